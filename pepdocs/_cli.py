@@ -1,0 +1,114 @@
+"""The `pepdocs` command: each command is one library call; errors become one line and exit 1."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ._api import parse, render
+from ._errors import ModelError, PepdocsError
+from ._files import write_atomically
+from ._forms import list_forms
+from ._records import read_pep, schema
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _one_line_errors(command: F) -> F:
+    """Turn any PepdocsError into a one-line message on stderr and exit status 1."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except PepdocsError as error:
+            click.echo(f"pepdocs: {error}", err=True)
+            sys.exit(1)
+
+    return run  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="pepdocs")
+def main() -> None:
+    """Personal Education Plans: render every authority's form, read completed forms back."""
+
+
+@main.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of a PEP record."""
+    click.echo(json.dumps(schema(), indent=2, ensure_ascii=False))
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate_command(files: tuple[Path, ...]) -> None:
+    """Check PEP records (JSON); print every problem as `message @ path`."""
+    failed = 0
+    for file in files:
+        try:
+            read_pep(file)
+        except ModelError as error:
+            failed += 1
+            for issue in error.issues:
+                click.echo(f"{file}: {issue}")
+        else:
+            click.echo(f"{file}: ok")
+    if failed:
+        click.echo(f"{failed} of {len(files)} files have problems", err=True)
+        sys.exit(1)
+
+
+@main.command("forms")
+@click.option("--paths", "show_paths", is_flag=True, help="Also list the model paths each form carries.")
+def forms_command(show_paths: bool) -> None:
+    """List the forms pepdocs renders and reads."""
+    for form in list_forms():
+        sections = ", ".join(f"{s.key} {s.title}" for s in form.sections)
+        click.echo(f"{form.id:18} {form.authority}: {form.title} [{'/'.join(form.formats)}]")
+        click.echo(f"{'':18} sections: {sections}")
+        if show_paths:
+            for path in form.paths:
+                click.echo(f"{'':18}   {path}")
+
+
+@main.command("render")
+@click.argument("case", type=click.Path(path_type=Path))
+@click.option("--form", "form_id", required=True, help="Form id (see `pepdocs forms`).")
+@click.option("--format", "fmt", default="docx", show_default=True, help="docx")
+@click.option("--sections", default=None, help="Only these sections, comma-separated (e.g. 3).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
+@_one_line_errors
+def render_command(case: Path, form_id: str, fmt: str, sections: str | None, output: Path) -> None:
+    """Fill a form from a PEP record (JSON)."""
+    pep = read_pep(case)
+    data = render(pep, form_id, fmt, sections=sections.split(",") if sections else None)
+    write_atomically(output, data)
+    click.echo(f"wrote {output} ({len(data):,} bytes)")
+
+
+@main.command("parse")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--form", "form_id", default=None, help="Form id, when the document does not say.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write the PEP here (JSON).")
+@_one_line_errors
+def parse_command(file: Path, form_id: str | None, output: Path | None) -> None:
+    """Read a completed form (DOCX) back into a PEP record; warnings go to stderr."""
+    parsed = parse(file, form=form_id)
+    for warning in parsed.warnings:
+        click.echo(f"{file}: warning: {warning}", err=True)
+    for item in parsed.unmapped:
+        label = f'"{item.label}" ' if item.label else ""
+        click.echo(f"{file}: kept without a place: {label}{item.where or item.path}", err=True)
+    text = parsed.pep.to_json()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomically(output, text.encode("utf-8"))
+        click.echo(f"{file}: {parsed.form} read into {output}", err=True)

@@ -1,0 +1,84 @@
+"""The pepdocs exception hierarchy: one root, errors that carry data.
+
+    PepdocsError
+    ├── ModelError            a PEP that breaks the model's rules (.issues)
+    ├── FormError             an unknown form id or a broken form spec
+    ├── RenderError           a PEP that cannot be drawn on a form
+    ├── DocumentError         a file that cannot be read (.file)
+    │   ├── NotAPepFormError  a readable document that is no PEP form
+    │   └── FieldValueError   a value the form's codec cannot read (.field, .path)
+    └── InputError            bad CLI or spreadsheet input (.file, .row)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in a PEP or a document, located by model path."""
+
+    message: str
+    path: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.message} @ {self.path or '$'}"
+
+
+class PepdocsError(Exception):
+    """Root of every error pepdocs raises."""
+
+
+class PepdocsWarning(UserWarning):
+    """Something pepdocs changed or could not keep, e.g. a control character dropped."""
+
+
+class ModelError(PepdocsError, ValueError):
+    """A PEP that breaks the model's rules; `.issues` lists every problem with its path."""
+
+    def __init__(self, issues: list[Issue], source: str = "") -> None:
+        self.issues = issues
+        self.source = source
+        head = f"{source}: " if source else ""
+        super().__init__(head + "; ".join(str(issue) for issue in issues))
+
+
+class FormError(PepdocsError, LookupError):
+    """An unknown form id, or a form spec that does not hold together."""
+
+
+class RenderError(PepdocsError):
+    """A PEP that cannot be drawn on the requested form or format."""
+
+
+class DocumentError(PepdocsError):
+    """A file that cannot be read as a completed form; `.file` names it."""
+
+    def __init__(self, message: str, file: str = "") -> None:
+        self.file = file
+        super().__init__(f"{file}: {message}" if file else message)
+
+
+class NotAPepFormError(DocumentError):
+    """A readable document that is not a PEP form pepdocs knows."""
+
+
+class FieldValueError(DocumentError):
+    """A form value that its codec cannot read."""
+
+    def __init__(self, message: str, file: str = "", field: str = "", path: str = "") -> None:
+        self.field = field
+        self.path = path
+        where = " ".join(part for part in (f'field "{field}"' if field else "", f"@ {path}" if path else "") if part)
+        super().__init__(f"{message} ({where})" if where else message, file)
+
+
+class InputError(PepdocsError):
+    """Bad input to a command or a batch: `.file` and `.row` say where."""
+
+    def __init__(self, message: str, file: str = "", row: int | None = None) -> None:
+        self.file = file
+        self.row = row
+        where = ", ".join(part for part in (file, f"row {row}" if row is not None else "") if part)
+        super().__init__(f"{where}: {message}" if where else message)

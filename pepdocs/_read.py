@@ -1,0 +1,152 @@
+"""From what a completed form holds to a PEP: decoding answers, collecting what has no place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from ._codecs import read, ticked
+from ._errors import Issue
+from ._forms import Field, Form, option_label
+from ._model import PEP
+from ._paths import drop, put
+from ._records import json_path
+
+
+@dataclass(frozen=True)
+class Unmapped:
+    """Something a document held that has no place on the form or in the model; never dropped."""
+
+    label: str
+    text: str
+    path: str = ""
+    where: str = ""
+
+
+@dataclass
+class Found:
+    """Raw answers located in a document by a format engine, before decoding."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    rows: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    unmapped: list[Unmapped] = field(default_factory=list)
+
+
+@dataclass
+class Parsed:
+    """A completed form read back: the PEP, which form and format, and what could not be placed."""
+
+    pep: PEP
+    form: str
+    format: str
+    warnings: list[Issue]
+    unmapped: list[Unmapped]
+    sections: list[str] | None = None
+
+
+def decode(field: Field, text: str) -> Any:
+    """The model value of one answer; None for an empty answer; ValueError if it cannot be read."""
+    if field.slot.kind == "text" and field.slot.unit != "la":
+        return text if text != "" else None
+    if not text.strip():
+        return None
+    if field.widget == "boxes":
+        options = field.readable_options()
+        labels = [option_label(o) for o in options]
+        picked = ticked(text, labels)
+        if picked is None:
+            return read(field.slot, text)
+        if not picked:
+            return None
+        chosen = [options[i] for i in picked]
+        if field.slot.kind == "codes":
+            return chosen
+        if len(chosen) > 1:
+            raise ValueError(f"more than one box ticked: {', '.join(labels[i] for i in picked)}")
+        return chosen[0]
+    return read(field.slot, text)
+
+
+class _Collector:
+    def __init__(self, form: Form) -> None:
+        self.form = form
+        self.data: dict[str, Any] = {}
+        self.warnings: list[Issue] = []
+        self.unmapped: list[Unmapped] = []
+        self.labels: dict[str, str] = {}
+
+    def problem(self, message: str, field: Field, text: str, path: str) -> None:
+        self.warnings.append(Issue(f'{message} ({self.form.short_title} field "{field.label}")', path))
+        self.unmapped.append(Unmapped(field.label, text, path))
+
+    def decoded(self, field: Field, text: str, path: str) -> Any:
+        try:
+            return decode(field, text)
+        except ValueError as error:
+            self.problem(str(error), field, text, path)
+            return None
+
+    def put(self, path: str, value: Any) -> None:
+        if path.startswith("extensions."):
+            self.data.setdefault("extensions", {}).setdefault(self.form.id, {})[path.removeprefix("extensions.")] = value
+        else:
+            put(self.data, path, value)
+
+
+def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None) -> Parsed:
+    """Decode located answers into a PEP; every answer that cannot be read becomes a warning and is kept."""
+    collector = _Collector(form)
+    collector.unmapped.extend(found.unmapped)
+    fields = {f.id: f for f in form.fields()}
+    for field_id, text in found.values.items():
+        f = fields.get(field_id)
+        if f is None or f.derived:
+            continue
+        collector.labels[json_path(tuple(f.path.split(".")))] = f.label
+        value = collector.decoded(f, text, json_path(tuple(f.path.split("."))))
+        if value is not None:
+            collector.put(f.path, value)
+    items: dict[str, dict[int, dict[str, Any]]] = {}
+    for section, block in form.blocks(sections):
+        if block.kind != "table":
+            continue
+        for index, row in enumerate(found.rows.get(block.id, [])):
+            item = items.setdefault(block.path, {}).setdefault(index, {})
+            for column in block.columns:
+                text = row.get(column.id, "")
+                name = column.path.split("[].", 1)[1]
+                path = f"{json_path(tuple(block.path.split('.')))}[{index}].{name}"
+                value = collector.decoded(column, text, path)
+                if value is not None:
+                    item[name] = value
+    for list_path, by_index in items.items():
+        kept = [by_index[i] for i in sorted(by_index) if by_index[i]]
+        if kept:
+            put(collector.data, list_path, kept)
+    pep = _validated(collector)
+    for entry in collector.unmapped:
+        key = entry.path or entry.label or entry.where
+        if key:
+            pep.extensions.setdefault(form.id, {}).setdefault(key, entry.text)
+    return Parsed(pep, form.id, fmt, collector.warnings, collector.unmapped, sorted(sections) if sections else None)
+
+
+def _validated(collector: _Collector) -> PEP:
+    """Validate, dropping each value the model refuses (with a warning) until the rest stands."""
+    for _ in range(500):
+        try:
+            return PEP.model_validate(collector.data)
+        except ValidationError as error:
+            for item in error.errors(include_url=False):
+                loc = tuple(item["loc"])
+                removed = drop(collector.data, loc)
+                path = json_path(loc)
+                label = collector.labels.get(path, "")
+                message = item["msg"].removeprefix("Value error, ")
+                where = f' ({collector.form.short_title} field "{label}")' if label else ""
+                collector.warnings.append(Issue(message + where, path))
+                if removed is not None:
+                    collector.unmapped.append(Unmapped(label, str(removed), path))
+    raise AssertionError("validation did not settle")  # pragma: no cover

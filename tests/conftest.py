@@ -1,0 +1,85 @@
+"""Shared test helpers: examples, what a form carries of a PEP, and real office software."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import pepdocs
+from pepdocs._forms import Form
+from pepdocs._paths import get
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
+
+
+def example(name: str) -> pepdocs.PEP:
+    return pepdocs.read_pep(ROOT / "examples" / f"{name}.json")
+
+
+def _empty(item: Any, names: list[str]) -> bool:
+    return all(get(item, name) in (None, []) for name in names)
+
+
+def carried(pep: pepdocs.PEP, form: Form, sections: frozenset[str] | None = None) -> dict[str, Any]:
+    """What `form` carries of `pep`: each path's value, list items as lists (items with nothing on the form left out)."""
+    from pepdocs._answers import value_at
+
+    out: dict[str, Any] = {}
+    lists: dict[str, list[str]] = {}
+    shown = pep.year_group
+    for section, block in form.blocks(sections):
+        if block.years and shown is not None and not block.years[0] <= shown <= block.years[1]:
+            continue
+        for field in block.cells():
+            if not field.derived:
+                out[field.path] = value_at(pep, form, field.path)
+        if block.kind == "table":
+            lists.setdefault(block.path, []).extend(c.path.split("[].", 1)[1] for c in block.columns)
+    for path, names in lists.items():
+        items = [item for item in (get(pep, path) or []) if not _empty(item, names)]
+        for name in names:
+            out[f"{path}[].{name}"] = [get(item, name) for item in items]
+    return out
+
+
+def office(tool: str) -> str:
+    """The path of an office tool; tests that need one fail in CI and skip elsewhere when it is missing."""
+    found = shutil.which(tool)
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{tool} is not installed; .ci/run installs it")
+        pytest.skip(f"{tool} is not installed")
+    return found
+
+
+def libreoffice_resave(docx: bytes) -> bytes:
+    """A DOCX opened and saved again by LibreOffice, as a school's office suite would."""
+    soffice = office("soffice")
+    with tempfile.TemporaryDirectory() as work:
+        source = Path(work, "in", "form.docx")
+        source.parent.mkdir()
+        source.write_bytes(docx)
+        out = Path(work, "out")
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation=file://{work}/profile",
+                "--headless",
+                "--convert-to",
+                "docx:MS Word 2007 XML",
+                "--outdir",
+                str(out),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        return (out / "form.docx").read_bytes()
