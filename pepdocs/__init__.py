@@ -14,8 +14,8 @@ from ._errors import (
     PepdocsWarning,
     RenderError,
 )
-from ._identifiers import nc_year, validate_uln, validate_upn
 from ._forms import Form, get_form, list_forms
+from ._identifiers import nc_year, validate_uln, validate_upn
 from ._model import PEP, sensitive_paths
 from ._read import Parsed, Unmapped
 from ._records import read_pep, schema
@@ -31,8 +31,8 @@ __all__ = [
     "Issue",
     "ModelError",
     "NotAPepFormError",
-    "PepdocsError",
     "Parsed",
+    "PepdocsError",
     "PepdocsWarning",
     "RenderError",
     "Unmapped",

@@ -9,11 +9,11 @@ from pathlib import Path
 from ._answers import answers
 from ._docx import docx_context, read_docx, render_docx, template_for
 from ._docx_read import identify, locate
-from ._errors import DocumentError, FormError, NotAPepFormError, RenderError
+from ._errors import DocumentError, FormError, Issue, NotAPepFormError, RenderError
 from ._forms import Form, get_form, list_forms
 from ._layout import partial_title
 from ._model import PEP
-from ._read import Issue, Parsed, assemble
+from ._read import Parsed, assemble
 
 FORMATS = ("docx",)
 

@@ -207,7 +207,7 @@ def ticked(text: str, labels: Sequence[str]) -> list[int] | None:
     if not folded:
         return None
     found: list[int] = []
-    saw_box = any(char in text for char in _BOXES + "☒☑")
+    saw_box = any(char in text for char in _BOXES + "☒☑") or re.search(r"\[\s*[xX✓]?\s*\]", text) is not None
     # Longest labels first, so "Not achieved" is not read as "Achieved".
     order = sorted(range(len(labels)), key=lambda i: -len(labels[i]))
     claimed: list[tuple[int, int]] = []

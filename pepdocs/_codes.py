@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Code(str, Enum):
+class Code(StrEnum):
     """A code-list member: `value` is the code stored in JSON, `label` the words a person reads."""
 
     label: str
@@ -18,7 +18,7 @@ class Code(str, Enum):
         return member
 
     def __str__(self) -> str:
-        return self.value
+        return str(self.value)
 
     @classmethod
     def _missing_(cls, value: Any) -> Code | None:
@@ -29,7 +29,7 @@ class Code(str, Enum):
                     return member
             legacy = _LEGACY.get(cls.__name__, {}).get(value.strip().upper())
             if legacy is not None:
-                return cls(legacy)
+                return cls(legacy)  # type: ignore[call-arg]
         return None
 
 

@@ -137,7 +137,7 @@ _PARSER = etree.XMLParser(
 
 def safe_xml(data: bytes, file: str, part: str) -> etree._Element:
     """Parse one XML part of an untrusted file: no DTD, no entities, no network."""
-    if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:65536]:
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise DocumentError(f"{part} declares a DTD or entities, which a Word document never needs", file)
     try:
         return etree.fromstring(data, _PARSER)
@@ -185,7 +185,7 @@ def custom_properties(parts: dict[str, bytes], file: str) -> dict[str, str]:
     for prop in root:
         name = prop.get("name")
         if name:
-            out[name] = "".join(prop.itertext())
+            out[str(name)] = "".join(str(text) for text in prop.itertext())
     return out
 
 
@@ -240,9 +240,21 @@ def paragraph_text(p: etree._Element) -> str:
     return "".join(out)
 
 
+def _placeholder(p: etree._Element, tc: etree._Element) -> bool:
+    """Whether a paragraph is the prompt of a content control still showing its placeholder."""
+    for sdt in p.iterancestors(f"{_W}sdt"):
+        if sdt.find(f"{_W}sdtPr/{_W}showingPlcHdr") is not None:
+            return True
+        if _owner(sdt, f"{_W}tc") is not tc:
+            break
+    return False
+
+
 def cell_text(tc: etree._Element) -> str:
     """The text of a table cell, one line per paragraph; placeholder prompts read as empty."""
-    lines = [paragraph_text(p) for p in tc.iter(f"{_W}p") if _owner(p, f"{_W}tc") is tc]
+    lines = [
+        paragraph_text(p) for p in tc.iter(f"{_W}p") if _owner(p, f"{_W}tc") is tc and not _placeholder(p, tc)
+    ]
     text = "\n".join(lines)
     if text.strip().casefold() in PROMPTS:
         return ""
@@ -303,13 +315,13 @@ def read_docx(data: bytes, file: str) -> DocxContent:
     bookmarks = {}
     for mark in body.iter(f"{_W}bookmarkStart"):
         name = mark.get(f"{_W}name", "")
-        tc = _owner(mark, f"{_W}tc")
-        if tc is None:
+        owner = _owner(mark, f"{_W}tc")
+        if owner is None:
             # Word may put a bookmark that starts a cell just before the cell's paragraph.
             following = mark.getnext()
-            tc = _owner(following, f"{_W}tc") if following is not None else None
-        if name and tc is not None and tc in by_element and name not in bookmarks:
-            bookmarks[name] = by_element[tc]
+            owner = _owner(following, f"{_W}tc") if following is not None else None
+        if name and owner is not None and owner in by_element and name not in bookmarks:
+            bookmarks[name] = by_element[owner]
     paragraphs = [paragraph_text(p) for p in body.iter(f"{_W}p") if _owner(p, f"{_W}tc") is None]
     return DocxContent(tables, bookmarks, paragraphs, custom_properties(parts, file), by_element)
 

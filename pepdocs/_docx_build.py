@@ -23,8 +23,8 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from ._forms import Block, Field, Form
-from ._layout import block_header, filled_by_line, partial_title, section_heading
+from ._forms import Block, Form
+from ._layout import block_header, filled_by_line, section_heading
 
 PAGE_WIDTH_CM = 21.0
 MARGIN_CM = 1.8
@@ -96,7 +96,7 @@ def _text(cell: _Cell, text: str, *, bold: bool = False, white: bool = False, si
         run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
     if size:
         run.font.size = Pt(size)
-    return paragraph
+    return paragraph  # type: ignore[no-any-return]
 
 
 def _answer(cell: _Cell, expr: str) -> None:

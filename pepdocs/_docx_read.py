@@ -98,7 +98,9 @@ def _table(index: _Index, block: Block, found: Found) -> None:
             elif cell.text.strip():
                 heading = header[position].text if position < len(header) else ""
                 found.unmapped.append(
-                    Unmapped(heading, cell.text, where=f"table {cell.table + 1} row {cell.row + 1} column {position + 1}")
+                    Unmapped(
+                        heading, cell.text, where=f"table {cell.table + 1} row {cell.row + 1} column {position + 1}"
+                    )
                 )
         rows.append(values)
     if block.kind == "table":
@@ -158,7 +160,8 @@ def identify(content: DocxContent) -> tuple[Form | None, float]:
         labels = {_normal(f.label) for f in form.fields() if f.label}
         labels |= {_normal(text) for _, block in form.blocks() for text in block_header(block) if text}
         hits = len(labels & texts)
-        score = hits / max(1, len(labels))
+        # Most labels found wins; of equals, the form the document covers more of.
+        score = hits + hits / max(1, len(labels))
         if hits >= 5 and score > best_score:
             best, best_score = form, score
     return best, best_score

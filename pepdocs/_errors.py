@@ -1,13 +1,13 @@
 """The pepdocs exception hierarchy: one root, errors that carry data.
 
-    PepdocsError
-    ├── ModelError            a PEP that breaks the model's rules (.issues)
-    ├── FormError             an unknown form id or a broken form spec
-    ├── RenderError           a PEP that cannot be drawn on a form
-    ├── DocumentError         a file that cannot be read (.file)
-    │   ├── NotAPepFormError  a readable document that is no PEP form
-    │   └── FieldValueError   a value the form's codec cannot read (.field, .path)
-    └── InputError            bad CLI or spreadsheet input (.file, .row)
+PepdocsError
+├── ModelError            a PEP that breaks the model's rules (.issues)
+├── FormError             an unknown form id or a broken form spec
+├── RenderError           a PEP that cannot be drawn on a form
+├── DocumentError         a file that cannot be read (.file)
+│   ├── NotAPepFormError  a readable document that is no PEP form
+│   └── FieldValueError   a value the form's codec cannot read (.field, .path)
+└── InputError            bad CLI or spreadsheet input (.file, .row)
 """
 
 from __future__ import annotations

@@ -248,7 +248,9 @@ def _block(raw: dict[str, Any], where: str, number: int) -> Block:
     if kind == "grid":
         rows = raw.get("rows", [])
         cells = tuple(
-            _field(c, f"{where} row {r['label']!r}", prefix=f"{r['path']}.") for r in rows for c in raw.get("columns", [])
+            _field(c, f"{where} row {r['label']!r}", prefix=f"{r['path']}.")
+            for r in rows
+            for c in raw.get("columns", [])
         )
         return Block(
             kind,
@@ -285,7 +287,7 @@ def load_form(path: Path) -> Form:
     sections = []
     number = 0
     for s in raw.get("sections", []):
-        blocks = []
+        blocks: list[Block] = []
         for b in s.get("blocks", []):
             number += 1
             blocks.append(_block(b, f"{where} section {s.get('key')} block {len(blocks) + 1}", number))
@@ -326,7 +328,7 @@ def _check(form: Form) -> None:
             raise FormError(f"form {form.id}: title field {f.path} must be derived; answers belong in sections")
     seen_paths: dict[str, str] = {}
     seen_labels: dict[str, str] = {}
-    for section, block in form.blocks():
+    for _section, block in form.blocks():
         for f in block.fields:
             if not f.derived:
                 if f.path in seen_paths:

@@ -10,7 +10,7 @@ from ._codes import UpnPlaceholder
 UPN_ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ"
 """The 23 letters a UPN may use (I, O and S left out); a letter's value is its index."""
 
-_UPN_SHAPE = re.compile(r"[A-Z]\d{11}[0-9A-Z]")
+_UPN_SHAPE = re.compile(r"[A-Z][0-9]{11}[0-9A-Z]")
 TEMPORARY_ULN = "9999999999"
 
 
@@ -47,7 +47,7 @@ def is_temporary_upn(upn: str) -> bool:
 def validate_uln(value: str) -> str:
     """Return a valid ULN (10 digits, ESFA check digit) or the temporary 9999999999."""
     uln = value.strip()
-    if not re.fullmatch(r"\d{10}", uln):
+    if not re.fullmatch(r"[0-9]{10}", uln):
         raise ValueError("ULN must be 10 digits")
     if uln == TEMPORARY_ULN:
         return uln
@@ -60,7 +60,7 @@ def validate_uln(value: str) -> str:
 def validate_urn(value: str) -> str:
     """Return a school URN: six digits."""
     urn = value.strip()
-    if not re.fullmatch(r"\d{6}", urn):
+    if not re.fullmatch(r"[0-9]{6}", urn):
         raise ValueError("URN must be 6 digits")
     return urn
 
@@ -68,7 +68,7 @@ def validate_urn(value: str) -> str:
 def validate_laestab(value: str) -> str:
     """Return a LAESTAB (DfE number): 3-digit LA number and 4-digit establishment, '/' allowed."""
     laestab = value.strip().replace("/", "")
-    if not re.fullmatch(r"[1-9]\d{6}", laestab):
+    if not re.fullmatch(r"[1-9][0-9]{6}", laestab):
         raise ValueError("LAESTAB must be 7 digits: LA number then establishment number")
     return laestab
 
@@ -76,7 +76,7 @@ def validate_laestab(value: str) -> str:
 def validate_la(value: str) -> str:
     """Return a DfE local-authority number: three digits."""
     la = value.strip()
-    if not re.fullmatch(r"[1-9]\d{2}", la):
+    if not re.fullmatch(r"[1-9][0-9]{2}", la):
         raise ValueError("local authority number must be 3 digits")
     return la
 

@@ -172,7 +172,9 @@ class Plan(Part):
     )
     long_term_plans: Text = None
     next_pep_date: date | None = None
-    home_authority: LaNumber | None = Field(default=None, description="DfE number of the authority looking after the child")
+    home_authority: LaNumber | None = Field(
+        default=None, description="DfE number of the authority looking after the child"
+    )
     completed_by: Text = None
 
     @model_validator(mode="after")
@@ -247,7 +249,9 @@ class Care(Part):
     placement_type: PlacementType | None = None
     placement_provider: PlacementProvider | None = None
     placement_start_date: date | None = None
-    placement_authority: LaNumber | None = Field(default=None, description="DfE number of the authority the child lives in")
+    placement_authority: LaNumber | None = Field(
+        default=None, description="DfE number of the authority the child lives in"
+    )
     placement_address: Text = sensitive("Address of the placement")
     carers: list[Carer] = Field(default_factory=list)
     placement_moves: Count | None = Field(default=None, description="Placements since entering care")
@@ -503,7 +507,9 @@ class PupilPremiumItem(Part):
 
     intervention: Text = None
     cost: Money | None = None
-    linked_target: Annotated[int, Field(ge=1, le=20)] | None = Field(default=None, description="Number of the target it serves")
+    linked_target: Annotated[int, Field(ge=1, le=20)] | None = Field(
+        default=None, description="Number of the target it serves"
+    )
     provider: Text = None
     duration: Text = None
     impact: Text = None
@@ -636,12 +642,15 @@ class Application(Part):
     outcome_date: date | None = None
 
 
+def _in_list_order(codes: list[NoProvisionReason]) -> list[NoProvisionReason]:
+    """Reasons are a set: kept once each, in the code list's order."""
+    return [code for code in NoProvisionReason if code in codes]
+
+
 class NoProvision(Part):
     """What a PEP for a child with no educational provision adds."""
 
-    reasons: Annotated[list[NoProvisionReason], AfterValidator(lambda codes: list(dict.fromkeys(codes)))] = Field(
-        default_factory=list
-    )
+    reasons: Annotated[list[NoProvisionReason], AfterValidator(_in_list_order)] = Field(default_factory=list)
     reason_detail: Text = None
     date_last_attended: date | None = None
     date_off_roll: date | None = None
@@ -663,7 +672,7 @@ class PEP(Part):
         json_schema_extra={"title": "Personal Education Plan"},
     )
 
-    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    schema_version: Literal["1.0"] = "1.0"
     plan: Plan = Field(default_factory=Plan)
     child: Child = Field(default_factory=Child)
     care: Care = Field(default_factory=Care)

@@ -35,10 +35,10 @@ def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
             args = typing.get_args(annotation)
             annotation, metadata = args[0], metadata + list(args[1:])
         elif origin in (typing.Union, UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(members) != 1:
                 return annotation, metadata
-            annotation = args[0]
+            annotation = members[0]
         else:
             return annotation, metadata
 
@@ -140,6 +140,10 @@ def drop(data: Any, loc: tuple[int | str, ...]) -> Any:
         except (KeyError, IndexError, TypeError):
             return None
     try:
-        return data.pop(loc[-1]) if isinstance(data, (dict, list)) else None
-    except (KeyError, IndexError, TypeError):
-        return None
+        if isinstance(data, dict):
+            return data.pop(loc[-1])
+        if isinstance(data, list) and isinstance(loc[-1], int):
+            return data.pop(loc[-1])
+    except (KeyError, IndexError):
+        pass
+    return None

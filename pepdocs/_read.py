@@ -90,7 +90,9 @@ class _Collector:
 
     def put(self, path: str, value: Any) -> None:
         if path.startswith("extensions."):
-            self.data.setdefault("extensions", {}).setdefault(self.form.id, {})[path.removeprefix("extensions.")] = value
+            self.data.setdefault("extensions", {}).setdefault(self.form.id, {})[path.removeprefix("extensions.")] = (
+                value
+            )
         else:
             put(self.data, path, value)
 
@@ -109,7 +111,7 @@ def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None
         if value is not None:
             collector.put(f.path, value)
     items: dict[str, dict[int, dict[str, Any]]] = {}
-    for section, block in form.blocks(sections):
+    for _section, block in form.blocks(sections):
         if block.kind != "table":
             continue
         for index, row in enumerate(found.rows.get(block.id, [])):

@@ -51,7 +51,9 @@ def read_pep(path: str | Path) -> PEP:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ModelError([Issue(f"not JSON: {error.msg} at line {error.lineno} column {error.colno}")], str(path)) from None
+        raise ModelError(
+            [Issue(f"not JSON: {error.msg} at line {error.lineno} column {error.colno}")], str(path)
+        ) from None
     return pep_from_data(data, str(path))
 
 

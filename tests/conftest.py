@@ -27,13 +27,18 @@ def _empty(item: Any, names: list[str]) -> bool:
     return all(get(item, name) in (None, []) for name in names)
 
 
-def carried(pep: pepdocs.PEP, form: Form, sections: frozenset[str] | None = None) -> dict[str, Any]:
-    """What `form` carries of `pep`: each path's value, list items as lists (items with nothing on the form left out)."""
+def carried(
+    pep: pepdocs.PEP, form: Form, sections: frozenset[str] | None = None, *, like: pepdocs.PEP | None = None
+) -> dict[str, Any]:
+    """What `form` carries of `pep`: each path's value, list items as lists (items with nothing on the form left out).
+
+    Blocks shown only for some year groups count as they were shown for `like` (the PEP that was rendered).
+    """
     from pepdocs._answers import value_at
 
     out: dict[str, Any] = {}
     lists: dict[str, list[str]] = {}
-    shown = pep.year_group
+    shown = (like or pep).year_group
     for section, block in form.blocks(sections):
         if block.years and shown is not None and not block.years[0] <= shown <= block.years[1]:
             continue

@@ -111,7 +111,18 @@ FRAGMENTS: tuple[str, ...] = (
 )
 """Short strings that break naive document code: scripts, marks, XML and Jinja syntax, spacing."""
 
-CONTROL_FRAGMENTS: tuple[str, ...] = ("\x00", "\x01", "\x08", "\x0b", "\x0c", "\x0e", "\x1b", "\x1f", "\ufffe", "\uffff")
+CONTROL_FRAGMENTS: tuple[str, ...] = (
+    "\x00",
+    "\x01",
+    "\x08",
+    "\x0b",
+    "\x0c",
+    "\x0e",
+    "\x1b",
+    "\x1f",
+    "\ufffe",
+    "\uffff",
+)
 """XML-illegal characters, for `hostile_text(control=True)`."""
 
 

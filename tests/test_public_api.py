@@ -1,0 +1,56 @@
+"""The public surface stays small and documented; the CLI mirrors it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import pepdocs
+from pepdocs._cli import main
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_exported_names_are_pinned() -> None:
+    assert pepdocs.__all__ == sorted(pepdocs.__all__, key=lambda n: (not n.isupper(), n[0].islower(), n))
+    assert set(pepdocs.__all__) == {
+        "LOCAL_AUTHORITIES", "PEP", "DocumentError", "FieldValueError", "Form", "FormError", "InputError",
+        "Issue", "ModelError", "NotAPepFormError", "Parsed", "PepdocsError", "PepdocsWarning", "RenderError",
+        "Unmapped", "get_form", "list_forms", "nc_year", "parse", "read_pep", "render", "schema",
+        "sensitive_paths", "validate_uln", "validate_upn",
+    }  # fmt: skip
+
+
+def test_every_error_pepdocs_raises_shares_one_root() -> None:
+    errors = [getattr(pepdocs, name) for name in pepdocs.__all__ if name.endswith("Error")]
+    assert all(issubclass(error, pepdocs.PepdocsError) for error in errors)
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_command_has_help_and_is_in_the_readme(command: str) -> None:
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0 and main.commands[command].help
+    assert re.search(rf"`pepdocs {command}\b", README), f"README does not document `pepdocs {command}`"
+
+
+def test_the_cli_renders_and_parses_as_the_api_does(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "form.docx"
+    runner = CliRunner()
+    result = runner.invoke(main, ["render", str(root / "examples/kent-secondary.json"), "--form", "kent", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == pepdocs.render(pepdocs.read_pep(root / "examples/kent-secondary.json"), "kent")
+    json_out = tmp_path / "back.json"
+    result = runner.invoke(main, ["parse", str(out), "-o", str(json_out)])
+    assert result.exit_code == 0, result.output
+    assert pepdocs.read_pep(json_out).child == pepdocs.parse(out).pep.child
+
+
+def test_an_unknown_form_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    result = CliRunner().invoke(main, ["render", str(root / "examples/kent-secondary.json"), "--form", "x", "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "unknown form 'x'" in result.output and "Traceback" not in result.output

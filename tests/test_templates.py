@@ -1,0 +1,82 @@
+"""Each form's spec is the single source of truth: the built templates must agree with it."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+
+import pepdocs
+from pepdocs._docx_build import build_docx
+from pepdocs._forms import FORM_FOLDERS, list_forms, templates_dir
+
+FORMS = list_forms()
+
+
+def test_there_are_six_forms_with_the_ids_the_api_promises() -> None:
+    assert [form.id for form in FORMS] == list(FORM_FOLDERS)
+
+
+@pytest.mark.parametrize("form", FORMS, ids=lambda f: f.id)
+def test_the_checked_in_docx_template_is_what_the_spec_builds(form: pepdocs.Form) -> None:
+    assert (form.folder / "form.docx").read_bytes() == build_docx(form), "run: python -m pepdocs.build"
+
+
+@pytest.mark.parametrize("form", FORMS, ids=lambda f: f.id)
+def test_every_answer_in_the_docx_template_is_a_field_of_the_spec(form: pepdocs.Form) -> None:
+    xml = zipfile.ZipFile(io.BytesIO((form.folder / "form.docx").read_bytes())).read("word/document.xml").decode()
+    used = set(re.findall(r"\b(?:v|row)\.(f_\w+)", xml))
+    assert used == {field.id for field in form.fields()} | {field.id for field in form.title_fields}
+    marks = set(re.findall(r'w:name="([^"]+)"', xml))
+    expected = {f.id for _, b in form.blocks() for f in b.fields if not f.derived}
+    expected |= {b.id for _, b in form.blocks() if b.kind in ("table", "grid")}
+    assert marks == expected
+
+
+@pytest.mark.parametrize("form", FORMS, ids=lambda f: f.id)
+def test_each_form_is_a4_portrait_marked_official_sensitive_with_page_numbers(form: pepdocs.Form) -> None:
+    package = zipfile.ZipFile(io.BytesIO((form.folder / "form.docx").read_bytes()))
+    document = package.read("word/document.xml").decode()
+    assert re.search(r'<w:pgSz w:w="11906" w:h="16838"', document)
+    header = package.read("word/header1.xml").decode()
+    footer = package.read("word/footer1.xml").decode()
+    assert "OFFICIAL-SENSITIVE" in header and "OFFICIAL-SENSITIVE" in footer
+    assert " PAGE " in footer and " NUMPAGES " in footer
+
+
+@pytest.mark.parametrize("form", FORMS, ids=lambda f: f.id)
+def test_templates_carry_no_author_or_machine_path(form: pepdocs.Form) -> None:
+    package = zipfile.ZipFile(io.BytesIO((form.folder / "form.docx").read_bytes()))
+    core = package.read("docProps/core.xml").decode()
+    assert "creator" not in core and "lastModifiedBy" not in core
+    for name in package.namelist():
+        text = package.read(name)
+        assert b"python-docx" not in text and b"/home/" not in text and b"/work/" not in text
+
+
+@pytest.mark.parametrize("folder", sorted(set(FORM_FOLDERS.values())))
+def test_every_form_folder_says_what_is_reconstructed(folder: str) -> None:
+    readme = (templates_dir() / folder / "README.md").read_text(encoding="utf-8")
+    assert "reconstruct" in readme.casefold()
+
+
+def test_a_form_reports_the_model_paths_it_carries() -> None:
+    form = pepdocs.get_form("southwark-full")
+    assert "child.date_of_birth" in form.paths
+    assert "targets[].description" in form.paths
+    assert "year_group" not in form.paths  # derived: printed, never read back
+
+
+def test_a_spec_naming_a_path_the_model_lacks_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pepdocs._forms import load_form
+
+    spec = tmp_path / "form.toml"
+    spec.write_text(
+        'id = "x"\ntitle = "X"\nauthority = "A"\nversion = "1"\n[[sections]]\nkey = "1"\ntitle = "S"\n'
+        '[[sections.blocks]]\ntype = "fields"\nfields = [{ path = "child.shoe_size", label = "Shoe size" }]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(pepdocs.FormError, match="child.shoe_size"):
+        load_form(spec)
