@@ -12,9 +12,11 @@ from typing import Any, TypeVar
 import click
 
 from ._api import parse, render
+from ._convert import convert
 from ._errors import ModelError, PepdocsError
 from ._files import write_atomically
 from ._forms import list_forms
+from ._merge import merge
 from ._records import read_pep, schema
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -112,3 +114,49 @@ def parse_command(file: Path, form_id: str | None, output: Path | None) -> None:
     else:
         write_atomically(output, text.encode("utf-8"))
         click.echo(f"{file}: {parsed.form} read into {output}", err=True)
+
+
+@main.command("convert")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--to", "to", required=True, help="Target form id (see `pepdocs forms`).")
+@click.option("--format", "fmt", default="docx", show_default=True, help="docx or pdf")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Target form to write.")
+@click.option("--record", type=click.Path(path_type=Path), default=None, help="Also write the PEP record (JSON).")
+@click.option("--report", "report_path", type=click.Path(path_type=Path), default=None, help="Write the report (JSON).")
+@_one_line_errors
+def convert_command(
+    source: Path, to: str, fmt: str, output: Path | None, record: Path | None, report_path: Path | None
+) -> None:
+    """Turn another authority's completed form into the target form; print what changed, field by field."""
+    converted = convert(source, to, fmt)
+    if output is not None:
+        write_atomically(output, converted.document)
+    if record is not None:
+        write_atomically(record, converted.pep.to_json().encode("utf-8"))
+    if report_path is not None:
+        text = json.dumps(converted.report.to_dict(), indent=2, ensure_ascii=False, default=str)
+        write_atomically(report_path, text.encode("utf-8"))
+    for line in converted.report.lines():
+        click.echo(line)
+
+
+@main.command("merge")
+@click.argument("record", type=click.Path(path_type=Path))
+@click.argument("returned", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Merged record to write (JSON).")
+@click.option(
+    "--prefer",
+    type=click.Choice(["record", "returned"]),
+    default="record",
+    show_default=True,
+    help="Whose value wins where they differ.",
+)
+@_one_line_errors
+def merge_command(record: Path, returned: Path, output: Path, prefer: str) -> None:
+    """Take a returned form (e.g. the school's Section 3) into a PEP record; list every conflict."""
+    merged = merge(read_pep(record), parse(returned), prefer=prefer)
+    write_atomically(output, merged.pep.to_json().encode("utf-8"))
+    click.echo(f"{len(merged.taken)} values taken, {len(merged.conflicts)} conflicts; wrote {output}")
+    for conflict in merged.conflicts:
+        kept = "returned" if prefer == "returned" else "record"
+        click.echo(f"  conflict @ {conflict.path}: record {conflict.record!r}, returned {conflict.returned!r} (kept {kept})")

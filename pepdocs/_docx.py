@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -30,17 +32,45 @@ RENDERED_PARTS = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
 CUSTOM_PART = "docProps/custom.xml"
 MAX_PART_BYTES = 64 * 1024 * 1024
 MAX_PARTS = 2000
-FIXED_TIME = (2025, 1, 1, 0, 0, 0)
 
 
 # --- rendering ----------------------------------------------------------------------------
 
 
+class _ZipEntry:
+    """One member of a zip package, deflated once, ready to copy into any number of packages."""
+
+    __slots__ = ("crc", "data", "name", "size")
+
+    def __init__(self, name: str, raw: bytes) -> None:
+        self.name = name.encode("utf-8")
+        self.crc = zlib.crc32(raw)
+        self.size = len(raw)
+        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        self.data = packer.compress(raw) + packer.flush()
+
+
+_DOS_DATE = (2025 - 1980) << 9 | 1 << 5 | 1  # 1 January 2025, midnight: outputs do not say when they were made
+
+
+def _zip(entries: list[_ZipEntry]) -> bytes:
+    """A zip package of deflated entries, written directly so unchanged parts are never compressed again."""
+    out = bytearray()
+    directory = bytearray()
+    for entry in entries:
+        offset = len(out)
+        fields = (20, 0, 8, 0, _DOS_DATE, entry.crc, len(entry.data), entry.size, len(entry.name))
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + entry.name + entry.data
+        directory += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, *fields, 0, 0, 0, 0, 0, offset) + entry.name
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(directory), len(out), 0)
+    return bytes(out + directory + end)
+
+
 @dataclass
 class CompiledTemplate:
-    """A DOCX template ready to render many times: its parts, and Jinja templates for those with tags."""
+    """A DOCX template ready to render many times: its fixed parts deflated once, Jinja for the parts with tags."""
 
-    parts: dict[str, bytes]
+    fixed: list[_ZipEntry]
     templates: dict[str, jinja2.Template]
 
 
@@ -55,14 +85,17 @@ def compile_template(docx: bytes) -> CompiledTemplate:
     patcher = DocxTemplate.__new__(DocxTemplate)  # patch_xml needs no loaded document
     env = _environment()
     with zipfile.ZipFile(io.BytesIO(docx)) as package:
-        parts = {name: package.read(name) for name in package.namelist()}
+        parts = _with_custom_part({name: package.read(name) for name in package.namelist()})
     templates = {}
+    fixed = []
     for name, data in parts.items():
         if RENDERED_PARTS.fullmatch(name):
             source = patcher.patch_xml(data.decode("utf-8"))
             source = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
             templates[name] = env.from_string(source)
-    return CompiledTemplate(parts, templates)
+        elif name != CUSTOM_PART:
+            fixed.append(_ZipEntry(name, data))
+    return CompiledTemplate(fixed, templates)
 
 
 def _custom_properties(properties: dict[str, str]) -> bytes:
@@ -102,19 +135,15 @@ def _with_custom_part(parts: dict[str, bytes]) -> dict[str, bytes]:
 
 def render_docx(template: CompiledTemplate, context: dict[str, Any], properties: dict[str, str]) -> bytes:
     """A filled DOCX: every templated part rendered with `context`, `properties` as custom properties."""
-    out = io.BytesIO()
-    parts = _with_custom_part(template.parts)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as package:
-        for name, data in parts.items():
-            if name in template.templates:
-                try:
-                    xml = template.templates[name].render(context)
-                except jinja2.TemplateError as error:
-                    raise RenderError(f"template part {name} does not fit its spec: {error}") from error
-                data = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml).encode("utf-8")
-            package.writestr(zipfile.ZipInfo(name, FIXED_TIME), data, zipfile.ZIP_DEFLATED)
-        package.writestr(zipfile.ZipInfo(CUSTOM_PART, FIXED_TIME), _custom_properties(properties), zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+    entries = list(template.fixed)
+    for name, jinja in template.templates.items():
+        try:
+            xml = jinja.render(context)
+        except jinja2.TemplateError as error:
+            raise RenderError(f"template part {name} does not fit its spec: {error}") from error
+        entries.append(_ZipEntry(name, re.sub(r"\n<w:p([ >])", r"<w:p\1", xml).encode("utf-8")))
+    entries.append(_ZipEntry(CUSTOM_PART, _custom_properties(properties)))
+    return _zip(entries)
 
 
 @cache

@@ -158,6 +158,7 @@ def _text_table(document: object, block: Block, marks: _Bookmarks) -> None:
         label, value = table.rows[0].cells[0], table.rows[1].cells[0]
         _shade(label, LABEL_FILL)
         paragraph = _text(label, field.label, bold=True)
+        paragraph.paragraph_format.keep_with_next = True
         if not field.derived:
             marks.add(paragraph, field.id)
         _answer(value, f"v.{field.id}")
@@ -315,9 +316,10 @@ def build_docx(form: Form) -> bytes:
             if block.years:
                 _jinja_if(document, f"show.{block.id}")
             if block.heading:
-                document.add_paragraph(block.heading, style="Heading 2")
+                document.add_paragraph(block.heading, style="Heading 2").paragraph_format.keep_with_next = True
             if block.note:
                 note = document.add_paragraph()
+                note.paragraph_format.keep_with_next = True
                 note_run = note.add_run(block.note)
                 note_run.italic = True
                 note_run.font.size = Pt(9)

@@ -140,6 +140,8 @@ class Form:
     intro: str = ""
     formats: tuple[str, ...] = ("docx",)
     title_fields: tuple[Field, ...] = ()
+    required: tuple[str, ...] = ()
+    review_cycle: str = ""
 
     @property
     def paths(self) -> list[str]:
@@ -314,6 +316,8 @@ def load_form(path: Path) -> Form:
             intro=raw.get("intro", ""),
             formats=tuple(raw.get("formats", ["docx"])),
             title_fields=tuple(_field(f, f"{where} title field") for f in raw.get("title_fields", [])),
+            required=tuple(raw.get("required", [])),
+            review_cycle=raw.get("review_cycle", ""),
         )
     except KeyError as missing:
         raise FormError(f"{where}: the spec needs {missing}") from None
@@ -323,6 +327,10 @@ def load_form(path: Path) -> Form:
 
 def _check(form: Form) -> None:
     """Refuse a spec where one path or one label would be read back as two answers."""
+    carried = set(form.paths)
+    for path in form.required:
+        if path not in carried:
+            raise FormError(f"form {form.id}: required path {path} is not on the form")
     for f in form.title_fields:
         if not f.derived:
             raise FormError(f"form {form.id}: title field {f.path} must be derived; answers belong in sections")

@@ -100,6 +100,14 @@ class Part(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, use_enum_values=False)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _ignore_derived(cls, data: Any) -> Any:
+        """Accept a full dump: derived values are recomputed, never read."""
+        if isinstance(data, dict) and cls.model_computed_fields:
+            return {key: value for key, value in data.items() if key not in cls.model_computed_fields}
+        return data
+
 
 # --- people -------------------------------------------------------------------------------
 
@@ -159,7 +167,7 @@ class Plan(Part):
     )
     meeting_date: date | None = None
     meeting_venue: Text = None
-    academic_year: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")] | None = None
+    academic_year: Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}$")] | None = None
     term: Term | None = None
     chair: Contact = Field(default_factory=Contact)
     attendees: list[Attendee] = Field(default_factory=list)
@@ -318,8 +326,8 @@ class Attendance(Part):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def persistent_absence(self) -> bool | None:
-        """Persistently absent: attendance below 90 per cent."""
-        return None if self.percent is None else self.percent < 90
+        """Persistently absent: missing 10 per cent or more of sessions (DfE)."""
+        return None if self.percent is None else self.percent <= 90
 
 
 class Exclusion(Part):
@@ -347,7 +355,7 @@ class KeyStageResult(Part):
     key_stage: Text = None
     subject: Text = None
     result: Text = None
-    year: Annotated[str, Field(pattern=r"^\d{4}(-\d{2})?$")] | None = None
+    year: Annotated[str, Field(pattern=r"^[0-9]{4}(-[0-9]{2})?$")] | None = None
 
 
 class Sen(Part):
@@ -520,7 +528,7 @@ class PupilPremium(Part):
 
     allocation: Money | None = None
     term: Term | None = None
-    financial_year: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")] | None = None
+    financial_year: Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}$")] | None = None
     items: list[PupilPremiumItem] = Field(default_factory=list)
 
     @computed_field  # type: ignore[prop-decorator]
@@ -603,7 +611,7 @@ class Post16(Part):
     """What a post-16 PEP adds."""
 
     eet_status: EetStatus | None = None
-    provider_ukprn: Annotated[str, Field(pattern=r"^1\d{7}$")] | None = None
+    provider_ukprn: Annotated[str, Field(pattern=r"^1[0-9]{7}$")] | None = None
     courses: list[Course] = Field(default_factory=list)
     english_status: CoreSubjectStatus | None = None
     maths_status: CoreSubjectStatus | None = None

@@ -44,6 +44,8 @@ class Parsed:
     warnings: list[Issue]
     unmapped: list[Unmapped]
     sections: list[str] | None = None
+    texts: dict[str, str] = field(default_factory=dict, repr=False)
+    """The text each answer held as typed, by JSON path ($.plan.meeting_date, $.targets[0].due_date)."""
 
 
 def decode(field: Field, text: str) -> Any:
@@ -76,6 +78,7 @@ class _Collector:
         self.warnings: list[Issue] = []
         self.unmapped: list[Unmapped] = []
         self.labels: dict[str, str] = {}
+        self.texts: dict[str, str] = {}
 
     def problem(self, message: str, field: Field, text: str, path: str) -> None:
         self.warnings.append(Issue(f'{message} ({self.form.short_title} field "{field.label}")', path))
@@ -106,8 +109,11 @@ def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None
         f = fields.get(field_id)
         if f is None or f.derived:
             continue
-        collector.labels[json_path(tuple(f.path.split(".")))] = f.label
-        value = collector.decoded(f, text, json_path(tuple(f.path.split("."))))
+        path = json_path(tuple(f.path.split(".")))
+        collector.labels[path] = f.label
+        if text.strip():
+            collector.texts[path] = text
+        value = collector.decoded(f, text, path)
         if value is not None:
             collector.put(f.path, value)
     items: dict[str, dict[int, dict[str, Any]]] = {}
@@ -120,6 +126,8 @@ def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None
                 text = row.get(column.id, "")
                 name = column.path.split("[].", 1)[1]
                 path = f"{json_path(tuple(block.path.split('.')))}[{index}].{name}"
+                if text.strip():
+                    collector.texts[path] = text
                 value = collector.decoded(column, text, path)
                 if value is not None:
                     item[name] = value
@@ -132,7 +140,8 @@ def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None
         key = entry.path or entry.label or entry.where
         if key:
             pep.extensions.setdefault(form.id, {}).setdefault(key, entry.text)
-    return Parsed(pep, form.id, fmt, collector.warnings, collector.unmapped, sorted(sections) if sections else None)
+    keys = sorted(sections) if sections else None
+    return Parsed(pep, form.id, fmt, collector.warnings, collector.unmapped, keys, collector.texts)
 
 
 def _validated(collector: _Collector) -> PEP:

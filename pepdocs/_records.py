@@ -46,8 +46,12 @@ def read_pep(path: str | Path) -> PEP:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ModelError([Issue(f"cannot read file: {error.__class__.__name__}")], str(path)) from None
+    except FileNotFoundError:
+        raise ModelError([Issue("no such file")], str(path)) from None
+    except UnicodeDecodeError:
+        raise ModelError([Issue("not UTF-8 text; save the record as UTF-8 JSON")], str(path)) from None
+    except OSError as error:
+        raise ModelError([Issue(f"cannot read the file ({error.strerror or error.__class__.__name__})")], str(path)) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:

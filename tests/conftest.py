@@ -39,7 +39,7 @@ def carried(
     out: dict[str, Any] = {}
     lists: dict[str, list[str]] = {}
     shown = (like or pep).year_group
-    for section, block in form.blocks(sections):
+    for _section, block in form.blocks(sections):
         if block.years and shown is not None and not block.years[0] <= shown <= block.years[1]:
             continue
         for field in block.cells():

@@ -134,7 +134,7 @@ def rarely(rare: st.SearchStrategy[Any], common: st.SearchStrategy[Any], one_in:
 def _characters(control: bool) -> st.SearchStrategy[str]:
     """Any code point but surrogates and carriage return; XML-illegal ones only with `control`."""
     excluded = "\r" if control else "\r" + XML_ILLEGAL
-    return st.characters(exclude_categories=("Cs",), exclude_characters=excluded)
+    return st.characters(exclude_categories=["Cs"], exclude_characters=excluded)
 
 
 @cache
@@ -228,11 +228,12 @@ IDENTIFIERS: dict[Callable[[str], str], Callable[[], st.SearchStrategy[str]]] = 
 """The validator an identifier type carries, and the strategy for its valid values."""
 
 PATTERNS: dict[str, Callable[[], st.SearchStrategy[str]]] = {
-    r"^\d{4}-\d{2}$": school_years,
-    r"^1\d{7}$": lambda: st.from_regex(r"1[0-9]{7}", fullmatch=True),
-    r"^\d{4}(-\d{2})?$": lambda: st.one_of(st.integers(1990, 2040).map(str), school_years()),
+    r"^[0-9]{4}-[0-9]{2}$": school_years,
+    r"^1[0-9]{7}$": lambda: st.from_regex(r"1[0-9]{7}", fullmatch=True),
+    r"^[0-9]{4}(-[0-9]{2})?$": lambda: st.one_of(st.integers(1990, 2040).map(str), school_years()),
 }
-"""Realistic values for the string patterns the model uses; other patterns fall back to from_regex."""
+"""Realistic values for the string patterns the model uses (written with `\\d` or `[0-9]`);
+other patterns fall back to from_regex."""
 
 
 # --- walking the model --------------------------------------------------------------------
@@ -298,7 +299,7 @@ def _strings(c: _Constraints) -> st.SearchStrategy[str]:
     if c.identifier is not None:
         return c.identifier()
     if c.pattern is not None:
-        known = PATTERNS.get(c.pattern)
+        known = PATTERNS.get(c.pattern.replace(r"\d", "[0-9]"))
         if known is not None:
             return known()
         return st.from_regex(c.pattern, fullmatch=True, alphabet=st.characters(codec="ascii"))
@@ -369,7 +370,7 @@ CONSISTENT: dict[type[BaseModel], Callable[[dict[str, Any]], dict[str, Any]]] = 
     Plan: _plan_consistent,
     Setting: _setting_consistent,
 }
-"""Fix-ups for the model validators that tie one field to another."""
+"""Fix-ups that keep fields real records tie together consistent (the model derives them when absent)."""
 
 
 @cache

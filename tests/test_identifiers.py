@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 from hypothesis import given
-from .strategies import la_numbers, laestabs, ulns, upns, urns
 
 from pepdocs._identifiers import (
     TEMPORARY_ULN,
@@ -23,6 +22,8 @@ from pepdocs._identifiers import (
     validate_urn,
     year_group_label,
 )
+
+from .strategies import la_numbers, laestabs, ulns, upns, urns
 
 WORKED_UPNS = ["B801200005001", "A210123423001", "Z886456724123", "Z21012342301A"]
 """The DfE-algorithm worked examples from the domain notes (the last one temporary)."""
@@ -110,7 +111,8 @@ def test_a_upn_of_the_wrong_length_is_rejected(value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["AA10123423001", "A2101234230A1", "1210123423001", "A210123423-01", "A２１０１２３４２３００1", "A210123423٠٠1"]
+    "value",
+    ["AA10123423001", "A2101234230A1", "1210123423001", "A210123423-01", "A２１０１２３４２３００1", "A210123423٠٠1"],
 )
 def test_a_upn_of_the_wrong_shape_is_rejected(value: str) -> None:
     with pytest.raises(ValueError):
@@ -144,7 +146,9 @@ def test_a_uln_with_a_wrong_check_digit_is_invalid() -> None:
             validate_uln("100000004" + digit)
 
 
-@pytest.mark.parametrize("value", ["100000004A", "10000 00043", "１０００００００４３", "100000004", "10000000430", "", "ULN"])
+@pytest.mark.parametrize(
+    "value", ["100000004A", "10000 00043", "１０００００００４３", "100000004", "10000000430", "", "ULN"]
+)
 def test_a_uln_that_is_not_ten_ascii_digits_is_invalid(value: str) -> None:
     with pytest.raises(ValueError, match="10 digits"):
         validate_uln(value)
@@ -211,7 +215,9 @@ def test_the_year_group_changes_between_31_august_and_1_september() -> None:
 
 def test_the_year_group_is_the_same_all_academic_year() -> None:
     born = date(2017, 3, 14)
-    assert {nc_year(born, on) for on in (date(2025, 9, 1), date(2025, 12, 31), date(2026, 1, 1), date(2026, 8, 31))} == {4}
+    assert {
+        nc_year(born, on) for on in (date(2025, 9, 1), date(2025, 12, 31), date(2026, 1, 1), date(2026, 8, 31))
+    } == {4}
 
 
 def test_a_leap_day_birthday_counts_as_before_1_september() -> None:
@@ -226,8 +232,22 @@ def test_the_academic_year_starts_on_1_september() -> None:
 
 @pytest.mark.parametrize(
     ("ncy", "stage"),
-    [(-2, "EYFS"), (-1, "EYFS"), (0, "EYFS"), (1, "KS1"), (2, "KS1"), (3, "KS2"), (6, "KS2"), (7, "KS3"), (9, "KS3"),
-     (10, "KS4"), (11, "KS4"), (12, "KS5"), (13, "KS5"), (14, "KS5")],
+    [
+        (-2, "EYFS"),
+        (-1, "EYFS"),
+        (0, "EYFS"),
+        (1, "KS1"),
+        (2, "KS1"),
+        (3, "KS2"),
+        (6, "KS2"),
+        (7, "KS3"),
+        (9, "KS3"),
+        (10, "KS4"),
+        (11, "KS4"),
+        (12, "KS5"),
+        (13, "KS5"),
+        (14, "KS5"),
+    ],
 )
 def test_each_year_group_has_its_key_stage(ncy: int, stage: str) -> None:
     assert key_stage(ncy) == stage
