@@ -60,8 +60,15 @@ def _is_chosen(option: Enum | bool, chosen: set[Any]) -> bool:
     return any(option is c or (isinstance(c, Enum) and option == c) for c in chosen if c is not None)
 
 
-def answers(pep: PEP, form: Form, sections: frozenset[str] | None = None) -> Answers:
-    """What `form` prints for `pep`, limited to `sections` when given."""
+AUDIENCES = ("record", "school", "child")
+
+
+def answers(pep: PEP, form: Form, sections: frozenset[str] | None = None, audience: str = "record") -> Answers:
+    """What `form` prints for `pep`, limited to `sections` when given.
+
+    For any audience but the record, sensitive fields print empty and wholly sensitive blocks are left out.
+    """
+    private = audience != "record"
     values: dict[str, str] = {}
     raw: dict[str, Any] = {}
     tables: dict[str, list[dict[str, str]]] = {}
@@ -72,10 +79,11 @@ def answers(pep: PEP, form: Form, sections: frozenset[str] | None = None) -> Ans
     for section in form.sections:
         show[section.id] = sections is None or section.key in sections
         for block in section.blocks:
-            if block.years is not None:
-                show[block.id] = year is None or block.years[0] <= year <= block.years[1]
+            if block.conditional:
+                in_years = block.years is None or year is None or block.years[0] <= year <= block.years[1]
+                show[block.id] = in_years and not (private and block.sensitive)
             for field in block.cells():
-                value = value_at(pep, form, field.path)
+                value = None if private and field.sensitive else value_at(pep, form, field.path)
                 raw[field.id] = value
                 values[field.id] = shown(field, value)
             if block.kind == "table":
@@ -84,7 +92,7 @@ def answers(pep: PEP, form: Form, sections: frozenset[str] | None = None) -> Ans
                 for item in items:
                     row = {}
                     for column in block.columns:
-                        value = get(item, column.path.split("[].", 1)[1])
+                        value = None if private and column.sensitive else get(item, column.path.split("[].", 1)[1])
                         row[column.id] = shown(column, value, narrow=True)
                     rows.append(row)
                 blank = {column.id: shown(column, None, narrow=True) for column in block.columns}

@@ -313,7 +313,7 @@ def build_docx(form: Form) -> bytes:
             run.italic = True
             run.font.size = Pt(9)
         for block in section.blocks:
-            if block.years:
+            if block.conditional:
                 _jinja_if(document, f"show.{block.id}")
             if block.heading:
                 document.add_paragraph(block.heading, style="Heading 2").paragraph_format.keep_with_next = True
@@ -327,7 +327,7 @@ def build_docx(form: Form) -> bytes:
                 document, block, marks
             )
             _gap(document)
-            if block.years:
+            if block.conditional:
                 _jinja_endif(document)
         _jinja_endif(document)
     document.core_properties.title = form.title

@@ -63,6 +63,11 @@ class Field:
     def derived(self) -> bool:
         return self.slot.derived
 
+    @property
+    def sensitive(self) -> bool:
+        """Whether the model marks this field as staying in the social worker's record."""
+        return self.path in _sensitive()
+
     def option_labels(self) -> list[str]:
         """Labels of the boxes printed for this field."""
         return [option_label(o) for o in self.options]
@@ -107,6 +112,17 @@ class Block:
         yield from self.fields
         if self.kind == "grid":
             yield from self.columns
+
+    @property
+    def sensitive(self) -> bool:
+        """Whether every answer in the block is sensitive, so copies for others leave the block out."""
+        answers = [*self.cells(), *(self.columns if self.kind == "table" else ())]
+        return bool(answers) and all(f.sensitive for f in answers)
+
+    @property
+    def conditional(self) -> bool:
+        """Whether the block is shown only to some children or audiences."""
+        return self.years is not None or self.sensitive
 
 
 @dataclass(frozen=True)
@@ -168,6 +184,13 @@ class Form:
             if section.key == str(key):
                 return section
         raise FormError(f"form {self.id} has no section {key!r}; it has {', '.join(s.key for s in self.sections)}")
+
+
+@cache
+def _sensitive() -> frozenset[str]:
+    from ._model import sensitive_paths
+
+    return frozenset(sensitive_paths())
 
 
 def _field_id(path: str) -> str:

@@ -40,6 +40,7 @@ TOP = PAGE_H - 58.0
 BOTTOM = 52.0
 PAD = 2.5
 BOX = 7.5  # side of a tick box
+ROW = 25.0  # height of a table row: two lines of 8 points
 
 BLUE = (0.122, 0.220, 0.392)  # 1F3864
 LABEL_FILL = (0.863, 0.902, 0.941)  # DCE6F0
@@ -597,7 +598,7 @@ def table_rows(flow: Flow, block: Block, indexes: Iterable[int], first: Draw | N
     pending: Draw | None = first_draw
     for index in indexes:
         height = max(
-            [20.0] + [_value_height(c, w, narrow=True, minimum=20.0) for c, w in zip(block.columns, widths, strict=True)]
+            [ROW] + [_value_height(c, w, narrow=True, minimum=ROW) for c, w in zip(block.columns, widths, strict=True)]
         )
 
         def draw(flow: Flow, top: float, index: int = index, height: float = height) -> None:
@@ -634,8 +635,8 @@ def _grid_block(flow: Flow, block: Block, first: Draw | None, first_height: floa
         cells = block.columns[r * block.pairs : (r + 1) * block.pairs]
         label = _label_lines(row_label, widths[0])
         height = max(
-            [text_height(len(label), LABEL_SIZE), 20.0]
-            + [_value_height(c, w, narrow=True, minimum=20.0) for c, w in zip(cells, widths[1:], strict=True)]
+            [text_height(len(label), LABEL_SIZE), ROW]
+            + [_value_height(c, w, narrow=True, minimum=ROW) for c, w in zip(cells, widths[1:], strict=True)]
         )
 
         def draw(flow: Flow, top: float, cells: tuple[Field, ...] = cells, label: list[Line] = label, height: float = height, row_label: str = row_label) -> None:

@@ -58,7 +58,13 @@ class ReviewWindow(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    months: Annotated[list[Annotated[int, Field(ge=1, le=12)]], Field(min_length=1)]
+    months: Annotated[list[Annotated[int, Field(ge=1, le=12)]], Field(min_length=1, max_length=12)]
+
+    @model_validator(mode="after")
+    def _contiguous(self) -> ReviewWindow:
+        if any(after != before % 12 + 1 for before, after in zip(self.months, self.months[1:], strict=False)):
+            raise ValueError("months must run on from one to the next, e.g. [9, 10, 11, 12] or [11, 12, 1]")
+        return self
 
 
 class Policy(BaseModel):
