@@ -83,6 +83,8 @@ def answers(pep: PEP, form: Form, sections: frozenset[str] | None = None, audien
                 in_years = block.years is None or year is None or block.years[0] <= year <= block.years[1]
                 show[block.id] = in_years and not (private and block.sensitive)
             for field in block.cells():
+                if block.kind == "text" and field.sensitive and not block.sensitive:
+                    show[field.id] = not private
                 value = None if private and field.sensitive else value_at(pep, form, field.path)
                 raw[field.id] = value
                 values[field.id] = shown(field, value)

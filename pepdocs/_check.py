@@ -244,7 +244,7 @@ def _due_dates(pep: PEP, policy: Policy, on: date) -> tuple[list[Due], list[str]
     if days is not None and became is not None and (meeting is None or meeting < became):
         try:
             deadline = _deadline(case, became, days, policy.initial_deadline_basis)
-            reason = f"first PEP: within {_days_word(days, policy.initial_deadline_basis)} of becoming looked after on {became}"
+            reason = f"first PEP: within {_days_word(days, policy.initial_deadline_basis)} of becoming looked after on {_fmt(became)}"
             found.append(Due(deadline, reason, "initial-pep-deadline", _source(policy, "initial-pep-deadline"), on))
         except CalendarRangeError as error:
             unknown.append(str(error))
@@ -254,7 +254,7 @@ def _due_dates(pep: PEP, policy: Policy, on: date) -> tuple[list[Due], list[str]
         try:
             deadline = _deadline(case, start, days, policy.new_school_deadline_basis)
             school = pep.education.setting.name or "the new school"
-            reason = f"new school: within {_days_word(days, policy.new_school_deadline_basis)} of starting at {school} on {start}"
+            reason = f"new school: within {_days_word(days, policy.new_school_deadline_basis)} of starting at {school} on {_fmt(start)}"
             found.append(Due(deadline, reason, "new-school-deadline", _source(policy, "new-school-deadline"), on))
         except CalendarRangeError as error:
             unknown.append(str(error))
@@ -266,17 +266,17 @@ def _due_dates(pep: PEP, policy: Policy, on: date) -> tuple[list[Due], list[str]
         if following is None:
             unknown.append(f"the term dates end before the review after {meeting}")
         else:
-            reason = f"next review ({label}): the {following.name} PEP, after the last on {meeting}"
+            reason = f"next review ({label}): the {following.name} PEP, after the last on {_fmt(meeting)}"
             found.append(Due(following.end, reason, "review-cycle", _source(policy, "review-cycle"), on))
     except CalendarRangeError as error:
         unknown.append(str(error))
     planned = pep.plan.next_pep_date
     if planned is not None and planned > meeting:
-        found.append(Due(planned, f"the date set at the PEP on {meeting}", "next-pep-date", _source(policy, "next-pep-date"), on))
+        found.append(Due(planned, f"the date set at the PEP on {_fmt(meeting)}", "next-pep-date", _source(policy, "next-pep-date"), on))
     lac_due = _lac_window(pep, policy)
     if lac_due is not None:
         earliest, latest, review = lac_due
-        reason = f"{_weeks(policy)} before the LAC review on {review}: between {earliest} and {latest}"
+        reason = f"{_weeks(policy)} before the LAC review on {_fmt(review)}: between {_fmt(earliest)} and {_fmt(latest)}"
         found.append(Due(latest, reason, "lac-review-window", _source(policy, "lac-review-window"), on))
     return found, unknown
 
@@ -302,8 +302,8 @@ def _source(policy: Policy, rule_id: str) -> str:
     return policy.source_for(rule_id) or (item.source if item and item.source else f"{policy.title} ({policy.file})")
 
 
-def _calendar_note(error: CalendarRangeError) -> Said:
-    return Said("warning", f"cannot count school days: {error}", "$.plan.meeting_date")
+def _calendar_note(error: CalendarRangeError, path: str = "$.plan.meeting_date") -> Said:
+    return Said("warning", f"cannot count school days: {error}", path)
 
 
 # --- rules: timing --------------------------------------------------------------------------------
@@ -316,9 +316,12 @@ def initial_pep_deadline(case: Case) -> Iterator[Said]:
     if days is None or became is None:
         return
     basis = policy.initial_deadline_basis
+    pending = meeting is None or meeting < became
+    if not pending and pep.plan.pep_type is not PepType.INITIAL:
+        return
     try:
         deadline = _deadline(case, became, days, basis)
-        if meeting is None or meeting < became:
+        if pending:
             if case.on > deadline:
                 what = "no PEP meeting is recorded" if meeting is None else f"the PEP of {meeting} predates this period of care"
                 yield Said(
@@ -327,7 +330,7 @@ def initial_pep_deadline(case: Case) -> Iterator[Said]:
                     f" became looked after on {_fmt(became)}",
                     "$.plan.meeting_date",
                 )
-        elif pep.plan.pep_type is PepType.INITIAL and meeting > deadline:
+        elif meeting is not None and meeting > deadline:
             taken = _count(case, became, meeting, basis)
             yield Said(
                 "error",
@@ -347,16 +350,19 @@ def new_school_deadline(case: Case) -> Iterator[Said]:
         return
     basis = policy.new_school_deadline_basis
     school = pep.education.setting.name or "the new school"
+    pending = meeting is None or meeting < start
+    if not pending and pep.plan.pep_type is not PepType.NEW_SCHOOL:
+        return
     try:
         deadline = _deadline(case, start, days, basis)
-        if (meeting is None or meeting < start) and case.on > deadline:
+        if pending and case.on > deadline:
             yield Said(
                 "error",
                 f"the child started at {school} on {_fmt(start)} and no PEP there is recorded; it was due within"
                 f" {_days_word(days, basis)}, by {_fmt(deadline)}",
                 "$.education.setting.start_date",
             )
-        elif meeting is not None and pep.plan.pep_type is PepType.NEW_SCHOOL and meeting > deadline:
+        elif not pending and meeting is not None and meeting > deadline:
             taken = _count(case, start, meeting, basis)
             yield Said(
                 "error",
@@ -365,7 +371,7 @@ def new_school_deadline(case: Case) -> Iterator[Said]:
                 "$.plan.meeting_date",
             )
     except CalendarRangeError as error:
-        yield _calendar_note(error)
+        yield _calendar_note(error, "$.education.setting.start_date")
 
 
 @rule("review-cycle", "cycle PEPs fall in the policy's review windows and the next date is not after the next window")

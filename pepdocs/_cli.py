@@ -160,3 +160,54 @@ def merge_command(record: Path, returned: Path, output: Path, prefer: str) -> No
     for conflict in merged.conflicts:
         kept = "returned" if prefer == "returned" else "record"
         click.echo(f"  conflict @ {conflict.path}: record {conflict.record!r}, returned {conflict.returned!r} (kept {kept})")
+
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@main.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--policy", default="southwark", show_default=True, help="Built-in policy name or a policy TOML file.")
+@click.option("--on", "on", type=_DATE, default=None, help="Judge as on this day (YYYY-MM-DD); default today.")
+@_one_line_errors
+def check_command(files: tuple[Path, ...], policy: str, on: Any) -> None:
+    """Check PEP records against an authority's rules: `file: severity rule: message @ path [source]`; exit 1 on errors."""
+    from ._check import check, load_policy
+
+    chosen = load_policy(policy)
+    day = on.date() if on is not None else None
+    errors = 0
+    for file in files:
+        try:
+            findings = check(read_pep(file), policy=chosen, on=day)
+        except ModelError as error:
+            errors += 1
+            for issue in error.issues:
+                click.echo(f"{file}: error invalid-record: {issue}")
+            continue
+        errors += sum(1 for finding in findings if finding.severity == "error")
+        for finding in findings:
+            click.echo(f"{file}: {finding}")
+        if not findings:
+            click.echo(f"{file}: ok")
+    if errors:
+        click.echo(f"{errors} errors in {len(files)} files", err=True)
+        sys.exit(1)
+
+
+@main.command("tracker")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Tracker workbook to write (XLSX).")
+@click.option("--policy", default="southwark", show_default=True, help="Built-in policy name or a policy TOML file.")
+@click.option("--on", "on", type=_DATE, default=None, help="Judge as on this day (YYYY-MM-DD); default today.")
+@_one_line_errors
+def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
+    """Write a tracker workbook from a folder of PEP records or a case-data XLSX/CSV: when each child's next PEP is due, and the findings."""
+    from ._tracker import write_tracker
+
+    report = write_tracker(source, output, policy=policy, on=on.date() if on is not None else None)
+    for record in report.problems:
+        what = "not tracked" if record.pep is None else "left out"
+        for issue in record.issues:
+            click.echo(f"{record.name}: {what}: {issue}", err=True)
+    click.echo(f"wrote {output}: {report.children} children, {report.findings} findings ({report.errors} errors)")

@@ -152,6 +152,8 @@ def _text_table(document: object, block: Block, marks: _Bookmarks) -> None:
     for index, field in enumerate(block.fields):
         if index:
             _gap(document)
+        if field.sensitive and not block.sensitive:
+            _jinja_if(document, f"show.{field.id}")
         table = document.add_table(rows=2, cols=1)  # type: ignore[attr-defined]
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -164,6 +166,8 @@ def _text_table(document: object, block: Block, marks: _Bookmarks) -> None:
         _answer(value, f"v.{field.id}")
         _min_height(table.rows[1], 300 * max(1, field.lines))
         _widths(table, [1.0])
+        if field.sensitive and not block.sensitive:
+            _jinja_endif(document)
 
 
 def _list_table(document: object, block: Block, marks: _Bookmarks) -> None:

@@ -40,7 +40,8 @@ TOP = PAGE_H - 58.0
 BOTTOM = 52.0
 PAD = 2.5
 BOX = 7.5  # side of a tick box
-ROW = 25.0  # height of a table row: two lines of 8 points
+ROW = 28.0  # height of a table row: two lines of 8 points, three when shrunk
+FIELD_ROW = 22.0  # height of a label/answer row: two lines when shrunk
 
 BLUE = (0.122, 0.220, 0.392)  # 1F3864
 LABEL_FILL = (0.863, 0.902, 0.941)  # DCE6F0
@@ -65,6 +66,10 @@ RADIO = 1 << 15
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u200f\u202b\u202e\u2067]")
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
+_INVISIBLE_CODES = [
+    code for code in (*range(0x20), *range(0x7F, 0xA0), 0xAD, *range(0x200B, 0x2070), 0xFEFF, 0xFFF9, 0xFFFA, 0xFFFB)
+    if _INVISIBLE.match(chr(code)) and chr(code) not in "\t\n"
+]
 _BREAKS = re.compile("\r\n|[\r\n\u2028\u2029]")
 _PRESENTATION = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
 _RESHAPER = arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False})
@@ -90,6 +95,8 @@ class Font:
             self.codes[chr(code)] = b"%04X" % gid
             self.advance[chr(code)] = self.widths[gid]
         self.missing_width = self.widths[0]
+        for code in _INVISIBLE_CODES:
+            self.advance[chr(code)] = 0  # dropped before drawing, so they take no room
         self.unicode_of: dict[int, str] = {}
         for code, name in sorted(cmap.items(), key=lambda item: (_presentation(item[0]), item[0])):
             self.unicode_of.setdefault(gids[name], unicodedata.normalize("NFKC", chr(code)) or chr(code))
@@ -172,7 +179,7 @@ def wrap(text: str, size: float, width: float) -> list[Line]:
         used = 0.0
         started = False
         for word in paragraph.split(" "):
-            w = sum(0 if _INVISIBLE.match(c) else advance.get(c, missing) for c in word)
+            w = sum(advance.get(c, missing) for c in word)
             if not started:
                 joined = w
             else:
@@ -189,7 +196,7 @@ def wrap(text: str, size: float, width: float) -> list[Line]:
             current, used, started = [], 0.0, True
             piece: list[str] = []
             for char in word:
-                cw = 0 if _INVISIBLE.match(char) else advance.get(char, missing)
+                cw = advance.get(char, missing)
                 if piece and used + cw > limit:
                     lines.append(Line("".join(piece), "", rtl))
                     piece, used = [], 0.0
@@ -503,10 +510,15 @@ def _value(
     flow.widget(Widget(name, "text", rect, label, multiline=multiline, readonly=field_.derived, size=size))
 
 
-def _value_height(field_: Field, width: float, narrow: bool = False, minimum: float = 18.0) -> float:
+def _value_height(field_: Field, width: float, narrow: bool = False, minimum: float = FIELD_ROW) -> float:
     if field_.widget == "boxes" and not field_.derived:
         return max(minimum, boxes_height(field_, width, narrow))
     return max(minimum, text_height(field_.lines, VALUE_SIZE) if field_.lines > 1 else minimum)
+
+
+def wordy(field_: Field) -> bool:
+    """Whether a label/answer field may need more than one line: free text and code-list words, not dates or numbers."""
+    return field_.lines > 1 or field_.slot.kind in ("text", "code", "codes")
 
 
 def _fields_block(flow: Flow, block: Block, first: Draw | None) -> None:
@@ -528,7 +540,7 @@ def _fields_block(flow: Flow, block: Block, first: Draw | None) -> None:
                 flow.rect(x, top - height, lw, height, LABEL_FILL)
                 flow.lines(x + PAD, top - PAD, labels[i], LABEL_SIZE, bold=True)
                 flow.rect(x + lw, top - height, vw, height)
-                _value(flow, f, field_name(f), x + lw, top, vw, height, f.label, multiline=f.lines > 1)
+                _value(flow, f, field_name(f), x + lw, top, vw, height, f.label, multiline=wordy(f))
                 x += lw + vw
             if len(group) < pairs:
                 flow.rect(x, top - height, LEFT + WIDTH - x, height)

@@ -1,0 +1,96 @@
+"""Copies for schools and children leave out what the model marks sensitive; outputs leak no metadata."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+from typing import Any
+
+import pytest
+
+import pepdocs
+from pepdocs._codecs import code_label
+from pepdocs._paths import put, slot
+
+from .conftest import example
+
+MARKER = "QX7-SENSITIVE-MARKER"
+FORMS = [form.id for form in pepdocs.list_forms()]
+FORMATS = [f for f in ("docx", "pdf") if f in __import__("pepdocs._api", fromlist=["FORMATS"]).FORMATS]
+
+
+def marked() -> tuple[pepdocs.PEP, list[str]]:
+    """A PEP with a unique marker in every sensitive text field; the words of every sensitive code field."""
+    data: dict[str, Any] = example("kent-secondary").model_dump(exclude_computed_fields=True)
+    codes = []
+    for path in pepdocs.sensitive_paths():
+        found = slot(path)
+        if found.kind == "text":
+            put(data, path, f"{MARKER}:{path}")
+        elif found.enum is not None:
+            member = list(found.enum)[-1]
+            put(data, path, member.value)
+            codes.append(code_label(member))
+    return pepdocs.PEP.model_validate(data), codes
+
+
+def every_byte(document: bytes, fmt: str) -> bytes:
+    """All the bytes a reader could get at: every part of a DOCX, every stream of a PDF inflated."""
+    if fmt == "docx":
+        package = zipfile.ZipFile(io.BytesIO(document))
+        return b"".join(package.read(name) for name in package.namelist())
+    out = [document]
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", document, re.S):
+        try:
+            out.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            continue
+    return b"".join(out)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("form_id", FORMS)
+@pytest.mark.parametrize("audience", ["school", "child"])
+def test_a_copy_for_others_holds_no_sensitive_value_anywhere(audience: str, form_id: str, fmt: str) -> None:
+    pep, codes = marked()
+    data = every_byte(pepdocs.render(pep, form_id, fmt, audience=audience), fmt)
+    assert MARKER.encode() not in data
+    assert MARKER.encode("utf-16-be") not in data
+    for words in codes:
+        assert words.encode() not in data
+
+
+@pytest.mark.parametrize("form_id", FORMS)
+def test_the_record_copy_keeps_every_sensitive_field_the_form_carries(form_id: str) -> None:
+    pep, _ = marked()
+    form = pepdocs.get_form(form_id)
+    parsed = pepdocs.parse(pepdocs.render(pep, form_id)).pep
+    for path in pepdocs.sensitive_paths():
+        if path in form.paths and slot(path).kind == "text":
+            assert pepdocs._paths.get(parsed, path) == f"{MARKER}:{path}"
+
+
+def test_a_school_copy_leaves_out_the_blocks_that_are_all_sensitive() -> None:
+    docx = pepdocs.render(example("southwark-primary"), "southwark-full", audience="school")
+    xml = zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml").decode()
+    assert "Relevant pre-care history" not in xml and "Who holds parental responsibility" not in xml
+    assert "Surname" in xml
+
+
+def test_an_unknown_audience_is_refused() -> None:
+    with pytest.raises(pepdocs.RenderError, match="audience"):
+        pepdocs.render(example("southwark-primary"), "kent", audience="press")
+
+
+@pytest.mark.parametrize("form_id", FORMS)
+def test_docx_outputs_carry_no_author_user_or_machine_path(form_id: str) -> None:
+    docx = pepdocs.render(example("southwark-primary"), form_id)
+    package = zipfile.ZipFile(io.BytesIO(docx))
+    core = package.read("docProps/core.xml").decode()
+    assert not re.search(r"<dc:creator>|<cp:lastModifiedBy>|<dcterms:created", core)
+    for name in package.namelist():
+        data = package.read(name)
+        for leak in (b"/home/", b"/root", b"/work/", b"/tmp/", b"C:\\", b"python-docx"):
+            assert leak not in data, (name, leak)
