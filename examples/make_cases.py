@@ -247,7 +247,7 @@ def child(rng: random.Random, number: int, kind: str, schools: dict[str, list[Sc
         row["UPN"] = upn(rng, la)
     elif year < 1:
         row["UPN"] = "UN1"
-    row["PEP Number In Year"] = 1 if kind != "review" and rng.random() < 0.5 else 2
+    row["PEP Number In Year"] = rng.choice([1, 1, 2])
     if kind == "review":
         row["PEP Number In Year"] = 2
         row["Date Joined"] = meeting - timedelta(days=rng.randint(400, 900))
@@ -304,6 +304,12 @@ def build(count: int = ROWS) -> list[dict[str, Any]]:
     return rows
 
 
+def _last_column() -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(len(HEADERS))
+
+
 def _fixed_zip(data: bytes) -> bytes:
     """The workbook with fixed times inside, so the same rows give the same bytes."""
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -311,6 +317,11 @@ def _fixed_zip(data: bytes) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             content = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet") and b"<dimension" not in content:
+                # Excel always says how big a sheet is; readers that stream rely on it.
+                rows = content.count(b"</row>")
+                ref = f'<dimension ref="A1:{_last_column()}{rows}"/>'.encode()
+                content = re.sub(rb"(<sheetViews|<sheetFormatPr|<cols|<sheetData)", ref + rb"\1", content, count=1)
             if info.filename == "docProps/core.xml":
                 content = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>2026-09-01T00:00:00Z", content)
             target.writestr(zipfile.ZipInfo(info.filename, FIXED), content, zipfile.ZIP_DEFLATED)

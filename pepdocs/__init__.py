@@ -1,6 +1,7 @@
 """pepdocs: Personal Education Plans for children in care, one model and every authority's form."""
 
 from ._api import parse, render
+from ._check import Due, Finding, check, load_policy, next_due
 from ._codes import LOCAL_AUTHORITIES
 from ._convert import Converted, convert
 from ._errors import (
@@ -19,6 +20,7 @@ from ._forms import Form, get_form, list_forms
 from ._identifiers import nc_year, validate_uln, validate_upn
 from ._merge import Merged, merge
 from ._model import PEP, sensitive_paths
+from ._policy import Policy
 from ._read import Parsed, Unmapped
 from ._records import read_pep, schema
 from ._select import FormChoice, select_form
@@ -28,7 +30,9 @@ __all__ = [
     "PEP",
     "Converted",
     "DocumentError",
+    "Due",
     "FieldValueError",
+    "Finding",
     "Form",
     "FormChoice",
     "FormError",
@@ -40,13 +44,17 @@ __all__ = [
     "Parsed",
     "PepdocsError",
     "PepdocsWarning",
+    "Policy",
     "RenderError",
     "Unmapped",
+    "check",
     "convert",
     "get_form",
     "list_forms",
+    "load_policy",
     "merge",
     "nc_year",
+    "next_due",
     "parse",
     "read_pep",
     "render",

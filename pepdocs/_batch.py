@@ -17,6 +17,8 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache
@@ -178,11 +180,21 @@ def input_key(pep: PEP, form: str, format: str, sections: tuple[str, ...] | None
 
 @dataclass(frozen=True)
 class Written:
-    """The journal's record of an output file: the input it came from, and its size and time when written."""
+    """The journal's record of an output file: the input it came from, and the file as written."""
 
     key: str
     size: int
     mtime_ns: int
+    sha256: str
+
+    def changed(self, path: Path, stat: os.stat_result) -> bool:
+        """Whether the file is no longer what was written (a copy with a new time is still the same)."""
+        if (stat.st_size, stat.st_mtime_ns) == (self.size, self.mtime_ns):
+            return False
+        try:
+            return stat.st_size != self.size or hashlib.sha256(path.read_bytes()).hexdigest() != self.sha256
+        except OSError:
+            return True
 
 
 class Journal:
@@ -196,7 +208,9 @@ class Journal:
                 for line in lines:
                     try:
                         item = json.loads(line)
-                        self.entries[item["file"]] = Written(item["key"], int(item["size"]), int(item["mtime_ns"]))
+                        self.entries[item["file"]] = Written(
+                            str(item["key"]), int(item["size"]), int(item["mtime_ns"]), str(item["sha256"])
+                        )
                     except (ValueError, KeyError, TypeError):
                         continue  # a line cut short when a run was killed
         except FileNotFoundError:
@@ -265,6 +279,7 @@ class Result:
     key: str
     size: int = 0
     mtime_ns: int = 0
+    sha256: str = ""
     error: str | None = None
 
 
@@ -279,7 +294,7 @@ def _render_one(job: Job, out_dir: Path, format: str, sections: tuple[str, ...] 
         return Result(job.row, job.file, job.key, error=str(error))
     except Exception as error:  # a bug must fail its row, not the thousands after it
         return Result(job.row, job.file, job.key, error=f"{error.__class__.__name__}: {error}")
-    return Result(job.row, job.file, job.key, stat.st_size, stat.st_mtime_ns)
+    return Result(job.row, job.file, job.key, stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest())
 
 
 def _render_chunk(
@@ -289,15 +304,22 @@ def _render_chunk(
     return [_render_one(job, out_dir, format, sections) for job in jobs], peak_rss_mb()
 
 
-def _warm(forms: tuple[str, ...]) -> None:
-    """Worker start-up: load the forms' specs and DOCX templates once."""
-    from ._docx import template_for
-
+def _warm(forms: tuple[str, ...], format: str) -> None:
+    """Load the forms' specs and templates once in this process (a worker's start-up)."""
+    if format == "pdf":
+        from ._pdf import template_for
+    else:
+        from ._docx import template_for  # type: ignore[assignment]
     for form in forms:
         try:
             template_for(get_form(form))
         except PepdocsError:
             pass  # the render reports it, row by row
+
+
+def _ready() -> float:
+    """A worker's first task: nothing, so that every worker is started at once."""
+    return peak_rss_mb()
 
 
 def peak_rss_mb() -> float:
@@ -318,15 +340,33 @@ def peak_rss_mb() -> float:
         return 0.0
 
 
-def _pool(workers: int, forms: tuple[str, ...]) -> ProcessPoolExecutor:
-    """Worker processes started clean (forkserver where there is one), each loading the templates once."""
+def start_workers(workers: int, forms: tuple[str, ...], format: str) -> ProcessPoolExecutor:
+    """Worker processes, all started now, each with the forms' templates loaded once.
+
+    Where fork is safe (Linux, and this process runs no other thread yet) the templates are loaded
+    here and every worker shares them; otherwise workers start clean (forkserver, else spawn) and
+    load them themselves.
+    """
     import multiprocessing
+    import threading
 
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if "forkserver" in methods:
+    context: multiprocessing.context.BaseContext
+    if "fork" in methods and sys.platform.startswith("linux") and threading.active_count() == 1:
+        _warm(forms, format)
+        context = multiprocessing.get_context("fork")
+    elif "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["pepdocs._batch"])
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=_warm, initargs=(forms,))
+    else:
+        context = multiprocessing.get_context("spawn")
+    executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm, initargs=(forms, format))
+    try:
+        wait([executor.submit(_ready) for _ in range(workers)])
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    return executor
 
 
 # --- the batch ------------------------------------------------------------------------------
@@ -375,8 +415,10 @@ def batch(
     filled, the rest is left for the meeting (`sections` limits the forms to those sections).
     Outputs are `{person_id}_{form}_{date}.{ext}` (date: the planned meeting date, else `run_date`,
     default today). Outputs already up to date are skipped unless `force`. `workers` processes render
-    (default: one per CPU; 1 renders in this process). A bad row is reported and never stops the batch;
-    the report is also written to `batch-report.xlsx` and `batch-report.json` in `out_dir`.
+    (default: one per CPU; 1 renders in this process; a script that uses more must call batch under
+    `if __name__ == "__main__":`, as worker processes import it). A bad row is reported and never stops
+    the batch; the report is also written to `batch-report.xlsx` and `batch-report.json` in `out_dir`.
+    `on_row` is called with each row's report as it is finished; `progress` draws a bar on stdout.
     """
     from ._api import FORMATS
 
@@ -390,36 +432,36 @@ def batch(
         for key in keys or ():
             chosen.section(key)  # FormError before anything is written
     workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
-    if isinstance(cases, str | os.PathLike):
-        rows: Iterable[CaseRow] = read_cases(cases, mapping, on=today)
-        source = str(cases)
-    elif mapping is not None:
+    if mapping is not None and not isinstance(cases, str | os.PathLike):
         raise InputError("a mapping applies to a case-data file, not to rows already read")
-    else:
-        rows, source = cases, "<rows>"
     out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise InputError(f"cannot make the output folder ({error.strerror})", str(out)) from None
-    report = BatchReport(source, out, today, format, workers=workers)
-    if isinstance(rows, CaseReader):
-        report.notes += rows.notes
-    journal = Journal(out)
-    journal.open()
-    run = _Run(report, journal, form, format, keys, force, today, on_row)
-    bar = _Progress(progress, rows.total if isinstance(rows, CaseReader) else None)
-    run.advance = bar.advance
-    try:
-        if workers == 1:
+    with ExitStack() as stack:
+        if isinstance(cases, str | os.PathLike):
+            rows: Iterable[CaseRow] = stack.enter_context(read_cases(cases, mapping, on=today))
+            source = str(cases)
+        else:
+            rows, source = cases, "<rows>"
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise InputError(f"cannot make the output folder ({error.strerror})", str(out)) from None
+        report = BatchReport(source, out, today, format, workers=workers)
+        if isinstance(rows, CaseReader):
+            report.notes += rows.notes
+        journal = Journal(out)
+        journal.open()
+        stack.callback(journal.close)
+        run = _Run(report, journal, form, format, keys, force, today, on_row)
+        # Workers start before the progress bar's thread, so that they may be forked.
+        forms = (form,) if form else ("kent", "southwark-full")
+        executor = start_workers(workers, forms, format) if workers > 1 else None
+        bar = _Progress(progress, rows.total if isinstance(rows, CaseReader) else None)
+        stack.callback(bar.stop)
+        run.advance = bar.advance
+        if executor is None:
             run.in_process(rows)
         else:
-            run.in_pool(rows, workers)
-    finally:
-        bar.stop()
-        journal.close()
-        if isinstance(rows, CaseReader):
-            rows.close()
+            run.in_pool(rows, executor, workers)
     journal.compact()
     report.rows.sort(key=_row_order)
     report.seconds = time.perf_counter() - started
@@ -513,11 +555,10 @@ class _Run:
             return False
         if entry is None:
             return False
-        edited = (stat.st_size, stat.st_mtime_ns) != (entry.size, entry.mtime_ns)
         if entry.key == key:
             self.report.up_to_date += 1
             return True
-        if edited:
+        if entry.changed(self.report.out_dir / name, stat):
             row.problems.append(
                 f"{name} was changed after pepdocs wrote it, so it was not overwritten with the new case data "
                 "(use --force to overwrite it)"
@@ -529,7 +570,7 @@ class _Run:
         """Take one job's result: journal the file, and finish its row when it was the row's last job."""
         pending = self.pending[result.row]
         if result.error is None:
-            self.journal.record(result.file, Written(result.key, result.size, result.mtime_ns))
+            self.journal.record(result.file, Written(result.key, result.size, result.mtime_ns, result.sha256))
             pending.report.written += 1
             self.report.written += 1
         else:
@@ -556,10 +597,8 @@ class _Run:
         for job in self.jobs(rows):
             self.done(_render_one(job, out, fmt, keys))
 
-    def in_pool(self, rows: Iterable[CaseRow], workers: int) -> None:
+    def in_pool(self, rows: Iterable[CaseRow], executor: ProcessPoolExecutor, workers: int) -> None:
         """Render in worker processes, a chunk at a time, with a few chunks in flight per worker."""
-        forms = (self.form,) if self.form else tuple(sorted({"southwark-full", "kent"}))
-        executor = _pool(workers, forms)
         running: set[Future[tuple[list[Result], float]]] = set()
         out, fmt, keys = self.report.out_dir, self.format, self.sections
 
@@ -569,7 +608,13 @@ class _Run:
             )  # fmt: skip
             for future in finished:
                 running.discard(future)
-                results, peak = future.result()
+                try:
+                    results, peak = future.result()
+                except BrokenProcessPool as error:
+                    raise RenderError(
+                        f"a worker process stopped unexpectedly ({error}); run the batch again to carry on "
+                        "where it stopped, or with one worker"
+                    ) from error
                 self.peak_rss = max(self.peak_rss, peak)
                 for result in results:
                     self.done(result)

@@ -286,6 +286,52 @@ def _values(column: UsedColumn, raw: Any) -> list[Any]:
     return [convert(found, raw)]
 
 
+_NS = rb"(?:\w+:)?"
+_UNCACHED_FORMULA = re.compile(
+    rb"<" + _NS + rb"c\b([^>]*)>\s*<" + _NS + rb"f\b[^>]*?(?:/>|>(.*?)</" + _NS + rb"f>)\s*"
+    rb"(?:<" + _NS + rb"v\s*/>|<" + _NS + rb"v>\s*</" + _NS + rb"v>)?\s*</" + _NS + rb"c>",
+    re.S,
+)
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
+
+
+def column_index(letters: str) -> int:
+    """A column's 0-based index from its letters: A is 0, AA is 26."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+def uncached_formulas(path: Path, part: str) -> dict[int, dict[int, str]]:
+    """Cells of a worksheet part holding a formula but no saved value: {row: {column index: formula}}.
+
+    Read as a stream with no parsing of the rest: such cells read as blank with data_only, and
+    only the formula tells them from a blank cell.
+    """
+    import html
+    import zipfile
+
+    found: dict[int, dict[int, str]] = {}
+    with zipfile.ZipFile(path) as package, package.open(part.lstrip("/")) as stream:
+        pending = b""
+        while True:
+            chunk = stream.read(1 << 20)
+            text = pending + chunk
+            cut = len(text) if not chunk else text.rfind(b"</row>") + len(b"</row>")
+            if cut < len(b"</row>") and chunk:
+                pending = text
+                continue
+            for match in _UNCACHED_FORMULA.finditer(text, 0, cut):
+                ref = _CELL_REF.search(match[1])
+                if ref is not None:
+                    formula = html.unescape((match[2] or b"").decode("utf-8", "replace"))
+                    found.setdefault(int(ref[2]), {})[column_index(ref[1].decode())] = "=" + formula
+            pending = text[cut:]
+            if not chunk:
+                return found
+
+
 def _loc_path(loc: tuple[int | str, ...]) -> str:
     """A pydantic error location as a model path with `[]` for list items."""
     out = ""
@@ -377,7 +423,7 @@ class CaseReader(Iterator[CaseRow]):
         self._seen: dict[str, int] = {}
         self._closers: list[Any] = []
         self._header_row = 0
-        self._rows: Iterator[tuple[int, tuple[Any, ...], tuple[Any, ...] | None]]
+        self._rows: Iterator[tuple[int, tuple[Any, ...], dict[int, str] | None]]
         known = _known_headers()
         for header, target in (mapping or {}).items():
             known[header_key(header)] = target
@@ -402,17 +448,15 @@ class CaseReader(Iterator[CaseRow]):
 
         try:
             values = load_workbook(self.path, read_only=True, data_only=True)
-            formulas = load_workbook(self.path, read_only=True, data_only=False)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
             raise InputError(f"not a readable XLSX workbook ({error.__class__.__name__})", self.file) from None
-        self._closers += [values, formulas]
+        self._closers.append(values)
         sheets = [values.active, *(ws for ws in values.worksheets if ws is not values.active)]
         for sheet in sheets:
             if sheet is None:
                 continue
             rows = enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
-            cached = formulas[sheet.title].iter_rows(min_row=1, values_only=True)
-            paired = ((number, row, next(cached, ())) for number, row in rows)
+            paired = self._with_formulas(sheet, rows)
             if self._find_header(paired):
                 self.sheet = sheet.title
                 self._rows = paired
@@ -423,6 +467,22 @@ class CaseReader(Iterator[CaseRow]):
                 return
         self.close()
         raise InputError(self._no_identity(), self.file)
+
+    def _with_formulas(
+        self, sheet: Any, rows: Iterator[tuple[int, tuple[Any, ...]]]
+    ) -> Iterator[tuple[int, tuple[Any, ...], dict[int, str] | None]]:
+        """Rows with the formulas that have no saved value (which read as blank), by column index."""
+        import zipfile
+
+        part = getattr(sheet, "_worksheet_path", "")
+        try:
+            formulas = uncached_formulas(self.path, part) if part else None
+        except (KeyError, OSError, zipfile.BadZipFile, RuntimeError):
+            formulas = None
+        if formulas is None:
+            self.notes.append("formulas with no saved value could not be looked for")
+            formulas = {}
+        return ((number, row, formulas.pop(number, None)) for number, row in rows)
 
     def _open_csv(self) -> None:
         encoding, lines = self._detect_encoding()
@@ -532,11 +592,9 @@ class CaseReader(Iterator[CaseRow]):
         self.close()
         raise StopIteration
 
-    def _case(self, number: int, row: tuple[Any, ...], formulas: tuple[Any, ...] | None) -> CaseRow | None:
+    def _case(self, number: int, row: tuple[Any, ...], formulas: dict[int, str] | None) -> CaseRow | None:
         """The row as a CaseRow; None for a row with nothing in it."""
-        if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row) and not any(
-            isinstance(f, str) and f.startswith("=") for f in formulas or ()
-        ):
+        if not formulas and all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row):
             return None
         data: dict[str, Any] = {}
         where: dict[str, str] = {}
@@ -550,9 +608,10 @@ class CaseReader(Iterator[CaseRow]):
                     problems.append(f"control characters removed @ {column.where}")
                 raw = cleaned.strip() or None
             if raw is None:
-                formula = formulas[column.index] if formulas and column.index < len(formulas) else None
-                if isinstance(formula, str) and formula.startswith("="):
-                    problems.append(f"formula with no cached value ({formula}) @ {column.where}")
+                formula = (formulas or {}).get(column.index)
+                if formula is not None:
+                    shown = f" ({formula})" if formula != "=" else ""
+                    problems.append(f"formula with no cached value{shown} @ {column.where}")
                 continue
             if isinstance(raw, str) and raw in _EXCEL_ERRORS:
                 problems.append(f"spreadsheet error {raw} @ {column.where}")

@@ -99,23 +99,31 @@ RuleFunction = Callable[[Case], Iterator[Said]]
 
 @dataclass(frozen=True)
 class Rule:
-    """A registered check: its id, what it checks, its own source (for national rules) and its function."""
+    """A registered check: its id, what it checks, its own source (for national rules) and its function.
+
+    `reads` is "case" for rules that case-system data (dates, identity, care, school) can answer, and
+    "meeting" for rules about what the PEP meeting recorded (targets, views, PP+), which a row of case
+    data does not hold.
+    """
 
     id: str
     checks: str
     source: str | None
     run: RuleFunction
+    reads: Literal["case", "meeting"] = "case"
 
 
 RULES: dict[str, Rule] = {}
 """Every rule, by id, in the order findings are reported."""
 
 
-def rule(rule_id: str, checks: str, source: str | None = None) -> Callable[[RuleFunction], RuleFunction]:
+def rule(
+    rule_id: str, checks: str, source: str | None = None, *, reads: Literal["case", "meeting"] = "case"
+) -> Callable[[RuleFunction], RuleFunction]:
     """Register a rule function under a stable id."""
 
     def register(function: RuleFunction) -> RuleFunction:
-        RULES[rule_id] = Rule(rule_id, checks, source, function)
+        RULES[rule_id] = Rule(rule_id, checks, source, function, reads)
         return function
 
     return register
@@ -234,23 +242,65 @@ def _window_after(windows: list[Window], day: date) -> Window | None:
     return next((w for w in windows if w.start > after), None)
 
 
+def held_meeting(pep: PEP, on: date) -> date | None:
+    """The meeting date if the meeting has taken place by `on`; a later date is a planned meeting."""
+    meeting = pep.plan.meeting_date
+    return meeting if meeting is not None and meeting <= on else None
+
+
+def _earlier_pep_shown(pep: PEP) -> bool:
+    """Whether the record shows that the child has had a PEP before this one."""
+    plan = pep.plan
+    return bool(
+        pep.previous_targets
+        or pep.previous_actions
+        or (plan.pep_number_in_year or 0) >= 2
+        or (plan.pep_type is not None and plan.pep_type is not PepType.INITIAL)
+    )
+
+
+def first_pep_outstanding(pep: PEP, on: date) -> bool:
+    """Whether the child still waits for a first PEP in this period of care (none held since becoming looked after)."""
+    became, meeting = pep.care.date_became_looked_after, pep.plan.meeting_date
+    if became is None:
+        return False
+    held = held_meeting(pep, on)
+    if held is not None:
+        return held < became
+    if meeting is not None:
+        return pep.plan.pep_type is PepType.INITIAL or meeting < became
+    return not _earlier_pep_shown(pep)
+
+
+def new_school_pep_outstanding(pep: PEP, on: date) -> bool:
+    """Whether the child started a school after their last PEP and has had none there yet."""
+    start, became = pep.education.setting.start_date, pep.care.date_became_looked_after
+    if start is None:
+        return False
+    held = held_meeting(pep, on)
+    if held is not None:
+        return held < start
+    if pep.plan.meeting_date is not None:
+        return pep.plan.pep_type is PepType.NEW_SCHOOL
+    return not _earlier_pep_shown(pep) and (became is None or start >= became)
+
+
 def _due_dates(pep: PEP, policy: Policy, on: date) -> tuple[list[Due], list[str]]:
     case = Case(pep, policy, on)
     found: list[Due] = []
     unknown: list[str] = []
-    meeting = pep.plan.meeting_date
-    became = pep.care.date_became_looked_after
+    meeting, held = pep.plan.meeting_date, held_meeting(pep, on)
+    became, start = pep.care.date_became_looked_after, pep.education.setting.start_date
     days = policy.initial_deadline_days
-    if days is not None and became is not None and (meeting is None or meeting < became):
+    if days is not None and became is not None and first_pep_outstanding(pep, on):
         try:
             deadline = _deadline(case, became, days, policy.initial_deadline_basis)
             reason = f"first PEP: within {_days_word(days, policy.initial_deadline_basis)} of becoming looked after on {_fmt(became)}"
             found.append(Due(deadline, reason, "initial-pep-deadline", _source(policy, "initial-pep-deadline"), on))
         except CalendarRangeError as error:
             unknown.append(str(error))
-    start = pep.education.setting.start_date
     days = policy.new_school_deadline_days
-    if days is not None and start is not None and (meeting is None or meeting < start):
+    if days is not None and start is not None and new_school_pep_outstanding(pep, on):
         try:
             deadline = _deadline(case, start, days, policy.new_school_deadline_basis)
             school = pep.education.setting.name or "the new school"
@@ -258,21 +308,23 @@ def _due_dates(pep: PEP, policy: Policy, on: date) -> tuple[list[Due], list[str]
             found.append(Due(deadline, reason, "new-school-deadline", _source(policy, "new-school-deadline"), on))
         except CalendarRangeError as error:
             unknown.append(str(error))
-    if meeting is None:
+    if meeting is not None and held is None:
+        found.append(Due(meeting, f"the PEP meeting planned for {_fmt(meeting)}", "", "the PEP record: plan.meeting_date", on))
+    if held is None:
         return found, unknown
     try:
-        label, windows = cycle_windows(pep, policy, meeting)
-        following = _window_after(windows, meeting)
+        label, windows = cycle_windows(pep, policy, held)
+        following = _window_after(windows, held)
         if following is None:
-            unknown.append(f"the term dates end before the review after {meeting}")
+            unknown.append(f"the term dates end before the review after {_fmt(held)}")
         else:
-            reason = f"next review ({label}): the {following.name} PEP, after the last on {_fmt(meeting)}"
+            reason = f"next review ({label}): the {following.name} PEP, after the last on {_fmt(held)}"
             found.append(Due(following.end, reason, "review-cycle", _source(policy, "review-cycle"), on))
     except CalendarRangeError as error:
         unknown.append(str(error))
     planned = pep.plan.next_pep_date
-    if planned is not None and planned > meeting:
-        found.append(Due(planned, f"the date set at the PEP on {_fmt(meeting)}", "next-pep-date", _source(policy, "next-pep-date"), on))
+    if planned is not None and planned > held:
+        found.append(Due(planned, f"the date set at the PEP on {_fmt(held)}", "next-pep-date", _source(policy, "next-pep-date"), on))
     lac_due = _lac_window(pep, policy)
     if lac_due is not None:
         earliest, latest, review = lac_due
@@ -316,30 +368,36 @@ def initial_pep_deadline(case: Case) -> Iterator[Said]:
     if days is None or became is None:
         return
     basis = policy.initial_deadline_basis
-    pending = meeting is None or meeting < became
-    if not pending and pep.plan.pep_type is not PepType.INITIAL:
+    outstanding = first_pep_outstanding(pep, case.on)
+    is_first = pep.plan.pep_type is PepType.INITIAL and meeting is not None and meeting >= became
+    if not outstanding and not is_first:
         return
     try:
         deadline = _deadline(case, became, days, basis)
-        if pending:
-            if case.on > deadline:
-                what = "no PEP meeting is recorded" if meeting is None else f"the PEP of {meeting} predates this period of care"
-                yield Said(
-                    "error",
-                    f"{what}; the first PEP was due by {_fmt(deadline)}, {_days_word(days, basis)} after the child"
-                    f" became looked after on {_fmt(became)}",
-                    "$.plan.meeting_date",
-                )
-        elif meeting is not None and meeting > deadline:
+        if is_first and meeting is not None and meeting > deadline:
             taken = _count(case, became, meeting, basis)
             yield Said(
                 "error",
-                f"the first PEP met on {_fmt(meeting)}, {_days_word(taken, basis)} after the child became looked after"
-                f" on {_fmt(became)}; it was due within {_days_word(days, basis)}, by {_fmt(deadline)}",
+                f"the first PEP meeting on {_fmt(meeting)} is {_days_word(taken, basis)} after the child became looked"
+                f" after on {_fmt(became)}; it is due within {_days_word(days, basis)}, by {_fmt(deadline)}",
+                "$.plan.meeting_date",
+            )
+        elif outstanding and case.on > deadline:
+            what = (
+                "no PEP meeting is recorded"
+                if meeting is None
+                else f"the PEP of {_fmt(meeting)} predates this period of care"
+                if meeting < became
+                else f"no PEP meeting has been held (one is planned for {_fmt(meeting)})"
+            )
+            yield Said(
+                "error",
+                f"{what}; the first PEP was due by {_fmt(deadline)}, {_days_word(days, basis)} after the child"
+                f" became looked after on {_fmt(became)}",
                 "$.plan.meeting_date",
             )
     except CalendarRangeError as error:
-        yield _calendar_note(error)
+        yield _calendar_note(error, "$.care.date_became_looked_after")
 
 
 @rule("new-school-deadline", "a PEP is held within the policy's days of the child starting a new school")
@@ -350,25 +408,26 @@ def new_school_deadline(case: Case) -> Iterator[Said]:
         return
     basis = policy.new_school_deadline_basis
     school = pep.education.setting.name or "the new school"
-    pending = meeting is None or meeting < start
-    if not pending and pep.plan.pep_type is not PepType.NEW_SCHOOL:
+    outstanding = new_school_pep_outstanding(pep, case.on)
+    is_new_school = pep.plan.pep_type is PepType.NEW_SCHOOL and meeting is not None and meeting >= start
+    if not outstanding and not is_new_school:
         return
     try:
         deadline = _deadline(case, start, days, basis)
-        if pending and case.on > deadline:
-            yield Said(
-                "error",
-                f"the child started at {school} on {_fmt(start)} and no PEP there is recorded; it was due within"
-                f" {_days_word(days, basis)}, by {_fmt(deadline)}",
-                "$.education.setting.start_date",
-            )
-        elif not pending and meeting is not None and meeting > deadline:
+        if is_new_school and meeting is not None and meeting > deadline:
             taken = _count(case, start, meeting, basis)
             yield Said(
                 "error",
-                f"the new-school PEP met on {_fmt(meeting)}, {_days_word(taken, basis)} after the child started at"
-                f" {school} on {_fmt(start)}; it was due within {_days_word(days, basis)}, by {_fmt(deadline)}",
+                f"the new-school PEP meeting on {_fmt(meeting)} is {_days_word(taken, basis)} after the child started at"
+                f" {school} on {_fmt(start)}; it is due within {_days_word(days, basis)}, by {_fmt(deadline)}",
                 "$.plan.meeting_date",
+            )
+        elif outstanding and case.on > deadline:
+            yield Said(
+                "error",
+                f"the child started at {school} on {_fmt(start)} and no PEP there has been held; it was due within"
+                f" {_days_word(days, basis)}, by {_fmt(deadline)}",
+                "$.education.setting.start_date",
             )
     except CalendarRangeError as error:
         yield _calendar_note(error, "$.education.setting.start_date")
@@ -399,7 +458,7 @@ def review_cycle(case: Case) -> Iterator[Said]:
 
 @rule("review-overdue", "the next cycle PEP is not overdue on the day of checking")
 def review_overdue(case: Case) -> Iterator[Said]:
-    if case.pep.plan.meeting_date is None:
+    if held_meeting(case.pep, case.on) is None:
         return  # the first-PEP and new-school rules report these
     due = next_due(case.pep, policy=case.policy, on=case.on)
     if due.date is not None and due.date < case.on and due.rule not in ("initial-pep-deadline", "new-school-deadline"):
@@ -430,7 +489,7 @@ def lac_review_window(case: Case) -> Iterator[Said]:
 # --- rules: targets -------------------------------------------------------------------------------
 
 
-@rule("target-count", "the number of targets is within the policy's limits")
+@rule("target-count", "the number of targets is within the policy's limits", reads="meeting")
 def target_count(case: Case) -> Iterator[Said]:
     policy, count = case.policy, len(case.pep.targets)
     if count < policy.min_targets:
@@ -439,7 +498,7 @@ def target_count(case: Case) -> Iterator[Said]:
         yield Said(policy.max_targets_severity, f"{count} targets; at most {policy.max_targets}", "$.targets")
 
 
-@rule("academic-target", "enough targets are academic (curriculum, attainment or an EYFS learning area)")
+@rule("academic-target", "enough targets are academic (curriculum, attainment or an EYFS learning area)", reads="meeting")
 def academic_target(case: Case) -> Iterator[Said]:
     wanted, targets = case.policy.min_academic_targets, case.pep.targets
     academic = sum(1 for target in targets if target.academic)
@@ -450,7 +509,7 @@ def academic_target(case: Case) -> Iterator[Said]:
     yield Said("error", f"{academic} of {len(targets)} targets are academic{note}; at least {wanted} must be", "$.targets")
 
 
-@rule("target-due-date", "every target has a due date after the meeting (SMART: timed)")
+@rule("target-due-date", "every target has a due date after the meeting (SMART: timed)", reads="meeting")
 def target_due_date(case: Case) -> Iterator[Said]:
     meeting = case.pep.plan.meeting_date
     for number, target in enumerate(case.pep.targets):
@@ -461,7 +520,7 @@ def target_due_date(case: Case) -> Iterator[Said]:
             yield Said("error", f"target {number + 1} is due {_fmt(target.due_date)}, not after the meeting", path)
 
 
-@rule("target-horizon", "short- and medium-term targets fall due within the policy's horizon")
+@rule("target-horizon", "short- and medium-term targets fall due within the policy's horizon", reads="meeting")
 def target_horizon(case: Case) -> Iterator[Said]:
     horizon, meeting = case.policy.target_horizon, case.pep.plan.meeting_date
     if horizon is None or meeting is None:
@@ -490,14 +549,14 @@ def target_horizon(case: Case) -> Iterator[Said]:
         )
 
 
-@rule("target-success-measure", "every target says how success will be measured (SMART: measurable)")
+@rule("target-success-measure", "every target says how success will be measured (SMART: measurable)", reads="meeting")
 def target_success_measure(case: Case) -> Iterator[Said]:
     for number, target in enumerate(case.pep.targets):
         if target.success_measure is None:
             yield Said("warning", f"target {number + 1} has no success measure", f"$.targets[{number}].success_measure")
 
 
-@rule("target-owner", "every target names who is responsible (an error where the policy requires an owner)")
+@rule("target-owner", "every target names who is responsible (an error where the policy requires an owner)", reads="meeting")
 def target_owner(case: Case) -> Iterator[Said]:
     required = case.policy.require_target_owner
     for number, target in enumerate(case.pep.targets):
@@ -517,6 +576,7 @@ def _words(text: str | None) -> str:
     "unmet-target-repeated",
     "an unmet previous target is broken down, not repeated word for word",
     "Haringey PEP procedure: unmet targets are broken down further, not repeated (HAR, domain.md §5 rule 4)",
+    reads="meeting",
 )
 def unmet_target_repeated(case: Case) -> Iterator[Said]:
     unmet = {
@@ -546,7 +606,7 @@ def review_form_eligibility(case: Case) -> Iterator[Said]:
         yield Said("error", f"a review PEP, but the review form may not be used: {why}", "$.plan.pep_type")
 
 
-@rule("next-pep-date", "the date of the next PEP is set when the policy wants it, and after the meeting")
+@rule("next-pep-date", "the date of the next PEP is set when the policy wants it, and after the meeting", reads="meeting")
 def next_pep_date(case: Case) -> Iterator[Said]:
     plan, wanted = case.pep.plan, case.policy.next_pep_date
     if wanted is None or plan.meeting_date is None:
@@ -583,6 +643,7 @@ def ehcp_annual_review(case: Case) -> Iterator[Said]:
     "child-views",
     "the child's views are recorded; if the child did not attend, why and how their views were gathered",
     "Southwark procedure 3.5.2 §5 (seed 000); Enfield PEP good practice (ENF); CPPCR Regs 2010 reg 5(e) (REG-5)",
+    reads="meeting",
 )
 def child_views(case: Case) -> Iterator[Said]:
     plan, views = case.pep.plan, case.pep.views.child
@@ -605,6 +666,7 @@ def child_views(case: Case) -> Iterator[Said]:
     "carer-views",
     "the carer's or parents' views are recorded",
     "Enfield PEP good practice: parent/carer views recorded or why not (ENF); CPPCR Regs 2010 Sch 1 para 2(5) (REG-S1)",
+    reads="meeting",
 )
 def carer_views(case: Case) -> Iterator[Said]:
     views = case.pep.views
@@ -621,7 +683,7 @@ def _money(amount: Decimal) -> str:
     return f"£{amount:,.2f}"
 
 
-@rule("pp-plus-target-link", "each PP+ item is linked to a target the PEP has", _PP_SOURCE)
+@rule("pp-plus-target-link", "each PP+ item is linked to a target the PEP has", _PP_SOURCE, reads="meeting")
 def pp_plus_target_link(case: Case) -> Iterator[Said]:
     count = len(case.pep.targets)
     for number, item in enumerate(case.pep.pupil_premium.items):
@@ -633,7 +695,7 @@ def pp_plus_target_link(case: Case) -> Iterator[Said]:
             yield Said("error", f"{name} is linked to target {item.linked_target}, but the PEP has {count} targets", path)
 
 
-@rule("pp-plus-cost", "each PP+ item is costed", _PP_SOURCE + "; Sefton: detailed costings (seed 002)")
+@rule("pp-plus-cost", "each PP+ item is costed", _PP_SOURCE + "; Sefton: detailed costings (seed 002)", reads="meeting")
 def pp_plus_cost(case: Case) -> Iterator[Said]:
     for number, item in enumerate(case.pep.pupil_premium.items):
         if item.cost is None:
@@ -645,6 +707,7 @@ def pp_plus_cost(case: Case) -> Iterator[Said]:
     "pp-plus-total",
     "the PP+ items cost no more than the term's allocation (the record's, and the policy's where it sets one)",
     "Termly PP+ release: Luton £600 (seed 003), Worcestershire £500 a term (domain.md §4.10)",
+    reads="meeting",
 )
 def pp_plus_total(case: Case) -> Iterator[Said]:
     premium = case.pep.pupil_premium
@@ -687,6 +750,7 @@ def upn_placeholder(case: Case) -> Iterator[Said]:
     "sdq",
     "a child aged 4 to 16 looked after for 12 months has an SDQ score or a reason for none",
     "SSDA903 validator rules 180, 186, 196 and 197B (domain.md §4.9)",
+    reads="meeting",
 )
 def sdq(case: Case) -> Iterator[Said]:
     child, sdq_record, became = case.pep.child, case.pep.health.sdq, case.pep.care.date_became_looked_after

@@ -211,3 +211,43 @@ def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
         for issue in record.issues:
             click.echo(f"{record.name}: {what}: {issue}", err=True)
     click.echo(f"wrote {output}: {report.children} children, {report.findings} findings ({report.errors} errors)")
+
+
+@main.command("batch")
+@click.argument("cases", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder for the forms and the report.")
+@click.option("--form", "form_id", default=None, help="One form for every child (default: chosen per child).")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes to render with (default: one per CPU).")
+@click.option("--force", is_flag=True, help="Render every form again, even those up to date or changed since.")
+@click.option("--mapping", type=click.Path(path_type=Path), default=None, help='Other headers\' model paths, TOML or JSON: {"Their Header": "child.upn"}.')
+@click.option("--sections", default=None, help="Only these sections, comma-separated (default: the whole form).")
+@_one_line_errors
+def batch_command(
+    cases: Path, out_dir: Path, form_id: str | None, fmt: str, workers: int | None, force: bool,
+    mapping: Path | None, sections: str | None,
+) -> None:  # fmt: skip
+    """Pre-fill a form for every child in a case-data workbook (XLSX or CSV).
+
+    Each child gets the form(s) their age, school and PEP call for, filled with the case data and
+    left blank for the meeting, as OUT/{person_id}_{form}_{date}.docx; batch-report.xlsx and
+    batch-report.json say what was done for each row and why. Running again skips forms that are up
+    to date.
+
+    Exit status: 0 when every row was done or skipped as up to date; 1 when any row had a problem or
+    failed (every other row is still written) or the batch could not start.
+    """
+    from ._batch import batch
+
+    report = batch(
+        cases, out_dir, form=form_id, format=fmt, workers=workers, force=force, mapping=mapping,
+        sections=sections.split(",") if sections else None, progress=sys.stdout.isatty(),
+    )  # fmt: skip
+    for note in report.notes:
+        click.echo(f"{cases}: {note}", err=True)
+    for row in report.rows:
+        for problem in row.problems:
+            click.echo(f"{cases} row {row.row} ({row.person_id or 'no person ID'}): {problem}", err=True)
+    click.echo(report.summary())
+    if not report.ok:
+        sys.exit(1)

@@ -18,8 +18,7 @@ from enum import Enum
 from functools import cache
 from typing import Any
 
-from pypdf import PdfReader
-from pypdf import PasswordType
+from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, PdfObject
 
@@ -27,6 +26,7 @@ from ._answers import Answers
 from ._errors import DocumentError, FormError, PepdocsError, RenderError
 from ._forms import Block, Field, Form, get_form, list_forms, option_label
 from ._pdf_build import (
+    BLUE,
     BOX_FONT,
     CROSS,
     FONT,
@@ -34,20 +34,21 @@ from ._pdf_build import (
     LEFT,
     MULTILINE,
     PAD,
+    PAGE_H,
+    PAGE_W,
     RADIO,
     READ_ONLY,
     SECTION_FILL,
-    BLUE,
     WIDTH,
     Fit,
     Flow,
-    Line,
     Widget,
     cell_name,
     draw_boxes,
     draw_fit,
     field_name,
     fit,
+    font,
     heading_lines,
     info_entries,
     is_multi,
@@ -158,7 +159,7 @@ def _head(obj: DictionaryObject, *drop: str) -> bytes:
     return _bytes(kept)[:-2]
 
 
-def _rect(obj: DictionaryObject) -> Rect:
+def _rect(obj: Any) -> Rect:
     x0, y0, x1, y1 = (float(v) for v in obj["/Rect"])
     return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
@@ -246,6 +247,7 @@ def template_for(form: Form) -> _Template:
         data = path.read_bytes()
     except OSError:
         raise RenderError(f"form {form.id} has no PDF template at {path.name}; run python -m pepdocs.build") from None
+    font()  # measured once per process too, so a warmed-up worker draws at once
     try:
         return _index(PdfReader(io.BytesIO(data)))
     except Exception as error:  # a template pepdocs did not build: say so rather than fail obscurely
@@ -338,11 +340,6 @@ class _Overflow:
     target_page: int = 0
 
 
-def _n(value: float) -> bytes:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return (text if text not in ("-0", "") else "0").encode()
-
-
 class _Document:
     """One document being written from a template: changed and new objects, continuation pages."""
 
@@ -388,15 +385,18 @@ class _Document:
     def place(self, num: int, head: bytes, page: int, rect: Rect, ops: bytes, text: str) -> None:
         width, height = rect[2] - rect[0], rect[3] - rect[1]
         if self.flatten:
-            self.flat.setdefault(page, []).append(b"q 1 0 0 1 %s %s cm %s Q" % (_n(rect[0]), _n(rect[1]), ops))
+            self.flat.setdefault(page, []).append(b"q 1 0 0 1 %.2f %.2f cm %s Q" % (rect[0], rect[1], ops))
             return
         ap = self.reserve()
-        self.changed[ap] = b"<</Type/XObject/Subtype/Form/BBox[0 0 %s %s]/Resources %d 0 R/Length %d>>\nstream\n%s\nendstream" % (
-            _n(width),
-            _n(height),
-            self.t.resources,
-            len(ops),
-            ops,
+        self.changed[ap] = (
+            b"<</Type/XObject/Subtype/Form/BBox[0 0 %.2f %.2f]/Resources %d 0 R/Length %d>>\nstream\n%s\nendstream"
+            % (
+                width,
+                height,
+                self.t.resources,
+                len(ops),
+                ops,
+            )
         )
         self.changed[num] = head + b"/V " + string_bytes(text) + b"/AP<</N %d 0 R>>>>" % ap
 
@@ -405,7 +405,7 @@ class _Document:
     def tick(self, button: _Button, group: int | None) -> None:
         if self.flatten:
             self.flat.setdefault(button.page, []).append(
-                b"q 1 0 0 1 %s %s cm %s Q" % (_n(button.rect[0]), _n(button.rect[1]), CROSS)
+                b"q 1 0 0 1 %.2f %.2f cm %s Q" % (button.rect[0], button.rect[1], CROSS)
             )
         elif group is None:
             self.changed[button.num] = button.head + b"/V/Yes/AS/Yes>>"
@@ -478,7 +478,7 @@ class _Document:
                 entries |= {"Ff": 0, "DA": f"/{BOX_FONT} 0 Tf 0 g", "MK": {"CA": "8"}, "AP": appearances}
             else:
                 flags = (MULTILINE if w.multiline else 0) | (READ_ONLY if w.readonly else 0)
-                entries |= {"Ff": flags, "DA": f"/{FONT} {_n(w.size).decode()} Tf 0 g", "MK": {}}
+                entries |= {"Ff": flags, "DA": f"/{FONT} {w.size:g} Tf 0 g", "MK": {}}
             head = serialize(entries)[:-2]
             self.changed[num] = head + (b"/V/Off/AS/Off>>" if w.kind == "check" else b">>")
         if w.kind == "check":
@@ -524,7 +524,14 @@ def render_pdf(
         _continuation(doc, wanted, extra_choices)
     for item in doc.overflows:
         width, height = item.rect[2] - item.rect[0], item.rect[3] - item.rect[1]
-        doc.place(item.num, item.head, item.page, item.rect, draw_fit(item.fit, width, height, item.target_page + 1), item.text)
+        doc.place(
+            item.num,
+            item.head,
+            item.page,
+            item.rect,
+            draw_fit(item.fit, width, height, item.target_page + 1),
+            item.text,
+        )
     return _write(doc, title, properties, footer_name)
 
 
@@ -631,7 +638,7 @@ def _write(doc: _Document, title: str, properties: dict[str, str], footer_name: 
         entries: dict[str, Any] = {
             "Type": PdfName("Page"),
             "Parent": PdfRef(t.pages_node),
-            "MediaBox": [0, 0, 595.28, 841.89],
+            "MediaBox": [0, 0, PAGE_W, PAGE_H],
             "Resources": PdfRef(t.resources),
             "Contents": [PdfRef(c) for c in contents],
         }
@@ -680,7 +687,7 @@ def _write(doc: _Document, title: str, properties: dict[str, str], footer_name: 
 def _write_tree(doc: _Document) -> None:
     """Rewrite the fields whose kids or value changed, and write the fields new to this document."""
     t, changed = doc.t, doc.changed
-    for name, group in t.groups.items():
+    for group in t.groups.values():
         state = doc.group_state.get(group.num)
         added = doc.kids_added.get(group.num, [])
         if state is None and not added:
@@ -691,7 +698,9 @@ def _write_tree(doc: _Document) -> None:
     for parent in t.parents.values():
         added = doc.kids_added.get(parent.num, [])
         if added:
-            changed[parent.num] = parent.head + b"/Kids[" + b" ".join(b"%d 0 R" % k for k in parent.kids + added) + b"]>>"
+            changed[parent.num] = (
+                parent.head + b"/Kids[" + b" ".join(b"%d 0 R" % k for k in parent.kids + added) + b"]>>"
+            )
     for node in doc.new_nodes.values():
         entries: dict[str, Any] = {"T": node.part}
         if node.parent is not None:
@@ -718,9 +727,6 @@ class PdfFields:
     text: dict[str, str]
     states: dict[str, str]
     info: dict[str, str]
-
-
-_READ_ERRORS = (Exception,)
 
 
 def read_pdf(data: bytes, file: str, password: str | None = None) -> PdfFields:
@@ -758,7 +764,7 @@ def _fields(reader: PdfReader, file: str) -> PdfFields:
     info: dict[str, str] = {}
     raw_info = reader.trailer.get("/Info")
     if raw_info is not None:
-        for key, value in raw_info.get_object().items():  # type: ignore[union-attr]
+        for key, value in raw_info.get_object().items():
             if isinstance(value, str):
                 info[str(key)[1:]] = str(value)
     root: Any = reader.trailer["/Root"]

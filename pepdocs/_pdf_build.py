@@ -67,12 +67,13 @@ _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u200f\u202b\u202e\u2067]")
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
 _INVISIBLE_CODES = [
-    code for code in (*range(0x20), *range(0x7F, 0xA0), 0xAD, *range(0x200B, 0x2070), 0xFEFF, 0xFFF9, 0xFFFA, 0xFFFB)
+    code
+    for code in (*range(0x20), *range(0x7F, 0xA0), 0xAD, *range(0x200B, 0x2070), 0xFEFF, 0xFFF9, 0xFFFA, 0xFFFB)
     if _INVISIBLE.match(chr(code)) and chr(code) not in "\t\n"
 ]
 _BREAKS = re.compile("\r\n|[\r\n\u2028\u2029]")
+_SPECIAL = re.compile("[\t\r\n\u2028\u2029\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u200f\u202b\u202e\u2067]")
 _PRESENTATION = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
-_RESHAPER = arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False})
 
 
 class Font:
@@ -88,11 +89,11 @@ class Font:
         self.widths = [round(metrics[name][0] * scale) for name in order]
         gids = {name: gid for gid, name in enumerate(order)}
         cmap: dict[int, str] = tt.getBestCmap()
-        self.codes: dict[str, bytes] = {}
-        self.advance: dict[str, int] = {}
+        self.codes = _Codes()
+        self.advance = _Advance(self.widths[0])
         for code, name in cmap.items():
             gid = gids[name]
-            self.codes[chr(code)] = b"%04X" % gid
+            self.codes[code] = f"{gid:04X}"
             self.advance[chr(code)] = self.widths[gid]
         self.missing_width = self.widths[0]
         for code in _INVISIBLE_CODES:
@@ -109,14 +110,29 @@ class Font:
 
     def width(self, text: str, size: float) -> float:
         """The width of a line of (visual, visible) text at `size` points."""
-        advance = self.advance
-        missing = self.missing_width
-        return sum(advance.get(c, missing) for c in text) * size / 1000
+        return sum(map(self.advance.__getitem__, text)) * size / 1000
 
     def encode(self, text: str) -> bytes:
-        """Text as a PDF hex string of two-byte glyph ids (Identity-H)."""
-        codes = self.codes
-        return b"<" + b"".join(codes.get(c, b"0000") for c in text) + b">"
+        """Text as a PDF hex string of two-byte glyph ids (Identity-H); a character the font lacks is glyph 0."""
+        return b"<" + text.translate(self.codes).encode("ascii") + b">"
+
+
+class _Codes(dict[int, str]):
+    """Glyph ids in hex by code point, for str.translate: glyph 0 (.notdef) for what the font lacks."""
+
+    def __missing__(self, code: int) -> str:
+        return "0000"
+
+
+class _Advance(dict[str, int]):
+    """Advance widths by character (thousandths of an em); the .notdef width for what the font lacks."""
+
+    def __init__(self, missing: int) -> None:
+        super().__init__()
+        self.missing = missing
+
+    def __missing__(self, char: str) -> int:
+        return self.missing
 
 
 def _presentation(code: int) -> bool:
@@ -144,12 +160,18 @@ class Line:
     rtl: bool = False
 
 
+@cache
+def _reshaper() -> Any:
+    """Arabic shaping that keeps vowel marks (the library's default drops them)."""
+    return arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False})
+
+
 def _shape(paragraph: str) -> tuple[str, bool]:
     """A paragraph with Arabic letters joined (still logical order), and whether it reads right to left."""
     rtl = False
     if _RTL.search(paragraph):
         if _ARABIC.search(paragraph):
-            paragraph = _RESHAPER.reshape(paragraph)
+            paragraph = _reshaper().reshape(paragraph)
         for char in paragraph:
             kind = unicodedata.bidirectional(char)
             if kind in ("L", "R", "AL"):
@@ -168,10 +190,12 @@ def visual(line: Line) -> str:
 
 def wrap(text: str, size: float, width: float) -> list[Line]:
     """Text broken into lines that fit `width`: at spaces, inside a word only when it is wider than a line."""
-    fnt = font()
-    advance, missing = fnt.advance, fnt.missing_width
+    advance = font().advance
     limit = width * 1000 / size
+    if not _SPECIAL.search(text) and sum(map(advance.__getitem__, text)) <= limit:
+        return [Line(text, "\n")]  # the common case: one short line of left-to-right text
     space = advance[" "]
+    measure = advance.__getitem__
     lines: list[Line] = []
     for raw in _BREAKS.split(text.replace("\t", "    ")):
         paragraph, rtl = _shape(raw)
@@ -179,24 +203,25 @@ def wrap(text: str, size: float, width: float) -> list[Line]:
         used = 0.0
         started = False
         for word in paragraph.split(" "):
-            w = sum(advance.get(c, missing) for c in word)
-            if not started:
-                joined = w
-            else:
-                joined = used + space + w
-            if joined <= limit or (not started and w <= limit):
+            w = sum(map(measure, word))
+            joined = used + space + w if started else w
+            if joined <= limit:
                 if started:
                     current.append(" ")
                 current.append(word)
-                used = joined
-                started = True
+                used, started = joined, True
                 continue
             if started:
                 lines.append(Line("".join(current), " ", rtl))
-            current, used, started = [], 0.0, True
+            started = True
+            if w <= limit:
+                current, used = [word], w
+                continue
+            # A word wider than a line is broken where it reaches the edge.
             piece: list[str] = []
+            used = 0.0
             for char in word:
-                cw = advance.get(char, missing)
+                cw = measure(char)
                 if piece and used + cw > limit:
                     lines.append(Line("".join(piece), "", rtl))
                     piece, used = [], 0.0
@@ -221,7 +246,9 @@ def color(rgb: tuple[float, float, float], stroke: bool = False) -> bytes:
     return b" ".join(_n(c) for c in rgb) + (b" RG" if stroke else b" rg")
 
 
-def text_op(x: float, y: float, text: str, size: float, rgb: tuple[float, float, float] = BLACK, bold: bool = False) -> bytes:
+def text_op(
+    x: float, y: float, text: str, size: float, rgb: tuple[float, float, float] = BLACK, bold: bool = False
+) -> bytes:
     """Operators drawing one line of visual text with its baseline at (x, y)."""
     body = b"BT /%s %s Tf %s 1 0 0 1 %s %s Tm %s Tj ET" % (
         FONT.encode(),
@@ -278,7 +305,7 @@ def fit(text: str, width: float, height: float, size: float) -> Fit:
 
 
 def draw_fit(result: Fit, width: float, height: float, page: int | None = None) -> bytes:
-    """The operators of a text answer's appearance: lines from the top (one line centred), clipped to the box."""
+    """The operators of a text answer's appearance: lines from the top, clipped to the box."""
     size = result.size
     lead = size * 1.18
     shown = [(visual(line), line.rtl) for line in result.lines]
@@ -289,15 +316,12 @@ def draw_fit(result: Fit, width: float, height: float, page: int | None = None) 
             shown = [(text + " " + marker, rtl)]
         else:
             shown.append((marker, False))
-    if len(shown) == 1 and capacity(height, size) == 1:
-        y = (height - size * 0.72) / 2
-    else:
-        y = height - PAD - size * 0.93
+    y = height - PAD - size * 0.93
     fnt = font()
-    out = [b"/Tx BMC q 1 1 %s %s re W n BT /%s %s Tf 0 g" % (_n(width - 2), _n(height - 2), FONT.encode(), _n(size))]
+    out = [b"/Tx BMC q 1 1 %.2f %.2f re W n BT /%s %.2f Tf 0 g" % (width - 2, height - 2, FONT.encode(), size)]
     for text, rtl in shown:
         x = width - PAD - fnt.width(text, size) if rtl else PAD
-        out.append(b"1 0 0 1 %s %s Tm %s Tj" % (_n(max(PAD, x) if not rtl else x), _n(y), fnt.encode(text)))
+        out.append(b"1 0 0 1 %.2f %.2f Tm %s Tj" % (x, y, fnt.encode(text)))
         y -= lead
     out.append(b"ET Q EMC")
     return b"\n".join(out)
@@ -467,7 +491,9 @@ def boxes_height(field_: Field, width: float, narrow: bool) -> float:
     return lines * 11.5 + 2 * PAD
 
 
-def draw_boxes(flow: Flow, field_: Field, name: str, x: float, top: float, width: float, narrow: bool, label: str) -> None:
+def draw_boxes(
+    flow: Flow, field_: Field, name: str, x: float, top: float, width: float, narrow: bool, label: str
+) -> None:
     """Draw a box answer: a square and the option's words for each option, and a button on each square."""
     for dx, line, option in _boxes_layout(field_, width, narrow):
         bx = x + PAD + dx
@@ -476,7 +502,11 @@ def draw_boxes(flow: Flow, field_: Field, name: str, x: float, top: float, width
         flow.op(text_op(bx + BOX + 3, by + 1, option_label(option), CELL_SIZE))
         state = state_of(option)
         if is_multi(field_):
-            flow.widget(Widget(f"{name}.{state}", "check", (bx, by, bx + BOX, by + BOX), f"{label}: {option_label(option)}", "Yes"))
+            flow.widget(
+                Widget(
+                    f"{name}.{state}", "check", (bx, by, bx + BOX, by + BOX), f"{label}: {option_label(option)}", "Yes"
+                )
+            )
         else:
             flow.widget(Widget(name, "radio", (bx, by, bx + BOX, by + BOX), label, state))
 
@@ -533,7 +563,13 @@ def _fields_block(flow: Flow, block: Block, first: Draw | None) -> None:
             max(_value_height(f, widths[2 * i + 1]) for i, f in enumerate(group)),
         )
 
-        def draw(flow: Flow, top: float, group: list[Field] = group, labels: list[list[Line]] = labels, height: float = height) -> None:
+        def draw(
+            flow: Flow,
+            top: float,
+            group: list[Field] = group,
+            labels: list[list[Line]] = labels,
+            height: float = height,
+        ) -> None:
             x = LEFT
             for i, f in enumerate(group):
                 lw, vw = widths[2 * i], widths[2 * i + 1]
@@ -568,7 +604,14 @@ def _text_block(flow: Flow, block: Block, first: Draw | None, first_height: floa
         label_h = text_height(len(label), LABEL_SIZE)
         box_h = _value_height(f, WIDTH, minimum=max(1, f.lines) * 13.0 + 6)
 
-        def draw(flow: Flow, top: float, f: Field = f, label: list[Line] = label, label_h: float = label_h, box_h: float = box_h) -> None:
+        def draw(
+            flow: Flow,
+            top: float,
+            f: Field = f,
+            label: list[Line] = label,
+            label_h: float = label_h,
+            box_h: float = box_h,
+        ) -> None:
             flow.rect(LEFT, top - label_h, WIDTH, label_h, LABEL_FILL)
             flow.lines(LEFT + PAD, top - PAD, label, LABEL_SIZE, bold=True)
             flow.rect(LEFT, top - label_h - box_h, WIDTH, box_h)
@@ -618,7 +661,19 @@ def table_rows(flow: Flow, block: Block, indexes: Iterable[int], first: Draw | N
             for column, w in zip(block.columns, widths, strict=True):
                 flow.rect(x, top - height, w, height)
                 label = f"{block.heading or block_header(block)[0]}, row {index + 1}: {column.label}"
-                _value(flow, column, cell_name(block, index, column), x, top, w, height, label, multiline=True, size=CELL_SIZE, narrow=True)
+                _value(
+                    flow,
+                    column,
+                    cell_name(block, index, column),
+                    x,
+                    top,
+                    w,
+                    height,
+                    label,
+                    multiline=True,
+                    size=CELL_SIZE,
+                    narrow=True,
+                )
                 x += w
 
         if pending is not None:
@@ -651,13 +706,32 @@ def _grid_block(flow: Flow, block: Block, first: Draw | None, first_height: floa
             + [_value_height(c, w, narrow=True, minimum=ROW) for c, w in zip(cells, widths[1:], strict=True)]
         )
 
-        def draw(flow: Flow, top: float, cells: tuple[Field, ...] = cells, label: list[Line] = label, height: float = height, row_label: str = row_label) -> None:
+        def draw(
+            flow: Flow,
+            top: float,
+            cells: tuple[Field, ...] = cells,
+            label: list[Line] = label,
+            height: float = height,
+            row_label: str = row_label,
+        ) -> None:
             flow.rect(LEFT, top - height, widths[0], height, LABEL_FILL)
             flow.lines(LEFT + PAD, top - PAD, label, LABEL_SIZE, bold=True)
             x = LEFT + widths[0]
             for cell, w in zip(cells, widths[1:], strict=True):
                 flow.rect(x, top - height, w, height)
-                _value(flow, cell, field_name(cell), x, top, w, height, f"{row_label}: {cell.label}", multiline=True, size=CELL_SIZE, narrow=True)
+                _value(
+                    flow,
+                    cell,
+                    field_name(cell),
+                    x,
+                    top,
+                    w,
+                    height,
+                    f"{row_label}: {cell.label}",
+                    multiline=True,
+                    size=CELL_SIZE,
+                    narrow=True,
+                )
                 x += w
 
         if r == 0:
@@ -729,7 +803,8 @@ def page_header(form: Form) -> bytes:
         [
             text_op((PAGE_W - fnt.width(marking, 9)) / 2, y, marking, 9, bold=True),
             text_op(PAGE_W - LEFT - fnt.width(form.short_title, 8), y, form.short_title, 8, GREY),
-            b"0.4 w %s %s %s m %s %s l S" % (color(BLUE, stroke=True), _n(LEFT), _n(y - 5), _n(PAGE_W - LEFT), _n(y - 5)),
+            b"0.4 w %s %s %s m %s %s l S"
+            % (color(BLUE, stroke=True), _n(LEFT), _n(y - 5), _n(PAGE_W - LEFT), _n(y - 5)),
         ]
     )
 
@@ -747,19 +822,15 @@ def page_overlay(index: int, count: int, title: str, name: str) -> bytes:
     ops = [text_op((PAGE_W - fnt.width(footer, 8)) / 2, 26, footer, 8)]
     if index == 0:
         size = 18.0
-        while size > 10 and fnt.width(title, size) > WIDTH:
-            size -= 1
-        lines = wrap(title, size, WIDTH)[:2]
-        y = TITLE_Y
-        for line in lines:
-            ops.append(text_op(LEFT, y, visual(line), size, BLUE))
-            y -= size * 1.15
+        while size > 9 and fnt.width(title, size) > WIDTH:
+            size -= 0.5
+        ops.append(text_op(LEFT, TITLE_Y, visual(wrap(title, size, WIDTH)[0]), size, BLUE))
     return b"\n".join(ops)
 
 
 def _title_block(flow: Flow, form: Form) -> None:
     flow.op(text_op(LEFT, PAGE_H - 72, form.authority, 12, BLUE, bold=True))
-    flow.y = TITLE_Y - 20 - 18 * 1.15  # room for a title of two lines, drawn per document
+    flow.y = TITLE_Y - 16  # the title itself is drawn per document (a part of a form says which sections)
     if form.intro:
         intro = wrap(form.intro, 8.0, WIDTH)
         flow.lines(LEFT, flow.y, intro, 8.0, GREY)
@@ -834,7 +905,9 @@ _LITERAL = re.compile(r"[ -~\n\t]*")
 def string_bytes(text: str) -> bytes:
     """A PDF text string: a literal for plain ASCII, else UTF-16BE with a byte order mark, in hex."""
     if _LITERAL.fullmatch(text):
-        escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").replace("\n", "\\n").replace("\t", "\\t")
+        escaped = (
+            text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").replace("\n", "\\n").replace("\t", "\\t")
+        )
         return b"(" + escaped.encode("ascii") + b")"
     return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode("ascii") + b">"
 
@@ -891,7 +964,13 @@ def write_file(objects: Iterable[tuple[int, bytes]], size: int, trailer: bytes) 
 
 
 def trailer(size: int, root: int, info: int, ids: tuple[bytes, bytes]) -> bytes:
-    return b"<</Size %d/Root %d 0 R/Info %d 0 R/ID[<%s><%s>]>>" % (size, root, info, ids[0].hex().encode(), ids[1].hex().encode())
+    return b"<</Size %d/Root %d 0 R/Info %d 0 R/ID[<%s><%s>]>>" % (
+        size,
+        root,
+        info,
+        ids[0].hex().encode(),
+        ids[1].hex().encode(),
+    )
 
 
 class Objects:
@@ -957,18 +1036,37 @@ def _font_objects(objects: Objects, fnt: Font) -> Ref:
 
 def _to_unicode(fnt: Font) -> bytes:
     """A ToUnicode CMap from glyph ids to text (Arabic presentation forms back to their letters)."""
-    entries = sorted(fnt.unicode_of.items())
+    runs: list[tuple[int, int, str]] = []  # first glyph, last glyph, text of the first
+    for gid, text in sorted(fnt.unicode_of.items()):
+        if runs:
+            first, last, opening = runs[-1]
+            follows = len(text) == 1 and len(opening) == 1 and ord(text) - ord(opening) == gid - first
+            if gid == last + 1 and follows and gid >> 8 == first >> 8:
+                runs[-1] = (first, gid, opening)
+                continue
+        runs.append((gid, gid, text))
+    singles = [(first, text) for first, last, text in runs if first == last]
+    ranges = [(first, last, text) for first, last, text in runs if first != last]
     out = [
         b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
         b"/CIDSystemInfo <</Registry (Adobe) /Ordering (UCS) /Supplement 0>> def",
         b"/CMapName /Adobe-Identity-UCS def /CMapType 2 def",
         b"1 begincodespacerange <0000> <FFFF> endcodespacerange",
     ]
-    for start in range(0, len(entries), 100):
-        chunk = entries[start : start + 100]
+
+    def hex_text(text: str) -> bytes:
+        return text.encode("utf-16-be").hex().upper().encode()
+
+    for start in range(0, len(singles), 100):
+        chunk = singles[start : start + 100]
         out.append(b"%d beginbfchar" % len(chunk))
-        out.extend(b"<%04X> <%s>" % (gid, text.encode("utf-16-be").hex().upper().encode()) for gid, text in chunk)
+        out.extend(b"<%04X> <%s>" % (gid, hex_text(text)) for gid, text in chunk)
         out.append(b"endbfchar")
+    for start in range(0, len(ranges), 100):
+        block = ranges[start : start + 100]
+        out.append(b"%d beginbfrange" % len(block))
+        out.extend(b"<%04X> <%04X> <%s>" % (first, last, hex_text(text)) for first, last, text in block)
+        out.append(b"endbfrange")
     out.append(b"endcmap CMapName currentdict /CMap defineresource pop end end")
     return b"\n".join(out)
 
@@ -1125,7 +1223,11 @@ def build_pdf(form: Form) -> bytes:
     objects.put(page_tree, {"Type": Name("Pages"), "Kids": page_refs, "Count": len(pages)})
     objects.put(
         acroform,
-        {"Fields": [Ref(node.num) for node in roots], "DR": Ref(resources), "DA": f"/{FONT} {_n(VALUE_SIZE).decode()} Tf 0 g"},
+        {
+            "Fields": [Ref(node.num) for node in roots],
+            "DR": Ref(resources),
+            "DA": f"/{FONT} {_n(VALUE_SIZE).decode()} Tf 0 g",
+        },
     )
     objects.put(
         catalog,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -148,7 +149,16 @@ def load_policy(policy: str | Path | Policy) -> Policy:
     if isinstance(policy, Policy):
         return policy
     path = _locate(policy)
-    return _load(path, frozenset())
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = -1  # _load reports the file as unreadable
+    return _load_once(str(path), stamp)
+
+
+@lru_cache(maxsize=32)
+def _load_once(path: str, _stamp: int) -> Policy:
+    return _load(Path(path), frozenset())
 
 
 def _locate(policy: str | Path) -> Path:

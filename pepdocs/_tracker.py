@@ -24,10 +24,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ._check import DUE_SOON_DAYS, Due, Finding, check, load_policy, next_due
+from ._check import DUE_SOON_DAYS, RULES, Due, Finding, check, held_meeting, load_policy, next_due
 from ._errors import InputError, Issue, ModelError
 from ._files import write_atomically
-from ._identifiers import year_group_label
+from ._identifiers import nc_year, year_group_label
 from ._model import PEP
 from ._policy import Policy
 from ._records import read_pep
@@ -69,6 +69,8 @@ class Record:
     name: str
     pep: PEP | None
     issues: list[Issue] = field(default_factory=list)
+    case_row: bool = False
+    """A row of case-system data: it holds no meeting record, so rules about one are not run on it."""
 
 
 @dataclass(frozen=True)
@@ -105,24 +107,31 @@ def read_records(source: str | Path, *, on: date | None = None) -> Iterator[Reco
     with read_cases(path, on=on) as rows:
         for row in rows:
             issues = [Issue(*problem.rsplit(" @ ", 1)) if " @ " in problem else Issue(problem) for problem in row.problems]
-            yield Record(f"{path.name} row {row.row}", row.pep, issues)
+            yield Record(f"{path.name} row {row.row}", row.pep, issues, case_row=True)
 
 
-def track(records: Iterable[tuple[str, PEP]], *, policy: str | Path | Policy = "southwark", on: date | None = None) -> list[TrackedChild]:
-    """Judge each record: forms needed, next due date and findings, ordered by due date (unknown last)."""
+def track(records: Iterable[Record], *, policy: str | Path | Policy = "southwark", on: date | None = None) -> list[TrackedChild]:
+    """Judge each usable record: forms needed, next due date and findings, ordered by due date (unknown last)."""
     chosen = load_policy(policy)
     today = on or date.today()
-    rows = [
-        TrackedChild(
-            record,
-            pep,
-            [choice.form for choice in select_form(pep)],
-            next_due(pep, policy=chosen, on=today),
-            check(pep, policy=chosen, on=today),
-        )
-        for record, pep in records
-    ]
+    rows = []
+    for record in records:
+        if record.pep is None:
+            continue
+        findings = check(record.pep, policy=chosen, on=today)
+        if record.case_row:
+            findings = [finding for finding in findings if RULES[finding.rule].reads == "case"]
+        forms = [choice.form for choice in select_form(record.pep)]
+        rows.append(TrackedChild(record.name, record.pep, forms, next_due(record.pep, policy=chosen, on=today), findings))
     return sorted(rows, key=lambda row: (row.due.date or date.max, row.record))
+
+
+def year_group(pep: PEP, on: date) -> int | None:
+    """The child's year group: as the PEP says, else by age on `on`."""
+    if pep.year_group is not None:
+        return pep.year_group
+    born = pep.child.date_of_birth
+    return nc_year(born, on) if born is not None else None
 
 
 def tracker_workbook(children: list[TrackedChild], problems: list[Record], *, policy: Policy, on: date) -> bytes:
@@ -134,7 +143,7 @@ def tracker_workbook(children: list[TrackedChild], problems: list[Record], *, po
     _header(tracker, TRACKER_COLUMNS)
     for child in children:
         pep = child.pep
-        year = pep.year_group
+        year = year_group(pep, on)
         _append(
             tracker,
             [
@@ -144,7 +153,7 @@ def tracker_workbook(children: list[TrackedChild], problems: list[Record], *, po
                 year_group_label(year) if year is not None else None,
                 pep.education.setting.name,
                 ", ".join(child.forms),
-                pep.plan.meeting_date,
+                held_meeting(pep, on),
                 child.due.date,
                 child.due.days_left,
                 child.due.status,
@@ -198,6 +207,7 @@ def tracker_workbook(children: list[TrackedChild], problems: list[Record], *, po
         ("Policy", f"{policy.title} ({policy.name})"),
         ("Children", len(children)),
         ("Records that could not be read", sum(1 for record in problems if record.pep is None)),
+        ("Case-data rows", "rows of a case-data file hold no PEP meeting record, so only the rules on dates, identity, care and school are run on them"),
         ("Status", f"overdue: the due date has passed; due within {DUE_SOON_DAYS} days; on track; unknown: no date can be worked out"),
         ("Term dates", Path(policy.terms.source).name),
         *((f"Source {citation.id}", f"{citation.title} {citation.url or ''}".strip()) for citation in policy.sources),
@@ -218,9 +228,8 @@ def write_tracker(
     chosen = load_policy(policy)
     today = on or date.today()
     records = list(read_records(source, on=today))
-    usable = [(record.name, record.pep) for record in records if record.pep is not None]
     problems = [record for record in records if record.issues or record.pep is None]
-    children = track(usable, policy=chosen, on=today)
+    children = track(records, policy=chosen, on=today)
     write_atomically(Path(output), tracker_workbook(children, problems, policy=chosen, on=today))
     every = [finding for child in children for finding in child.findings]
     errors = sum(1 for finding in every if finding.severity == "error")
@@ -263,8 +272,13 @@ def _append(sheet: Worksheet, values: list[Any]) -> None:
 
 
 def _finish(sheet: Worksheet, names: tuple[str, ...]) -> None:
-    """Freeze the header row, filter every column, and size each column to its contents."""
+    """Freeze the header row, filter every column, size each column to its contents, print landscape one page wide."""
     sheet.freeze_panes = "A2"
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_title_rows = "1:1"
     last = get_column_letter(len(names))
     sheet.auto_filter.ref = f"A1:{last}{max(sheet.max_row, 1)}"
     for column in range(1, len(names) + 1):

@@ -7,6 +7,7 @@ import sys
 
 from ._docx_build import build_docx
 from ._forms import list_forms
+from ._pdf_build import build_pdf
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,6 +24,14 @@ def main(argv: list[str] | None = None) -> int:
         stale.append(str(target))
         if not args.check:
             target.write_bytes(built)
+    for form in list_forms():
+        pdf = form.folder / "form.pdf"
+        built_pdf = build_pdf(form)
+        if pdf.exists() and pdf.read_bytes() == built_pdf:
+            continue
+        stale.append(str(pdf))
+        if not args.check:
+            pdf.write_bytes(built_pdf)
     for name in stale:
         print(("stale: " if args.check else "wrote: ") + name)
     return 1 if args.check and stale else 0
