@@ -1,6 +1,8 @@
 """pepdocs: Personal Education Plans for children in care, one model and every authority's form."""
 
 from ._api import parse, render
+from ._batch import BatchReport, batch
+from ._cases import read_cases
 from ._check import Due, Finding, check, load_policy, next_due
 from ._codes import LOCAL_AUTHORITIES
 from ._convert import Converted, convert
@@ -28,6 +30,7 @@ from ._select import FormChoice, select_form
 __all__ = [
     "LOCAL_AUTHORITIES",
     "PEP",
+    "BatchReport",
     "Converted",
     "DocumentError",
     "Due",
@@ -47,6 +50,7 @@ __all__ = [
     "Policy",
     "RenderError",
     "Unmapped",
+    "batch",
     "check",
     "convert",
     "get_form",
@@ -56,6 +60,7 @@ __all__ = [
     "nc_year",
     "next_due",
     "parse",
+    "read_cases",
     "read_pep",
     "render",
     "schema",

@@ -466,7 +466,11 @@ def batch(
     report.rows.sort(key=_row_order)
     report.seconds = time.perf_counter() - started
     report.peak_rss_mb = max(run.peak_rss, peak_rss_mb())
+    if run.stopped is not None:
+        report.notes.append(f"stopped early: {run.stopped}")
     write_reports(report)
+    if run.stopped is not None:
+        raise run.stopped
     return report
 
 
@@ -501,6 +505,7 @@ class _Run:
         self.pending: dict[int, _Pending] = {}
         self.names: dict[str, int] = {}
         self.peak_rss = 0.0
+        self.stopped: InputError | None = None
         self.advance: Callable[[], None] = lambda: None
 
     def jobs(self, rows: Iterable[CaseRow]) -> Iterator[Job]:
@@ -594,8 +599,11 @@ class _Run:
 
     def in_process(self, rows: Iterable[CaseRow]) -> None:
         out, fmt, keys = self.report.out_dir, self.format, self.sections
-        for job in self.jobs(rows):
-            self.done(_render_one(job, out, fmt, keys))
+        try:
+            for job in self.jobs(rows):
+                self.done(_render_one(job, out, fmt, keys))
+        except InputError as error:  # the file cannot be read further: keep what was done, then say so
+            self.stopped = error
 
     def in_pool(self, rows: Iterable[CaseRow], executor: ProcessPoolExecutor, workers: int) -> None:
         """Render in worker processes, a chunk at a time, with a few chunks in flight per worker."""
@@ -621,12 +629,15 @@ class _Run:
 
         try:
             chunk: list[Job] = []
-            for job in self.jobs(rows):
-                chunk.append(job)
-                if len(chunk) == CHUNK:
-                    running.add(executor.submit(_render_chunk, chunk, out, fmt, keys))
-                    chunk = []
-                    collect(block=len(running) >= 3 * workers)
+            try:
+                for job in self.jobs(rows):
+                    chunk.append(job)
+                    if len(chunk) == CHUNK:
+                        running.add(executor.submit(_render_chunk, chunk, out, fmt, keys))
+                        chunk = []
+                        collect(block=len(running) >= 3 * workers)
+            except InputError as error:  # the file cannot be read further: finish what was started
+                self.stopped = error
             if chunk:
                 running.add(executor.submit(_render_chunk, chunk, out, fmt, keys))
             while running:

@@ -320,7 +320,7 @@ def uncached_formulas(path: Path, part: str) -> dict[int, dict[int, str]]:
             text = pending + chunk
             cut = len(text) if not chunk else text.rfind(b"</row>") + len(b"</row>")
             if cut < len(b"</row>") and chunk:
-                pending = text
+                pending = text[-(1 << 20) :] if len(text) > 1 << 25 else text  # no row is 32 MB long
                 continue
             for match in _UNCACHED_FORMULA.finditer(text, 0, cut):
                 ref = _CELL_REF.search(match[1])
@@ -423,6 +423,7 @@ class CaseReader(Iterator[CaseRow]):
         self._seen: dict[str, int] = {}
         self._closers: list[Any] = []
         self._header_row = 0
+        self._last = 0
         self._rows: Iterator[tuple[int, tuple[Any, ...], dict[int, str] | None]]
         known = _known_headers()
         for header, target in (mapping or {}).items():
@@ -502,7 +503,12 @@ class CaseReader(Iterator[CaseRow]):
         except csv.Error:
             dialect = csv.excel
         rows = ((number, tuple(row), None) for number, row in enumerate(csv.reader(handle, dialect), start=1))
-        if not self._find_header(rows):
+        try:
+            found = self._find_header(rows)
+        except (csv.Error, UnicodeDecodeError) as error:
+            self.close()
+            raise InputError(f"not a readable CSV ({error})", self.file) from None
+        if not found:
             self.close()
             raise InputError(self._no_identity(), self.file)
         self._rows = rows
@@ -543,7 +549,7 @@ class CaseReader(Iterator[CaseRow]):
         for number, row, _ in rows:
             keys = [header_key(str(cell)) if cell is not None else "" for cell in row]
             if any(self._known.get(key) == "child.person_id" for key in keys):
-                self._header_row = number
+                self._header_row = self._last = number
                 self._use_header(row)
                 return True
             if number >= HEADER_SEARCH_ROWS:
@@ -585,12 +591,23 @@ class CaseReader(Iterator[CaseRow]):
         return self
 
     def __next__(self) -> CaseRow:
-        for number, row, formulas in self._rows:
+        import zipfile
+        from xml.etree.ElementTree import ParseError
+
+        while True:
+            try:
+                number, row, formulas = next(self._rows)
+            except StopIteration:
+                self.close()
+                raise
+            except (csv.Error, ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile, ParseError) as error:
+                self.close()
+                raise InputError(f"the file cannot be read past here ({error.__class__.__name__}: {error})",
+                                 self.file, self._last + 1) from None  # fmt: skip
+            self._last = number
             case = self._case(number, row, formulas)
             if case is not None:
                 return case
-        self.close()
-        raise StopIteration
 
     def _case(self, number: int, row: tuple[Any, ...], formulas: dict[int, str] | None) -> CaseRow | None:
         """The row as a CaseRow; None for a row with nothing in it."""

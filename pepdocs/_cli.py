@@ -222,10 +222,11 @@ def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
 @click.option("--force", is_flag=True, help="Render every form again, even those up to date or changed since.")
 @click.option("--mapping", type=click.Path(path_type=Path), default=None, help='Other headers\' model paths, TOML or JSON: {"Their Header": "child.upn"}.')
 @click.option("--sections", default=None, help="Only these sections, comma-separated (default: the whole form).")
+@click.option("--strict", is_flag=True, help="Exit 1 when any row had a problem, not only when a form failed.")
 @_one_line_errors
 def batch_command(
     cases: Path, out_dir: Path, form_id: str | None, fmt: str, workers: int | None, force: bool,
-    mapping: Path | None, sections: str | None,
+    mapping: Path | None, sections: str | None, strict: bool,
 ) -> None:  # fmt: skip
     """Pre-fill a form for every child in a case-data workbook (XLSX or CSV).
 
@@ -234,8 +235,9 @@ def batch_command(
     batch-report.json say what was done for each row and why. Running again skips forms that are up
     to date.
 
-    Exit status: 0 when every row was done or skipped as up to date; 1 when any row had a problem or
-    failed (every other row is still written) or the batch could not start.
+    Exit status: 0 when every row was done, skipped as up to date, or written with its problems named
+    in the report; 1 when a form could not be rendered for some row (every other row is still
+    written), when the batch could not start, or with --strict when any row had a problem.
     """
     from ._batch import batch
 
@@ -249,5 +251,5 @@ def batch_command(
         for problem in row.problems:
             click.echo(f"{cases} row {row.row} ({row.person_id or 'no person ID'}): {problem}", err=True)
     click.echo(report.summary())
-    if not report.ok:
+    if report.counts["failed"] or (strict and not report.ok):
         sys.exit(1)

@@ -15,7 +15,10 @@ def write_atomically(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        umask = os.umask(0)
+        os.umask(umask)
         try:
+            os.fchmod(handle, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
                 out.flush()

@@ -56,7 +56,7 @@ def isolated(
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(send, memory, job, args, kwargs), daemon=True)
+    process = context.Process(target=_child, args=(send, memory, job, args, kwargs), daemon=True)  # type: ignore[attr-defined]
     process.start()
     send.close()
     try:

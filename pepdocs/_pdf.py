@@ -929,11 +929,12 @@ def locate_pdf(form: Form, fields: PdfFields, sections: frozenset[str] | None) -
         place = names.scalar.get(name)
         if name in names.derived:
             continue
-        if place is not None and place.field.widget != "boxes" and wanted(place.section):
+        # A box answer typed as text (a tool that made the buttons text fields) is decoded from its words.
+        if place is not None and wanted(place.section):
             found.values[place.field.id] = text
             continue
         cell = table_cell(name)
-        if cell is not None and cell[2].widget != "boxes" and wanted(names.sections[cell[0].id]):
+        if cell is not None and wanted(names.sections[cell[0].id]):
             rows.setdefault(cell[0].id, {}).setdefault(cell[1], {})[cell[2].id] = text
             continue
         if text.strip():

@@ -265,6 +265,15 @@ def test_a_csv_in_neither_encoding_is_an_input_error_naming_the_file(tmp_path: P
         read_cases(path)
 
 
+def test_a_csv_that_breaks_part_way_is_an_input_error_naming_the_file_and_row(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("Person ID,Notes\nP1,short\nP2,\"" + "x" * 200_000 + "\"\n", encoding="utf-8")
+    with read_cases(path) as rows:
+        assert next(rows).person_id == "P1"
+        with pytest.raises(pepdocs.InputError, match=r"long\.csv, row 3: the file cannot be read past here"):
+            next(rows)
+
+
 def test_other_files_are_input_errors(tmp_path: Path) -> None:
     with pytest.raises(pepdocs.InputError, match="no such file"):
         read_cases(tmp_path / "missing.xlsx")
