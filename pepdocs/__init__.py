@@ -12,11 +12,13 @@ from ._errors import (
     FormError,
     InputError,
     Issue,
+    LimitError,
     ModelError,
     NotAPepFormError,
     PepdocsError,
     PepdocsWarning,
     RenderError,
+    TemplateVersionError,
 )
 from ._forms import Form, get_form, list_forms
 from ._identifiers import nc_year, validate_uln, validate_upn
@@ -41,6 +43,7 @@ __all__ = [
     "FormError",
     "InputError",
     "Issue",
+    "LimitError",
     "Merged",
     "ModelError",
     "NotAPepFormError",
@@ -49,6 +52,7 @@ __all__ = [
     "PepdocsWarning",
     "Policy",
     "RenderError",
+    "TemplateVersionError",
     "Unmapped",
     "batch",
     "check",

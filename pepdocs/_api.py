@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from ._answers import AUDIENCES, answers
 from ._docx import docx_context, read_docx, render_docx, template_for
 from ._docx_read import identify, locate
-from ._errors import DocumentError, FormError, Issue, NotAPepFormError, RenderError
+from ._errors import DocumentError, FormError, Issue, NotAPepFormError, RenderError, TemplateVersionError
 from ._forms import Form, get_form, list_forms
+from ._isolate import isolated as run_isolated
 from ._layout import partial_title
 from ._model import PEP
-from ._pdf import identify_pdf, locate_pdf, read_pdf, render_pdf
+from ._pdf import encrypt_pdf, identify_pdf, locate_pdf, read_pdf, render_pdf
 from ._read import Parsed, assemble
 
 FORMATS = ("docx", "pdf")
@@ -36,20 +38,22 @@ def render(
     sections: Iterable[str | int] | None = None,
     audience: str = "record",
     flatten: bool = False,
+    password: str | None = None,
 ) -> bytes:
     """The form filled in from `pep`, as the bytes of a DOCX or a PDF.
 
     `sections` limits it to those sections; `audience` "school" or "child" leaves out every field the
     model marks sensitive, for copies that leave the social worker's record. `flatten` (PDF only) draws
-    every answer into the pages and leaves no fillable field or field value in the file.
+    every answer into the pages and leaves no fillable field or field value in the file. `password`
+    (PDF only) encrypts the PDF with AES-256 for emailing.
     """
     chosen = get_form(form)
     if not isinstance(pep, PEP):
         raise RenderError(f"render needs a pepdocs.PEP, not {type(pep).__name__}")
     if format not in FORMATS:
         raise RenderError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
-    if flatten and format != "pdf":
-        raise RenderError("only a PDF can be flattened; use format='pdf' with flatten=True")
+    if (flatten or password is not None) and format != "pdf":
+        raise RenderError("only a PDF can be flattened or given a password; use format='pdf'")
     if audience not in AUDIENCES:
         raise RenderError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
     keys = _sections(chosen, sections)
@@ -59,7 +63,9 @@ def render(
         if keys:
             properties["pepdocs.sections"] = ",".join(sorted(keys))
         title = partial_title(chosen, keys)
-        return render_pdf(chosen, filled, title, properties, flatten=flatten, footer_name=pep.child.full_name or "")
+        part = chosen if keys is None else replace(chosen, sections=tuple(s for s in chosen.sections if s.key in keys))
+        pdf = render_pdf(part, filled, title, properties, flatten=flatten, footer_name=pep.child.full_name or "")
+        return pdf if password is None else encrypt_pdf(pdf, password)
     context = docx_context(chosen, filled, partial_title(chosen, keys), pep.child.full_name or "")
     properties = {"pepdocs.form": chosen.id, "pepdocs.version": chosen.version, "pepdocs.audience": audience}
     if keys:
@@ -78,71 +84,74 @@ def _read_source(source: str | os.PathLike[str] | bytes) -> tuple[bytes, str]:
 
 
 def parse(
-    source: str | os.PathLike[str] | bytes, *, form: str | Form | None = None, password: str | None = None
+    source: str | os.PathLike[str] | bytes,
+    *,
+    form: str | Form | None = None,
+    password: str | None = None,
+    isolated: bool = False,
 ) -> Parsed:
-    """A completed form read back into a PEP; the form is recognised from the document unless given.
+    """A completed form (DOCX or PDF) read back into a PEP; the form is recognised from the document unless given.
 
-    `password` opens an encrypted PDF.
+    `password` opens an encrypted PDF. `isolated` reads the file in a child process limited to 5 seconds
+    and 500 MB, for files from outside (the command line always does).
     """
+    if isolated:
+        name = "<bytes>" if isinstance(source, bytes | bytearray) else str(source)
+        return run_isolated(parse, source, form=form, password=password, file=name)
     data, name = _read_source(source)
     if not data:
         raise DocumentError("the file is empty", name)
     if b"%PDF-" in data[:1024] and data[:2] != b"PK":
-        return _parse_pdf(data, name, form, password)
-    if data[:2] != b"PK":
+        fields = read_pdf(data, name, password)
+        chosen, keys, warnings = _which_form(name, form, fields.info, lambda: identify_pdf(fields)[0])
+        found, fmt = locate_pdf(chosen, fields, keys), "pdf"
+    elif data[:2] == b"PK":
+        content = read_docx(data, name)
+        chosen, keys, warnings = _which_form(name, form, content.properties, lambda: identify(content)[0])
+        found, fmt = locate(chosen, content, keys), "docx"
+    else:
         raise DocumentError("not a DOCX or PDF file", name)
-    content = read_docx(data, name)
+    parsed = assemble(chosen, found, fmt, keys)
+    parsed.warnings[:0] = warnings
+    return parsed
+
+
+def _which_form(
+    name: str, form: str | Form | None, properties: dict[str, str], identify_form: Callable[[], Form | None]
+) -> tuple[Form, frozenset[str] | None, list[Issue]]:
+    """The form a document is, which of its sections it holds, and what to warn about its template version."""
     warnings: list[Issue] = []
-    chosen: Form | None = get_form(form) if form is not None else None
-    claimed = content.properties.get("pepdocs.form")
+    chosen = get_form(form) if form is not None else None
+    claimed = properties.get("pepdocs.form")
     if chosen is None and claimed:
         try:
             chosen = get_form(claimed)
         except FormError:
             warnings.append(Issue(f"the document says it is form {claimed!r}, which pepdocs does not know"))
     if chosen is None:
-        chosen, _ = identify(content)
+        chosen = identify_form()
     if chosen is None:
-        raise NotAPepFormError("is not a PEP form pepdocs knows: no form's labels were found in it", name)
-    version = content.properties.get("pepdocs.version")
+        raise NotAPepFormError("is not a PEP form pepdocs knows: no form's labels or fields were found in it", name)
+    version = properties.get("pepdocs.version")
     if version and version != chosen.version:
+        if _version_key(version) > _version_key(chosen.version):
+            raise TemplateVersionError(
+                f"was made from {chosen.id} template version {version}, newer than this pepdocs knows "
+                f"({chosen.version}); upgrade pepdocs to read it",
+                name,
+            )
         warnings.append(
-            Issue(f"made from {chosen.id} template version {version}; this pepdocs reads version {chosen.version}")
+            Issue(f"made from {chosen.id} template version {version}; read as version {chosen.version} by its labels")
         )
     keys = None
-    if claimed == chosen.id and content.properties.get("pepdocs.sections"):
-        keys = frozenset(content.properties["pepdocs.sections"].split(","))
-    parsed = assemble(chosen, locate(chosen, content, keys), "docx", keys)
-    parsed.warnings[:0] = warnings
-    return parsed
+    if claimed == chosen.id and properties.get("pepdocs.sections"):
+        keys = frozenset(properties["pepdocs.sections"].split(","))
+    return chosen, keys, warnings
 
 
-def _parse_pdf(data: bytes, name: str, form: str | Form | None, password: str | None) -> Parsed:
-    """A completed PDF form read back: by its fields' full names, the form named in its document information."""
-    fields = read_pdf(data, name, password)
-    warnings: list[Issue] = []
-    chosen: Form | None = get_form(form) if form is not None else None
-    claimed = fields.info.get("pepdocs.form")
-    if chosen is None and claimed:
-        try:
-            chosen = get_form(claimed)
-        except FormError:
-            warnings.append(Issue(f"the document says it is form {claimed!r}, which pepdocs does not know"))
-    if chosen is None:
-        chosen, _ = identify_pdf(fields)
-    if chosen is None:
-        raise NotAPepFormError("is not a PEP form pepdocs knows: no form's fields were found in it", name)
-    version = fields.info.get("pepdocs.version")
-    if version and version != chosen.version:
-        warnings.append(
-            Issue(f"made from {chosen.id} template version {version}; this pepdocs reads version {chosen.version}")
-        )
-    keys = None
-    if claimed == chosen.id and fields.info.get("pepdocs.sections"):
-        keys = frozenset(fields.info["pepdocs.sections"].split(","))
-    parsed = assemble(chosen, locate_pdf(chosen, fields, keys), "pdf", keys)
-    parsed.warnings[:0] = warnings
-    return parsed
+def _version_key(version: str) -> tuple[int, ...]:
+    """A template version as numbers for comparing: '2025.1' -> (2025, 1)."""
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
 
 
 __all__ = ["get_form", "list_forms", "parse", "render"]

@@ -83,14 +83,29 @@ def forms_command(show_paths: bool) -> None:
 @main.command("render")
 @click.argument("case", type=click.Path(path_type=Path))
 @click.option("--form", "form_id", required=True, help="Form id (see `pepdocs forms`).")
-@click.option("--format", "fmt", default="docx", show_default=True, help="docx")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True)
 @click.option("--sections", default=None, help="Only these sections, comma-separated (e.g. 3).")
+@click.option(
+    "--audience",
+    type=click.Choice(["record", "school", "child"]),
+    default="record",
+    show_default=True,
+    help="school and child copies leave out every sensitive field.",
+)
+@click.option("--flatten", is_flag=True, help="PDF only: draw the answers in and leave no fillable field.")
+@click.option("--password", default=None, help="PDF only: encrypt with AES-256.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
 @_one_line_errors
-def render_command(case: Path, form_id: str, fmt: str, sections: str | None, output: Path) -> None:
+def render_command(
+    case: Path, form_id: str, fmt: str, sections: str | None, audience: str, flatten: bool, password: str | None,
+    output: Path,
+) -> None:  # fmt: skip
     """Fill a form from a PEP record (JSON)."""
     pep = read_pep(case)
-    data = render(pep, form_id, fmt, sections=sections.split(",") if sections else None)
+    data = render(
+        pep, form_id, fmt, sections=sections.split(",") if sections else None, audience=audience, flatten=flatten,
+        password=password,
+    )  # fmt: skip
     write_atomically(output, data)
     click.echo(f"wrote {output} ({len(data):,} bytes)")
 
@@ -98,11 +113,12 @@ def render_command(case: Path, form_id: str, fmt: str, sections: str | None, out
 @main.command("parse")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--form", "form_id", default=None, help="Form id, when the document does not say.")
+@click.option("--password", default=None, help="Opens an encrypted PDF.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write the PEP here (JSON).")
 @_one_line_errors
-def parse_command(file: Path, form_id: str | None, output: Path | None) -> None:
-    """Read a completed form (DOCX) back into a PEP record; warnings go to stderr."""
-    parsed = parse(file, form=form_id)
+def parse_command(file: Path, form_id: str | None, password: str | None, output: Path | None) -> None:
+    """Read a completed form (DOCX or PDF) back into a PEP record; warnings go to stderr."""
+    parsed = parse(file, form=form_id, password=password, isolated=True)
     for warning in parsed.warnings:
         click.echo(f"{file}: warning: {warning}", err=True)
     for item in parsed.unmapped:
@@ -128,7 +144,7 @@ def convert_command(
     source: Path, to: str, fmt: str, output: Path | None, record: Path | None, report_path: Path | None
 ) -> None:
     """Turn another authority's completed form into the target form; print what changed, field by field."""
-    converted = convert(source, to, fmt)
+    converted = convert(source, to, fmt, isolated=True)
     if output is not None:
         write_atomically(output, converted.document)
     if record is not None:
@@ -154,7 +170,7 @@ def convert_command(
 @_one_line_errors
 def merge_command(record: Path, returned: Path, output: Path, prefer: str) -> None:
     """Take a returned form (e.g. the school's Section 3) into a PEP record; list every conflict."""
-    merged = merge(read_pep(record), parse(returned), prefer=prefer)
+    merged = merge(read_pep(record), parse(returned, isolated=True), prefer=prefer)
     write_atomically(output, merged.pep.to_json().encode("utf-8"))
     click.echo(f"{len(merged.taken)} values taken, {len(merged.conflicts)} conflicts; wrote {output}")
     for conflict in merged.conflicts:

@@ -143,9 +143,10 @@ def convert(
     format: str = "docx",
     *,
     form: str | Form | None = None,
+    isolated: bool = False,
 ) -> Converted:
     """Another authority's completed form as the target form, with the home-authority record and a report."""
     target = get_form(to)
-    parsed = parse(source, form=form)
+    parsed = parse(source, form=form, isolated=isolated)
     document = render(parsed.pep, target, format)
     return Converted(document, parsed.pep, report_for(parsed, get_form(parsed.form), target), parsed)

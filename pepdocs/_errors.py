@@ -64,6 +64,14 @@ class NotAPepFormError(DocumentError):
     """A readable document that is not a PEP form pepdocs knows."""
 
 
+class TemplateVersionError(DocumentError):
+    """A form made from a newer template version than this pepdocs knows."""
+
+
+class LimitError(DocumentError):
+    """Reading a file went past the time or memory allowed for it."""
+
+
 class FieldValueError(DocumentError):
     """A form value that its codec cannot read."""
 

@@ -9,16 +9,12 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
-from ._errors import DocumentError, PepdocsError
+from ._errors import DocumentError, LimitError, PepdocsError
 
 T = TypeVar("T")
 
 TIME_LIMIT = 5.0
 MEMORY_LIMIT = 500 * 1024 * 1024
-
-
-class LimitError(DocumentError):
-    """Reading a file went past the time or memory allowed for it."""
 
 
 def _child(send: Connection, memory: int, job: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:

@@ -43,6 +43,7 @@ from ._pdf_build import (
     Fit,
     Flow,
     Widget,
+    build_pdf,
     cell_name,
     draw_boxes,
     draw_fit,
@@ -241,10 +242,10 @@ def _walk(ref: IndirectObject, prefix: str, t: _Template, page_index: dict[int, 
 
 @cache
 def template_for(form: Form) -> _Template:
-    """The PDF template of a form, read from its folder once per process."""
+    """The PDF template of a form, read from its folder once per process; a part of a form is built once."""
     path = form.folder / "form.pdf"
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if form == get_form(form.id) else build_pdf(form)
     except OSError:
         raise RenderError(f"form {form.id} has no PDF template at {path.name}; run python -m pepdocs.build") from None
     font()  # measured once per process too, so a warmed-up worker draws at once
@@ -999,3 +1000,19 @@ def identify_pdf(fields: PdfFields) -> tuple[Form | None, float]:
 
 
 __all__ = ["PdfFields", "identify_pdf", "locate_pdf", "read_pdf", "render_pdf", "template_for"]
+
+
+def encrypt_pdf(data: bytes, password: str) -> bytes:
+    """A PDF locked with AES-256: it opens only with `password`, for sending by email."""
+    from pypdf import PdfWriter
+
+    if not password:
+        raise RenderError("an empty password would not protect the PDF")
+    try:
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+        writer.encrypt(user_password=password, owner_password=None, algorithm="AES-256")
+        out = io.BytesIO()
+        writer.write(out)
+    except DependencyError as error:
+        raise RenderError("encrypting needs the cryptography package (pip install 'pypdf[crypto]')") from error
+    return out.getvalue()

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pepdocs
-from pepdocs._isolate import LimitError, isolated
+from pepdocs import LimitError
+from pepdocs._isolate import isolated
 
 from .conftest import example
 
@@ -114,6 +115,111 @@ def test_fuzzed_forms_give_a_pep_or_a_pepdocs_error_never_a_crash(data: st.DataO
         mutated = mutated[:cut]
     try:
         parsed = pepdocs.parse(mutated)
+    except pepdocs.PepdocsError:
+        return
+    assert isinstance(parsed.pep, pepdocs.PEP)
+
+
+def _with_version(version: str) -> bytes:
+    custom = zipfile.ZipFile(io.BytesIO(RENDERED)).read("docProps/custom.xml").decode()
+    return with_part(RENDERED, "docProps/custom.xml", custom.replace(">2025.1<", f">{version}<").encode())
+
+
+def test_a_form_from_a_newer_template_version_is_a_clear_error() -> None:
+    with pytest.raises(pepdocs.TemplateVersionError, match="newer than this pepdocs knows"):
+        pepdocs.parse(_with_version("2099.1"))
+
+
+def test_a_form_from_an_older_template_version_is_read_by_its_labels_with_a_warning() -> None:
+    parsed = pepdocs.parse(_with_version("2024.3"))
+    assert [w.message for w in parsed.warnings] == [
+        "made from southwark-full template version 2024.3; read as version 2025.1 by its labels"
+    ]
+    assert parsed.pep.child == example("southwark-primary").child
+
+
+def test_the_cli_reads_untrusted_files_in_a_child_process(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from pepdocs._cli import main
+
+    bomb = Path(str(tmp_path)) / "bomb.docx"
+    bomb.write_bytes(with_part(RENDERED, "word/document.xml", b"<" + b" " * (200 * 2**20)))
+    result = CliRunner().invoke(main, ["parse", str(bomb)])
+    assert result.exit_code == 1 and "bomb.docx" in result.output and "Traceback" not in result.output
+
+
+def test_spreadsheets_are_read_through_defusedxml() -> None:
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML is True
+
+
+# --- PDF ------------------------------------------------------------------------------------------
+
+PDF = pepdocs.render(example("southwark-primary"), "southwark-full", "pdf")
+
+
+def _pdf(objects: list[bytes], root: int = 1) -> bytes:
+    """A small PDF written by hand, with a correct cross-reference table."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root %d 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, root, xref)
+    return bytes(out)
+
+
+def test_a_pdf_decompression_bomb_is_refused_quickly() -> None:
+    import zlib
+
+    bomb = zlib.compress(b"\0" * (300 * 2**20), 9)
+    pdf = _pdf(
+        [
+            b"<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[4 0 R]>>>>",
+            b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+            b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 5 0 R/Annots[4 0 R]>>",
+            b"<</FT/Tx/T(child)/V 5 0 R/Rect[0 0 10 10]/Subtype/Widget/P 3 0 R>>",
+            b"<</Length %d/Filter/FlateDecode>>\nstream\n" % len(bomb) + bomb + b"\nendstream",
+        ]
+    )
+    quick(lambda: pepdocs.parse(pdf))
+
+
+def test_a_pdf_whose_field_tree_loops_is_refused_or_read_never_hung() -> None:
+    pdf = _pdf(
+        [
+            b"<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[4 0 R]>>>>",
+            b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+            b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>",
+            b"<</T(child)/Kids[5 0 R]>>",
+            b"<</T(loop)/Parent 4 0 R/Kids[4 0 R]>>",
+        ]
+    )
+    quick(lambda: pepdocs.parse(pdf))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(data=st.data())
+def test_fuzzed_pdfs_give_a_pep_or_a_pepdocs_error_never_a_crash(data: st.DataObject) -> None:
+    pdf = bytearray(PDF)
+    for _ in range(data.draw(st.integers(1, 6))):
+        at = data.draw(st.integers(0, len(pdf) - 1))
+        action = data.draw(st.sampled_from(["flip", "cut", "insert"]))
+        if action == "flip":
+            pdf[at] = data.draw(st.integers(0, 255))
+        elif action == "cut":
+            del pdf[at : at + data.draw(st.integers(1, 2000))]
+        else:
+            pdf[at:at] = data.draw(st.sampled_from([b"obj", b"endobj", b"/Kids[1 0 R]", b"<<", b">>", b"(", b"xref"]))
+    try:
+        parsed = pepdocs.parse(bytes(pdf))
     except pepdocs.PepdocsError:
         return
     assert isinstance(parsed.pep, pepdocs.PEP)

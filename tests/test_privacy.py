@@ -94,3 +94,24 @@ def test_docx_outputs_carry_no_author_user_or_machine_path(form_id: str) -> None
         data = package.read(name)
         for leak in (b"/home/", b"/root", b"/work/", b"/tmp/", b"C:\\", b"python-docx"):
             assert leak not in data, (name, leak)
+
+
+def test_a_pdf_for_email_is_locked_with_aes_256_and_opens_with_its_password() -> None:
+    if "pdf" not in FORMATS:
+        pytest.skip("no PDF engine")
+    pep = example("kent-secondary")
+    locked = pepdocs.render(pep, "kent", "pdf", password="correct horse")
+    assert b"/V 5" in locked.replace(b"/V5", b"/V 5") or b"/AESV3" in locked
+    assert pep.child.last_name is not None and pep.child.last_name.encode() not in every_byte(locked, "pdf")
+    with pytest.raises(pepdocs.DocumentError, match="password"):
+        pepdocs.parse(locked)
+    with pytest.raises(pepdocs.DocumentError, match="does not open it"):
+        pepdocs.parse(locked, password="wrong")
+    assert pepdocs.parse(locked, password="correct horse").pep.child == pepdocs.parse(
+        pepdocs.render(pep, "kent", "pdf")
+    ).pep.child
+
+
+def test_a_docx_cannot_be_given_a_password() -> None:
+    with pytest.raises(pepdocs.RenderError, match="only a PDF"):
+        pepdocs.render(example("kent-secondary"), "kent", password="x")
