@@ -28,7 +28,7 @@ from ._codecs import read
 from ._errors import InputError
 from ._identifiers import nc_year
 from ._model import PEP
-from ._paths import Slot, get, slot
+from ._paths import Slot, drop, get, slot
 from ._records import issues_of
 
 YEAR_GROUP = "year_group"
@@ -340,22 +340,6 @@ def _loc_path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def _drop(data: Any, loc: tuple[int | str, ...]) -> bool:
-    """Remove what is at `loc` in nested data; whether anything was removed."""
-    for step in loc[:-1]:
-        try:
-            data = data[step]
-        except (KeyError, IndexError, TypeError):
-            return False
-    if isinstance(data, dict) and loc and loc[-1] in data:
-        del data[loc[-1]]
-        return True
-    if isinstance(data, list) and loc and isinstance(loc[-1], int) and loc[-1] < len(data):
-        data.pop(loc[-1])
-        return True
-    return False
-
-
 def build_pep(data: dict[str, Any], where: dict[str, str]) -> tuple[PEP | None, list[str]]:
     """A PEP from nested values, leaving out each value the model refuses; the refusals as problems."""
     problems: list[str] = []
@@ -371,7 +355,7 @@ def build_pep(data: dict[str, Any], where: dict[str, str]) -> tuple[PEP | None, 
                 path = _loc_path(loc)
                 columns = [w for p, w in where.items() if p == path or p.startswith(path + ".")] or ["the row"]
                 problems.append(f"{issue.message} @ {', '.join(columns)}")
-                dropped = _drop(data, loc) or dropped
+                dropped = drop(data, loc) is not None or dropped
             if not dropped:
                 break
     return None, problems

@@ -224,9 +224,8 @@ PROMPTS = {
     "click or tap to enter a date.",
     "click here to enter a date.",
     "choose an item.",
-    "dd/mm/yyyy",
-    "enter text",
 }
+"""Word's own placeholder prompts: text a cell shows until someone answers it."""
 
 
 def _owner(element: etree._Element, tag: str) -> etree._Element | None:

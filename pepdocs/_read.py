@@ -48,11 +48,15 @@ class Parsed:
     """The text each answer held as typed, by JSON path ($.plan.meeting_date, $.targets[0].due_date)."""
 
 
+DATE_PROMPTS = {"dd/mm/yyyy", "dd/mm/yy", "dd-mm-yyyy", "date"}
+"""What a date box says until someone writes a date in it."""
+
+
 def decode(field: Field, text: str) -> Any:
     """The model value of one answer; None for an empty answer; ValueError if it cannot be read."""
     if field.slot.kind == "text" and field.slot.unit != "la":
         return text if text != "" else None
-    if not text.strip():
+    if not text.strip() or (field.slot.kind == "date" and text.strip().casefold() in DATE_PROMPTS):
         return None
     if field.widget == "boxes":
         options = field.readable_options()
