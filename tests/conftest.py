@@ -12,15 +12,15 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+import pepdocs
+from pepdocs._forms import Form
+from pepdocs._paths import get
+
 # CI explores the same cases every run, so a submission never fails on a new random draw; local runs
 # keep exploring (and keep what they find in .hypothesis/).
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-
-import pepdocs
-from pepdocs._forms import Form
-from pepdocs._paths import get
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
