@@ -30,6 +30,7 @@ from ._cases import CaseReader, CaseRow, read_cases
 from ._errors import InputError, PepdocsError, RenderError
 from ._files import write_atomically
 from ._forms import get_form
+from ._isolate import isolated
 from ._model import PEP
 from ._select import FormChoice, select_form
 
@@ -395,6 +396,18 @@ class _Progress:
             self._bar.stop()
 
 
+READ_SECONDS = 300.0
+READ_MEMORY = 1024 * 1024 * 1024
+
+
+def _read_through(
+    cases: str | os.PathLike[str], mapping: str | os.PathLike[str] | dict[str, str] | None, on: date
+) -> int:
+    """Read every row once, to show the file is safe to read (run in a child process with limits)."""
+    with read_cases(cases, mapping, on=on) as rows:
+        return sum(1 for _ in rows)
+
+
 def batch(
     cases: str | os.PathLike[str] | Iterable[CaseRow],
     out_dir: str | os.PathLike[str],
@@ -419,6 +432,8 @@ def batch(
     `if __name__ == "__main__":`, as worker processes import it). A bad row is reported and never stops
     the batch; the report is also written to `batch-report.xlsx` and `batch-report.json` in `out_dir`.
     `on_row` is called with each row's report as it is finished; `progress` draws a bar on stdout.
+    A case-data file is first read through in a child process limited in time and memory, so a file
+    built to exhaust readers stops the batch before anything is written.
     """
     from ._api import FORMATS
 
@@ -435,6 +450,8 @@ def batch(
     if mapping is not None and not isinstance(cases, str | os.PathLike):
         raise InputError("a mapping applies to a case-data file, not to rows already read")
     out = Path(out_dir)
+    if isinstance(cases, str | os.PathLike):
+        isolated(_read_through, cases, mapping, today, file=str(cases), seconds=READ_SECONDS, memory=READ_MEMORY)
     with ExitStack() as stack:
         if isinstance(cases, str | os.PathLike):
             rows: Iterable[CaseRow] = stack.enter_context(read_cases(cases, mapping, on=today))

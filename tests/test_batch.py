@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from click.testing import CliRunner
 import pepdocs
 from pepdocs import _batch
 from pepdocs._batch import REPORT_JSON, REPORT_XLSX, STATE_FILE, batch, output_name, safe_cell
-from pepdocs._cases import read_cases
+from pepdocs._cases import CaseRow, read_cases
 from pepdocs._cli import main
 from pepdocs._identifiers import upn_check_letter
 
@@ -263,12 +264,22 @@ def test_a_render_that_fails_fails_its_row_only_and_leaves_no_partial_file(cases
     assert {row.person_id for row in again.rows if row.status == "done"} == {"N1", "E1"}  # only the failures
 
 
-def test_a_file_unreadable_part_way_keeps_what_was_done_reports_and_says_where(tmp_path: Path) -> None:
+def test_a_file_unreadable_part_way_is_refused_before_anything_is_written(tmp_path: Path) -> None:
     path = tmp_path / "cases.csv"
     path.write_text("Person ID,Forename\nP1,Kai\nP2,\"" + "x" * 200_000 + "\"\n", encoding="utf-8")
     with pytest.raises(pepdocs.InputError, match=r"cases\.csv, row 3: the file cannot be read past here"):
         batch(path, tmp_path / "out", form="southwark-full", workers=1, run_date=RUN)
-    assert list(outputs(tmp_path / "out")) == ["P1_southwark-full_2027-01-04.docx"]
+    assert not (tmp_path / "out").exists() or not list(outputs(tmp_path / "out"))
+
+
+def test_rows_that_stop_reading_part_way_keep_what_was_done_and_say_where(tmp_path: Path) -> None:
+    def rows() -> Iterator[CaseRow]:
+        yield from read_cases(workbook(tmp_path / "c.xlsx", [KINDS["southwark"]]))
+        raise pepdocs.InputError("the file cannot be read past here", "c.xlsx", 3)
+
+    with pytest.raises(pepdocs.InputError, match=r"c\.xlsx, row 3"):
+        batch(rows(), tmp_path / "out", form="southwark-full", workers=1, run_date=RUN)
+    assert len(outputs(tmp_path / "out")) == 1
     data = json.loads((tmp_path / "out" / REPORT_JSON).read_text(encoding="utf-8"))
     assert len(data["rows"]) == 1 and "stopped early" in data["notes"][-1]
 

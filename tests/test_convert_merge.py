@@ -187,3 +187,56 @@ def test_the_cli_merges_a_returned_form(tmp_path: Path) -> None:
     assert pepdocs.read_pep(out).education.attendance.late_sessions == 1
     result = CliRunner().invoke(main, [*args, "--prefer", "returned"])
     assert pepdocs.read_pep(out).education.attendance.late_sessions == 7
+
+
+def kent_pdf_as_a_school_returns_it() -> bytes:
+    """A Kent PDF pre-filled by the virtual school, then typed into in a PDF viewer by a Kent school."""
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    record = example("kent-secondary")
+    prefilled = pepdocs.PEP.model_validate(
+        {"child": record.child.model_dump(exclude_computed_fields=True), "care": record.care.model_dump()}
+    )
+    writer = PdfWriter(clone_from=io.BytesIO(pepdocs.render(prefilled, "kent", "pdf")))
+    typed = {
+        "education.setting.name": "Harbourside Academy",
+        "education.setting.start_date": "1 Sept 2023",
+        "education.attendance.percent": "93.2 %",
+        "plan.meeting_date": "14/11/25",
+        "views.child.going_well": "Football and computing.\nMy English teacher.",
+    }
+
+    def walk(kids: object, prefix: str) -> None:
+        for ref in kids:  # type: ignore[attr-defined]
+            node = ref.get_object()
+            if "/T" not in node:
+                continue
+            name = f"{prefix}.{node['/T']}" if prefix else str(node["/T"])
+            if name in typed:
+                node[NameObject("/V")] = TextStringObject(typed[name])
+                node.pop("/AP", None)  # a viewer may leave the drawing to the next viewer
+            walk(node.get("/Kids", []), name)
+
+    walk(writer._root_object["/AcroForm"]["/Fields"], "")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_kent_pdf_completed_by_a_school_becomes_a_southwark_record_and_form() -> None:
+    converted = convert(kent_pdf_as_a_school_returns_it(), "southwark-full", "pdf")
+    pep = converted.pep
+    assert converted.parsed.format == "pdf" and converted.report.source_form == "kent"
+    assert pep.education.setting.name == "Harbourside Academy"
+    assert pep.education.setting.start_date == date(2023, 9, 1)
+    assert pep.education.attendance.percent == Decimal("93.2")
+    assert pep.plan.meeting_date == date(2025, 11, 14)
+    assert pep.views.child.going_well == "Football and computing.\nMy English teacher."
+    assert pep.child == example("kent-secondary").child
+    translated = {c.path: (c.source, c.target) for c in converted.report.of("translated")}
+    assert translated["$.plan.meeting_date"] == ("14/11/25", "14/11/2025")
+    back = pepdocs.parse(converted.document)
+    assert back.form == "southwark-full" and back.format == "pdf" and back.pep.plan.meeting_date == date(2025, 11, 14)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -223,3 +224,33 @@ def test_fuzzed_pdfs_give_a_pep_or_a_pepdocs_error_never_a_crash(data: st.DataOb
     except pepdocs.PepdocsError:
         return
     assert isinstance(parsed.pep, pepdocs.PEP)
+
+
+# --- spreadsheets -----------------------------------------------------------------------------------
+
+CASES = Path(__file__).resolve().parent.parent / "examples" / "cases.xlsx"
+
+
+def test_a_truncated_workbook_is_an_input_error_naming_it(tmp_path: Path) -> None:
+    data = CASES.read_bytes()
+    truncated = tmp_path / "cases.xlsx"
+    truncated.write_bytes(data[: len(data) // 2])
+    with pytest.raises(pepdocs.InputError, match=r"cases\.xlsx"):
+        list(pepdocs.read_cases(truncated))
+
+
+def test_a_workbook_declaring_entities_is_refused(tmp_path: Path) -> None:
+    source = zipfile.ZipFile(CASES)
+    lol = (
+        b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>&b;</t></is></c></row></sheetData></worksheet>'
+    )
+    path = tmp_path / "lol.xlsx"
+    with zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            target.writestr(item.filename, lol if item.filename == "xl/worksheets/sheet1.xml" else source.read(item))
+    quick_error = pytest.raises(pepdocs.InputError, match=r"lol\.xlsx")
+    with quick_error:
+        pepdocs.batch(path, tmp_path / "out", workers=1)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("*.docx"))
