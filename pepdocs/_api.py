@@ -10,7 +10,15 @@ from pathlib import Path
 from ._answers import AUDIENCES, answers
 from ._docx import docx_context, read_docx, render_docx, template_for
 from ._docx_read import identify, locate
-from ._errors import DocumentError, FormError, Issue, NotAPepFormError, RenderError, TemplateVersionError
+from ._errors import (
+    DocumentError,
+    FieldValueError,
+    FormError,
+    Issue,
+    NotAPepFormError,
+    RenderError,
+    TemplateVersionError,
+)
 from ._forms import Form, get_form, list_forms
 from ._isolate import isolated as run_isolated
 from ._layout import partial_title
@@ -89,15 +97,17 @@ def parse(
     form: str | Form | None = None,
     password: str | None = None,
     isolated: bool = False,
+    strict: bool = False,
 ) -> Parsed:
     """A completed form (DOCX or PDF) read back into a PEP; the form is recognised from the document unless given.
 
     `password` opens an encrypted PDF. `isolated` reads the file in a child process limited to 5 seconds
-    and 500 MB, for files from outside (the command line always does).
+    and 500 MB, for files from outside (the command line always does). A value that cannot be read is
+    a warning (and kept in `unmapped`), or with `strict` a FieldValueError naming the field and path.
     """
     if isolated:
         name = "<bytes>" if isinstance(source, bytes | bytearray) else str(source)
-        return run_isolated(parse, source, form=form, password=password, file=name)
+        return run_isolated(parse, source, form=form, password=password, strict=strict, file=name)
     data, name = _read_source(source)
     if not data:
         raise DocumentError("the file is empty", name)
@@ -112,6 +122,9 @@ def parse(
     else:
         raise DocumentError("not a DOCX or PDF file", name)
     parsed = assemble(chosen, found, fmt, keys)
+    if strict and parsed.warnings:
+        first = parsed.warnings[0]
+        raise FieldValueError(first.message, name, path=first.path)
     parsed.warnings[:0] = warnings
     return parsed
 

@@ -6,8 +6,8 @@ from ._forms import Block, Form, Section
 
 
 def section_heading(section: Section) -> str:
-    word = "Section"
-    return f"{word} {section.key}: {section.title}"
+    """A section's heading as printed: 'Section 3: School information'."""
+    return f"Section {section.key}: {section.title}"
 
 
 def filled_by_line(section: Section) -> str:

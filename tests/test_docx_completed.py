@@ -901,3 +901,13 @@ def test_a_render_of_section_3_alone_holds_only_section_3_and_parses_to_its_path
     assert got.plan.meeting_date is None and got.targets == []
     only = frozenset({"3"})
     assert_carries(got, form, carried(pep, form, only), only)
+
+
+def test_a_strict_parse_refuses_a_value_it_cannot_read_naming_the_field_and_path(tmp_path: Path) -> None:
+    path = tmp_path / "returned.docx"
+    path.write_bytes(answer(rendered("southwark-full", "southwark-primary"), {"Date of meeting": "31/02/2025"}))
+    with pytest.raises(pepdocs.FieldValueError) as raised:
+        pepdocs.parse(path, strict=True)
+    message = str(raised.value)
+    assert "returned.docx" in message and "Date of meeting" in message and "$.plan.meeting_date" in message
+    assert raised.value.path == "$.plan.meeting_date"
