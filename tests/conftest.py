@@ -95,3 +95,17 @@ def libreoffice_resave(docx: bytes) -> bytes:
             timeout=180,
         )
         return (out / "form.docx").read_bytes()
+
+
+def write_xlsx(path: Path, headers: list[str], rows: list[list[Any]]) -> Path:
+    """A small workbook as a case system might export it."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path

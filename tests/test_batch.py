@@ -21,6 +21,8 @@ from pepdocs._cases import CaseRow, read_cases
 from pepdocs._cli import main
 from pepdocs._identifiers import upn_check_letter
 
+from .conftest import write_xlsx
+
 ROOT = Path(__file__).resolve().parent.parent
 RUN = date(2027, 1, 4)
 HEADERS = ["Person ID", "Forename", "Surname", "DOB", "UPN", "School", "DfE Number", "Date Joined", "Placement Start",
@@ -58,14 +60,7 @@ FORMS = {
 
 
 def workbook(path: Path, rows: list[list[Any]], headers: list[str] = HEADERS) -> Path:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
+    return write_xlsx(path, headers, rows)
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ from pepdocs._cases import COLUMNS, YEAR_GROUP, header_key, load_mapping, read_c
 from pepdocs._codes import Gender, LegalStatus, PlacementType
 from pepdocs._identifiers import upn_check_letter
 
+from .conftest import write_xlsx
+
 ROOT = Path(__file__).resolve().parent.parent
 ON = date(2027, 1, 4)
 
@@ -24,18 +26,6 @@ ON = date(2027, 1, 4)
 def upn(digits: str = "210123425001") -> str:
     """A valid UPN with these 12 digits."""
     return upn_check_letter("X" + digits) + digits
-
-
-def write_xlsx(path: Path, headers: list[str], rows: list[list[Any]]) -> Path:
-    """A small workbook as a case system might export it."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
 
 
 def rows_of(path: Path, mapping: Any = None) -> list[pepdocs.PEP | None]:

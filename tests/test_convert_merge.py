@@ -22,13 +22,17 @@ from .test_docx_completed import answer
 FORMS = [form.id for form in pepdocs.list_forms()]
 
 
-def kent_as_a_school_returns_it() -> bytes:
-    """A Kent PEP pre-filled by the virtual school, then completed by a Kent school the way people type."""
+def prefilled_by_the_virtual_school() -> pepdocs.PEP:
+    """What Virtual School Kent knows before the meeting: the child and their care."""
     record = example("kent-secondary")
-    prefilled = pepdocs.PEP.model_validate(
+    return pepdocs.PEP.model_validate(
         {"child": record.child.model_dump(exclude_computed_fields=True), "care": record.care.model_dump()}
     )
-    blank = pepdocs.render(prefilled, "kent")
+
+
+def kent_as_a_school_returns_it() -> bytes:
+    """A Kent PEP pre-filled by the virtual school, then completed by a Kent school the way people type."""
+    blank = pepdocs.render(prefilled_by_the_virtual_school(), "kent")
     return answer(
         blank,
         {
@@ -196,11 +200,7 @@ def kent_pdf_as_a_school_returns_it() -> bytes:
     from pypdf import PdfWriter
     from pypdf.generic import NameObject, TextStringObject
 
-    record = example("kent-secondary")
-    prefilled = pepdocs.PEP.model_validate(
-        {"child": record.child.model_dump(exclude_computed_fields=True), "care": record.care.model_dump()}
-    )
-    writer = PdfWriter(clone_from=io.BytesIO(pepdocs.render(prefilled, "kent", "pdf")))
+    writer = PdfWriter(clone_from=io.BytesIO(pepdocs.render(prefilled_by_the_virtual_school(), "kent", "pdf")))
     typed = {
         "education.setting.name": "Harbourside Academy",
         "education.setting.start_date": "1 Sept 2023",
