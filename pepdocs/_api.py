@@ -66,19 +66,16 @@ def render(
         raise RenderError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
     keys = _sections(chosen, sections)
     filled = answers(pep, chosen, keys, audience)
-    if format == "pdf":
-        properties = {"pepdocs.form": chosen.id, "pepdocs.version": chosen.version, "pepdocs.audience": audience}
-        if keys:
-            properties["pepdocs.sections"] = ",".join(sorted(keys))
-        title = partial_title(chosen, keys)
-        part = chosen if keys is None else replace(chosen, sections=tuple(s for s in chosen.sections if s.key in keys))
-        pdf = render_pdf(part, filled, title, properties, flatten=flatten, footer_name=pep.child.full_name or "")
-        return pdf if password is None else encrypt_pdf(pdf, password)
-    context = docx_context(chosen, filled, partial_title(chosen, keys), pep.child.full_name or "")
+    title = partial_title(chosen, keys)
+    name = pep.child.full_name or ""
     properties = {"pepdocs.form": chosen.id, "pepdocs.version": chosen.version, "pepdocs.audience": audience}
     if keys:
         properties["pepdocs.sections"] = ",".join(sorted(keys))
-    return render_docx(template_for(chosen), context, properties)
+    if format == "pdf":
+        part = chosen if keys is None else replace(chosen, sections=tuple(s for s in chosen.sections if s.key in keys))
+        pdf = render_pdf(part, filled, title, properties, flatten=flatten, footer_name=name)
+        return pdf if password is None else encrypt_pdf(pdf, password)
+    return render_docx(template_for(chosen), docx_context(chosen, filled, title, name), properties)
 
 
 def _read_source(source: str | os.PathLike[str] | bytes) -> tuple[bytes, str]:

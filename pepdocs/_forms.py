@@ -68,10 +68,6 @@ class Field:
         """Whether the model marks this field as staying in the social worker's record."""
         return self.path in _sensitive()
 
-    def option_labels(self) -> list[str]:
-        """Labels of the boxes printed for this field."""
-        return [option_label(o) for o in self.options]
-
     def readable_options(self) -> tuple[Enum | bool, ...]:
         """Every choice a box answer may tick: the printed boxes and any other code of the list."""
         if self.slot.enum is None:
@@ -295,11 +291,6 @@ def slot_kind(path: str) -> str:
         return slot(path).kind
     except KeyError:
         return ""
-
-
-def grid_header(block: Block) -> list[str]:
-    """Column labels of a grid block, in order."""
-    return [f.label for f in block.columns[: block.pairs]]
 
 
 def load_form(path: Path) -> Form:
