@@ -42,9 +42,9 @@ def docx_loops(n: int) -> None:
     from docxtpl import DocxTemplate
 
     import pepdocs
-    from pepdocs._answers import answers
-    from pepdocs._docx import docx_context
-    from pepdocs._layout import partial_title
+    from pepdocs.engines.docx._docx import docx_context
+    from pepdocs.forms._answers import answers
+    from pepdocs.forms._wording import partial_title
 
     pep = pepdocs.read_pep(ROOT / "examples" / "southwark-primary.json")
     form = pepdocs.get_form("southwark-full")
@@ -67,15 +67,15 @@ def docx_loops(n: int) -> None:
 def pdf_loops(n: int, plain_n: int) -> None:
     """The plain pypdf clone-fill-write loop and pepdocs' PDF engine, on the same form and answers."""
     import pepdocs
-    from pepdocs._api import FORMATS
+    from pepdocs.workflows._api import FORMATS
 
     if "pdf" not in FORMATS:
         print("PDF: no PDF engine in this pepdocs; skipped")
         return
     from pypdf import PdfReader, PdfWriter
 
-    from pepdocs._answers import answers
-    from pepdocs._pdf import _wanted
+    from pepdocs.engines.pdf._pdf import _wanted
+    from pepdocs.forms._answers import answers
 
     pep = pepdocs.read_pep(ROOT / "examples" / "southwark-primary.json")
     form = pepdocs.get_form("southwark-full")
@@ -102,7 +102,7 @@ def pdf_loops(n: int, plain_n: int) -> None:
 def example_batch() -> None:
     """The batch on examples/cases.xlsx with one and two workers, every form written afresh each time."""
     import pepdocs
-    from pepdocs._batch import _warm, batch
+    from pepdocs.workflows._batch import _warm, batch
 
     _warm(tuple(form.id for form in pepdocs.list_forms()), "docx")  # so neither run pays for loading them
     print("Batch, examples/cases.xlsx (templates already loaded; includes reading, worker start-up, reports; "
@@ -124,7 +124,7 @@ def example_batch() -> None:
 
 _BIG = """
 import json, sys
-from pepdocs._batch import batch
+from pepdocs.workflows._batch import batch
 report = batch(sys.argv[1], sys.argv[2], workers=int(sys.argv[3]))
 print(json.dumps({"rows": len(report.rows), "written": report.written, "seconds": report.seconds,
                   "ms": report.ms_per_document, "rss": report.peak_rss_mb, "counts": report.counts}))

@@ -28,7 +28,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from pepdocs._identifiers import upn_check_letter
+from pepdocs.model._identifiers import upn_check_letter
 
 SEED = 20270111
 ROWS = 240

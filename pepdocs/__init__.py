@@ -1,12 +1,6 @@
 """pepdocs: Personal Education Plans for children in care, one model and every authority's form."""
 
-from ._api import parse, render
-from ._batch import BatchReport, batch
-from ._cases import read_cases
-from ._check import Due, Finding, check, load_policy, next_due
-from ._codes import LOCAL_AUTHORITIES
-from ._convert import Converted, convert
-from ._errors import (
+from pepdocs._errors import (
     DocumentError,
     FieldValueError,
     FormError,
@@ -20,14 +14,20 @@ from ._errors import (
     RenderError,
     TemplateVersionError,
 )
-from ._forms import Form, get_form, list_forms
-from ._identifiers import nc_year, validate_uln, validate_upn
-from ._merge import Merged, merge
-from ._model import PEP, sensitive_paths
-from ._policy import Policy
-from ._read import Parsed, Unmapped
-from ._records import read_pep, schema
-from ._select import FormChoice, select_form
+from pepdocs.forms._assemble import Parsed, Unmapped
+from pepdocs.forms._spec import Form, get_form, list_forms
+from pepdocs.model._codes import LOCAL_AUTHORITIES
+from pepdocs.model._identifiers import nc_year, validate_uln, validate_upn
+from pepdocs.model._pep import PEP, sensitive_paths
+from pepdocs.model._records import read_pep, schema
+from pepdocs.rules._check import Due, Finding, check, load_policy, next_due
+from pepdocs.rules._policy import Policy
+from pepdocs.workflows._api import parse, render
+from pepdocs.workflows._batch import BatchReport, batch
+from pepdocs.workflows._cases import read_cases
+from pepdocs.workflows._convert import Converted, convert
+from pepdocs.workflows._merge import Merged, merge
+from pepdocs.workflows._select import FormChoice, select_form
 
 __all__ = [
     "LOCAL_AUTHORITIES",

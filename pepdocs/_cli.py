@@ -11,13 +11,13 @@ from typing import Any, TypeVar
 
 import click
 
-from ._api import parse, render
-from ._convert import convert
-from ._errors import ModelError, PepdocsError
-from ._files import write_atomically
-from ._forms import list_forms
-from ._merge import merge
-from ._records import read_pep, schema
+from pepdocs._errors import ModelError, PepdocsError
+from pepdocs._util.files import write_atomically
+from pepdocs.forms._spec import list_forms
+from pepdocs.model._records import read_pep, schema
+from pepdocs.workflows._api import parse, render
+from pepdocs.workflows._convert import convert
+from pepdocs.workflows._merge import merge
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -188,7 +188,7 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @_one_line_errors
 def check_command(files: tuple[Path, ...], policy: str, on: Any) -> None:
     """Check PEP records against an authority's rules: `file: severity rule: message @ path [source]`; exit 1 on errors."""
-    from ._check import check, load_policy
+    from pepdocs.rules._check import check, load_policy
 
     chosen = load_policy(policy)
     day = on.date() if on is not None else None
@@ -219,7 +219,7 @@ def check_command(files: tuple[Path, ...], policy: str, on: Any) -> None:
 @_one_line_errors
 def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
     """Write a tracker workbook from a folder of PEP records or a case-data XLSX/CSV: when each child's next PEP is due, and the findings."""
-    from ._tracker import write_tracker
+    from pepdocs.workflows._tracker import write_tracker
 
     report = write_tracker(source, output, policy=policy, on=on.date() if on is not None else None)
     for record in report.problems:
@@ -255,7 +255,7 @@ def batch_command(
     in the report; 1 when a form could not be rendered for some row (every other row is still
     written), when the batch could not start, or with --strict when any row had a problem.
     """
-    from ._batch import batch
+    from pepdocs.workflows._batch import batch
 
     report = batch(
         cases, out_dir, form=form_id, format=fmt, workers=workers, force=force, mapping=mapping,

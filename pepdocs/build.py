@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._docx_build import build_docx
-from ._forms import list_forms
-from ._pdf_build import build_pdf
+from pepdocs.engines.docx._build import build_docx
+from pepdocs.engines.pdf._build import build_pdf
+from pepdocs.forms._spec import list_forms
 
 
 def main(argv: list[str] | None = None) -> int:

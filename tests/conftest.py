@@ -13,8 +13,8 @@ import pytest
 from hypothesis import settings
 
 import pepdocs
-from pepdocs._forms import Form
-from pepdocs._paths import get
+from pepdocs.forms._spec import Form
+from pepdocs.model._paths import get
 
 # CI explores the same cases every run, so a submission never fails on a new random draw; local runs
 # keep exploring (and keep what they find in .hypothesis/).
@@ -41,7 +41,7 @@ def carried(
 
     Blocks shown only for some year groups count as they were shown for `like` (the PEP that was rendered).
     """
-    from pepdocs._answers import value_at
+    from pepdocs.forms._answers import value_at
 
     out: dict[str, Any] = {}
     lists: dict[str, list[str]] = {}

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from pydantic import AfterValidator, BaseModel
 from pydantic.fields import FieldInfo
 
-from pepdocs._codes import LOCAL_AUTHORITIES, UpnPlaceholder
-from pepdocs._identifiers import (
+from pepdocs.model._codes import LOCAL_AUTHORITIES, UpnPlaceholder
+from pepdocs.model._identifiers import (
     TEMPORARY_ULN,
     UPN_ALPHABET,
     academic_year_label,
@@ -32,7 +32,7 @@ from pepdocs._identifiers import (
     validate_upn,
     validate_urn,
 )
-from pepdocs._model import PEP, Plan, Setting
+from pepdocs.model._pep import PEP, Plan, Setting
 
 DIGITS = "0123456789"
 

@@ -15,11 +15,11 @@ import pytest
 from click.testing import CliRunner
 
 import pepdocs
-from pepdocs import _batch
-from pepdocs._batch import REPORT_JSON, REPORT_XLSX, STATE_FILE, batch, output_name, safe_cell
-from pepdocs._cases import CaseRow, read_cases
 from pepdocs._cli import main
-from pepdocs._identifiers import upn_check_letter
+from pepdocs.model._identifiers import upn_check_letter
+from pepdocs.workflows import _batch as _batch
+from pepdocs.workflows._batch import REPORT_JSON, REPORT_XLSX, STATE_FILE, batch, output_name, safe_cell
+from pepdocs.workflows._cases import CaseRow, read_cases
 
 from .conftest import write_xlsx
 
@@ -299,7 +299,7 @@ def test_two_workers_write_the_same_files_as_one(cases: Path, tmp_path: Path) ->
 
 
 def test_pdf_forms_too(cases: Path, tmp_path: Path) -> None:
-    if "pdf" not in pepdocs._api.FORMATS:
+    if "pdf" not in pepdocs.workflows._api.FORMATS:
         pytest.skip("no PDF engine yet")
     report = batch(cases, tmp_path / "out", format="pdf", workers=1, run_date=RUN)
     assert report.ok and report.written == 9

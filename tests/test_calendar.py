@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 import pepdocs
-from pepdocs._calendar import (
+from pepdocs.rules._calendar import (
     DEFAULT_TERM_DATES,
     CalendarRangeError,
     add_school_days,

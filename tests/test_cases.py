@@ -13,9 +13,9 @@ import openpyxl
 import pytest
 
 import pepdocs
-from pepdocs._cases import COLUMNS, YEAR_GROUP, header_key, load_mapping, read_cases
-from pepdocs._codes import Gender, LegalStatus, PlacementType
-from pepdocs._identifiers import upn_check_letter
+from pepdocs.model._codes import Gender, LegalStatus, PlacementType
+from pepdocs.model._identifiers import upn_check_letter
+from pepdocs.workflows._cases import COLUMNS, YEAR_GROUP, header_key, load_mapping, read_cases
 
 from .conftest import write_xlsx
 
@@ -51,7 +51,7 @@ def test_every_known_spelling_names_one_column_and_every_path_is_a_model_value()
         for name in (column.header, *column.aliases):
             assert seen.setdefault(header_key(name), column.path) == column.path, name
         if column.path != YEAR_GROUP:
-            from pepdocs._cases import check_path
+            from pepdocs.workflows._cases import check_path
 
             check_path(column.path)
 

@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 import pepdocs
-from pepdocs import _check
-from pepdocs._check import RULES, Due, Finding, check, load_policy, next_due
 from pepdocs._cli import main
-from pepdocs._policy import POLICY_FOLDER, Policy, builtin_policies
+from pepdocs.rules import _check as _check
+from pepdocs.rules._check import RULES, Due, Finding, check, load_policy, next_due
+from pepdocs.rules._policy import POLICY_FOLDER, Policy, builtin_policies
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
@@ -357,7 +357,7 @@ def test_next_due_for_a_child_new_to_care_is_the_initial_deadline() -> None:
 
 
 def add_working(start: date, days: int) -> date:
-    from pepdocs._calendar import add_working_days
+    from pepdocs.rules._calendar import add_working_days
 
     return add_working_days(start, days)
 

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 import pepdocs
 from pepdocs._cli import main
-from pepdocs._convert import convert
-from pepdocs._merge import merge
+from pepdocs.workflows._convert import convert
+from pepdocs.workflows._merge import merge
 
 from .conftest import carried, example, libreoffice_resave
 from .test_docx_completed import answer

@@ -22,7 +22,7 @@ from lxml import etree
 
 import pepdocs
 from pepdocs._cli import main
-from pepdocs._read import Parsed
+from pepdocs.forms._assemble import Parsed
 
 from .conftest import ROOT, carried, example
 

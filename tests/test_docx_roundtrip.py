@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pepdocs
-from pepdocs._forms import list_forms
+from pepdocs.forms._spec import list_forms
 
 from .conftest import EXAMPLES, carried, example, libreoffice_resave
 from .strategies import peps

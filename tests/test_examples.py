@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import pepdocs
-from pepdocs._codes import EetStatus, NoProvisionReason, PepType, TargetArea
-from pepdocs._identifiers import academic_year_label, validate_upn
+from pepdocs.model._codes import EetStatus, NoProvisionReason, PepType, TargetArea
+from pepdocs.model._identifiers import academic_year_label, validate_upn
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))

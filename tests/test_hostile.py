@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import pepdocs
 from pepdocs import LimitError
-from pepdocs._isolate import isolated
+from pepdocs._util.isolate import isolated
 
 from .conftest import example
 

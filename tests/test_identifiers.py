@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from hypothesis import given
 
-from pepdocs._identifiers import (
+from pepdocs.model._identifiers import (
     TEMPORARY_ULN,
     UPN_ALPHABET,
     academic_year_label,

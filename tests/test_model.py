@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from pydantic import ValidationError
 
 from pepdocs import PEP, sensitive_paths
-from pepdocs._codes import Gender, LegalStatus, PlacementType, SenNeed, SenStatus, TargetArea
-from pepdocs._model import Attendance, Care, Child, Plan, PupilPremium, Sdq, Sen, Setting, Target
+from pepdocs.model._codes import Gender, LegalStatus, PlacementType, SenNeed, SenStatus, TargetArea
+from pepdocs.model._pep import Attendance, Care, Child, Plan, PupilPremium, Sdq, Sen, Setting, Target
 
 from .strategies import XML_ILLEGAL, hostile_text, peps
 

@@ -16,9 +16,9 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 import pepdocs
-from pepdocs._forms import list_forms
-from pepdocs._pdf import read_pdf
-from pepdocs._pdf_build import FONT_FILE, build_pdf
+from pepdocs.engines.pdf._build import FONT_FILE, build_pdf
+from pepdocs.engines.pdf._pdf import read_pdf
+from pepdocs.forms._spec import list_forms
 
 from .conftest import EXAMPLES, carried, example, office
 from .strategies import peps
@@ -163,7 +163,7 @@ def test_flatten_is_for_pdf_only() -> None:
 
 def _trimmed(pep: pepdocs.PEP, form: pepdocs.Form) -> pepdocs.PEP:
     """The PEP cut to the rows the blank form prints, so a tool that only fills fields can hold all of it."""
-    from pepdocs._paths import get, put
+    from pepdocs.model._paths import get, put
 
     data = pep.model_dump(mode="json")
     limits: dict[str, int] = {}

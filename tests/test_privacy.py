@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 
 import pepdocs
-from pepdocs._codecs import code_label
-from pepdocs._paths import put, slot
+from pepdocs.forms._codecs import code_label
+from pepdocs.model._paths import put, slot
 
 from .conftest import example
 
 MARKER = "QX7-SENSITIVE-MARKER"
 FORMS = [form.id for form in pepdocs.list_forms()]
-FORMATS = [f for f in ("docx", "pdf") if f in __import__("pepdocs._api", fromlist=["FORMATS"]).FORMATS]
+FORMATS = [f for f in ("docx", "pdf") if f in __import__("pepdocs.workflows._api", fromlist=["FORMATS"]).FORMATS]
 
 
 def marked() -> tuple[pepdocs.PEP, list[str]]:
@@ -69,7 +69,7 @@ def test_the_record_copy_keeps_every_sensitive_field_the_form_carries(form_id: s
     parsed = pepdocs.parse(pepdocs.render(pep, form_id)).pep
     for path in pepdocs.sensitive_paths():
         if path in form.paths and slot(path).kind == "text":
-            assert pepdocs._paths.get(parsed, path) == f"{MARKER}:{path}"
+            assert pepdocs.model._paths.get(parsed, path) == f"{MARKER}:{path}"
 
 
 def test_a_school_copy_leaves_out_the_blocks_that_are_all_sensitive() -> None:

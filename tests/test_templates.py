@@ -9,8 +9,8 @@ import zipfile
 import pytest
 
 import pepdocs
-from pepdocs._docx_build import build_docx
-from pepdocs._forms import FORM_FOLDERS, list_forms, templates_dir
+from pepdocs.engines.docx._build import build_docx
+from pepdocs.forms._spec import FORM_FOLDERS, list_forms, templates_dir
 
 FORMS = list_forms()
 
@@ -70,7 +70,7 @@ def test_a_form_reports_the_model_paths_it_carries() -> None:
 
 
 def test_a_spec_naming_a_path_the_model_lacks_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from pepdocs._forms import load_form
+    from pepdocs.forms._spec import load_form
 
     spec = tmp_path / "form.toml"
     spec.write_text(

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
 import pepdocs
-from pepdocs._check import RULES, check, next_due
 from pepdocs._cli import main
-from pepdocs._tracker import FINDING_COLUMNS, TRACKER_COLUMNS, read_records, write_tracker
+from pepdocs.rules._check import RULES, check, next_due
+from pepdocs.workflows._tracker import FINDING_COLUMNS, TRACKER_COLUMNS, read_records, write_tracker
 from tests.conftest import office
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,0 +1,84 @@
+"""Running a risky job (reading an untrusted file) in a child process with time and memory limits."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any, TypeVar
+
+from pepdocs._errors import DocumentError, LimitError, PepdocsError
+
+T = TypeVar("T")
+
+TIME_LIMIT = 5.0
+MEMORY_LIMIT = 500 * 1024 * 1024
+
+
+def _child(send: Connection, memory: int, job: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not on Linux
+        pass
+    try:
+        outcome: tuple[str, Any] = ("ok", job(*args, **kwargs))
+    except PepdocsError as error:
+        outcome = ("error", error)
+    except MemoryError:
+        outcome = ("memory", None)
+    except Exception as error:  # an unexpected failure is still reported, never a crash
+        outcome = ("crash", f"{type(error).__name__}: {error}")
+    try:
+        send.send_bytes(pickle.dumps(outcome))
+    except MemoryError:
+        send.send_bytes(pickle.dumps(("memory", None)))
+    finally:
+        send.close()
+
+
+def isolated(
+    job: Callable[..., T],
+    *args: Any,
+    file: str = "",
+    seconds: float = TIME_LIMIT,
+    memory: int = MEMORY_LIMIT,
+    **kwargs: Any,
+) -> T:
+    """`job(*args, **kwargs)` run in a child process that may use at most `seconds` and `memory` bytes."""
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(send, memory, job, args, kwargs), daemon=True)  # type: ignore[attr-defined]
+    process.start()
+    send.close()
+    try:
+        if not receive.poll(seconds):
+            raise LimitError(f"reading took longer than {seconds:g} seconds; the file may be built to exhaust readers", file)
+        try:
+            kind, value = pickle.loads(receive.recv_bytes())
+        except EOFError:
+            raise LimitError("the reader stopped without an answer (it ran out of memory or crashed)", file) from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(1)
+        receive.close()
+    if kind == "ok":
+        return value  # type: ignore[no-any-return]
+    if kind == "error":
+        raise value
+    if kind == "memory":
+        raise LimitError(f"reading needed more than {memory // 2**20} MB; the file may be built to exhaust readers", file)
+    raise DocumentError(f"could not be read ({value})", file)
+
+
+def cpu_count() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover
+        return os.cpu_count() or 1

@@ -1,0 +1,167 @@
+"""Finding a form's answers in a completed DOCX: by bookmark, else by label and table layout."""
+
+from __future__ import annotations
+
+from pepdocs.engines.docx._docx import Cell, DocxContent
+from pepdocs.forms._assemble import Found, Unmapped
+from pepdocs.forms._spec import Block, Field, Form, _normal, list_forms
+from pepdocs.forms._wording import block_header, static_texts
+
+
+class _Index:
+    """The cells of a document, findable by their normalised text."""
+
+    def __init__(self, content: DocxContent) -> None:
+        self.content = content
+        self.by_text: dict[str, list[Cell]] = {}
+        for cell in content.cells():
+            key = _normal(cell.text)
+            if key:
+                self.by_text.setdefault(key, []).append(cell)
+        self.used: set[int] = set()
+
+    def row(self, cell: Cell) -> list[Cell]:
+        return self.content.tables[cell.table][cell.row]
+
+    def label_cell(self, name: str, label: str) -> Cell | None:
+        cell = self.content.bookmarks.get(name)
+        if cell is None:
+            matches = self.by_text.get(_normal(label), [])
+            cell = matches[0] if matches else None
+        return cell
+
+    def value_cell(self, label: Cell) -> Cell | None:
+        """The answer beside a label, or below it when the label fills its row."""
+        row = self.row(label)
+        if label.column + 1 < len(row):
+            return row[label.column + 1]
+        table = self.content.tables[label.table]
+        if label.row + 1 < len(table) and table[label.row + 1]:
+            return table[label.row + 1][0]
+        return None
+
+    def header_row(self, block: Block) -> list[Cell] | None:
+        """The header row of a table or grid block: by bookmark, else by its column labels."""
+        marked = self.content.bookmarks.get(block.id)
+        if marked is not None:
+            return self.row(marked)
+        wanted = [_normal(label) for label in block_header(block)]
+        best, best_score = None, 0.0
+        for table in self.content.tables:
+            for row in table:
+                if any(id(cell) in self.used for cell in row):
+                    continue
+                texts = [_normal(cell.text) for cell in row]
+                hits = sum(1 for w in wanted if w and w in texts)
+                score = hits / max(1, sum(1 for w in wanted if w))
+                if score > best_score and score >= 0.6:
+                    best, best_score = row, score
+        return best
+
+    def use(self, *cells: Cell | None) -> None:
+        for cell in cells:
+            if cell is not None:
+                self.used.add(id(cell))
+
+
+def _field_value(index: _Index, field: Field, found: Found) -> None:
+    label = index.label_cell(field.id, field.label)
+    if label is None:
+        return
+    value = index.value_cell(label)
+    index.use(label, value)
+    if value is not None and not field.derived:
+        found.values[field.id] = value.text
+
+
+def _table(index: _Index, block: Block, found: Found) -> None:
+    header = index.header_row(block)
+    if header is None:
+        return
+    index.use(*header)
+    by_label = {_normal(c.label): c for c in block.columns}
+    columns = [by_label.get(_normal(cell.text)) for cell in header]
+    if block.kind == "table" and not any(columns[1:]) and len(header) == len(block.columns):
+        columns = list(block.columns)  # headers retyped beyond recognition: trust the order
+    table = index.content.tables[header[0].table]
+    rows: list[dict[str, str]] = []
+    for row in table[header[0].row + 1 :]:
+        if block.kind == "grid":
+            _grid_row(index, block, row, header, found)
+            continue
+        values: dict[str, str] = {}
+        for position, cell in enumerate(row):
+            index.use(cell)
+            column = columns[position] if position < len(columns) else None
+            if column is not None:
+                values[column.id] = cell.text
+            elif cell.text.strip():
+                heading = header[position].text if position < len(header) else ""
+                found.unmapped.append(
+                    Unmapped(
+                        heading, cell.text, where=f"table {cell.table + 1} row {cell.row + 1} column {position + 1}"
+                    )
+                )
+        rows.append(values)
+    if block.kind == "table":
+        found.rows[block.id] = rows
+
+
+def _grid_row(index: _Index, block: Block, row: list[Cell], header: list[Cell], found: Found) -> None:
+    if not row:
+        return
+    labels = [_normal(label) for label in block.row_labels]
+    key = _normal(row[0].text)
+    if key not in labels:
+        return
+    r = labels.index(key)
+    fields = block.columns[r * block.pairs : (r + 1) * block.pairs]
+    by_label = {_normal(f.label): f for f in fields}
+    for position, cell in enumerate(row):
+        index.use(cell)
+        heading = _normal(header[position].text) if position < len(header) else ""
+        field = by_label.get(heading)
+        if field is not None:
+            found.values[field.id] = cell.text
+
+
+def locate(form: Form, content: DocxContent, sections: frozenset[str] | None) -> Found:
+    """Every answer of `form` found in a DOCX, and everything else it holds as unmapped."""
+    index = _Index(content)
+    found = Found()
+    for field in form.title_fields:
+        _field_value(index, field, found)
+    for _, block in form.blocks(sections):
+        if block.kind in ("fields", "text"):
+            for field in block.fields:
+                _field_value(index, field, found)
+        else:
+            _table(index, block, found)
+    statics = {_normal(text) for text in static_texts(form)}
+    for cell in content.cells():
+        if id(cell) in index.used or not cell.text.strip() or _normal(cell.text) in statics:
+            continue
+        row = index.row(cell)
+        label = row[0].text if row[0] is not cell and cell.column > 0 else ""
+        found.unmapped.append(Unmapped(label, cell.text, where=f"table {cell.table + 1} row {cell.row + 1}"))
+    for number, text in enumerate(content.paragraphs, start=1):
+        key = _normal(text)
+        if key and key not in statics and not key.startswith(_normal(form.title)):
+            found.unmapped.append(Unmapped("", text, where=f"paragraph {number}"))
+    return found
+
+
+def identify(content: DocxContent) -> tuple[Form | None, float]:
+    """The form a DOCX most looks like, by how many of each form's labels it holds."""
+    texts = {_normal(cell.text) for cell in content.cells()}
+    best: Form | None = None
+    best_score = 0.0
+    for form in list_forms():
+        labels = {_normal(f.label) for f in form.fields() if f.label}
+        labels |= {_normal(text) for _, block in form.blocks() for text in block_header(block) if text}
+        hits = len(labels & texts)
+        # Most labels found wins; of equals, the form the document covers more of.
+        score = hits + hits / max(1, len(labels))
+        if hits >= 5 and score > best_score:
+            best, best_score = form, score
+    return best, best_score

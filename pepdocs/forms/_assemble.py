@@ -1,0 +1,167 @@
+"""From what a completed form holds to a PEP: decoding answers, collecting what has no place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from pepdocs._errors import Issue
+from pepdocs.forms._codecs import read, ticked
+from pepdocs.forms._spec import Field, Form, option_label
+from pepdocs.model._paths import drop, put
+from pepdocs.model._pep import PEP
+from pepdocs.model._records import json_path
+
+
+@dataclass(frozen=True)
+class Unmapped:
+    """Something a document held that has no place on the form or in the model; never dropped."""
+
+    label: str
+    text: str
+    path: str = ""
+    where: str = ""
+
+
+@dataclass
+class Found:
+    """Raw answers located in a document by a format engine, before decoding."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    rows: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    unmapped: list[Unmapped] = field(default_factory=list)
+
+
+@dataclass
+class Parsed:
+    """A completed form read back: the PEP, which form and format, and what could not be placed."""
+
+    pep: PEP
+    form: str
+    format: str
+    warnings: list[Issue]
+    unmapped: list[Unmapped]
+    sections: list[str] | None = None
+    texts: dict[str, str] = field(default_factory=dict, repr=False)
+    """The text each answer held as typed, by JSON path ($.plan.meeting_date, $.targets[0].due_date)."""
+
+
+DATE_PROMPTS = {"dd/mm/yyyy", "dd/mm/yy", "dd-mm-yyyy", "date"}
+"""What a date box says until someone writes a date in it."""
+
+
+def decode(field: Field, text: str) -> Any:
+    """The model value of one answer; None for an empty answer; ValueError if it cannot be read."""
+    if field.slot.kind == "text" and field.slot.unit != "la":
+        return text if text != "" else None
+    if not text.strip() or (field.slot.kind == "date" and text.strip().casefold() in DATE_PROMPTS):
+        return None
+    if field.widget == "boxes":
+        options = field.readable_options()
+        labels = [option_label(o) for o in options]
+        picked = ticked(text, labels)
+        if picked is None:
+            return read(field.slot, text)
+        if not picked:
+            return None
+        chosen = [options[i] for i in picked]
+        if field.slot.kind == "codes":
+            return chosen
+        if len(chosen) > 1:
+            raise ValueError(f"more than one box ticked: {', '.join(labels[i] for i in picked)}")
+        return chosen[0]
+    return read(field.slot, text)
+
+
+class _Collector:
+    def __init__(self, form: Form) -> None:
+        self.form = form
+        self.data: dict[str, Any] = {}
+        self.warnings: list[Issue] = []
+        self.unmapped: list[Unmapped] = []
+        self.labels: dict[str, str] = {}
+        self.texts: dict[str, str] = {}
+
+    def problem(self, message: str, field: Field, text: str, path: str) -> None:
+        self.warnings.append(Issue(f'{message} ({self.form.short_title} field "{field.label}")', path))
+        self.unmapped.append(Unmapped(field.label, text, path))
+
+    def decoded(self, field: Field, text: str, path: str) -> Any:
+        try:
+            return decode(field, text)
+        except ValueError as error:
+            self.problem(str(error), field, text, path)
+            return None
+
+    def put(self, path: str, value: Any) -> None:
+        if path.startswith("extensions."):
+            self.data.setdefault("extensions", {}).setdefault(self.form.id, {})[path.removeprefix("extensions.")] = (
+                value
+            )
+        else:
+            put(self.data, path, value)
+
+
+def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None) -> Parsed:
+    """Decode located answers into a PEP; every answer that cannot be read becomes a warning and is kept."""
+    collector = _Collector(form)
+    collector.unmapped.extend(found.unmapped)
+    fields = {f.id: f for f in form.fields()}
+    for field_id, text in found.values.items():
+        f = fields.get(field_id)
+        if f is None or f.derived:
+            continue
+        path = json_path(tuple(f.path.split(".")))
+        collector.labels[path] = f.label
+        if text.strip():
+            collector.texts[path] = text
+        value = collector.decoded(f, text, path)
+        if value is not None:
+            collector.put(f.path, value)
+    items: dict[str, dict[int, dict[str, Any]]] = {}
+    for _section, block in form.blocks(sections):
+        if block.kind != "table":
+            continue
+        for index, row in enumerate(found.rows.get(block.id, [])):
+            item = items.setdefault(block.path, {}).setdefault(index, {})
+            for column in block.columns:
+                text = row.get(column.id, "")
+                name = column.path.split("[].", 1)[1]
+                path = f"{json_path(tuple(block.path.split('.')))}[{index}].{name}"
+                if text.strip():
+                    collector.texts[path] = text
+                value = collector.decoded(column, text, path)
+                if value is not None:
+                    item[name] = value
+    for list_path, by_index in items.items():
+        kept = [by_index[i] for i in sorted(by_index) if by_index[i]]
+        if kept:
+            put(collector.data, list_path, kept)
+    pep = _validated(collector)
+    for entry in collector.unmapped:
+        key = entry.path or entry.label or entry.where
+        if key:
+            pep.extensions.setdefault(form.id, {}).setdefault(key, entry.text)
+    keys = sorted(sections) if sections else None
+    return Parsed(pep, form.id, fmt, collector.warnings, collector.unmapped, keys, collector.texts)
+
+
+def _validated(collector: _Collector) -> PEP:
+    """Validate, dropping each value the model refuses (with a warning) until the rest stands."""
+    for _ in range(500):
+        try:
+            return PEP.model_validate(collector.data)
+        except ValidationError as error:
+            for item in error.errors(include_url=False):
+                loc = tuple(item["loc"])
+                removed = drop(collector.data, loc)
+                path = json_path(loc)
+                label = collector.labels.get(path, "")
+                message = item["msg"].removeprefix("Value error, ")
+                where = f' ({collector.form.short_title} field "{label}")' if label else ""
+                collector.warnings.append(Issue(message + where, path))
+                if removed is not None:
+                    collector.unmapped.append(Unmapped(label, str(removed), path))
+    raise AssertionError("validation did not settle")  # pragma: no cover

@@ -1,0 +1,229 @@
+"""Value codecs: how a model value is written on a form, and read back from what people type."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any
+
+from pepdocs.model._codes import LOCAL_AUTHORITIES, Code
+from pepdocs.model._identifiers import year_group_label
+from pepdocs.model._paths import Slot
+
+CHECKED = "☒"
+UNCHECKED = "☐"
+_TICKS = "☒☑✓✔✗✘■xX"
+_BOXES = "☐□▢"
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_NUMERIC_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_WORDY_DATE = re.compile(r"(?:[a-z]+\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{2}|\d{4})")
+_YES = {"yes", "y", "true", "ticked", CHECKED, "☑", "✓", "✔", "x"}
+_NO = {"no", "n", "false"}
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        year += 2000 if year < 70 else 1900
+    return year
+
+
+def read_date(text: str) -> date:
+    """A date as people write it in England: 1/9/2025, 01-09-25, 1 September 2025, 2025-09-01."""
+    cleaned = text.strip().casefold()
+    try:
+        if match := _ISO_DATE.fullmatch(cleaned):
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        if match := _NUMERIC_DATE.fullmatch(cleaned):
+            return date(_year(match[3]), int(match[2]), int(match[1]))
+        if (match := _WORDY_DATE.fullmatch(cleaned)) and match[2] in _MONTHS:
+            return date(_year(match[3]), _MONTHS[match[2]], int(match[1]))
+    except ValueError:
+        raise ValueError(f"date not understood: {text!r} is not a day of the calendar") from None
+    raise ValueError(f"date not understood: {text!r}")
+
+
+def _read_decimal(text: str, unit: str) -> Decimal:
+    cleaned = text.strip().replace(",", "").replace("£", "").removesuffix("%").strip()
+    if unit == "hours":
+        cleaned = re.sub(r"\s*(hours?|hrs?|h)\s*(a|per)?\s*(week|wk)?$", "", cleaned, flags=re.I)
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"number not understood: {text!r}") from None
+
+
+def read_year_group(text: str) -> int:
+    """A National Curriculum year as written: 'Year 7', 'Y7', 'Yr 7', '7', 'Reception', 'R', 'Nursery'."""
+    cleaned = text.strip().casefold()
+    if cleaned in ("reception", "r", "yr r", "year r", "rec"):
+        return 0
+    if cleaned in ("nursery", "n", "pre-school", "preschool"):
+        return -1
+    if match := re.fullmatch(r"nursery \((-\d)\)", cleaned):
+        return int(match[1])
+    if match := re.fullmatch(r"(?:year|yr|y|ncy)?\s*(\d{1,2})", cleaned):
+        return int(match[1])
+    raise ValueError(f"year group not understood: {text!r}")
+
+
+def read_la(text: str) -> str:
+    """A local authority as its DfE number, from '210', 'Southwark' or 'Southwark (210)'."""
+    cleaned = text.strip()
+    if match := re.search(r"\b(\d{3})\b", cleaned):
+        return match[1]
+    for number, name in LOCAL_AUTHORITIES.items():
+        if cleaned.casefold() == name.casefold():
+            return number
+    raise ValueError(f"local authority not understood: {text!r}")
+
+
+def code_label(member: Enum) -> str:
+    """How a form shows a code: its words, with the official code where that is not a plain word."""
+    label = member.label if isinstance(member, Code) else str(member.value)
+    code = str(member.value)
+    if isinstance(member, Code) and (code.isupper() or code.isdigit()) and code != label:
+        return f"{label} ({code})"
+    return label
+
+
+def read_code(text: str, enum: type[Enum]) -> Enum:
+    """A code-list member from its code, its words, or both ('Full care order (C2)', 'C2 - Full care order')."""
+    cleaned = " ".join(text.split())
+    candidates = [cleaned]
+    if match := re.fullmatch(r"(.+?)\s*\(([^()]+)\)", cleaned):
+        candidates += [match[2], match[1]]
+    if match := re.fullmatch(r"(\S+)\s*[-–—:]\s*(.+)", cleaned):
+        candidates += [match[1], match[2]]
+    for candidate in candidates:
+        try:
+            return enum(candidate)
+        except ValueError:
+            continue
+    folded = cleaned.casefold()
+    for member in enum:
+        if code_label(member).casefold() == folded:
+            return member
+    raise ValueError(f"not one of the choices: {text!r}")
+
+
+def write(slot: Slot, value: Any) -> str:
+    """A model value as a form shows it."""
+    if value is None:
+        return ""
+    if slot.kind == "date":
+        return f"{value:%d/%m/%Y}"
+    if slot.kind == "bool":
+        return "Yes" if value else "No"
+    if slot.kind == "code":
+        return code_label(value)
+    if slot.kind == "codes":
+        return "\n".join(code_label(member) for member in value)
+    if slot.kind == "decimal":
+        if slot.unit == "money":
+            return f"£{value:,.2f}"
+        if slot.unit == "percent":
+            return f"{value}%"
+        return str(value)
+    if slot.path in ("year_group", "child.ncy_actual"):
+        return year_group_label(value)
+    if slot.unit == "la":
+        name = LOCAL_AUTHORITIES.get(value)
+        return f"{name} ({value})" if name else str(value)
+    return str(value)
+
+
+def read(slot: Slot, text: str) -> Any:
+    """A model value from what a form holds; ValueError says what could not be read."""
+    if slot.kind == "text":
+        if slot.unit == "la":
+            return read_la(text)
+        return text
+    stripped = text.strip()
+    if slot.kind == "date":
+        return read_date(stripped)
+    if slot.kind == "bool":
+        folded = stripped.casefold()
+        if folded in _YES:
+            return True
+        if folded in _NO:
+            return False
+        raise ValueError(f"yes or no not understood: {text!r}")
+    if slot.kind == "code":
+        assert slot.enum is not None
+        return read_code(stripped, slot.enum)
+    if slot.kind == "codes":
+        assert slot.enum is not None
+        enum = slot.enum
+        return [read_code(line, enum) for line in stripped.splitlines() if line.strip()]
+    if slot.kind == "decimal":
+        return _read_decimal(stripped, slot.unit)
+    if slot.kind == "int":
+        if slot.path in ("year_group", "child.ncy_actual"):
+            return read_year_group(stripped)
+        if re.fullmatch(r"[+-]?\d+", stripped):
+            return int(stripped)
+        raise ValueError(f"whole number not understood: {text!r}")
+    raise ValueError(f"cannot read a {slot.kind} from a form")
+
+
+def boxes(options: Sequence[tuple[str, bool]]) -> list[str]:
+    """Tick-box lines for options: '☒ Yes', '☐ No'."""
+    return [f"{CHECKED if ticked else UNCHECKED} {label}" for label, ticked in options]
+
+
+def ticked(text: str, labels: Sequence[str]) -> list[int] | None:
+    """Indexes of the options ticked in a tick-box answer; None when it holds no boxes or ticks at all.
+
+    A tick is a ticked glyph (☒ ☑ ✓ ✔ X) right before an option's words, or an option's words
+    standing alone where the boxes were retyped away.
+    """
+    folded = " ".join(text.split()).casefold()
+    if not folded:
+        return None
+    found: list[int] = []
+    saw_box = any(char in text for char in _BOXES + "☒☑") or re.search(r"\[\s*[xX✓]?\s*\]", text) is not None
+    # Longest labels first, so "Not achieved" is not read as "Achieved".
+    order = sorted(range(len(labels)), key=lambda i: -len(labels[i]))
+    claimed: list[tuple[int, int]] = []
+    for index in order:
+        label = labels[index].casefold()
+        for match in re.finditer(rf"(\[\s*[xX✓]?\s*\]|[{_TICKS}{_BOXES}])?\s*(?<!\w){re.escape(label)}(?!\w)", folded):
+            start, end = match.span()
+            if any(s <= match.start(0) + len(match[0]) - len(label) < e for s, e in claimed):
+                continue
+            claimed.append((start, end))
+            mark = (match[1] or "").strip("[] ")
+            if mark and mark in _TICKS + "✓":
+                found.append(index)
+            elif not mark and not saw_box:
+                found.append(index)
+            break
+    if not found and not saw_box:
+        return None
+    return sorted(found)

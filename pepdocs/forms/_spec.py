@@ -1,0 +1,395 @@
+"""Form specs: each form's declarative TOML spec, loaded and checked against the model.
+
+A spec (`templates/<folder>/form.toml`) is the single source of truth for a form: its sections,
+who fills them in, labels, model paths, value codecs and table row counts. The DOCX and PDF
+templates are built from it and checked against it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pepdocs._errors import FormError
+from pepdocs.forms._codecs import code_label
+from pepdocs.model._paths import Slot, slot
+
+FORM_FOLDERS = {
+    "southwark-full": "southwark",
+    "southwark-review": "review",
+    "kent": "kent",
+    "no-provision": "no_provision",
+    "early-years": "early_years",
+    "post-16": "post_16",
+}
+
+
+def templates_dir() -> Path:
+    """Where the form folders are: inside the installed package, or beside it in a checkout."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "templates", package.parent / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise FormError("the templates folder is missing from this installation of pepdocs")
+
+
+def _normal(label: str) -> str:
+    """A label as compared when finding it again: case, spacing and punctuation ignored."""
+    return re.sub(r"[^\w]+", " ", label.casefold()).strip()
+
+
+@dataclass(frozen=True)
+class Field:
+    """One answer on a form: where it lives in the model and how it is written."""
+
+    id: str
+    label: str
+    slot: Slot
+    widget: str = "text"  # text, boxes
+    options: tuple[Enum | bool, ...] = ()
+    lines: int = 1
+
+    @property
+    def path(self) -> str:
+        return self.slot.path
+
+    @property
+    def derived(self) -> bool:
+        return self.slot.derived
+
+    @property
+    def sensitive(self) -> bool:
+        """Whether the model marks this field as staying in the social worker's record."""
+        return self.path in _sensitive()
+
+    def readable_options(self) -> tuple[Enum | bool, ...]:
+        """Every choice a box answer may tick: the printed boxes and any other code of the list."""
+        if self.slot.enum is None:
+            return self.options
+        return self.options + tuple(m for m in self.slot.enum if m not in self.options)
+
+
+def option_label(option: Enum | bool) -> str:
+    """The words beside a tick box."""
+    return ("Yes" if option else "No") if isinstance(option, bool) else code_label(option)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A part of a section: a label/value grid, narrative boxes, a table of rows or a fixed matrix.
+
+    kind "fields": `fields` as label/value pairs, `pairs` to a row.
+    kind "text": `fields` as a label above a tall answer box.
+    kind "table": list items at `path`, one row each, `columns` as fields of an item, `rows` printed.
+    kind "grid": fixed rows (`row_labels`, `row_paths`) by `columns`; each cell is a field.
+    """
+
+    kind: str
+    id: str
+    heading: str = ""
+    note: str = ""
+    fields: tuple[Field, ...] = ()
+    pairs: int = 1
+    path: str = ""
+    columns: tuple[Field, ...] = ()
+    widths: tuple[float, ...] = ()
+    rows: int = 0
+    row_labels: tuple[str, ...] = ()
+    years: tuple[int, int] | None = None
+
+    def cells(self) -> Iterator[Field]:
+        """Every answer the block holds, including the cells of a grid."""
+        yield from self.fields
+        if self.kind == "grid":
+            yield from self.columns
+
+    @property
+    def sensitive(self) -> bool:
+        """Whether every answer in the block is sensitive, so copies for others leave the block out."""
+        answers = [*self.cells(), *(self.columns if self.kind == "table" else ())]
+        return bool(answers) and all(f.sensitive for f in answers)
+
+    @property
+    def conditional(self) -> bool:
+        """Whether the block is shown only to some children or audiences."""
+        return self.years is not None or self.sensitive
+
+
+@dataclass(frozen=True)
+class Section:
+    """A numbered section of a form and who fills it in."""
+
+    key: str
+    title: str
+    filled_by: str
+    note: str
+    blocks: tuple[Block, ...]
+    years: tuple[int, int] | None = None
+
+    @property
+    def id(self) -> str:
+        return f"s{self.key}".lower()
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form as its spec declares it."""
+
+    id: str
+    title: str
+    authority: str
+    authority_la: str
+    version: str
+    folder: Path
+    sections: tuple[Section, ...]
+    short_title: str = ""
+    intro: str = ""
+    formats: tuple[str, ...] = ("docx",)
+    title_fields: tuple[Field, ...] = ()
+    required: tuple[str, ...] = ()
+    review_cycle: str = ""
+
+    @property
+    def paths(self) -> list[str]:
+        """Model paths the form carries (derived values left out), `[]` marking list items."""
+        return [f.path for f in self.fields() if not f.derived]
+
+    def fields(self, sections: frozenset[str] | None = None) -> Iterator[Field]:
+        """Every field and table column of the form, or of the named sections."""
+        for section in self.sections:
+            if sections is None or section.key in sections:
+                for block in section.blocks:
+                    yield from block.cells()
+                    if block.kind == "table":
+                        yield from block.columns
+
+    def blocks(self, sections: frozenset[str] | None = None) -> Iterator[tuple[Section, Block]]:
+        for section in self.sections:
+            if sections is None or section.key in sections:
+                for block in section.blocks:
+                    yield section, block
+
+    def section(self, key: str) -> Section:
+        for section in self.sections:
+            if section.key == str(key):
+                return section
+        raise FormError(f"form {self.id} has no section {key!r}; it has {', '.join(s.key for s in self.sections)}")
+
+
+@cache
+def _sensitive() -> frozenset[str]:
+    from pepdocs.model._pep import sensitive_paths
+
+    return frozenset(sensitive_paths())
+
+
+def _field_id(path: str) -> str:
+    """A field id safe as a bookmark name and a Jinja name: at most 40 characters."""
+    name = "f_" + re.sub(r"[^0-9a-zA-Z]+", "_", path.replace("[]", "")).strip("_")
+    if len(name) > 40:
+        import hashlib
+
+        name = name[:31] + "_" + hashlib.sha1(path.encode()).hexdigest()[:8]
+    return name
+
+
+def _field(raw: dict[str, Any], where: str, prefix: str = "") -> Field:
+    unknown = set(raw) - {"path", "label", "widget", "options", "lines", "width"}
+    if unknown:
+        raise FormError(f"{where}: unknown keys {sorted(unknown)}")
+    try:
+        path, label = prefix + raw["path"], raw["label"]
+    except KeyError as missing:
+        raise FormError(f"{where}: a field needs {missing}") from None
+    try:
+        found = slot(path)
+    except KeyError:
+        raise FormError(f"{where}: the model has no path {path!r}") from None
+    if found.kind == "model":
+        raise FormError(f"{where}: {path!r} is a group, not a value")
+    widget = raw.get("widget", "boxes" if found.kind in ("bool", "codes") else "text")
+    options: tuple[Enum | bool, ...] = ()
+    if widget == "boxes":
+        if found.kind == "bool":
+            options = (True, False)
+        elif found.enum is not None:
+            wanted = raw.get("options")
+            try:
+                options = tuple(found.enum(o) for o in wanted) if wanted else tuple(found.enum)
+            except ValueError as error:
+                raise FormError(f"{where}: {error}") from None
+        else:
+            raise FormError(f"{where}: boxes need a yes/no or code-list field, {path!r} is {found.kind}")
+    elif widget != "text":
+        raise FormError(f"{where}: widget must be text or boxes, not {widget!r}")
+    return Field(_field_id(path), label, found, widget, options, int(raw.get("lines", 1)))
+
+
+def _years(raw: dict[str, Any], where: str) -> tuple[int, int] | None:
+    years = raw.get("years")
+    if years is None:
+        return None
+    if not (isinstance(years, list) and len(years) == 2 and all(isinstance(y, int) for y in years)):
+        raise FormError(f"{where}: years must be [first, last] year groups")
+    return (years[0], years[1])
+
+
+def _block(raw: dict[str, Any], where: str, number: int) -> Block:
+    kind = raw.get("type")
+    common = {
+        "heading": raw.get("heading", ""),
+        "note": raw.get("note", ""),
+        "years": _years(raw, where),
+    }
+    if kind in ("fields", "text"):
+        fields = tuple(_field(f, f"{where} field {i + 1}") for i, f in enumerate(raw.get("fields", [])))
+        return Block(kind, f"b{number}", fields=fields, pairs=int(raw.get("pairs", 1)), **common)
+    if kind == "table":
+        path = raw.get("path", "")
+        if slot_kind(path) != "model" or "[]" in path:
+            raise FormError(f"{where}: table path {path!r} must name a list of items")
+        columns = tuple(
+            _field(c, f"{where} column {i + 1}", prefix=f"{path}[].") for i, c in enumerate(raw.get("columns", []))
+        )
+        return Block(
+            kind,
+            f"t{number}_" + re.sub(r"\W+", "_", path),
+            path=path,
+            columns=columns,
+            widths=tuple(float(c.get("width", 1)) for c in raw.get("columns", [])),
+            rows=int(raw.get("rows", 3)),
+            **common,
+        )
+    if kind == "grid":
+        rows = raw.get("rows", [])
+        cells = tuple(
+            _field(c, f"{where} row {r['label']!r}", prefix=f"{r['path']}.")
+            for r in rows
+            for c in raw.get("columns", [])
+        )
+        return Block(
+            kind,
+            f"g{number}",
+            columns=cells,
+            row_labels=tuple(r["label"] for r in rows),
+            widths=tuple(float(c.get("width", 1)) for c in raw.get("columns", [])),
+            fields=(),
+            pairs=len(raw.get("columns", [])),
+            **common,
+        )
+    raise FormError(f"{where}: block type must be fields, text, table or grid, not {kind!r}")
+
+
+def slot_kind(path: str) -> str:
+    try:
+        return slot(path).kind
+    except KeyError:
+        return ""
+
+
+def load_form(path: Path) -> Form:
+    """A form from its spec file; FormError says what is wrong and where."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise FormError(f"{path}: {error}") from None
+    where = str(path)
+    sections = []
+    number = 0
+    for s in raw.get("sections", []):
+        blocks: list[Block] = []
+        for b in s.get("blocks", []):
+            number += 1
+            blocks.append(_block(b, f"{where} section {s.get('key')} block {len(blocks) + 1}", number))
+        sections.append(
+            Section(
+                key=str(s["key"]),
+                title=s["title"],
+                filled_by=s.get("filled_by", ""),
+                note=s.get("note", ""),
+                blocks=tuple(blocks),
+                years=_years(s, f"{where} section {s.get('key')}"),
+            )
+        )
+    try:
+        form = Form(
+            id=raw["id"],
+            title=raw["title"],
+            authority=raw["authority"],
+            authority_la=raw.get("authority_la", ""),
+            version=str(raw["version"]),
+            folder=path.parent,
+            sections=tuple(sections),
+            short_title=raw.get("short_title", raw["title"]),
+            intro=raw.get("intro", ""),
+            formats=tuple(raw.get("formats", ["docx"])),
+            title_fields=tuple(_field(f, f"{where} title field") for f in raw.get("title_fields", [])),
+            required=tuple(raw.get("required", [])),
+            review_cycle=raw.get("review_cycle", ""),
+        )
+    except KeyError as missing:
+        raise FormError(f"{where}: the spec needs {missing}") from None
+    _check(form)
+    return form
+
+
+def _check(form: Form) -> None:
+    """Refuse a spec where one path or one label would be read back as two answers."""
+    carried = set(form.paths)
+    for path in form.required:
+        if path not in carried:
+            raise FormError(f"form {form.id}: required path {path} is not on the form")
+    for f in form.title_fields:
+        if not f.derived:
+            raise FormError(f"form {form.id}: title field {f.path} must be derived; answers belong in sections")
+    seen_paths: dict[str, str] = {}
+    seen_labels: dict[str, str] = {}
+    for _section, block in form.blocks():
+        for f in block.fields:
+            if not f.derived:
+                if f.path in seen_paths:
+                    raise FormError(f"form {form.id}: {f.path} appears twice")
+                seen_paths[f.path] = f.label
+            key = _normal(f.label)
+            if key in seen_labels:
+                raise FormError(f"form {form.id}: label {f.label!r} appears twice; labels must tell fields apart")
+            seen_labels[key] = f.path
+        for f in block.columns:
+            if f.path in seen_paths:
+                raise FormError(f"form {form.id}: {f.path} appears twice")
+            seen_paths[f.path] = f.label
+
+
+@cache
+def _all_forms() -> dict[str, Form]:
+    forms = {}
+    root = templates_dir()
+    for form_id, folder in FORM_FOLDERS.items():
+        spec = root / folder / "form.toml"
+        if spec.exists():
+            form = load_form(spec)
+            if form.id != form_id:
+                raise FormError(f"{spec}: id {form.id!r} should be {form_id!r}")
+            forms[form_id] = form
+    return forms
+
+
+def list_forms() -> list[Form]:
+    """Every form pepdocs can render and read."""
+    return list(_all_forms().values())
+
+
+def get_form(form_id: str | Form) -> Form:
+    """The form with this id; FormError lists the ids there are."""
+    if isinstance(form_id, Form):
+        return form_id
+    forms = _all_forms()
+    if form_id not in forms:
+        raise FormError(f"unknown form {form_id!r}; the forms are {', '.join(forms)}")
+    return forms[form_id]

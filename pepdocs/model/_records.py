@@ -1,0 +1,66 @@
+"""PEP records as JSON files: reading them and turning validation failures into issues."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from pepdocs._errors import Issue, ModelError
+from pepdocs.model._pep import PEP
+
+
+def json_path(loc: tuple[int | str, ...]) -> str:
+    """A pydantic error location as a JSON path: ('targets', 0, 'due_date') -> $.targets[0].due_date."""
+    out = "$"
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def issues_of(error: ValidationError) -> list[Issue]:
+    """Every problem in a pydantic validation error, each with its path."""
+    issues = []
+    for item in error.errors(include_url=False):
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "not a PEP field"
+        elif item["type"] == "enum":
+            message = f"unknown code {item['input']!r}; expected {item['ctx']['expected']}"
+        issues.append(Issue(message, json_path(tuple(item["loc"]))))
+    return issues
+
+
+def pep_from_data(data: Any, source: str = "") -> PEP:
+    """A PEP from parsed JSON data; ModelError lists every problem."""
+    try:
+        return PEP.model_validate(data)
+    except ValidationError as error:
+        raise ModelError(issues_of(error), source) from None
+
+
+def read_pep(path: str | Path) -> PEP:
+    """A PEP from a JSON file; ModelError names the file and every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ModelError([Issue("no such file")], str(path)) from None
+    except UnicodeDecodeError:
+        raise ModelError([Issue("not UTF-8 text; save the record as UTF-8 JSON")], str(path)) from None
+    except OSError as error:
+        raise ModelError([Issue(f"cannot read the file ({error.strerror or error.__class__.__name__})")], str(path)) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ModelError(
+            [Issue(f"not JSON: {error.msg} at line {error.lineno} column {error.colno}")], str(path)
+        ) from None
+    return pep_from_data(data, str(path))
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of a PEP record."""
+    return PEP.model_json_schema(mode="validation")

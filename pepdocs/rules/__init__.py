@@ -1,0 +1,1 @@
+"""Statutory and local checks, due dates, policies and calendars."""

@@ -1,0 +1,1 @@
+"""The verbs: render, parse, convert, merge, select, batch, cases, tracker."""

@@ -1,0 +1,751 @@
+"""The batch: a pre-filled form for every child in a case-data file, with a report, resumable.
+
+Each row's forms come from `select_form` (or one form for all). Outputs are named
+`{person_id}_{form}_{date}.{ext}` and written atomically; a journal in the output folder
+(`.pepdocs-batch.jsonl`) records what was written from which input, so a second run skips what is up
+to date and never overwrites a file someone has changed since. Rows are streamed and rendered in
+chunks by worker processes, so memory stays flat however long the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import IO, Any
+
+from pepdocs._errors import InputError, PepdocsError, RenderError
+from pepdocs._util.files import write_atomically
+from pepdocs._util.isolate import isolated
+from pepdocs.forms._spec import get_form
+from pepdocs.model._pep import PEP
+from pepdocs.workflows._api import render
+from pepdocs.workflows._cases import CaseReader, CaseRow, read_cases
+from pepdocs.workflows._select import FormChoice, select_form
+
+STATE_FILE = ".pepdocs-batch.jsonl"
+REPORT_XLSX = "batch-report.xlsx"
+REPORT_JSON = "batch-report.json"
+STATUSES = ("done", "skipped", "problem", "failed")
+"""Row statuses: every form written; every form already up to date; the row has problems (its usable
+values are still filled in where it could be named); a form could not be rendered."""
+CHUNK = 8
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_UNSAFE_NAME = re.compile(r"[^0-9A-Za-z._-]+")
+
+
+# --- what the batch reports -----------------------------------------------------------------
+
+
+@dataclass
+class RowReport:
+    """One row of the batch report."""
+
+    row: int
+    person_id: str | None
+    name: str
+    status: str = "done"
+    forms: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    written: int = 0
+
+
+@dataclass
+class BatchReport:
+    """What a batch did: a RowReport per row, counts, timing and where the reports were written."""
+
+    source: str
+    out_dir: Path
+    run_date: date
+    format: str
+    rows: list[RowReport] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    written: int = 0
+    up_to_date: int = 0
+    seconds: float = 0.0
+    workers: int = 1
+    peak_rss_mb: float = 0.0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Rows by status."""
+        counts = dict.fromkeys(STATUSES, 0)
+        for row in self.rows:
+            counts[row.status] += 1
+        return counts
+
+    @property
+    def ok(self) -> bool:
+        """Whether every row was done or skipped as up to date."""
+        return all(row.status in ("done", "skipped") for row in self.rows)
+
+    @property
+    def ms_per_document(self) -> float | None:
+        """Wall time per document written, in milliseconds."""
+        return self.seconds * 1000 / self.written if self.written else None
+
+    def summary(self) -> str:
+        """A few lines for a person: rows by status, files written, time."""
+        counts = self.counts
+        per = f" ({self.ms_per_document:.1f} ms per document)" if self.ms_per_document is not None else ""
+        return "\n".join(
+            [
+                f"{len(self.rows)} rows: {counts['done']} done, {counts['skipped']} skipped (up to date), "
+                f"{counts['problem']} with problems, {counts['failed']} failed",
+                f"{self.written} files written, {self.up_to_date} already up to date, "
+                f"in {self.seconds:.1f} s with {self.workers} worker{'s' if self.workers != 1 else ''}{per}",
+                f"report: {self.out_dir / REPORT_XLSX} and {REPORT_JSON}",
+            ]
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as JSON data."""
+        return {
+            "pepdocs": _version(),
+            "source": self.source,
+            "out_dir": str(self.out_dir),
+            "run_date": self.run_date.isoformat(),
+            "format": self.format,
+            "counts": self.counts,
+            "files_written": self.written,
+            "files_up_to_date": self.up_to_date,
+            "seconds": round(self.seconds, 3),
+            "ms_per_document": None if self.ms_per_document is None else round(self.ms_per_document, 2),
+            "workers": self.workers,
+            "notes": self.notes,
+            "rows": [
+                {k: v for k, v in asdict(row).items() if k != "written"} for row in sorted(self.rows, key=_row_order)
+            ],
+        }
+
+
+def _row_order(row: RowReport) -> int:
+    return row.row
+
+
+@cache
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pepdocs")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+# --- naming and the journal -----------------------------------------------------------------
+
+
+def file_stem(person_id: str) -> str:
+    """A person ID made safe as the start of a file name on any system."""
+    stem = _UNSAFE_NAME.sub("-", person_id.strip()).strip(".-")[:64]
+    return stem or "id"
+
+
+def output_name(person_id: str, form: str, on: date, format: str) -> str:
+    """The file a child's form is written to: `{person_id}_{form}_{date}.{ext}`."""
+    return f"{file_stem(person_id)}_{form}_{on.isoformat()}.{format}"
+
+
+@cache
+def _template_hash(form: str, format: str) -> str:
+    path = get_form(form).folder / f"form.{format}"
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return "missing"
+
+
+def input_key(pep: PEP, form: str, format: str, sections: tuple[str, ...] | None) -> str:
+    """A hash of everything an output depends on: the row's PEP, the form, its template and pepdocs."""
+    spec = get_form(form)
+    digest = hashlib.sha256()
+    for part in (_version(), form, spec.version, _template_hash(form, format), format, ",".join(sections or ())):
+        digest.update(part.encode() + b"\0")
+    digest.update(pep.model_dump_json(exclude_defaults=True).encode())
+    return digest.hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Written:
+    """The journal's record of an output file: the input it came from, and the file as written."""
+
+    key: str
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    def changed(self, path: Path, stat: os.stat_result) -> bool:
+        """Whether the file is no longer what was written (a copy with a new time is still the same)."""
+        if (stat.st_size, stat.st_mtime_ns) == (self.size, self.mtime_ns):
+            return False
+        try:
+            return stat.st_size != self.size or hashlib.sha256(path.read_bytes()).hexdigest() != self.sha256
+        except OSError:
+            return True
+
+
+class Journal:
+    """The output folder's record of what each file was written from; one JSON line per file written."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = out_dir / STATE_FILE
+        self.entries: dict[str, Written] = {}
+        try:
+            with self.path.open(encoding="utf-8") as lines:
+                for line in lines:
+                    try:
+                        item = json.loads(line)
+                        self.entries[item["file"]] = Written(
+                            str(item["key"]), int(item["size"]), int(item["mtime_ns"]), str(item["sha256"])
+                        )
+                    except (ValueError, KeyError, TypeError):
+                        continue  # a line cut short when a run was killed
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            raise InputError(f"cannot read the batch journal ({error.strerror})", str(self.path)) from None
+        self._out: IO[str] | None = None
+
+    def open(self) -> None:
+        try:
+            self._out = self.path.open("a", encoding="utf-8")
+        except OSError as error:
+            raise InputError(f"cannot write in the output folder ({error.strerror})", str(self.path)) from None
+        try:
+            import fcntl
+
+            fcntl.flock(self._out.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:
+            pass
+        except OSError:
+            self._out.close()
+            raise InputError("another batch is writing to this folder", str(self.path.parent)) from None
+
+    def record(self, file: str, written: Written) -> None:
+        self.entries[file] = written
+        if self._out is not None:
+            self._out.write(json.dumps({"file": file, **asdict(written)}) + "\n")
+            self._out.flush()
+
+    def compact(self) -> None:
+        """Rewrite the journal with one line per output file that still exists."""
+        out_dir = self.path.parent
+        lines = [
+            json.dumps({"file": name, **asdict(entry)}) + "\n"
+            for name, entry in sorted(self.entries.items())
+            if (out_dir / name).exists()
+        ]
+        write_atomically(self.path, "".join(lines).encode())
+
+    def close(self) -> None:
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+
+
+# --- rendering, in this process or a worker -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """One form to render for one row."""
+
+    row: int
+    pep: PEP
+    form: str
+    file: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Result:
+    """What became of a job: the file's size and time when written, or the error."""
+
+    row: int
+    file: str
+    key: str
+    size: int = 0
+    mtime_ns: int = 0
+    sha256: str = ""
+    error: str | None = None
+
+
+def _render_one(job: Job, out_dir: Path, format: str, sections: tuple[str, ...] | None) -> Result:
+    """Render and write one job; any error is returned, never raised, so no row stops the batch."""
+    try:
+        data = render(job.pep, job.form, format, sections=sections)
+        path = out_dir / job.file
+        write_atomically(path, data)
+        stat = path.stat()
+    except PepdocsError as error:
+        return Result(job.row, job.file, job.key, error=str(error))
+    except Exception as error:  # a bug must fail its row, not the thousands after it
+        return Result(job.row, job.file, job.key, error=f"{error.__class__.__name__}: {error}")
+    return Result(job.row, job.file, job.key, stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest())
+
+
+def _render_chunk(
+    jobs: list[Job], out_dir: Path, format: str, sections: tuple[str, ...] | None
+) -> tuple[list[Result], float]:
+    """A worker's task: render a chunk of jobs; the results and the worker's peak memory in MB."""
+    return [_render_one(job, out_dir, format, sections) for job in jobs], peak_rss_mb()
+
+
+def _warm(forms: tuple[str, ...], format: str) -> None:
+    """Load the forms' specs and templates once in this process (a worker's start-up)."""
+    if format == "pdf":
+        from pepdocs.engines.pdf._pdf import template_for
+    else:
+        from pepdocs.engines.docx._docx import template_for  # type: ignore[assignment]
+    for form in forms:
+        try:
+            template_for(get_form(form))
+        except PepdocsError:
+            pass  # the render reports it, row by row
+
+
+def _ready() -> float:
+    """A worker's first task: nothing, so that every worker is started at once."""
+    return peak_rss_mb()
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory, in MB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    try:
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+    except ImportError:
+        return 0.0
+
+
+def start_workers(workers: int, forms: tuple[str, ...], format: str) -> ProcessPoolExecutor:
+    """Worker processes, all started now, each with the forms' templates loaded once.
+
+    Where fork is safe (Linux, and this process runs no other thread yet) the templates are loaded
+    here and every worker shares them; otherwise workers start clean (forkserver, else spawn) and
+    load them themselves.
+    """
+    import multiprocessing
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    context: multiprocessing.context.BaseContext
+    if "fork" in methods and sys.platform.startswith("linux") and threading.active_count() == 1:
+        _warm(forms, format)
+        context = multiprocessing.get_context("fork")
+    elif "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["pepdocs.workflows._batch"])
+    else:
+        context = multiprocessing.get_context("spawn")
+    executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm, initargs=(forms, format))
+    try:
+        wait([executor.submit(_ready) for _ in range(workers)])
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    return executor
+
+
+# --- the batch ------------------------------------------------------------------------------
+
+
+class _Progress:
+    """A progress bar on the terminal (rich), or nothing."""
+
+    def __init__(self, show: bool, total: int | None) -> None:
+        self._bar: Any = None
+        if show:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._bar = Progress(
+                TextColumn("pre-filling forms"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
+            )
+            self._task = self._bar.add_task("rows", total=total)
+            self._bar.start()
+
+    def advance(self) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task)
+
+    def stop(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+READ_SECONDS = 300.0
+READ_MEMORY = 1024 * 1024 * 1024
+
+
+def _read_through(
+    cases: str | os.PathLike[str], mapping: str | os.PathLike[str] | dict[str, str] | None, on: date
+) -> int:
+    """Read every row once, to show the file is safe to read (run in a child process with limits)."""
+    with read_cases(cases, mapping, on=on) as rows:
+        return sum(1 for _ in rows)
+
+
+def batch(
+    cases: str | os.PathLike[str] | Iterable[CaseRow],
+    out_dir: str | os.PathLike[str],
+    *,
+    form: str | None = None,
+    format: str = "docx",
+    workers: int | None = None,
+    force: bool = False,
+    sections: Iterable[str | int] | None = None,
+    mapping: str | os.PathLike[str] | dict[str, str] | None = None,
+    run_date: date | None = None,
+    progress: bool = False,
+    on_row: Callable[[RowReport], None] | None = None,
+) -> BatchReport:
+    """Pre-fill a form for every child in a case-data file (XLSX or CSV) into `out_dir`, and report.
+
+    Each row gets the forms `select_form` chooses (or `form` for every row); only the case data is
+    filled, the rest is left for the meeting (`sections` limits the forms to those sections).
+    Outputs are `{person_id}_{form}_{date}.{ext}` (date: the planned meeting date, else `run_date`,
+    default today). Outputs already up to date are skipped unless `force`. `workers` processes render
+    (default: one per CPU; 1 renders in this process; a script that uses more must call batch under
+    `if __name__ == "__main__":`, as worker processes import it). A bad row is reported and never stops
+    the batch; the report is also written to `batch-report.xlsx` and `batch-report.json` in `out_dir`.
+    `on_row` is called with each row's report as it is finished; `progress` draws a bar on stdout.
+    A case-data file is first read through in a child process limited in time and memory, so a file
+    built to exhaust readers stops the batch before anything is written.
+    """
+    from pepdocs.workflows._api import FORMATS
+
+    started = time.perf_counter()
+    today = run_date or date.today()
+    if format not in FORMATS:
+        raise RenderError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+    keys = tuple(str(key) for key in sections) if sections is not None else None
+    if form is not None:
+        chosen = get_form(form)
+        for key in keys or ():
+            chosen.section(key)  # FormError before anything is written
+    workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
+    if mapping is not None and not isinstance(cases, str | os.PathLike):
+        raise InputError("a mapping applies to a case-data file, not to rows already read")
+    out = Path(out_dir)
+    if isinstance(cases, str | os.PathLike):
+        isolated(_read_through, cases, mapping, today, file=str(cases), seconds=READ_SECONDS, memory=READ_MEMORY)
+    with ExitStack() as stack:
+        if isinstance(cases, str | os.PathLike):
+            rows: Iterable[CaseRow] = stack.enter_context(read_cases(cases, mapping, on=today))
+            source = str(cases)
+        else:
+            rows, source = cases, "<rows>"
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise InputError(f"cannot make the output folder ({error.strerror})", str(out)) from None
+        report = BatchReport(source, out, today, format, workers=workers)
+        if isinstance(rows, CaseReader):
+            report.notes += rows.notes
+        journal = Journal(out)
+        journal.open()
+        stack.callback(journal.close)
+        run = _Run(report, journal, form, format, keys, force, today, on_row)
+        # Workers start before the progress bar's thread, so that they may be forked.
+        forms = (form,) if form else ("kent", "southwark-full")
+        executor = start_workers(workers, forms, format) if workers > 1 else None
+        bar = _Progress(progress, rows.total if isinstance(rows, CaseReader) else None)
+        stack.callback(bar.stop)
+        run.advance = bar.advance
+        if executor is None:
+            run.in_process(rows)
+        else:
+            run.in_pool(rows, executor, workers)
+    journal.compact()
+    report.rows.sort(key=_row_order)
+    report.seconds = time.perf_counter() - started
+    report.peak_rss_mb = max(run.peak_rss, peak_rss_mb())
+    if run.stopped is not None:
+        report.notes.append(f"stopped early: {run.stopped}")
+    write_reports(report)
+    if run.stopped is not None:
+        raise run.stopped
+    return report
+
+
+@dataclass
+class _Pending:
+    report: RowReport
+    outstanding: int
+
+
+class _Run:
+    """The state of one batch: the rows waiting for their forms, the names used, the journal."""
+
+    def __init__(
+        self,
+        report: BatchReport,
+        journal: Journal,
+        form: str | None,
+        format: str,
+        sections: tuple[str, ...] | None,
+        force: bool,
+        today: date,
+        on_row: Callable[[RowReport], None] | None,
+    ) -> None:
+        self.report = report
+        self.journal = journal
+        self.form = form
+        self.format = format
+        self.sections = sections
+        self.force = force
+        self.today = today
+        self.on_row = on_row
+        self.pending: dict[int, _Pending] = {}
+        self.names: dict[str, int] = {}
+        self.peak_rss = 0.0
+        self.stopped: InputError | None = None
+        self.advance: Callable[[], None] = lambda: None
+
+    def jobs(self, rows: Iterable[CaseRow]) -> Iterator[Job]:
+        """The jobs to render, row by row; rows needing none are reported at once."""
+        for case in rows:
+            row = RowReport(case.row, case.person_id, case.name, problems=list(case.problems))
+            jobs = self._plan(case, row)
+            if jobs:
+                self.pending[case.row] = _Pending(row, len(jobs))
+                yield from jobs
+            else:
+                self._finish(row)
+
+    def _plan(self, case: CaseRow, row: RowReport) -> list[Job]:
+        if case.pep is None or case.person_id is None:
+            return []
+        pep = case.pep
+        try:
+            choices = (
+                [FormChoice(self.form, "the form chosen for the whole batch")]
+                if self.form is not None
+                else select_form(_dated(pep, self.today))
+            )
+        except PepdocsError as error:
+            row.problems.append(f"no form could be chosen: {error}")
+            return []
+        when = pep.plan.meeting_date or self.today
+        jobs = []
+        for choice in choices:
+            name = output_name(case.person_id, choice.form, when, self.format)
+            row.forms.append(choice.form)
+            row.reasons.append(f"{choice.form}: {choice.reason}")
+            other = self.names.setdefault(name, case.row)
+            if other != case.row:
+                row.problems.append(f"file name {name} is already used by row {other}; person IDs must differ")
+                continue
+            row.files.append(name)
+            key = input_key(pep, choice.form, self.format, self.sections)
+            if self._up_to_date(name, key, row):
+                continue
+            jobs.append(Job(case.row, pep, choice.form, name, key))
+        return jobs
+
+    def _up_to_date(self, name: str, key: str, row: RowReport) -> bool:
+        """Whether an output may be left as it is (up to date, or changed by someone since it was written)."""
+        if self.force:
+            return False
+        entry = self.journal.entries.get(name)
+        try:
+            stat = (self.report.out_dir / name).stat()
+        except OSError:
+            return False
+        if entry is None:
+            return False
+        if entry.key == key:
+            self.report.up_to_date += 1
+            return True
+        if entry.changed(self.report.out_dir / name, stat):
+            row.problems.append(
+                f"{name} was changed after pepdocs wrote it, so it was not overwritten with the new case data "
+                "(use --force to overwrite it)"
+            )
+            return True
+        return False
+
+    def done(self, result: Result) -> None:
+        """Take one job's result: journal the file, and finish its row when it was the row's last job."""
+        pending = self.pending[result.row]
+        if result.error is None:
+            self.journal.record(result.file, Written(result.key, result.size, result.mtime_ns, result.sha256))
+            pending.report.written += 1
+            self.report.written += 1
+        else:
+            pending.report.problems.append(f"{result.file} could not be rendered: {result.error}")
+            pending.report.status = "failed"
+        pending.outstanding -= 1
+        if pending.outstanding == 0:
+            del self.pending[result.row]
+            self._finish(pending.report)
+
+    def _finish(self, row: RowReport) -> None:
+        if row.status != "failed":
+            if row.problems:
+                row.status = "problem"
+            elif row.written == 0:
+                row.status = "skipped"
+        self.report.rows.append(row)
+        self.advance()
+        if self.on_row is not None:
+            self.on_row(row)
+
+    def in_process(self, rows: Iterable[CaseRow]) -> None:
+        out, fmt, keys = self.report.out_dir, self.format, self.sections
+        try:
+            for job in self.jobs(rows):
+                self.done(_render_one(job, out, fmt, keys))
+        except InputError as error:  # the file cannot be read further: keep what was done, then say so
+            self.stopped = error
+
+    def in_pool(self, rows: Iterable[CaseRow], executor: ProcessPoolExecutor, workers: int) -> None:
+        """Render in worker processes, a chunk at a time, with a few chunks in flight per worker."""
+        running: set[Future[tuple[list[Result], float]]] = set()
+        out, fmt, keys = self.report.out_dir, self.format, self.sections
+
+        def collect(block: bool) -> None:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED) if block else (
+                {f for f in running if f.done()}, None
+            )  # fmt: skip
+            for future in finished:
+                running.discard(future)
+                try:
+                    results, peak = future.result()
+                except BrokenProcessPool as error:
+                    raise RenderError(
+                        f"a worker process stopped unexpectedly ({error}); run the batch again to carry on "
+                        "where it stopped, or with one worker"
+                    ) from error
+                self.peak_rss = max(self.peak_rss, peak)
+                for result in results:
+                    self.done(result)
+
+        try:
+            chunk: list[Job] = []
+            try:
+                for job in self.jobs(rows):
+                    chunk.append(job)
+                    if len(chunk) == CHUNK:
+                        running.add(executor.submit(_render_chunk, chunk, out, fmt, keys))
+                        chunk = []
+                        collect(block=len(running) >= 3 * workers)
+            except InputError as error:  # the file cannot be read further: finish what was started
+                self.stopped = error
+            if chunk:
+                running.add(executor.submit(_render_chunk, chunk, out, fmt, keys))
+            while running:
+                collect(block=True)
+        except BaseException:
+            executor.shutdown(wait=False, cancel_futures=True)
+            raise
+        executor.shutdown()
+
+
+def _dated(pep: PEP, today: date) -> PEP:
+    """The PEP as forms are chosen for it: with the run date standing in for a meeting not yet planned."""
+    if pep.plan.meeting_date is not None:
+        return pep
+    return pep.model_copy(update={"plan": pep.plan.model_copy(update={"meeting_date": today})})
+
+
+# --- the report files -----------------------------------------------------------------------
+
+
+def safe_cell(text: str) -> str:
+    """Cell text a spreadsheet will show and never run: a leading = + - @ is quoted with an apostrophe."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+REPORT_COLUMNS = (
+    ("Row", 6), ("Person ID", 14), ("Name", 24), ("Status", 10), ("Forms", 22), ("Reasons", 60),
+    ("Files", 44), ("Problems", 80),
+)  # fmt: skip
+
+
+def report_xlsx(report: BatchReport) -> bytes:
+    """The batch report as an XLSX workbook: a row per child, then a summary sheet."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Rows")
+    for index, (_, width) in enumerate(REPORT_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    header = []
+    for title, _ in REPORT_COLUMNS:
+        cell = WriteOnlyCell(sheet, title)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in sorted(report.rows, key=_row_order):
+        values: list[Any] = [
+            row.row,
+            row.person_id or "",
+            row.name,
+            row.status,
+            "\n".join(row.forms),
+            "\n".join(row.reasons),
+            "\n".join(row.files),
+            "\n".join(row.problems),
+        ]
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, safe_cell(value) if isinstance(value, str) else value)
+            cell.alignment = wrap
+            cells.append(cell)
+        sheet.append(cells)
+    summary = book.create_sheet("Summary")
+    summary.column_dimensions["A"].width = 24
+    summary.column_dimensions["B"].width = 80
+    data = report.as_dict()
+    lines: list[tuple[str, Any]] = [("Source", data["source"]), ("Run date", data["run_date"]),
+                                    ("Format", data["format"]), ("pepdocs", data["pepdocs"])]  # fmt: skip
+    lines += [(f"Rows {status}", count) for status, count in report.counts.items()]
+    lines += [("Files written", report.written), ("Files up to date", report.up_to_date),
+              ("Seconds", data["seconds"]), ("ms per document", data["ms_per_document"]), ("Workers", report.workers)]  # fmt: skip
+    lines += [("Note", note) for note in report.notes]
+    for label, value in lines:
+        summary.append([label, safe_cell(value) if isinstance(value, str) else value])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write_reports(report: BatchReport) -> None:
+    """Write `batch-report.xlsx` and `batch-report.json` into the output folder, atomically."""
+    write_atomically(report.out_dir / REPORT_JSON, (json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n").encode())
+    write_atomically(report.out_dir / REPORT_XLSX, report_xlsx(report))
+

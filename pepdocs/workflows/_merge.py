@@ -1,0 +1,120 @@
+"""Merging a returned form (a school's Section 3, say) into the record it was sent from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from pepdocs._errors import RenderError
+from pepdocs.forms._assemble import Parsed
+from pepdocs.model._pep import PEP
+from pepdocs.model._records import pep_from_data
+
+# How list items are recognised as the same item in the record and in a returned form.
+IDENTITY: dict[str, tuple[str, ...]] = {
+    "targets": ("description",),
+    "previous_targets": ("description",),
+    "actions": ("description",),
+    "previous_actions": ("description",),
+    "plan.attendees": ("name",),
+    "care.carers": ("name",),
+    "education.setting_history": ("name", "start_date"),
+    "education.exclusions": ("start_date", "kind"),
+    "education.attainment": ("subject",),
+    "education.key_stage_results": ("key_stage", "subject"),
+    "education.interventions": ("description",),
+    "pupil_premium.items": ("intervention",),
+    "post16.courses": ("title",),
+    "no_provision.interim": ("provider", "start_date"),
+    "no_provision.applications": ("provider", "date_applied"),
+}
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A value the returned form gives differently from the record."""
+
+    path: str
+    record: Any
+    returned: Any
+
+
+@dataclass
+class Merged:
+    """The record with the returned values taken in, and the conflicts found on the way."""
+
+    pep: PEP
+    conflicts: list[Conflict] = field(default_factory=list)
+    taken: list[str] = field(default_factory=list)
+
+
+def _key(item: dict[str, Any], names: tuple[str, ...]) -> tuple[Any, ...] | None:
+    values = tuple(" ".join(str(item.get(n)).casefold().split()) if item.get(n) is not None else None for n in names)
+    return None if all(v is None for v in values) else values
+
+
+class _Merger:
+    def __init__(self, prefer: str) -> None:
+        self.prefer = prefer
+        self.conflicts: list[Conflict] = []
+        self.taken: list[str] = []
+
+    def value(self, path: str, record: Any, returned: Any) -> Any:
+        if returned in (None, "", [], {}):
+            return record
+        if isinstance(returned, dict) and isinstance(record, dict):
+            return self.mapping(path, record, returned)
+        if isinstance(returned, list) and isinstance(record, list) and returned and isinstance(returned[0], dict):
+            return self.items(path, record, returned)
+        if record in (None, "", [], {}):
+            self.taken.append(path)
+            return returned
+        if record != returned:
+            self.conflicts.append(Conflict(path, record, returned))
+            return returned if self.prefer == "returned" else record
+        return record
+
+    def mapping(self, path: str, record: dict[str, Any], returned: dict[str, Any]) -> dict[str, Any]:
+        out = dict(record)
+        for name, value in returned.items():
+            out[name] = self.value(f"{path}.{name}", record.get(name), value)
+        return out
+
+    def items(self, path: str, record: list[Any], returned: list[Any]) -> list[Any]:
+        names = IDENTITY.get(path.removeprefix("$.").replace("[]", ""), ())
+        out = [dict(item) for item in record]
+        keys = {_key(item, names): i for i, item in enumerate(out)} if names else {}
+        for position, item in enumerate(returned):
+            key = _key(item, names) if names else None
+            index = keys.get(key) if key is not None else (position if not names and position < len(out) else None)
+            if index is None:
+                self.taken.append(f"{path}[{len(out)}]")
+                out.append(item)
+                if key is not None:
+                    keys[key] = len(out) - 1
+            else:
+                out[index] = self.mapping(f"{path}[{index}]", out[index], item)
+        return out
+
+
+def merge(record: PEP, returned: Parsed | PEP, *, prefer: str = "record") -> Merged:
+    """Take the returned form's values into the record: empty record values are filled, differing ones listed.
+
+    A conflict keeps the record's value unless `prefer="returned"`. List items (targets, attainment rows,
+    attendees, ...) are matched by what identifies them, not by their position.
+    """
+    if prefer not in ("record", "returned"):
+        raise RenderError(f"prefer must be 'record' or 'returned', not {prefer!r}")
+    incoming = returned.pep if isinstance(returned, Parsed) else returned
+    merger = _Merger(prefer)
+    mine = _data(record)
+    theirs = _data(incoming)
+    merged = merger.mapping("$", mine, theirs)
+    pep = pep_from_data(merged, "merged record")
+    return Merged(pep, merger.conflicts, merger.taken)
+
+
+def _data(pep: BaseModel) -> dict[str, Any]:
+    return pep.model_dump(exclude_defaults=True, exclude_computed_fields=True)
