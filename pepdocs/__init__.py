@@ -13,7 +13,9 @@ from pepdocs._errors import (
     PepdocsWarning,
     RenderError,
     TemplateVersionError,
+    UsageError,
 )
+from pepdocs._types import Audience, Format, Prefer
 from pepdocs.forms._assemble import Parsed, Unmapped
 from pepdocs.forms._spec import Form, get_form, list_forms
 from pepdocs.model._codes import LOCAL_AUTHORITIES
@@ -32,6 +34,7 @@ from pepdocs.workflows._select import FormChoice, select_form
 __all__ = [
     "LOCAL_AUTHORITIES",
     "PEP",
+    "Audience",
     "BatchReport",
     "Converted",
     "DocumentError",
@@ -41,6 +44,7 @@ __all__ = [
     "Form",
     "FormChoice",
     "FormError",
+    "Format",
     "InputError",
     "Issue",
     "LimitError",
@@ -51,9 +55,11 @@ __all__ = [
     "PepdocsError",
     "PepdocsWarning",
     "Policy",
+    "Prefer",
     "RenderError",
     "TemplateVersionError",
     "Unmapped",
+    "UsageError",
     "batch",
     "check",
     "convert",

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from pepdocs._errors import ModelError, PepdocsError
+from pepdocs._types import AUDIENCES, FORMATS, PREFERS, Audience, Format, Prefer
 from pepdocs._util.files import write_atomically
 from pepdocs.forms._spec import list_forms
 from pepdocs.model._records import read_pep, schema
@@ -83,11 +84,11 @@ def forms_command(show_paths: bool) -> None:
 @main.command("render")
 @click.argument("case", type=click.Path(path_type=Path))
 @click.option("--form", "form_id", required=True, help="Form id (see `pepdocs forms`).")
-@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
 @click.option("--sections", default=None, help="Only these sections, comma-separated (e.g. 3).")
 @click.option(
     "--audience",
-    type=click.Choice(["record", "school", "child"]),
+    type=click.Choice(AUDIENCES),
     default="record",
     show_default=True,
     help="school and child copies leave out every sensitive field.",
@@ -97,7 +98,7 @@ def forms_command(show_paths: bool) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
 @_one_line_errors
 def render_command(
-    case: Path, form_id: str, fmt: str, sections: str | None, audience: str, flatten: bool, password: str | None,
+    case: Path, form_id: str, fmt: Format, sections: str | None, audience: Audience, flatten: bool, password: str | None,
     output: Path,
 ) -> None:  # fmt: skip
     """Fill a form from a PEP record (JSON)."""
@@ -135,13 +136,13 @@ def parse_command(file: Path, form_id: str | None, password: str | None, output:
 @main.command("convert")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("--to", "to", required=True, help="Target form id (see `pepdocs forms`).")
-@click.option("--format", "fmt", default="docx", show_default=True, help="docx or pdf")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Target form to write.")
 @click.option("--record", type=click.Path(path_type=Path), default=None, help="Also write the PEP record (JSON).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), default=None, help="Write the report (JSON).")
 @_one_line_errors
 def convert_command(
-    source: Path, to: str, fmt: str, output: Path | None, record: Path | None, report_path: Path | None
+    source: Path, to: str, fmt: Format, output: Path | None, record: Path | None, report_path: Path | None
 ) -> None:
     """Turn another authority's completed form into the target form; print what changed, field by field."""
     converted = convert(source, to, fmt, isolated=True)
@@ -162,13 +163,13 @@ def convert_command(
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Merged record to write (JSON).")
 @click.option(
     "--prefer",
-    type=click.Choice(["record", "returned"]),
+    type=click.Choice(PREFERS),
     default="record",
     show_default=True,
     help="Whose value wins where they differ.",
 )
 @_one_line_errors
-def merge_command(record: Path, returned: Path, output: Path, prefer: str) -> None:
+def merge_command(record: Path, returned: Path, output: Path, prefer: Prefer) -> None:
     """Take a returned form (e.g. the school's Section 3) into a PEP record; list every conflict."""
     merged = merge(read_pep(record), parse(returned, isolated=True), prefer=prefer)
     write_atomically(output, merged.pep.to_json().encode("utf-8"))
@@ -183,7 +184,7 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 @main.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--policy", default="southwark", show_default=True, help="Built-in policy name or a policy TOML file.")
+@click.option("--policy", default="dfe", show_default=True, help="Built-in policy name or a policy TOML file.")
 @click.option("--on", "on", type=_DATE, default=None, help="Judge as on this day (YYYY-MM-DD); default today.")
 @_one_line_errors
 def check_command(files: tuple[Path, ...], policy: str, on: Any) -> None:
@@ -214,7 +215,7 @@ def check_command(files: tuple[Path, ...], policy: str, on: Any) -> None:
 @main.command("tracker")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Tracker workbook to write (XLSX).")
-@click.option("--policy", default="southwark", show_default=True, help="Built-in policy name or a policy TOML file.")
+@click.option("--policy", default="dfe", show_default=True, help="Built-in policy name or a policy TOML file.")
 @click.option("--on", "on", type=_DATE, default=None, help="Judge as on this day (YYYY-MM-DD); default today.")
 @_one_line_errors
 def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
@@ -233,7 +234,7 @@ def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
 @click.argument("cases", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder for the forms and the report.")
 @click.option("--form", "form_id", default=None, help="One form for every child (default: chosen per child).")
-@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes to render with (default: one per CPU).")
 @click.option("--force", is_flag=True, help="Render every form again, even those up to date or changed since.")
 @click.option("--mapping", type=click.Path(path_type=Path), default=None, help='Other headers\' model paths, TOML or JSON: {"Their Header": "child.upn"}.')
@@ -241,7 +242,7 @@ def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
 @click.option("--strict", is_flag=True, help="Exit 1 when any row had a problem, not only when a form failed.")
 @_one_line_errors
 def batch_command(
-    cases: Path, out_dir: Path, form_id: str | None, fmt: str, workers: int | None, force: bool,
+    cases: Path, out_dir: Path, form_id: str | None, fmt: Format, workers: int | None, force: bool,
     mapping: Path | None, sections: str | None, strict: bool,
 ) -> None:  # fmt: skip
     """Pre-fill a form for every child in a case-data workbook (XLSX or CSV).
@@ -265,7 +266,7 @@ def batch_command(
         click.echo(f"{cases}: {note}", err=True)
     for row in report.rows:
         for problem in row.problems:
-            click.echo(f"{cases} row {row.row} ({row.person_id or 'no person ID'}): {problem}", err=True)
+            click.echo(f"{cases} row {row.row} ({row.person_id or 'no person ID'}): {problem.describe(row=False)}", err=True)
     click.echo(report.summary())
     if report.counts["failed"] or (strict and not report.ok):
         sys.exit(1)

@@ -111,7 +111,7 @@ def test_one_form_and_some_sections_can_be_forced(cases: Path, tmp_path: Path) -
     assert (tmp_path / "out" / "S1_southwark-full_2027-01-20.docx").read_bytes() == pepdocs.render(
         pep, "southwark-full", sections=["1"]
     )
-    with pytest.raises(pepdocs.FormError, match="no section 'Z'"):
+    with pytest.raises(pepdocs.UsageError, match="no section 'Z'"):
         batch(cases, tmp_path / "out2", form="kent", sections=["Z"], workers=1)
     with pytest.raises(pepdocs.FormError, match="unknown form"):
         batch(cases, tmp_path / "out2", form="nope", workers=1)
@@ -138,13 +138,20 @@ def test_a_bad_row_is_reported_by_column_while_the_rest_succeed(cases: Path, tmp
     assert report.counts == {"done": 8, "skipped": 0, "problem": 2, "failed": 0} and not report.ok
     by_row = {row.row: row for row in report.rows}
     assert by_row[10].status == "problem" and by_row[10].problems == [
-        "date not understood: '31/02/2016' is not a day of the calendar @ column D \"DOB\"",
-        "not one of the choices: 'X9' @ column N \"Legal Status\"",
+        pepdocs.Issue("date not understood: '31/02/2016' is not a day of the calendar", column='D "DOB"', row=10),
+        pepdocs.Issue("not one of the choices: 'X9'", column='N "Legal Status"', row=10),
     ]
     assert by_row[10].files == ["BAD_southwark-full_2027-01-20.docx"] and by_row[10].written == 1  # still pre-filled
-    assert by_row[11].files == [] and "no person ID" in by_row[11].problems[0]
+    assert by_row[11].files == [] and "no person ID" in by_row[11].problems[0].message
     data = json.loads((tmp_path / "out" / REPORT_JSON).read_text(encoding="utf-8"))
-    assert data["counts"]["problem"] == 2 and data["rows"][8]["problems"] == by_row[10].problems
+    assert data["counts"]["problem"] == 2 and data["rows"][8]["problems"] == [
+        {"message": problem.message, "path": "", "field": "", "column": problem.column, "row": 10}
+        for problem in by_row[10].problems
+    ]
+    sheet = openpyxl.load_workbook(tmp_path / "out" / REPORT_XLSX)["Rows"]
+    (cell,) = [row[-1] for row in sheet.iter_rows(values_only=True) if row[0] == 10]
+    assert cell == "\n".join(problem.describe(row=False) for problem in by_row[10].problems)
+    assert 'not one of the choices: \'X9\' @ column N "Legal Status"' in cell
 
 
 def test_the_report_workbook_never_holds_a_formula(tmp_path: Path) -> None:
@@ -198,7 +205,7 @@ def test_a_file_changed_since_it_was_written_is_not_overwritten(cases: Path, tmp
     rows[0] = [*rows[0][:2], "Okafor-Brown", *rows[0][3:]]
     report = batch(workbook(cases, rows), out, workers=1, run_date=RUN)
     (row,) = [r for r in report.rows if r.person_id == "S1"]
-    assert row.status == "problem" and "was changed after pepdocs wrote it" in row.problems[0]
+    assert row.status == "problem" and "was changed after pepdocs wrote it" in row.problems[0].message
     assert target.read_bytes() == b"the social worker has been typing here"
     assert batch(cases, out, workers=1, run_date=RUN, force=True).ok
     assert target.read_bytes().startswith(b"PK")
@@ -249,8 +256,8 @@ def test_a_render_that_fails_fails_its_row_only_and_leaves_no_partial_file(cases
     monkeypatch.setattr(_batch, "write_atomically", half_write)
     report = batch(cases, tmp_path / "out", workers=1, run_date=RUN)
     by_id = {row.person_id: row for row in report.rows}
-    assert by_id["N1"].status == "failed" and "RuntimeError: the template engine fell over" in by_id["N1"].problems[0]
-    assert by_id["E1"].status == "failed" and "disk full" in by_id["E1"].problems[0]
+    assert by_id["N1"].status == "failed" and "RuntimeError: the template engine fell over" in by_id["N1"].problems[0].message
+    assert by_id["E1"].status == "failed" and "disk full" in by_id["E1"].problems[0].message
     assert report.counts == {"done": 6, "skipped": 0, "problem": 0, "failed": 2}
     names = [p.name for p in (tmp_path / "out").iterdir()]
     assert not any(n.startswith(("N1_", "E1_")) or n.endswith(".part") for n in names)
@@ -309,7 +316,7 @@ def test_pdf_forms_too(cases: Path, tmp_path: Path) -> None:
 
 
 def test_an_unknown_format_stops_before_anything_is_written(cases: Path, tmp_path: Path) -> None:
-    with pytest.raises(pepdocs.RenderError, match="format must be one of"):
+    with pytest.raises(pepdocs.UsageError, match="format must be one of"):
         batch(cases, tmp_path / "out", format="odt", workers=1)
     assert not (tmp_path / "out").exists()
 

@@ -174,14 +174,17 @@ def test_a_bad_value_is_left_out_and_reported_by_column_and_the_rest_of_the_row_
         first, second = list(rows)
     assert first.pep is not None and first.pep.child.first_name == "Kai" and first.person_id == "P1"
     assert first.pep.child.upn is None and first.pep.child.date_of_birth is None and first.pep.care.legal_status is None
-    assert sorted(first.problems) == sorted([
-        f'UPN check letter is wrong (the digits give {upn()[0]}) @ column C "UPN"',
-        "date not understood: '31/02/2016' is not a day of the calendar @ column D \"DOB\"",
-        "not one of the choices: 'X9' @ column E \"Legal Status\"",
-        'URN must be 6 digits @ column F "School URN"',
-        "date not understood: 'next Tuesday' @ column G \"Placement Start\"",
-        'Input should be less than or equal to 6 @ column H "PEP Number In Year"',
+    assert sorted((p.message, p.column, p.row) for p in first.problems) == sorted([
+        (f"UPN check letter is wrong (the digits give {upn()[0]})", 'C "UPN"', 2),
+        ("date not understood: '31/02/2016' is not a day of the calendar", 'D "DOB"', 2),
+        ("not one of the choices: 'X9'", 'E "Legal Status"', 2),
+        ("URN must be 6 digits", 'F "School URN"', 2),
+        ("date not understood: 'next Tuesday'", 'G "Placement Start"', 2),
+        ("Input should be less than or equal to 6", 'H "PEP Number In Year"', 2),
     ])  # fmt: skip
+    refused = next(p for p in first.problems if p.column.startswith("H "))
+    assert refused.path == "$.plan.pep_number_in_year"  # a value the model refused keeps its model path too
+    assert str(refused) == 'Input should be less than or equal to 6 @ row 2, column H "PEP Number In Year", $.plan.pep_number_in_year'
     assert second.problems == [] and second.pep is not None and second.pep.child.upn == upn()
 
 
@@ -190,8 +193,8 @@ def test_a_row_with_no_person_id_or_a_repeated_one_gives_no_pep(tmp_path: Path) 
     with read_cases(path) as rows:
         cases = list(rows)
     assert [(c.row, c.person_id, c.pep is not None) for c in cases] == [(2, "P1", True), (3, None, False), (4, "P1", False)]
-    assert cases[1].problems == ['no person ID, so the row cannot be named or filed @ column A "Person ID"']
-    assert cases[2].problems == ['person ID P1 is also on row 2; only that row is used @ column A "Person ID"']
+    assert [str(p) for p in cases[1].problems] == ['no person ID, so the row cannot be named or filed @ row 3, column A "Person ID"']
+    assert [str(p) for p in cases[2].problems] == ['person ID P1 is also on row 2; only that row is used @ row 4, column A "Person ID"']
 
 
 def test_a_year_group_is_kept_only_where_it_differs_from_the_year_by_age(tmp_path: Path) -> None:
@@ -209,7 +212,7 @@ def test_a_formula_saved_with_no_value_is_reported_per_cell(tmp_path: Path) -> N
                       [["P1", "Kai", "=2+5", '=UPPER("x")'], ["P2", "Ruby", 5, "Ward"]])  # fmt: skip
     with read_cases(path) as rows:
         first, second = list(rows)
-    assert first.problems == ['formula with no cached value (=2+5) @ column C "Year Group"',
+    assert [p.describe(row=False) for p in first.problems] == ['formula with no cached value (=2+5) @ column C "Year Group"',
                               'formula with no cached value (=UPPER("x")) @ column D "Surname"']  # fmt: skip
     assert second.problems == []
 
@@ -218,7 +221,7 @@ def test_a_spreadsheet_error_value_is_reported(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "c.xlsx", ["Person ID", "DOB"], [["P1", "#N/A"]])
     with read_cases(path) as rows:
         (row,) = list(rows)
-    assert row.problems == ['spreadsheet error #N/A @ column B "DOB"']
+    assert row.problems == [pepdocs.Issue("spreadsheet error #N/A", column='B "DOB"', row=2)]
 
 
 # --- CSV ----------------------------------------------------------------------------------
@@ -312,7 +315,7 @@ def test_the_example_workbook_has_children_of_every_kind_and_a_few_deliberate_pr
     assert any(p.post16.eet_status is not None and p.post16.eet_status.value.startswith("neet") for p in peps)
     names = {p.child.first_name for p in peps} | {p.child.last_name for p in peps}
     assert {"Zoë", "Łukasz", "Nguyễn", "محمد", "O'Neill"} <= names
-    problems = [problem for c in cases for problem in c.problems]
+    problems = [problem.message for c in cases for problem in c.problems]
     assert 5 <= len([c for c in cases if c.problems]) <= 12
     for expected in ("UPN check letter is wrong", "is not a day of the calendar", "formula with no cached value",
                      "no person ID"):  # fmt: skip

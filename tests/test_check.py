@@ -351,7 +351,7 @@ def test_southwark_flags_a_school_graded_3_or_4() -> None:
 def test_next_due_for_a_child_new_to_care_is_the_initial_deadline() -> None:
     pep = make(plan={"meeting_date": None, "pep_type": None, "pep_number_in_year": None, "next_pep_date": None},
                care={"date_became_looked_after": "2026-03-30"})  # fmt: skip
-    due = next_due(pep, on=date(2026, 4, 1))
+    due = next_due(pep, policy="southwark", on=date(2026, 4, 1))
     assert (due.date, due.rule, due.days_left, due.status) == (date(2026, 4, 15), "initial-pep-deadline", 14, "due within 14 days")
     assert next_due(pep, policy="staffordshire", on=date(2026, 4, 1)).date == add_working(date(2026, 3, 30), 20)
 
@@ -364,29 +364,29 @@ def add_working(start: date, days: int) -> date:
 
 def test_next_due_takes_the_earliest_of_new_school_cycle_and_set_date() -> None:
     moved = make(education={"setting": {"start_date": "2025-11-03"}})
-    due = next_due(moved, on=date(2025, 11, 4))
+    due = next_due(moved, policy="southwark", on=date(2025, 11, 4))
     assert due.rule == "new-school-deadline" and due.date == date(2025, 12, 1)
-    assert next_due(make(), on=ON) == Due(date(2026, 5, 19), "the date set at the PEP on Tue 14 Oct 2025",
+    assert next_due(make(), policy="southwark", on=ON) == Due(date(2026, 5, 19), "the date set at the PEP on Tue 14 Oct 2025",
                                            "next-pep-date", load_policy("southwark").cite["next-pep-date"], ON)  # fmt: skip
 
 
 def test_next_due_in_southwark_is_the_lac_review_window() -> None:
     pep = make(plan={"meeting_date": "2025-09-10", "next_pep_date": None},
                care={"next_lac_review_date": "2026-01-20", "last_lac_review_date": "2025-07-22"})  # fmt: skip
-    due = next_due(pep, on=date(2025, 12, 24))
+    due = next_due(pep, policy="southwark", on=date(2025, 12, 24))
     assert (due.date, due.rule, due.status) == (date(2026, 1, 6), "lac-review-window", "due within 14 days")
     assert "between Tue 9 Dec 2025 and Tue 6 Jan 2026" in due.reason
     assert next_due(pep, policy="kent", on=date(2025, 12, 24)).rule == "review-cycle"
 
 
 def test_next_due_is_the_planned_meeting_when_the_meeting_is_still_to_come() -> None:
-    due = next_due(make(), on=date(2025, 10, 1))
+    due = next_due(make(), policy="southwark", on=date(2025, 10, 1))
     assert due.date == date(2025, 10, 14) and "planned" in due.reason and due.status == "due within 14 days"
 
 
 def test_next_due_is_unknown_without_any_dates() -> None:
     pep = make(plan={"meeting_date": None, "next_pep_date": None}, care={"date_became_looked_after": None})
-    due = next_due(pep, on=ON)
+    due = next_due(pep, policy="southwark", on=ON)
     assert due.date is None and due.status == "unknown" and due.reason.startswith("not known")
 
 
@@ -404,7 +404,7 @@ def test_next_due_is_unknown_without_any_dates() -> None:
 def test_the_examples_check_as_expected_under_southwark(name: str, expected: set[tuple[str, str]]) -> None:
     pep = example(name)
     assert pep.plan.meeting_date is not None
-    findings = check(pep, on=pep.plan.meeting_date + timedelta(days=7))
+    findings = check(pep, policy="southwark", on=pep.plan.meeting_date + timedelta(days=7))
     assert {(f.rule, f.severity) for f in findings} == expected
 
 
@@ -506,9 +506,9 @@ def test_every_rule_has_a_stable_id_and_says_what_it_checks() -> None:
 
 def test_pepdocs_check_prints_each_finding_and_exits_0_without_errors() -> None:
     file = ROOT / "examples" / "southwark-primary.json"
-    result = CliRunner().invoke(main, ["check", str(file), "--on", "2025-10-21"])
+    result = CliRunner().invoke(main, ["check", str(file), "--policy", "southwark", "--on", "2025-10-21"])
     assert result.exit_code == 0, result.output
-    expected = [f"{file}: {finding}" for finding in check(pepdocs.read_pep(file), on=date(2025, 10, 21))]
+    expected = [f"{file}: {finding}" for finding in check(pepdocs.read_pep(file), policy="southwark", on=date(2025, 10, 21))]
     assert result.output.splitlines() == expected
     assert result.output.startswith(f"{file}: warning pp-plus-target-link: ")
 

@@ -13,6 +13,7 @@ PACKAGE = Path(pepdocs.__file__).parent
 # but never import each other: rules read records and policies, never forms.
 RANK = {
     "_errors": 0,
+    "_types": 0,
     "_util": 0,
     "model": 1,
     "forms": 2,

@@ -154,7 +154,7 @@ def test_a_pdf_whose_document_information_was_lost_is_recognised_by_its_field_na
 
 
 def test_flatten_is_for_pdf_only() -> None:
-    with pytest.raises(pepdocs.RenderError, match="PDF"):
+    with pytest.raises(pepdocs.UsageError, match="PDF"):
         pepdocs.render(pepdocs.PEP(), "kent", "docx", flatten=True)
 
 

@@ -80,7 +80,7 @@ def test_a_school_copy_leaves_out_the_blocks_that_are_all_sensitive() -> None:
 
 
 def test_an_unknown_audience_is_refused() -> None:
-    with pytest.raises(pepdocs.RenderError, match="audience"):
+    with pytest.raises(pepdocs.UsageError, match="audience"):
         pepdocs.render(example("southwark-primary"), "kent", audience="press")
 
 
@@ -113,5 +113,5 @@ def test_a_pdf_for_email_is_locked_with_aes_256_and_opens_with_its_password() ->
 
 
 def test_a_docx_cannot_be_given_a_password() -> None:
-    with pytest.raises(pepdocs.RenderError, match="only a PDF"):
+    with pytest.raises(pepdocs.UsageError, match="only a PDF"):
         pepdocs.render(example("kent-secondary"), "kent", password="x")

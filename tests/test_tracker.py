@@ -76,7 +76,7 @@ def test_the_tracker_has_a_row_per_child_and_a_row_per_finding(records: Path, tm
 
 def test_the_tracker_is_laid_out_for_people(records: Path, tmp_path: Path) -> None:
     out = tmp_path / "tracker.xlsx"
-    write_tracker(records, out, on=ON)
+    write_tracker(records, out, policy="southwark", on=ON)
     book = load_workbook(out)
     for sheet in (book["Tracker"], book["Findings"]):
         assert sheet.freeze_panes == "A2"
@@ -92,7 +92,7 @@ def test_the_tracker_is_laid_out_for_people(records: Path, tmp_path: Path) -> No
 
 def test_status_colours_are_conditional_formatting_rules_not_fills(records: Path, tmp_path: Path) -> None:
     out = tmp_path / "tracker.xlsx"
-    write_tracker(records, out, on=ON)
+    write_tracker(records, out, policy="southwark", on=ON)
     tracker = load_workbook(out)["Tracker"]
     rules = [(str(area.sqref), rule) for area in tracker.conditional_formatting for rule in area.rules]
     formulas = {rule.formula[0]: rule for _, rule in rules}
@@ -104,7 +104,7 @@ def test_status_colours_are_conditional_formatting_rules_not_fills(records: Path
 
 def test_text_that_looks_like_a_formula_stays_text(records: Path, tmp_path: Path) -> None:
     out = tmp_path / "tracker.xlsx"
-    write_tracker(records, out, on=ON)
+    write_tracker(records, out, policy="southwark", on=ON)
     tracker = load_workbook(out)["Tracker"]
     (row,) = [row for row in tracker.iter_rows(min_row=2) if row[-1].value == "hostile.json"]
     person, name, school = row[0], row[1], row[4]
@@ -130,7 +130,7 @@ def test_a_case_data_workbook_is_tracked_with_the_rules_case_data_can_answer(tmp
     cases = tmp_path / "cases.xlsx"
     book.save(cases)
     out = tmp_path / "tracker.xlsx"
-    report = write_tracker(cases, out, on=ON)
+    report = write_tracker(cases, out, policy="southwark", on=ON)
     assert report.children == 2 and [record.name for record in report.unreadable] == ["cases.xlsx row 4"]
     saved = load_workbook(out)
     tracker = _rows(list(saved["Tracker"].iter_rows(values_only=True)))
@@ -190,7 +190,7 @@ def _colours(ppm: bytes) -> set[tuple[int, int, int]]:
 def test_libreoffice_opens_the_tracker_and_keeps_its_formatting(records: Path, tmp_path: Path) -> None:
     soffice, pdftoppm = office("soffice"), office("pdftoppm")
     out = tmp_path / "in" / "tracker.xlsx"
-    write_tracker(records, out, on=date(2026, 2, 12))  # one child overdue, one due within 14 days, the rest on track
+    write_tracker(records, out, policy="southwark", on=date(2026, 2, 12))  # one child overdue, one due within 14 days, the rest on track
     statuses = {row[9] for row in load_workbook(out)["Tracker"].iter_rows(min_row=2, values_only=True)}
     assert statuses == {"overdue", "due within 14 days", "on track"}
     # Frozen panes are view settings, which LibreOffice does not write when it runs headless: check ours.

@@ -66,14 +66,6 @@ class TermDates:
     parts: tuple[TermPart, ...]
     source: str
 
-    @property
-    def first_day(self) -> date:
-        return self.parts[0].start
-
-    @property
-    def last_day(self) -> date:
-        return self.parts[-1].end
-
     def require(self, day: date) -> None:
         """Raise CalendarRangeError unless `day` lies within the academic years the dates cover."""
         first = date(self.parts[0].academic_year, 9, 1)

@@ -151,7 +151,7 @@ def load_policy(policy: str | Path | Policy) -> Policy:
     return loaded
 
 
-def check(pep: PEP, *, policy: str | Path | Policy = "southwark", on: date | None = None) -> list[Finding]:
+def check(pep: PEP, *, policy: str | Path | Policy = "dfe", on: date | None = None) -> list[Finding]:
     """Every finding of every rule for this PEP under `policy`, judged on `on` (default today)."""
     chosen = load_policy(policy)
     case = Case(pep, chosen, on or date.today())
@@ -167,7 +167,7 @@ def check(pep: PEP, *, policy: str | Path | Policy = "southwark", on: date | Non
     return findings
 
 
-def next_due(pep: PEP, *, policy: str | Path | Policy = "southwark", on: date | None = None) -> Due:
+def next_due(pep: PEP, *, policy: str | Path | Policy = "dfe", on: date | None = None) -> Due:
     """When the next PEP is due and why: the earliest of the first-PEP, new-school, cycle and LAC-review dates."""
     chosen = load_policy(policy)
     today = on or date.today()

@@ -15,36 +15,40 @@ from pepdocs._errors import (
     NotAPepFormError,
     RenderError,
     TemplateVersionError,
+    UsageError,
 )
+from pepdocs._types import AUDIENCES, FORMATS, Audience, Format, option
 from pepdocs._util.isolate import isolated as run_isolated
 from pepdocs.engines.docx._docx import docx_context, read_docx, render_docx, template_for
 from pepdocs.engines.docx._locate import identify, locate
 from pepdocs.engines.pdf._pdf import encrypt_pdf, identify_pdf, locate_pdf, read_pdf, render_pdf
-from pepdocs.forms._answers import AUDIENCES, answers
+from pepdocs.forms._answers import answers
 from pepdocs.forms._assemble import Parsed, assemble
 from pepdocs.forms._spec import Form, get_form, list_forms
 from pepdocs.forms._wording import partial_title
 from pepdocs.model._pep import PEP
 
-FORMATS = ("docx", "pdf")
-
-
 def _sections(form: Form, sections: Iterable[str | int] | None) -> frozenset[str] | None:
     if sections is None:
         return None
+    if isinstance(sections, str | bytes):
+        raise UsageError("sections must be a list of section keys, e.g. ['3'], not one string")
     keys = frozenset(str(key) for key in sections)
     for key in keys:
-        form.section(key)  # raises FormError naming the sections there are
+        try:
+            form.section(key)
+        except FormError as error:
+            raise UsageError(str(error)) from None
     return keys
 
 
 def render(
     pep: PEP,
     form: str | Form,
-    format: str = "docx",
+    format: Format = "docx",
     *,
     sections: Iterable[str | int] | None = None,
-    audience: str = "record",
+    audience: Audience = "record",
     flatten: bool = False,
     password: str | None = None,
 ) -> bytes:
@@ -58,12 +62,10 @@ def render(
     chosen = get_form(form)
     if not isinstance(pep, PEP):
         raise RenderError(f"render needs a pepdocs.PEP, not {type(pep).__name__}")
-    if format not in FORMATS:
-        raise RenderError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+    option("format", format, FORMATS)
+    option("audience", audience, AUDIENCES)
     if (flatten or password is not None) and format != "pdf":
-        raise RenderError("only a PDF can be flattened or given a password; use format='pdf'")
-    if audience not in AUDIENCES:
-        raise RenderError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
+        raise UsageError("only a PDF can be flattened or given a password; use format='pdf'")
     keys = _sections(chosen, sections)
     filled = answers(pep, chosen, keys, audience)
     title = partial_title(chosen, keys)
@@ -121,7 +123,7 @@ def parse(
     parsed = assemble(chosen, found, fmt, keys)
     if strict and parsed.warnings:
         first = parsed.warnings[0]
-        raise FieldValueError(first.message, name, path=first.path)
+        raise FieldValueError(first.message, name, field=first.field, path=first.path)
     parsed.warnings[:0] = warnings
     return parsed
 

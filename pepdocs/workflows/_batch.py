@@ -25,7 +25,8 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
-from pepdocs._errors import InputError, PepdocsError, RenderError
+from pepdocs._errors import FormError, InputError, Issue, PepdocsError, RenderError, UsageError
+from pepdocs._types import FORMATS, Format, option
 from pepdocs._util.files import write_atomically
 from pepdocs._util.isolate import isolated
 from pepdocs.forms._spec import get_form
@@ -59,7 +60,7 @@ class RowReport:
     forms: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[Issue] = field(default_factory=list)
     written: int = 0
 
 
@@ -70,7 +71,7 @@ class BatchReport:
     source: str
     out_dir: Path
     run_date: date
-    format: str
+    format: Format
     rows: list[RowReport] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     written: int = 0
@@ -284,7 +285,7 @@ class Result:
     error: str | None = None
 
 
-def _render_one(job: Job, out_dir: Path, format: str, sections: tuple[str, ...] | None) -> Result:
+def _render_one(job: Job, out_dir: Path, format: Format, sections: tuple[str, ...] | None) -> Result:
     """Render and write one job; any error is returned, never raised, so no row stops the batch."""
     try:
         data = render(job.pep, job.form, format, sections=sections)
@@ -299,13 +300,13 @@ def _render_one(job: Job, out_dir: Path, format: str, sections: tuple[str, ...] 
 
 
 def _render_chunk(
-    jobs: list[Job], out_dir: Path, format: str, sections: tuple[str, ...] | None
+    jobs: list[Job], out_dir: Path, format: Format, sections: tuple[str, ...] | None
 ) -> tuple[list[Result], float]:
     """A worker's task: render a chunk of jobs; the results and the worker's peak memory in MB."""
     return [_render_one(job, out_dir, format, sections) for job in jobs], peak_rss_mb()
 
 
-def _warm(forms: tuple[str, ...], format: str) -> None:
+def _warm(forms: tuple[str, ...], format: Format) -> None:
     """Load the forms' specs and templates once in this process (a worker's start-up)."""
     if format == "pdf":
         from pepdocs.engines.pdf._pdf import template_for
@@ -341,7 +342,7 @@ def peak_rss_mb() -> float:
         return 0.0
 
 
-def start_workers(workers: int, forms: tuple[str, ...], format: str) -> ProcessPoolExecutor:
+def start_workers(workers: int, forms: tuple[str, ...], format: Format) -> ProcessPoolExecutor:
     """Worker processes, all started now, each with the forms' templates loaded once.
 
     Where fork is safe (Linux, and this process runs no other thread yet) the templates are loaded
@@ -413,7 +414,7 @@ def batch(
     out_dir: str | os.PathLike[str],
     *,
     form: str | None = None,
-    format: str = "docx",
+    format: Format = "docx",
     workers: int | None = None,
     force: bool = False,
     sections: Iterable[str | int] | None = None,
@@ -435,17 +436,17 @@ def batch(
     A case-data file is first read through in a child process limited in time and memory, so a file
     built to exhaust readers stops the batch before anything is written.
     """
-    from pepdocs.workflows._api import FORMATS
-
     started = time.perf_counter()
     today = run_date or date.today()
-    if format not in FORMATS:
-        raise RenderError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+    option("format", format, FORMATS)
     keys = tuple(str(key) for key in sections) if sections is not None else None
     if form is not None:
         chosen = get_form(form)
         for key in keys or ():
-            chosen.section(key)  # FormError before anything is written
+            try:
+                chosen.section(key)  # before anything is written
+            except FormError as error:
+                raise UsageError(str(error)) from None
     workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
     if mapping is not None and not isinstance(cases, str | os.PathLike):
         raise InputError("a mapping applies to a case-data file, not to rows already read")
@@ -505,7 +506,7 @@ class _Run:
         report: BatchReport,
         journal: Journal,
         form: str | None,
-        format: str,
+        format: Format,
         sections: tuple[str, ...] | None,
         force: bool,
         today: date,
@@ -547,7 +548,7 @@ class _Run:
                 else select_form(_dated(pep, self.today))
             )
         except PepdocsError as error:
-            row.problems.append(f"no form could be chosen: {error}")
+            row.problems.append(Issue(f"no form could be chosen: {error}", row=case.row))
             return []
         when = pep.plan.meeting_date or self.today
         jobs = []
@@ -557,7 +558,8 @@ class _Run:
             row.reasons.append(f"{choice.form}: {choice.reason}")
             other = self.names.setdefault(name, case.row)
             if other != case.row:
-                row.problems.append(f"file name {name} is already used by row {other}; person IDs must differ")
+                message = f"file name {name} is already used by row {other}; person IDs must differ"
+                row.problems.append(Issue(message, row=case.row))
                 continue
             row.files.append(name)
             key = input_key(pep, choice.form, self.format, self.sections)
@@ -581,10 +583,11 @@ class _Run:
             self.report.up_to_date += 1
             return True
         if entry.changed(self.report.out_dir / name, stat):
-            row.problems.append(
+            message = (
                 f"{name} was changed after pepdocs wrote it, so it was not overwritten with the new case data "
                 "(use --force to overwrite it)"
             )
+            row.problems.append(Issue(message, row=row.row))
             return True
         return False
 
@@ -596,7 +599,8 @@ class _Run:
             pending.report.written += 1
             self.report.written += 1
         else:
-            pending.report.problems.append(f"{result.file} could not be rendered: {result.error}")
+            message = f"{result.file} could not be rendered: {result.error}"
+            pending.report.problems.append(Issue(message, row=result.row))
             pending.report.status = "failed"
         pending.outstanding -= 1
         if pending.outstanding == 0:
@@ -719,7 +723,7 @@ def report_xlsx(report: BatchReport) -> bytes:
             "\n".join(row.forms),
             "\n".join(row.reasons),
             "\n".join(row.files),
-            "\n".join(row.problems),
+            "\n".join(problem.describe(row=False) for problem in row.problems),
         ]
         cells = []
         for value in values:

@@ -6,6 +6,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from pepdocs._types import Format
 from pepdocs.forms._answers import shown, value_at
 from pepdocs.forms._assemble import Parsed
 from pepdocs.forms._spec import Field, Form, get_form
@@ -133,14 +134,14 @@ def report_for(parsed: Parsed, source: Form, target: Form) -> Report:
     for entry in parsed.unmapped:
         report.changes.append(Change("unmapped", entry.path or entry.where, entry.label, entry.text))
     for issue in parsed.warnings:
-        report.changes.append(Change("warning", issue.path, note=issue.message))
+        report.changes.append(Change("warning", issue.path, issue.field, note=issue.message))
     return report
 
 
 def convert(
     source: str | os.PathLike[str] | bytes,
     to: str | Form,
-    format: str = "docx",
+    format: Format = "docx",
     *,
     form: str | Form | None = None,
     isolated: bool = False,

@@ -106,11 +106,10 @@ def read_records(source: str | Path, *, on: date | None = None) -> Iterator[Reco
 
     with read_cases(path, on=on) as rows:
         for row in rows:
-            issues = [Issue(*problem.rsplit(" @ ", 1)) if " @ " in problem else Issue(problem) for problem in row.problems]
-            yield Record(f"{path.name} row {row.row}", row.pep, issues, case_row=True)
+            yield Record(f"{path.name} row {row.row}", row.pep, row.problems, case_row=True)
 
 
-def track(records: Iterable[Record], *, policy: str | Path | Policy = "southwark", on: date | None = None) -> list[TrackedChild]:
+def track(records: Iterable[Record], *, policy: str | Path | Policy = "dfe", on: date | None = None) -> list[TrackedChild]:
     """Judge each usable record: forms needed, next due date and findings, ordered by due date (unknown last)."""
     chosen = load_policy(policy)
     today = on or date.today()
@@ -192,7 +191,7 @@ def tracker_workbook(children: list[TrackedChild], problems: list[Record], *, po
         person = record.pep.child if record.pep is not None else None
         for issue in record.issues:
             row = [person.person_id if person else None, person.full_name if person else None, rule, severity]
-            _append(findings, [*row, issue.message, issue.path or "$", source, record.name])
+            _append(findings, [*row, issue.message, issue.where(row=False) or "$", source, record.name])
     _finish(findings, FINDING_COLUMNS)
     severity = get_column_letter(FINDING_COLUMNS.index("Severity") + 1)
     findings.conditional_formatting.add(
@@ -222,7 +221,7 @@ def tracker_workbook(children: list[TrackedChild], problems: list[Record], *, po
 
 
 def write_tracker(
-    source: str | Path, output: str | Path, *, policy: str | Path | Policy = "southwark", on: date | None = None
+    source: str | Path, output: str | Path, *, policy: str | Path | Policy = "dfe", on: date | None = None
 ) -> TrackerReport:
     """Read PEP records (a folder of JSON files, or a case-data XLSX or CSV), judge them, write the tracker XLSX atomically."""
     chosen = load_policy(policy)
