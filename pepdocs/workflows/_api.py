@@ -28,6 +28,7 @@ from pepdocs.forms._spec import Form, get_form, list_forms
 from pepdocs.forms._wording import partial_title
 from pepdocs.model._pep import PEP
 
+
 def _sections(form: Form, sections: Iterable[str | int] | None) -> frozenset[str] | None:
     if sections is None:
         return None

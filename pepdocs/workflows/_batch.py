@@ -42,7 +42,6 @@ STATUSES = ("done", "skipped", "problem", "failed")
 """Row statuses: every form written; every form already up to date; the row has problems (its usable
 values are still filled in where it could be named); a form could not be rendered."""
 CHUNK = 8
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _UNSAFE_NAME = re.compile(r"[^0-9A-Za-z._-]+")
 
 
@@ -679,14 +678,6 @@ def _dated(pep: PEP, today: date) -> PEP:
 # --- the report files -----------------------------------------------------------------------
 
 
-def safe_cell(text: str) -> str:
-    """Cell text a spreadsheet will show and never run: a leading = + - @ is quoted with an apostrophe."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 REPORT_COLUMNS = (
     ("Row", 6), ("Person ID", 14), ("Name", 24), ("Status", 10), ("Forms", 22), ("Reasons", 60),
     ("Files", 44), ("Problems", 80),
@@ -699,21 +690,15 @@ def report_xlsx(report: BatchReport) -> bytes:
 
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Alignment
+
+    from pepdocs._util.xlsx import frame, put, style_header
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Rows")
-    for index, (_, width) in enumerate(REPORT_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    header = []
-    for title, _ in REPORT_COLUMNS:
-        cell = WriteOnlyCell(sheet, title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    frame(sheet, [width for _, width in REPORT_COLUMNS], len(report.rows) + 1)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    sheet.append([style_header(WriteOnlyCell(sheet, title)) for title, _ in REPORT_COLUMNS])
     for row in sorted(report.rows, key=_row_order):
         values: list[Any] = [
             row.row,
@@ -725,11 +710,9 @@ def report_xlsx(report: BatchReport) -> bytes:
             "\n".join(row.files),
             "\n".join(problem.describe(row=False) for problem in row.problems),
         ]
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, safe_cell(value) if isinstance(value, str) else value)
+        cells = [put(WriteOnlyCell(sheet), value) for value in values]
+        for cell in cells:
             cell.alignment = wrap
-            cells.append(cell)
         sheet.append(cells)
     summary = book.create_sheet("Summary")
     summary.column_dimensions["A"].width = 24
@@ -742,7 +725,7 @@ def report_xlsx(report: BatchReport) -> bytes:
               ("Seconds", data["seconds"]), ("ms per document", data["ms_per_document"]), ("Workers", report.workers)]  # fmt: skip
     lines += [("Note", note) for note in report.notes]
     for label, value in lines:
-        summary.append([label, safe_cell(value) if isinstance(value, str) else value])
+        summary.append([put(WriteOnlyCell(summary), label), put(WriteOnlyCell(summary), value)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
