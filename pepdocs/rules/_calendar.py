@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,6 +19,7 @@ from pathlib import Path
 import holidays
 
 from pepdocs._errors import InputError
+from pepdocs._util.dates import read_date
 
 DEFAULT_TERM_DATES = Path(__file__).resolve().parent / "policies" / "terms-england.csv"
 TERM_NAMES = ("autumn", "spring", "summer")
@@ -200,20 +200,6 @@ def _xlsx_rows(file: Path) -> Iterator[tuple[int, list[str]]]:
         book.close()
 
 
-_DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-
-
-def _date(text: str) -> date | None:
-    text = text.strip()
-    match = _DMY.fullmatch(text)
-    try:
-        if match:
-            return date(int(match[3]), int(match[2]), int(match[1]))
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-
-
 def _parse_term_rows(rows: Iterable[tuple[int, list[str]]], source: str) -> TermDates:
     lines = iter(rows)
     header = next(lines, None)
@@ -229,9 +215,10 @@ def _parse_term_rows(rows: Iterable[tuple[int, list[str]]], source: str) -> Term
         word = cells[at["term"]].strip().casefold().split(" ")[0] if cells[at["term"]].strip() else ""
         if word not in TERM_NAMES:
             raise InputError(f"term must be autumn, spring or summer, not {cells[at['term']]!r}", source, number)
-        start, end = _date(cells[at["start"]]), _date(cells[at["end"]])
-        if start is None or end is None:
-            raise InputError("start and end must be dates (YYYY-MM-DD or DD/MM/YYYY)", source, number)
+        try:
+            start, end = read_date(cells[at["start"]]), read_date(cells[at["end"]])
+        except ValueError:
+            raise InputError("start and end must be dates (YYYY-MM-DD or DD/MM/YYYY)", source, number) from None
         if end < start:
             raise InputError(f"the term ends ({end}) before it starts ({start})", source, number)
         if parts and start <= parts[-1].end:
