@@ -29,7 +29,7 @@ from pepdocs.model._codes import (
     SenStatus,
     TargetTerm,
 )
-from pepdocs.model._identifiers import nc_year, year_group_label
+from pepdocs.model._identifiers import age, nc_year, year_group_label
 from pepdocs.model._pep import PEP
 from pepdocs.rules._calendar import CalendarRangeError, add_days, school_days_between, working_days_between
 from pepdocs.rules._policy import Policy, ReviewWindow
@@ -370,43 +370,53 @@ def _calendar_note(error: CalendarRangeError, path: str = "$.plan.meeting_date")
 # --- rules: timing --------------------------------------------------------------------------------
 
 
+def _event_deadline(
+    case: Case, start: date, days: int, basis: str, *, held: bool, outstanding: bool, start_path: str,
+    late: Callable[[str, str, str], str], missed: Callable[[str], str], missed_path: str,
+) -> Iterator[Said]:
+    """A PEP due within `days` of an event on `start`: an error if it was held late, or is outstanding past its date.
+
+    `late(meeting, taken, deadline)` and `missed(deadline)` word the two errors from the dates as shown.
+    """
+    if not held and not outstanding:
+        return
+    meeting = case.pep.plan.meeting_date
+    try:
+        deadline = _deadline(case, start, days, basis)
+        if held and meeting is not None and meeting > deadline:
+            taken = _days_word(_count(case, start, meeting, basis), basis)
+            yield Said("error", late(_fmt(meeting), taken, _fmt(deadline)), "$.plan.meeting_date")
+        elif outstanding and case.on > deadline:
+            yield Said("error", missed(_fmt(deadline)), missed_path)
+    except CalendarRangeError as error:
+        yield _calendar_note(error, start_path)
+
+
 @rule("initial-pep-deadline", "the first PEP is held within the policy's days of the child becoming looked after")
 def initial_pep_deadline(case: Case) -> Iterator[Said]:
     policy, pep = case.policy, case.pep
     days, became, meeting = policy.initial_deadline_days, pep.care.date_became_looked_after, pep.plan.meeting_date
     if days is None or became is None:
         return
+    what = (
+        "no PEP meeting is recorded"
+        if meeting is None
+        else f"the PEP of {_fmt(meeting)} predates this period of care"
+        if meeting < became
+        else f"no PEP meeting has been held (one is planned for {_fmt(meeting)})"
+    )
     basis = policy.initial_deadline_basis
-    outstanding = first_pep_outstanding(pep, case.on)
-    is_first = pep.plan.pep_type is PepType.INITIAL and meeting is not None and meeting >= became
-    if not outstanding and not is_first:
-        return
-    try:
-        deadline = _deadline(case, became, days, basis)
-        if is_first and meeting is not None and meeting > deadline:
-            taken = _count(case, became, meeting, basis)
-            yield Said(
-                "error",
-                f"the first PEP meeting on {_fmt(meeting)} is {_days_word(taken, basis)} after the child became looked"
-                f" after on {_fmt(became)}; it is due within {_days_word(days, basis)}, by {_fmt(deadline)}",
-                "$.plan.meeting_date",
-            )
-        elif outstanding and case.on > deadline:
-            what = (
-                "no PEP meeting is recorded"
-                if meeting is None
-                else f"the PEP of {_fmt(meeting)} predates this period of care"
-                if meeting < became
-                else f"no PEP meeting has been held (one is planned for {_fmt(meeting)})"
-            )
-            yield Said(
-                "error",
-                f"{what}; the first PEP was due by {_fmt(deadline)}, {_days_word(days, basis)} after the child"
-                f" became looked after on {_fmt(became)}",
-                "$.plan.meeting_date",
-            )
-    except CalendarRangeError as error:
-        yield _calendar_note(error, "$.care.date_became_looked_after")
+    yield from _event_deadline(
+        case, became, days, basis,
+        held=pep.plan.pep_type is PepType.INITIAL and meeting is not None and meeting >= became,
+        outstanding=first_pep_outstanding(pep, case.on),
+        start_path="$.care.date_became_looked_after",
+        late=lambda held, taken, by: f"the first PEP meeting on {held} is {taken} after the child became looked"
+        f" after on {_fmt(became)}; it is due within {_days_word(days, basis)}, by {by}",
+        missed=lambda by: f"{what}; the first PEP was due by {by}, {_days_word(days, basis)} after the child"
+        f" became looked after on {_fmt(became)}",
+        missed_path="$.plan.meeting_date",
+    )  # fmt: skip
 
 
 @rule("new-school-deadline", "a PEP is held within the policy's days of the child starting a new school")
@@ -415,31 +425,19 @@ def new_school_deadline(case: Case) -> Iterator[Said]:
     days, start, meeting = policy.new_school_deadline_days, pep.education.setting.start_date, pep.plan.meeting_date
     if days is None or start is None:
         return
-    basis = policy.new_school_deadline_basis
     school = pep.education.setting.name or "the new school"
-    outstanding = new_school_pep_outstanding(pep, case.on)
-    is_new_school = pep.plan.pep_type is PepType.NEW_SCHOOL and meeting is not None and meeting >= start
-    if not outstanding and not is_new_school:
-        return
-    try:
-        deadline = _deadline(case, start, days, basis)
-        if is_new_school and meeting is not None and meeting > deadline:
-            taken = _count(case, start, meeting, basis)
-            yield Said(
-                "error",
-                f"the new-school PEP meeting on {_fmt(meeting)} is {_days_word(taken, basis)} after the child started at"
-                f" {school} on {_fmt(start)}; it is due within {_days_word(days, basis)}, by {_fmt(deadline)}",
-                "$.plan.meeting_date",
-            )
-        elif outstanding and case.on > deadline:
-            yield Said(
-                "error",
-                f"the child started at {school} on {_fmt(start)} and no PEP there has been held; it was due within"
-                f" {_days_word(days, basis)}, by {_fmt(deadline)}",
-                "$.education.setting.start_date",
-            )
-    except CalendarRangeError as error:
-        yield _calendar_note(error, "$.education.setting.start_date")
+    basis = policy.new_school_deadline_basis
+    yield from _event_deadline(
+        case, start, days, basis,
+        held=pep.plan.pep_type is PepType.NEW_SCHOOL and meeting is not None and meeting >= start,
+        outstanding=new_school_pep_outstanding(pep, case.on),
+        start_path="$.education.setting.start_date",
+        late=lambda held, taken, by: f"the new-school PEP meeting on {held} is {taken} after the child started at"
+        f" {school} on {_fmt(start)}; it is due within {_days_word(days, basis)}, by {by}",
+        missed=lambda by: f"the child started at {school} on {_fmt(start)} and no PEP there has been held; it was"
+        f" due within {_days_word(days, basis)}, by {by}",
+        missed_path="$.education.setting.start_date",
+    )  # fmt: skip
 
 
 @rule("review-cycle", "cycle PEPs fall in the policy's review windows and the next date is not after the next window")
@@ -737,10 +735,6 @@ def _judged_on(case: Case) -> date:
     return case.pep.plan.meeting_date or case.on
 
 
-def _age(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 @rule(
     "upn-placeholder",
     "UN1 (not of school age) is not used as the UPN of a child of school age",
@@ -766,16 +760,16 @@ def sdq(case: Case) -> Iterator[Said]:
     if child.date_of_birth is None:
         return
     on = _judged_on(case)
-    age = _age(child.date_of_birth, on)
-    if not 4 <= age <= 16:
+    years = age(child.date_of_birth, on)
+    if not 4 <= years <= 16:
         return
     if sdq_record.no_score_reason is SdqReason.SDQ1:
-        reason = f"SDQ reason SDQ1 means under 4 or over 16, but the child is {age}"
+        reason = f"SDQ reason SDQ1 means under 4 or over 16, but the child is {years}"
         yield Said("warning", reason, "$.health.sdq.no_score_reason")
         return
-    looked_after_a_year = became is None or _age(became, on) >= 1
+    looked_after_a_year = became is None or age(became, on) >= 1
     if looked_after_a_year and sdq_record.score is None and sdq_record.no_score_reason is None:
-        yield Said("warning", f"no SDQ score and no reason (SDQ1 to SDQ5) for a child of {age}", "$.health.sdq.score")
+        yield Said("warning", f"no SDQ score and no reason (SDQ1 to SDQ5) for a child of {years}", "$.health.sdq.score")
 
 
 INVALID_CARE_PAIRS: dict[tuple[LegalStatus, PlacementType], str] = {
