@@ -98,8 +98,8 @@ def forms_command(show_paths: bool) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
 @_one_line_errors
 def render_command(
-    case: Path, form_id: str, fmt: Format, sections: str | None, audience: Audience, flatten: bool, password: str | None,
-    output: Path,
+    case: Path, form_id: str, fmt: Format, sections: str | None, audience: Audience, flatten: bool,
+    password: str | None, output: Path,
 ) -> None:  # fmt: skip
     """Fill a form from a PEP record (JSON)."""
     pep = read_pep(case)
@@ -176,7 +176,9 @@ def merge_command(record: Path, returned: Path, output: Path, prefer: Prefer) ->
     click.echo(f"{len(merged.taken)} values taken, {len(merged.conflicts)} conflicts; wrote {output}")
     for conflict in merged.conflicts:
         kept = "returned" if prefer == "returned" else "record"
-        click.echo(f"  conflict @ {conflict.path}: record {conflict.record!r}, returned {conflict.returned!r} (kept {kept})")
+        click.echo(
+            f"  conflict @ {conflict.path}: record {conflict.record!r}, returned {conflict.returned!r} (kept {kept})"
+        )
 
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -188,7 +190,10 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--on", "on", type=_DATE, default=None, help="Judge as on this day (YYYY-MM-DD); default today.")
 @_one_line_errors
 def check_command(files: tuple[Path, ...], policy: str, on: Any) -> None:
-    """Check PEP records against an authority's rules: `file: severity rule: message @ path [source]`; exit 1 on errors."""
+    """Check PEP records against an authority's rules (default: the national dfe policy).
+
+    Prints `file: severity rule: message @ path [source]`; exit 1 on errors.
+    """
     from pepdocs.rules._check import check, load_policy
 
     chosen = load_policy(policy)
@@ -214,12 +219,17 @@ def check_command(files: tuple[Path, ...], policy: str, on: Any) -> None:
 
 @main.command("tracker")
 @click.argument("source", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Tracker workbook to write (XLSX).")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), required=True, help="Tracker workbook to write (XLSX)."
+)
 @click.option("--policy", default="dfe", show_default=True, help="Built-in policy name or a policy TOML file.")
 @click.option("--on", "on", type=_DATE, default=None, help="Judge as on this day (YYYY-MM-DD); default today.")
 @_one_line_errors
 def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
-    """Write a tracker workbook from a folder of PEP records or a case-data XLSX/CSV: when each child's next PEP is due, and the findings."""
+    """Write a tracker workbook from a folder of PEP records or a case-data XLSX/CSV.
+
+    It says when each child's next PEP is due, and what the checks found.
+    """
     from pepdocs.workflows._tracker import write_tracker
 
     report = write_tracker(source, output, policy=policy, on=on.date() if on is not None else None)
@@ -232,12 +242,21 @@ def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
 
 @main.command("batch")
 @click.argument("cases", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder for the forms and the report.")
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder for the forms and the report."
+)
 @click.option("--form", "form_id", default=None, help="One form for every child (default: chosen per child).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes to render with (default: one per CPU).")
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=None, help="Processes to render with (default: one per CPU)."
+)
 @click.option("--force", is_flag=True, help="Render every form again, even those up to date or changed since.")
-@click.option("--mapping", type=click.Path(path_type=Path), default=None, help='Other headers\' model paths, TOML or JSON: {"Their Header": "child.upn"}.')
+@click.option(
+    "--mapping",
+    type=click.Path(path_type=Path),
+    default=None,
+    help='Other headers\' model paths, TOML or JSON: {"Their Header": "child.upn"}.',
+)
 @click.option("--sections", default=None, help="Only these sections, comma-separated (default: the whole form).")
 @click.option("--strict", is_flag=True, help="Exit 1 when any row had a problem, not only when a form failed.")
 @_one_line_errors
@@ -266,7 +285,9 @@ def batch_command(
         click.echo(f"{cases}: {note}", err=True)
     for row in report.rows:
         for problem in row.problems:
-            click.echo(f"{cases} row {row.row} ({row.person_id or 'no person ID'}): {problem.describe(row=False)}", err=True)
+            click.echo(
+                f"{cases} row {row.row} ({row.person_id or 'no person ID'}): {problem.describe(row=False)}", err=True
+            )
     click.echo(report.summary())
     if report.counts["failed"] or (strict and not report.ok):
         sys.exit(1)

@@ -479,7 +479,8 @@ def test_a_date_typed_the_way_people_write_it_reads_as_that_day(typed: str, form
 def test_a_date_in_a_word_date_picker_reads_as_the_date_it_shows() -> None:
     picker = para(
         '<w:sdt><w:sdtPr><w:id w:val="12"/><w:date w:fullDate="2025-09-01T00:00:00Z"><w:dateFormat w:val="dd/MM/yyyy"/>'
-        '<w:lid w:val="en-GB"/><w:storeMappedDataAs w:val="dateTime"/><w:calendar w:val="gregorian"/></w:date></w:sdtPr>'
+        '<w:lid w:val="en-GB"/><w:storeMappedDataAs w:val="dateTime"/><w:calendar w:val="gregorian"/>'
+        "</w:date></w:sdtPr>"
         f"<w:sdtContent>{run('01/09/2025')}</w:sdtContent></w:sdt>"
     )
     completed = edited(

@@ -69,7 +69,9 @@ def test_the_cli_offers_exactly_the_literal_choices(command: str, option: str, l
 
 
 def test_the_cli_refuses_a_bad_choice_before_reading_anything(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["render", str(RECORD), "--form", "kent", "--format", "xlsx", "-o", str(tmp_path / "x")])
+    result = CliRunner().invoke(
+        main, ["render", str(RECORD), "--form", "kent", "--format", "xlsx", "-o", str(tmp_path / "x")]
+    )
     assert result.exit_code == 2 and "'xlsx' is not one of 'docx', 'pdf'" in result.output
     assert not (tmp_path / "x").exists()
 

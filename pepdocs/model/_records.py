@@ -57,7 +57,9 @@ def validate_dropping(data: dict[str, Any]) -> tuple[PEP | None, list[Refusal]]:
             found = zip(error.errors(include_url=False), issues_of(error), strict=True)
             dropped = False
             # Last locations first, so that taking an item out of a list does not move the next one.
-            for item, issue in sorted(found, key=lambda pair: [str(step).zfill(6) for step in pair[0]["loc"]], reverse=True):
+            for item, issue in sorted(
+                found, key=lambda pair: [str(step).zfill(6) for step in pair[0]["loc"]], reverse=True
+            ):
                 loc = tuple(item["loc"])
                 there, value = drop(data, loc)
                 refusals.append(Refusal(loc, issue, value))
@@ -84,7 +86,9 @@ def read_pep(path: str | Path) -> PEP:
     except UnicodeDecodeError:
         raise ModelError([Issue("not UTF-8 text; save the record as UTF-8 JSON")], str(path)) from None
     except OSError as error:
-        raise ModelError([Issue(f"cannot read the file ({error.strerror or error.__class__.__name__})")], str(path)) from None
+        raise ModelError(
+            [Issue(f"cannot read the file ({error.strerror or error.__class__.__name__})")], str(path)
+        ) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:

@@ -162,7 +162,8 @@ def term_dates(terms: TermDates | str | Path | None = None) -> TermDates:
     try:
         stamp = path.stat().st_mtime_ns
     except OSError as error:
-        raise InputError(f"cannot read the term dates ({error.strerror or error.__class__.__name__})", str(path)) from None
+        reason = error.strerror or error.__class__.__name__
+        raise InputError(f"cannot read the term dates ({reason})", str(path)) from None
     return _read_term_dates(str(path), stamp)
 
 

@@ -382,7 +382,11 @@ class _Progress:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
             self._bar = Progress(
-                TextColumn("pre-filling forms"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
+                TextColumn("pre-filling forms"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                transient=True,
             )
             self._task = self._bar.add_task("rows", total=total)
             self._bar.start()
@@ -722,7 +726,8 @@ def report_xlsx(report: BatchReport) -> bytes:
                                     ("Format", data["format"]), ("pepdocs", data["pepdocs"])]  # fmt: skip
     lines += [(f"Rows {status}", count) for status, count in report.counts.items()]
     lines += [("Files written", report.written), ("Files up to date", report.up_to_date),
-              ("Seconds", data["seconds"]), ("ms per document", data["ms_per_document"]), ("Workers", report.workers)]  # fmt: skip
+              ("Seconds", data["seconds"]), ("ms per document", data["ms_per_document"]),
+              ("Workers", report.workers)]  # fmt: skip
     lines += [("Note", note) for note in report.notes]
     for label, value in lines:
         summary.append([put(WriteOnlyCell(summary), label), put(WriteOnlyCell(summary), value)])
@@ -733,6 +738,7 @@ def report_xlsx(report: BatchReport) -> bytes:
 
 def write_reports(report: BatchReport) -> None:
     """Write `batch-report.xlsx` and `batch-report.json` into the output folder, atomically."""
-    write_atomically(report.out_dir / REPORT_JSON, (json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n").encode())
+    write_atomically(
+        report.out_dir / REPORT_JSON, (json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n").encode()
+    )
     write_atomically(report.out_dir / REPORT_XLSX, report_xlsx(report))
-

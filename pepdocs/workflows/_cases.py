@@ -179,7 +179,8 @@ def load_mapping(path: str | os.PathLike[str]) -> dict[str, str]:
             try:
                 check_path(target)
             except KeyError:
-                raise InputError(f"header {header!r} maps to {target!r}, which is not a value of a PEP", str(file)) from None
+                message = f"header {header!r} maps to {target!r}, which is not a value of a PEP"
+                raise InputError(message, str(file)) from None
         mapping[str(header)] = target
     return mapping
 
@@ -639,7 +640,10 @@ class CaseReader(Iterator[CaseRow]):
 
 
 def read_cases(
-    path: str | os.PathLike[str], mapping: str | os.PathLike[str] | dict[str, str] | None = None, *, on: date | None = None
+    path: str | os.PathLike[str],
+    mapping: str | os.PathLike[str] | dict[str, str] | None = None,
+    *,
+    on: date | None = None,
 ) -> CaseReader:
     """The rows of a case-data XLSX or CSV, one CaseRow per child; `mapping` names other headers' model paths.
 

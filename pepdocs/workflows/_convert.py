@@ -42,7 +42,11 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain data, for JSON."""
-        return {"source_form": self.source_form, "target_form": self.target_form, "changes": [asdict(c) for c in self.changes]}
+        return {
+            "source_form": self.source_form,
+            "target_form": self.target_form,
+            "changes": [asdict(c) for c in self.changes],
+        }
 
     def lines(self) -> list[str]:
         """The report as a person reads it."""
@@ -117,7 +121,9 @@ def report_for(parsed: Parsed, source: Form, target: Form) -> Report:
             if not _filled(value):
                 label = target_fields[path].label if path in target_fields else path
                 report.changes.append(
-                    Change("meaning", where, label, note=f"{target.short_title} requires it; {source.short_title} did not")
+                    Change(
+                        "meaning", where, label, note=f"{target.short_title} requires it; {source.short_title} did not"
+                    )
                 )
     if source.review_cycle != target.review_cycle:
         report.changes.append(
@@ -127,8 +133,8 @@ def report_for(parsed: Parsed, source: Form, target: Form) -> Report:
                 "Review cycle",
                 source.review_cycle,
                 target.review_cycle,
-                f"{source.short_title} reviews {source.review_cycle}; {target.short_title} reviews {target.review_cycle}: "
-                "check the next PEP date",
+                f"{source.short_title} reviews {source.review_cycle}; "
+                f"{target.short_title} reviews {target.review_cycle}: check the next PEP date",
             )
         )
     for entry in parsed.unmapped:

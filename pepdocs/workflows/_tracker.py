@@ -103,7 +103,9 @@ def read_records(source: str | Path, *, on: date | None = None) -> Iterator[Reco
             yield Record(f"{path.name} row {row.row}", row.pep, row.problems, case_row=True)
 
 
-def track(records: Iterable[Record], *, policy: str | Path | Policy = "dfe", on: date | None = None) -> list[TrackedChild]:
+def track(
+    records: Iterable[Record], *, policy: str | Path | Policy = "dfe", on: date | None = None
+) -> list[TrackedChild]:
     """Judge each usable record: forms needed, next due date and findings, ordered by due date (unknown last)."""
     chosen = load_policy(policy)
     today = on or date.today()
@@ -115,7 +117,9 @@ def track(records: Iterable[Record], *, policy: str | Path | Policy = "dfe", on:
         if record.case_row:
             findings = [finding for finding in findings if RULES[finding.rule].reads == "case"]
         forms = [choice.form for choice in select_form(record.pep)]
-        rows.append(TrackedChild(record.name, record.pep, forms, next_due(record.pep, policy=chosen, on=today), findings))
+        rows.append(
+            TrackedChild(record.name, record.pep, forms, next_due(record.pep, policy=chosen, on=today), findings)
+        )
     return sorted(rows, key=lambda row: (row.due.date or date.max, row.record))
 
 
@@ -190,7 +194,9 @@ def tracker_workbook(children: list[TrackedChild], problems: list[Record], *, po
     severity = get_column_letter(FINDING_COLUMNS.index("Severity") + 1)
     findings.conditional_formatting.add(
         f"A2:{get_column_letter(len(FINDING_COLUMNS))}{max(findings.max_row, 2)}",
-        FormulaRule(formula=[f'${severity}2="error"'], font=Font(color="9C0006"), fill=_fill("FFC7CE"), stopIfTrue=True),
+        FormulaRule(
+            formula=[f'${severity}2="error"'], font=Font(color="9C0006"), fill=_fill("FFC7CE"), stopIfTrue=True
+        ),
     )
 
     about = book.create_sheet("About")
@@ -200,8 +206,16 @@ def tracker_workbook(children: list[TrackedChild], problems: list[Record], *, po
         ("Policy", f"{policy.title} ({policy.name})"),
         ("Children", len(children)),
         ("Records that could not be read", sum(1 for record in problems if record.pep is None)),
-        ("Case-data rows", "rows of a case-data file hold no PEP meeting record, so only the rules on dates, identity, care and school are run on them"),
-        ("Status", f"overdue: the due date has passed; due within {DUE_SOON_DAYS} days; on track; unknown: no date can be worked out"),
+        (
+            "Case-data rows",
+            "rows of a case-data file hold no PEP meeting record, "
+            "so only the rules on dates, identity, care and school are run on them",
+        ),
+        (
+            "Status",
+            f"overdue: the due date has passed; due within {DUE_SOON_DAYS} days; on track; "
+            "unknown: no date can be worked out",
+        ),
         ("Term dates", Path(policy.terms.source).name),
         *((f"Source {citation.id}", f"{citation.title} {citation.url or ''}".strip()) for citation in policy.sources),
     ]
@@ -217,7 +231,10 @@ def tracker_workbook(children: list[TrackedChild], problems: list[Record], *, po
 def write_tracker(
     source: str | Path, output: str | Path, *, policy: str | Path | Policy = "dfe", on: date | None = None
 ) -> TrackerReport:
-    """Read PEP records (a folder of JSON files, or a case-data XLSX or CSV), judge them, write the tracker XLSX atomically."""
+    """Read PEP records (a folder of JSON files, or a case-data XLSX or CSV), judge them, write the tracker atomically.
+
+    `policy` is the one the records are judged by: the national dfe policy unless named.
+    """
     chosen = load_policy(policy)
     today = on or date.today()
     records = list(read_records(source, on=today))
@@ -266,5 +283,6 @@ def _colour_by_status(sheet: Worksheet, status_column: int, columns: int) -> Non
     cells = f"A2:{get_column_letter(columns)}{max(sheet.max_row, 2)}"
     for value, (fill, font) in STATUS_COLOURS.items():
         sheet.conditional_formatting.add(
-            cells, FormulaRule(formula=[f'${status}2="{value}"'], fill=_fill(fill), font=Font(color=font), stopIfTrue=True)
+            cells,
+            FormulaRule(formula=[f'${status}2="{value}"'], fill=_fill(fill), font=Font(color=font), stopIfTrue=True),
         )
