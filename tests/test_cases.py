@@ -183,9 +183,9 @@ def test_a_bad_value_is_left_out_and_reported_by_column_and_the_rest_of_the_row_
         "Placement Start",
         "PEP Number In Year",
     ]
-    rows = [["P1", "Kai", wrong, "31/02/2016", "X9", "12345", "next Tuesday", 9],
-            ["P2", "Ruby", upn(), "1/2/2016", "C1", "100823", "1/9/2026", 1]]  # fmt: skip
-    path = write_xlsx(tmp_path / "c.xlsx", headers, rows)
+    table: list[list[Any]] = [["P1", "Kai", wrong, "31/02/2016", "X9", "12345", "next Tuesday", 9],
+                              ["P2", "Ruby", upn(), "1/2/2016", "C1", "100823", "1/9/2026", 1]]  # fmt: skip
+    path = write_xlsx(tmp_path / "c.xlsx", headers, table)
     with read_cases(path, on=ON) as rows:
         first, second = list(rows)
     assert first.pep is not None and first.pep.child.first_name == "Kai" and first.person_id == "P1"
@@ -228,9 +228,10 @@ def test_a_row_with_no_person_id_or_a_repeated_one_gives_no_pep(tmp_path: Path) 
 
 def test_a_year_group_is_kept_only_where_it_differs_from_the_year_by_age(tmp_path: Path) -> None:
     headers = ["Person ID", "DOB", "PEP Date", "Year Group"]
-    rows = [["P1", date(2016, 5, 4), date(2027, 1, 20), "Year 6"], ["P2", date(2016, 5, 4), date(2027, 1, 20), "Y4"],
-            ["P3", None, None, "R"], ["P4", date(2016, 5, 4), None, None]]  # fmt: skip
-    path = write_xlsx(tmp_path / "c.xlsx", headers, rows)
+    table: list[list[Any]] = [["P1", date(2016, 5, 4), date(2027, 1, 20), "Year 6"],
+                              ["P2", date(2016, 5, 4), date(2027, 1, 20), "Y4"],
+                              ["P3", None, None, "R"], ["P4", date(2016, 5, 4), None, None]]  # fmt: skip
+    path = write_xlsx(tmp_path / "c.xlsx", headers, table)
     peps = rows_of(path)
     assert [p.child.ncy_actual for p in peps if p] == [None, 4, 0, None]
     assert [p.year_group for p in peps if p] == [6, 4, 0, None]

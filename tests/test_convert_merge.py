@@ -16,7 +16,7 @@ from pepdocs._cli import main
 from pepdocs.workflows._convert import convert
 from pepdocs.workflows._merge import merge
 
-from .conftest import carried, example, libreoffice_resave
+from .conftest import acroform, carried, example, libreoffice_resave
 from .test_docx_completed import answer
 
 FORMS = [form.id for form in pepdocs.list_forms()]
@@ -233,7 +233,7 @@ def kent_pdf_as_a_school_returns_it() -> bytes:
                 node.pop("/AP", None)  # a viewer may leave the drawing to the next viewer
             walk(node.get("/Kids", []), name)
 
-    walk(writer._root_object["/AcroForm"]["/Fields"], "")
+    walk(acroform(writer)["/Fields"], "")
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
