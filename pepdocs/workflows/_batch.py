@@ -177,10 +177,10 @@ def input_key(
     """A hash of everything an output depends on: the row's PEP, the form, its template and pepdocs."""
     spec = get_form(form)
     digest = hashlib.sha256()
-    audience_part = "" if audience == "record" else audience  # keys of record copies stay as they were
-    for part in (
-        _version(), form, spec.version, _template_hash(form, format), format, ",".join(sections or ()), audience_part
-    ):
+    parts = [_version(), form, spec.version, _template_hash(form, format), format, ",".join(sections or ())]
+    if audience != "record":  # so the keys of whole-record outputs written before audiences stay as they were
+        parts.append(audience)
+    for part in parts:
         digest.update(part.encode() + b"\0")
     digest.update(pep.model_dump_json(exclude_defaults=True).encode())
     return digest.hexdigest()[:32]
