@@ -15,9 +15,9 @@ from pepdocs._errors import (
     TemplateVersionError,
     UsageError,
 )
-from pepdocs._types import Audience, Format, Prefer
+from pepdocs._types import Audience, Format, Part, Prefer
 from pepdocs.forms._assemble import Parsed, Unmapped
-from pepdocs.forms._spec import Form, get_form, list_forms
+from pepdocs.forms._spec import Form, add_forms, get_form, list_forms
 from pepdocs.model._codes import LOCAL_AUTHORITIES
 from pepdocs.model._identifiers import nc_year, validate_uln, validate_upn
 from pepdocs.model._pep import PEP, sensitive_paths
@@ -52,6 +52,7 @@ __all__ = [
     "ModelError",
     "NotAPepFormError",
     "Parsed",
+    "Part",
     "PepdocsError",
     "PepdocsWarning",
     "Policy",
@@ -60,6 +61,7 @@ __all__ = [
     "TemplateVersionError",
     "Unmapped",
     "UsageError",
+    "add_forms",
     "batch",
     "check",
     "convert",

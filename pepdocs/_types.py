@@ -12,10 +12,13 @@ Audience = Literal["record", "school", "child"]
 """Who a rendered copy is for: the record holds everything; a school or child copy leaves out sensitive fields."""
 Prefer = Literal["record", "returned"]
 """Whose value `merge` keeps where the record and a returned form differ."""
+Part = Literal["school", "social_worker", "meeting", "child", "carer", "virtual_school"]
+"""Who completes a section (a section's role): `part=` renders the sections that role completes."""
 
 FORMATS: tuple[Format, ...] = get_args(Format)
 AUDIENCES: tuple[Audience, ...] = get_args(Audience)
 PREFERS: tuple[Prefer, ...] = get_args(Prefer)
+PARTS: tuple[Part, ...] = get_args(Part)
 
 T = TypeVar("T", bound=str)
 

@@ -19,10 +19,10 @@ def test_the_exported_names_are_pinned() -> None:
     assert set(pepdocs.__all__) == {
         "LOCAL_AUTHORITIES", "PEP", "Audience", "BatchReport", "Converted", "DocumentError", "Due", "FieldValueError",
         "Finding", "Form", "FormChoice", "FormError", "Format", "InputError", "Issue", "LimitError", "Merged",
-        "ModelError", "NotAPepFormError", "Parsed", "PepdocsError", "PepdocsWarning", "Policy", "Prefer",
-        "RenderError", "TemplateVersionError", "Unmapped", "UsageError", "batch", "check", "convert", "get_form",
-        "list_forms", "load_policy", "merge", "nc_year", "next_due", "parse", "read_cases", "read_pep", "render",
-        "schema", "select_form", "sensitive_paths", "validate_uln", "validate_upn"
+        "ModelError", "NotAPepFormError", "Parsed", "Part", "PepdocsError", "PepdocsWarning", "Policy", "Prefer",
+        "RenderError", "TemplateVersionError", "Unmapped", "UsageError", "add_forms", "batch", "check", "convert",
+        "get_form", "list_forms", "load_policy", "merge", "nc_year", "next_due", "parse", "read_cases", "read_pep",
+        "render", "schema", "select_form", "sensitive_paths", "validate_uln", "validate_upn"
     }  # fmt: skip
 
 

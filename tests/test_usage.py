@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 import pepdocs
 from pepdocs._cli import main
+from pepdocs.forms._spec import ROLES
 from tests.conftest import example
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,8 @@ BAD_CALLS: dict[str, tuple[Callable[[], object], str]] = {
     "render audience": (_render(audience="press"), "audience must be one of record, school, child, not 'press'"),
     "render section": (_render(sections=["Z"]), "no section 'Z'"),
     "render sections as one string": (_render(sections="AB"), "sections must be a list"),
+    "render part": (_render(part="teacher"), "part must be one of school, social_worker"),
+    "render sections and part": (_render(sections=["A"], part="school"), "give sections or part, not both"),
     "render password for a docx": (_render(password="x"), "only a PDF"),
     "merge prefer": (
         lambda: pepdocs.merge(example("kent-secondary"), example("kent-secondary"), prefer="theirs"),  # type: ignore[arg-type]
@@ -35,6 +38,8 @@ BAD_CALLS: dict[str, tuple[Callable[[], object], str]] = {
     ),
     "batch format": (lambda: pepdocs.batch([], "unused", format="odt"), "format must be one of docx, pdf"),  # type: ignore[arg-type]
     "batch section": (lambda: pepdocs.batch([], "unused", form="kent", sections=["Z"]), "no section 'Z'"),
+    "batch audience": (lambda: pepdocs.batch([], "unused", audience="press"), "audience must be one of"),  # type: ignore[arg-type]
+    "batch part": (lambda: pepdocs.batch([], "unused", part="teacher"), "part must be one of"),  # type: ignore[arg-type]
     "convert format": (lambda: pepdocs.convert(pepdocs.render(example("kent-secondary"), "kent"), "kent", "odt"),  # type: ignore[arg-type]
                        "format must be one of docx, pdf"),
 }  # fmt: skip
@@ -58,6 +63,7 @@ def test_nothing_is_written_when_a_batch_is_refused(tmp_path: Path) -> None:
     ("command", "option", "literal"),
     [("render", "--format", pepdocs.Format), ("render", "--audience", pepdocs.Audience),
      ("merge", "--prefer", pepdocs.Prefer), ("batch", "--format", pepdocs.Format),
+     ("render", "--part", pepdocs.Part), ("batch", "--part", pepdocs.Part), ("batch", "--audience", pepdocs.Audience),
      ("convert", "--format", pepdocs.Format)],
 )  # fmt: skip
 def test_the_cli_offers_exactly_the_literal_choices(command: str, option: str, literal: Any) -> None:
@@ -81,3 +87,7 @@ def test_the_cli_names_an_unknown_section_in_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["render", str(RECORD), "--form", "kent", "--sections", "Z", "-o", str(out)])
     assert result.exit_code == 1 and result.stderr.startswith("pepdocs: form kent has no section 'Z'")
     assert "Traceback" not in result.output and not out.exists()
+
+
+def test_the_part_type_names_every_role_a_section_may_declare() -> None:
+    assert get_args(pepdocs.Part) == ROLES

@@ -17,30 +17,36 @@ from pepdocs._errors import (
     TemplateVersionError,
     UsageError,
 )
-from pepdocs._types import AUDIENCES, FORMATS, Audience, Format, option
+from pepdocs._types import AUDIENCES, FORMATS, PARTS, Audience, Format, Part, option
 from pepdocs._util.isolate import isolated as run_isolated
 from pepdocs.engines.docx._docx import docx_context, read_docx, render_docx, template_for
 from pepdocs.engines.docx._locate import identify, locate
 from pepdocs.engines.pdf._pdf import encrypt_pdf, identify_pdf, locate_pdf, read_pdf, render_pdf
 from pepdocs.forms._answers import answers
 from pepdocs.forms._assemble import Parsed, assemble
-from pepdocs.forms._spec import Form, get_form, list_forms
+from pepdocs.forms._spec import Form, get_form, list_forms, part_sections
 from pepdocs.forms._wording import partial_title
 from pepdocs.model._pep import PEP
 
 
-def _sections(form: Form, sections: Iterable[str | int] | None) -> frozenset[str] | None:
+def _sections(form: Form, sections: Iterable[str | int] | None, part: Part | None = None) -> frozenset[str] | None:
+    """The keys of the sections asked for by key (any case) or by `part`, the role that completes them."""
+    if part is not None:
+        if sections is not None:
+            raise UsageError("give sections or part, not both")
+        option("part", part, PARTS)
+        try:
+            return part_sections(form, part)
+        except FormError as error:
+            raise UsageError(str(error)) from None
     if sections is None:
         return None
     if isinstance(sections, str | bytes):
         raise UsageError("sections must be a list of section keys, e.g. ['3'], not one string")
-    keys = frozenset(str(key) for key in sections)
-    for key in keys:
-        try:
-            form.section(key)
-        except FormError as error:
-            raise UsageError(str(error)) from None
-    return keys
+    try:
+        return frozenset(form.section(str(key)).key for key in sections)
+    except FormError as error:  # it names the sections there are
+        raise UsageError(str(error)) from None
 
 
 def render(
@@ -49,14 +55,17 @@ def render(
     format: Format = "docx",
     *,
     sections: Iterable[str | int] | None = None,
+    part: Part | None = None,
     audience: Audience = "record",
     flatten: bool = False,
     password: str | None = None,
 ) -> bytes:
     """The form filled in from `pep`, as the bytes of a DOCX or a PDF.
 
-    `sections` limits it to those sections; `audience` "school" or "child" leaves out every field the
-    model marks sensitive, for copies that leave the social worker's record. `flatten` (PDF only) draws
+    `sections` limits it to those sections (keys in any case); `part` to the sections a role completes
+    ("school", "social_worker", "meeting", "child", "carer", "virtual_school"), whatever their numbers.
+    `audience` "school" or "child" leaves out every field the model marks sensitive, for copies that
+    leave the social worker's record. `flatten` (PDF only) draws
     every answer into the pages and leaves no fillable field or field value in the file. `password`
     (PDF only) encrypts the PDF with AES-256 for emailing.
     """
@@ -67,7 +76,7 @@ def render(
     option("audience", audience, AUDIENCES)
     if (flatten or password is not None) and format != "pdf":
         raise UsageError("only a PDF can be flattened or given a password; use format='pdf'")
-    keys = _sections(chosen, sections)
+    keys = _sections(chosen, sections, part)
     filled = answers(pep, chosen, keys, audience)
     title = partial_title(chosen, keys)
     name = pep.child.full_name or ""
@@ -75,8 +84,8 @@ def render(
     if keys:
         properties["pepdocs.sections"] = ",".join(sorted(keys))
     if format == "pdf":
-        part = chosen if keys is None else replace(chosen, sections=tuple(s for s in chosen.sections if s.key in keys))
-        pdf = render_pdf(part, filled, title, properties, flatten=flatten, footer_name=name)
+        shown = chosen if keys is None else replace(chosen, sections=tuple(s for s in chosen.sections if s.key in keys))
+        pdf = render_pdf(shown, filled, title, properties, flatten=flatten, footer_name=name)
         return pdf if password is None else encrypt_pdf(pdf, password)
     return render_docx(template_for(chosen), docx_context(chosen, filled, title, name), properties)
 
