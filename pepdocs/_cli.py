@@ -55,6 +55,10 @@ _forms_option = click.option(
     is_eager=True,
     help="A folder of your own form folders (each with a form.toml); may be repeated. Also PEPDOCS_FORMS.",
 )
+_audience_option = click.option(
+    "--audience", type=click.Choice(AUDIENCES), default="record", show_default=True,
+    help="school and child copies leave out every sensitive field.",
+)  # fmt: skip
 _part_option = click.option(
     "--part", type=click.Choice(PARTS), default=None, help="Only the sections this role completes (e.g. school)."
 )
@@ -129,13 +133,7 @@ def forms_build_command(folder: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
 @click.option("--sections", default=None, help="Only these sections, comma-separated (e.g. 3).")
 @_part_option
-@click.option(
-    "--audience",
-    type=click.Choice(AUDIENCES),
-    default="record",
-    show_default=True,
-    help="school and child copies leave out every sensitive field.",
-)
+@_audience_option
 @click.option("--flatten", is_flag=True, help="PDF only: draw the answers in and leave no fillable field.")
 @click.option("--password", default=None, help="PDF only: encrypt with AES-256.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
@@ -307,8 +305,7 @@ def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
 )
 @click.option("--sections", default=None, help="Only these sections, comma-separated (default: the whole form).")
 @_part_option
-@click.option("--audience", type=click.Choice(AUDIENCES), default="record", show_default=True,
-              help="school and child copies leave out every sensitive field.")
+@_audience_option
 @click.option("--policy", default="southwark", show_default=True, help="Policy naming the home authority's forms.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any row had a problem, not only when a form failed.")
 @_forms_option
