@@ -146,11 +146,6 @@ def read(slot: Slot, text: str) -> Any:
     raise ValueError(f"cannot read a {slot.kind} from a form")
 
 
-def boxes(options: Sequence[tuple[str, bool]]) -> list[str]:
-    """Tick-box lines for options: '☒ Yes', '☐ No'."""
-    return [f"{CHECKED if ticked else UNCHECKED} {label}" for label, ticked in options]
-
-
 def ticked(text: str, labels: Sequence[str]) -> list[int] | None:
     """Indexes of the options ticked in a tick-box answer; None when it holds no boxes or ticks at all.
 
