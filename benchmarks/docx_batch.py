@@ -42,7 +42,7 @@ def docx_loops(n: int) -> None:
     from docxtpl import DocxTemplate
 
     import pepdocs
-    from pepdocs.engines.docx._docx import docx_context
+    from pepdocs.engines.docx._render import docx_context
     from pepdocs.forms._answers import answers
     from pepdocs.forms._wording import partial_title
 

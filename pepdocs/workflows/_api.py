@@ -17,7 +17,8 @@ from pepdocs._errors import (
     TemplateVersionError,
 )
 from pepdocs._util.isolate import isolated as run_isolated
-from pepdocs.engines.docx._docx import docx_context, read_docx, render_docx, template_for
+from pepdocs.engines.docx._read import read_docx
+from pepdocs.engines.docx._render import docx_context, render_docx, template_for
 from pepdocs.engines.docx._locate import identify, locate
 from pepdocs.engines.pdf._pdf import encrypt_pdf, identify_pdf, locate_pdf, read_pdf, render_pdf
 from pepdocs.forms._answers import AUDIENCES, answers

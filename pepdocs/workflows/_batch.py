@@ -310,7 +310,7 @@ def _warm(forms: tuple[str, ...], format: str) -> None:
     if format == "pdf":
         from pepdocs.engines.pdf._pdf import template_for
     else:
-        from pepdocs.engines.docx._docx import template_for  # type: ignore[assignment]
+        from pepdocs.engines.docx._render import template_for  # type: ignore[assignment]
     for form in forms:
         try:
             template_for(get_form(form))
