@@ -74,7 +74,7 @@ def pdf_loops(n: int, plain_n: int) -> None:
         return
     from pypdf import PdfReader, PdfWriter
 
-    from pepdocs.engines.pdf._pdf import _wanted
+    from pepdocs.engines.pdf._fill import _wanted
     from pepdocs.forms._answers import answers
 
     pep = pepdocs.read_pep(ROOT / "examples" / "southwark-primary.json")

@@ -17,10 +17,11 @@ from pepdocs._errors import (
     TemplateVersionError,
 )
 from pepdocs._util.isolate import isolated as run_isolated
+from pepdocs.engines.docx._locate import identify, locate
 from pepdocs.engines.docx._read import read_docx
 from pepdocs.engines.docx._render import docx_context, render_docx, template_for
-from pepdocs.engines.docx._locate import identify, locate
-from pepdocs.engines.pdf._pdf import encrypt_pdf, identify_pdf, locate_pdf, read_pdf, render_pdf
+from pepdocs.engines.pdf._fill import render_pdf
+from pepdocs.engines.pdf._read import encrypt_pdf, identify_pdf, locate_pdf, read_pdf
 from pepdocs.forms._answers import AUDIENCES, answers
 from pepdocs.forms._assemble import Parsed, assemble
 from pepdocs.forms._spec import Form, get_form, list_forms

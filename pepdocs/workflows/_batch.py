@@ -308,7 +308,7 @@ def _render_chunk(
 def _warm(forms: tuple[str, ...], format: str) -> None:
     """Load the forms' specs and templates once in this process (a worker's start-up)."""
     if format == "pdf":
-        from pepdocs.engines.pdf._pdf import template_for
+        from pepdocs.engines.pdf._fill import template_for
     else:
         from pepdocs.engines.docx._render import template_for  # type: ignore[assignment]
     for form in forms:
