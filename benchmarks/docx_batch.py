@@ -67,9 +67,9 @@ def docx_loops(n: int) -> None:
 def pdf_loops(n: int, plain_n: int) -> None:
     """The plain pypdf clone-fill-write loop and pepdocs' PDF engine, on the same form and answers."""
     import pepdocs
-    from pepdocs.workflows._api import FORMATS
+    from pepdocs.engines import formats
 
-    if "pdf" not in FORMATS:
+    if "pdf" not in formats():
         print("PDF: no PDF engine in this pepdocs; skipped")
         return
     from pypdf import PdfReader, PdfWriter

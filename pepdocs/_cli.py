@@ -13,6 +13,7 @@ import click
 
 from pepdocs._errors import ModelError, PepdocsError
 from pepdocs._util.files import write_atomically
+from pepdocs.engines import formats
 from pepdocs.forms._spec import list_forms
 from pepdocs.model._records import read_pep, schema
 from pepdocs.workflows._api import parse, render
@@ -83,7 +84,7 @@ def forms_command(show_paths: bool) -> None:
 @main.command("render")
 @click.argument("case", type=click.Path(path_type=Path))
 @click.option("--form", "form_id", required=True, help="Form id (see `pepdocs forms`).")
-@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(formats()), default="docx", show_default=True)
 @click.option("--sections", default=None, help="Only these sections, comma-separated (e.g. 3).")
 @click.option(
     "--audience",
@@ -135,7 +136,7 @@ def parse_command(file: Path, form_id: str | None, password: str | None, output:
 @main.command("convert")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("--to", "to", required=True, help="Target form id (see `pepdocs forms`).")
-@click.option("--format", "fmt", default="docx", show_default=True, help="docx or pdf")
+@click.option("--format", "fmt", type=click.Choice(formats()), default="docx", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Target form to write.")
 @click.option("--record", type=click.Path(path_type=Path), default=None, help="Also write the PEP record (JSON).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), default=None, help="Write the report (JSON).")
@@ -233,7 +234,7 @@ def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
 @click.argument("cases", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder for the forms and the report.")
 @click.option("--form", "form_id", default=None, help="One form for every child (default: chosen per child).")
-@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(formats()), default="docx", show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes to render with (default: one per CPU).")
 @click.option("--force", is_flag=True, help="Render every form again, even those up to date or changed since.")
 @click.option("--mapping", type=click.Path(path_type=Path), default=None, help='Other headers\' model paths, TOML or JSON: {"Their Header": "child.upn"}.')

@@ -5,20 +5,20 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pepdocs.engines.docx._build import build_docx
-from pepdocs.engines.pdf._build import build_pdf
+from pepdocs.engines import all_engines
 from pepdocs.forms._spec import list_forms
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write form.docx and form.pdf beside each spec; with --check, only report templates that differ from it."""
+    """Write each engine's template (form.docx, form.pdf) beside each spec; with --check, only report templates that differ from it."""
     parser = argparse.ArgumentParser(prog="python -m pepdocs.build", description=main.__doc__)
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a template is stale")
     args = parser.parse_args(argv)
     stale = []
     for form in list_forms():
-        for target, build in ((form.folder / "form.docx", build_docx), (form.folder / "form.pdf", build_pdf)):
-            built = build(form)
+        for engine in all_engines():
+            target = form.folder / f"form{engine.suffix}"
+            built = engine.build(form)
             if target.exists() and target.read_bytes() == built:
                 continue
             stale.append(str(target))

@@ -28,6 +28,7 @@ from typing import IO, Any
 from pepdocs._errors import InputError, PepdocsError, RenderError
 from pepdocs._util.files import write_atomically
 from pepdocs._util.isolate import isolated
+from pepdocs.engines import get_engine
 from pepdocs.forms._spec import get_form
 from pepdocs.model._pep import PEP
 from pepdocs.workflows._api import render
@@ -157,12 +158,12 @@ def file_stem(person_id: str) -> str:
 
 def output_name(person_id: str, form: str, on: date, format: str) -> str:
     """The file a child's form is written to: `{person_id}_{form}_{date}.{ext}`."""
-    return f"{file_stem(person_id)}_{form}_{on.isoformat()}.{format}"
+    return f"{file_stem(person_id)}_{form}_{on.isoformat()}{get_engine(format).suffix}"
 
 
 @cache
 def _template_hash(form: str, format: str) -> str:
-    path = get_form(form).folder / f"form.{format}"
+    path = get_form(form).folder / f"form{get_engine(format).suffix}"
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
     except OSError:
@@ -307,13 +308,10 @@ def _render_chunk(
 
 def _warm(forms: tuple[str, ...], format: str) -> None:
     """Load the forms' specs and templates once in this process (a worker's start-up)."""
-    if format == "pdf":
-        from pepdocs.engines.pdf._fill import template_for
-    else:
-        from pepdocs.engines.docx._render import template_for  # type: ignore[assignment]
+    engine = get_engine(format)
     for form in forms:
         try:
-            template_for(get_form(form))
+            engine.load(get_form(form))
         except PepdocsError:
             pass  # the render reports it, row by row
 
@@ -435,12 +433,9 @@ def batch(
     A case-data file is first read through in a child process limited in time and memory, so a file
     built to exhaust readers stops the batch before anything is written.
     """
-    from pepdocs.workflows._api import FORMATS
-
     started = time.perf_counter()
     today = run_date or date.today()
-    if format not in FORMATS:
-        raise RenderError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+    get_engine(format)  # a RenderError naming the formats, before anything is read
     keys = tuple(str(key) for key in sections) if sections is not None else None
     if form is not None:
         chosen = get_form(form)

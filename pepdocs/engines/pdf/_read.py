@@ -40,6 +40,11 @@ class PdfFields:
     states: dict[str, str]
     info: dict[str, str]
 
+    @property
+    def properties(self) -> dict[str, str]:
+        """The document information, where pepdocs keeps its own properties."""
+        return self.info
+
 
 def read_pdf(data: bytes, file: str, password: str | None = None) -> PdfFields:
     """The fields of a completed PDF form by full (parent.kid) name; DocumentError when it cannot be read."""
