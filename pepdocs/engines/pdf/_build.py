@@ -716,69 +716,64 @@ def _tree(pages: list[Page], objects: Objects) -> tuple[list[_Node], dict[int, l
     return roots, annots
 
 
+def widget_entries(w: Widget, part: str, parent: int | None, page: Ref, box_on: Ref, box_off: Ref) -> dict[str, Any]:
+    """The dictionary of a widget: a text field or checkbox (field and widget in one, named `part`), or one
+    button of a radio group (`part` unused: the group is the field). Boxes start off."""
+    entries: dict[str, Any] = {"Type": Name("Annot"), "Subtype": Name("Widget")}
+    if w.kind != "radio":
+        entries["FT"] = Name("Tx" if w.kind == "text" else "Btn")
+        entries["T"] = part
+    if parent is not None:
+        entries["Parent"] = Ref(parent)
+    if w.label and w.kind != "radio":
+        entries["TU"] = w.label
+    entries |= {"Rect": list(w.rect), "P": page, "F": 4}
+    if w.kind == "text":
+        flags = (MULTILINE if w.multiline else 0) | (READ_ONLY if w.readonly else 0)
+        entries |= {"Ff": flags, "DA": f"/{FONT} {number(w.size).decode()} Tf 0 g", "MK": {}}
+    elif w.kind == "check":
+        entries |= {"Ff": 0, "DA": f"/{BOX_FONT} 0 Tf 0 g", "MK": {"CA": "8"}, "V": Name("Off"), "AS": Name("Off")}
+        entries["AP"] = {"N": {"Yes": box_on, "Off": box_off}}
+    else:
+        entries |= {"MK": {"CA": "8"}, "AS": Name("Off"), "AP": {"N": {w.state: box_on, "Off": box_off}}}
+    return entries
+
+
+def group_entries(
+    part: str, parent: int | None, kids: list[int], radio: bool = False, label: str = "", state: str = ""
+) -> dict[str, Any]:
+    """The dictionary of a field that holds others: a parent of fields, or a radio group of buttons."""
+    entries: dict[str, Any] = {"FT": Name("Btn")} if radio else {}
+    entries["T"] = part
+    if parent is not None:
+        entries["Parent"] = Ref(parent)
+    if radio:
+        if label:
+            entries["TU"] = label
+        entries |= {"Ff": RADIO, "DA": f"/{BOX_FONT} 0 Tf 0 g"}
+        if state:
+            entries["V"] = Name(state)
+    entries["Kids"] = [Ref(kid) for kid in kids]
+    return entries
+
+
 def _write_tree(
     nodes: list[_Node], parent: int | None, objects: Objects, page_refs: list[Ref], box_on: Ref, box_off: Ref
 ) -> None:
     for node in nodes:
-        entries: dict[str, Any] = {}
-        if node.kind in ("text", "check"):
-            w = node.widget
-            assert w is not None
-            entries |= {"Type": Name("Annot"), "Subtype": Name("Widget")}
-        if node.kind in ("text", "check", "radio"):
-            entries["FT"] = Name("Tx" if node.kind == "text" else "Btn")
-        entries["T"] = node.part
-        if parent is not None:
-            entries["Parent"] = Ref(parent)
         if node.kind == "node":
-            entries["Kids"] = [Ref(kid.num) for kid in node.kids]
-            objects.put(node.num, entries)
+            objects.put(node.num, group_entries(node.part, parent, [kid.num for kid in node.kids]))
             _write_tree(node.kids, node.num, objects, page_refs, box_on, box_off)
             continue
         w = node.widget
         assert w is not None
-        if w.label:
-            entries["TU"] = w.label
-        if node.kind == "text":
-            flags = (MULTILINE if w.multiline else 0) | (READ_ONLY if w.readonly else 0)
-            entries |= {
-                "Rect": list(w.rect),
-                "P": page_refs[node.page],
-                "F": 4,
-                "Ff": flags,
-                "DA": f"/{FONT} {number(w.size).decode()} Tf 0 g",
-                "MK": {},
-            }
-        elif node.kind == "check":
-            entries |= {
-                "Rect": list(w.rect),
-                "P": page_refs[node.page],
-                "F": 4,
-                "Ff": 0,
-                "DA": f"/{BOX_FONT} 0 Tf 0 g",
-                "MK": {"CA": "8"},
-                "V": Name("Off"),
-                "AS": Name("Off"),
-                "AP": {"N": {"Yes": box_on, "Off": box_off}},
-            }
-        else:
-            entries |= {"Ff": RADIO, "DA": f"/{BOX_FONT} 0 Tf 0 g", "Kids": [Ref(num) for num, _, _ in node.buttons]}
-        objects.put(node.num, entries)
+        if node.kind != "radio":
+            objects.put(node.num, widget_entries(w, node.part, parent, page_refs[node.page], box_on, box_off))
+            continue
+        buttons = [num for num, _, _ in node.buttons]
+        objects.put(node.num, group_entries(node.part, parent, buttons, radio=True, label=w.label))
         for num, button, page_no in node.buttons:
-            objects.put(
-                num,
-                {
-                    "Type": Name("Annot"),
-                    "Subtype": Name("Widget"),
-                    "Parent": Ref(node.num),
-                    "Rect": list(button.rect),
-                    "P": page_refs[page_no],
-                    "F": 4,
-                    "MK": {"CA": "8"},
-                    "AS": Name("Off"),
-                    "AP": {"N": {button.state: box_on, "Off": box_off}},
-                },
-            )
+            objects.put(num, widget_entries(button, node.part, node.num, page_refs[page_no], box_on, box_off))
 
 
 def box_streams() -> tuple[Stream, Stream]:

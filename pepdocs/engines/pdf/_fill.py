@@ -23,15 +23,12 @@ from pypdf.generic import DictionaryObject, IndirectObject, PdfObject
 from pepdocs._errors import RenderError
 from pepdocs.engines.pdf._build import (
     BLUE,
-    BOX_FONT,
     CROSS,
     LABEL_FILL,
     LEFT,
-    MULTILINE,
     PAGE_H,
     PAGE_W,
     RADIO,
-    READ_ONLY,
     SECTION_FILL,
     WIDTH,
     Flow,
@@ -40,6 +37,7 @@ from pepdocs.engines.pdf._build import (
     cell_name,
     draw_boxes,
     field_name,
+    group_entries,
     heading_lines,
     info_entries,
     is_multi,
@@ -48,11 +46,12 @@ from pepdocs.engines.pdf._build import (
     state_of,
     table_rows,
     text_height,
+    widget_entries,
 )
 from pepdocs.engines.pdf._syntax import Name as PdfName
 from pepdocs.engines.pdf._syntax import Ref as PdfRef
 from pepdocs.engines.pdf._syntax import name_bytes, serialize, string_bytes, trailer, write_file
-from pepdocs.engines.pdf._text import FONT, PAD, Fit, draw_fit, fit, font, rejoin, wrap
+from pepdocs.engines.pdf._text import PAD, Fit, draw_fit, fit, font, rejoin, wrap
 from pepdocs.forms._answers import Answers
 from pepdocs.forms._spec import Block, Field, Form, get_form
 
@@ -430,45 +429,28 @@ class _Document:
 
     def widget(self, w: Widget, page: int, wanted: _Wanted) -> None:
         """Add a field drawn on a continuation page, and fill it."""
-        common: dict[str, Any] = {
-            "Type": PdfName("Annot"),
-            "Subtype": PdfName("Widget"),
-            "Rect": [round(v, 2) for v in w.rect],
-            "P": PdfRef(self.page_num(page)),
-            "F": 4,
-        }
         num = 0 if self.flatten else self.reserve()
         if num:
             self.extra_annots.setdefault(page, []).append(num)
-        appearances = {"N": {w.state: PdfRef(self.t.box_on), "Off": PdfRef(self.t.box_off)}}
-        if w.kind == "radio":
-            group = 0
-            head = b""
-            if not self.flatten:
-                group = self.node(w.name, "radio") or 0
-                self.add_kid(w.name, num)
-                head = serialize(common | {"Parent": PdfRef(group), "MK": {"CA": "8"}, "AP": appearances})[:-2]
-                self.changed[num] = head + b"/AS/Off>>"
-            if w.state in wanted.ticks.get(w.name, []):
-                self.tick(_Button(num, head, page, w.rect, w.state), group)
-            return
-        parent_name, _, part = w.name.rpartition(".")
+        radio = w.kind == "radio"
+        field, _, part = w.name.rpartition(".")
+        if radio:
+            field = w.name  # a radio button's field is its group; a text field or checkbox is a field itself
         head = b""
+        parent = None
         if not self.flatten:
-            parent = self.node(parent_name)
-            self.add_kid(parent_name, num)
-            entries = common | {"FT": PdfName("Btn" if w.kind == "check" else "Tx"), "T": part, "TU": w.label}
-            if parent is not None:
-                entries["Parent"] = PdfRef(parent)
-            if w.kind == "check":
-                entries |= {"Ff": 0, "DA": f"/{BOX_FONT} 0 Tf 0 g", "MK": {"CA": "8"}, "AP": appearances}
-            else:
-                flags = (MULTILINE if w.multiline else 0) | (READ_ONLY if w.readonly else 0)
-                entries |= {"Ff": flags, "DA": f"/{FONT} {w.size:g} Tf 0 g", "MK": {}}
-            head = serialize(entries)[:-2]
-            self.changed[num] = head + (b"/V/Off/AS/Off>>" if w.kind == "check" else b">>")
-        if w.kind == "check":
-            if part in wanted.ticks.get(parent_name, []):
+            parent = self.node(field, "radio" if radio else "node")
+            self.add_kid(field, num)
+            page_ref, on, off = PdfRef(self.page_num(page)), PdfRef(self.t.box_on), PdfRef(self.t.box_off)
+            entries = widget_entries(w, part, parent, page_ref, on, off)
+            # The value and state are written with the head, when the document has them.
+            head = serialize({k: v for k, v in entries.items() if k not in ("V", "AS")})[:-2]
+            self.changed[num] = head + {"text": b">>", "check": b"/V/Off/AS/Off>>", "radio": b"/AS/Off>>"}[w.kind]
+        if radio:
+            if w.state in wanted.ticks.get(w.name, []):
+                self.tick(_Button(num, head, page, w.rect, w.state), parent or 0)
+        elif w.kind == "check":
+            if part in wanted.ticks.get(field, []):
                 self.tick(_Button(num, head, page, w.rect, "Yes"), None)
         elif wanted.texts.get(w.name):
             self.text(num, head, page, w.rect, w.size, wanted.texts[w.name], w.label)
@@ -647,7 +629,7 @@ def _write(doc: _Document, title: str, properties: dict[str, str], footer_name: 
                 contents.append(flat)
             changed[num] = t.page_heads[index] + b"/Contents[%s]>>" % b" ".join(b"%d 0 R" % c for c in contents)
     else:
-        _write_tree(doc)
+        _update_fields(doc)
     changed[t.info] = serialize(info_entries(doc.form, properties))
     size = doc.next
     skip = t.form_objects if doc.flatten else set()
@@ -670,7 +652,7 @@ def _write(doc: _Document, title: str, properties: dict[str, str], footer_name: 
     return write_file(objects(), size, trailer(size, t.root, t.info, (t.first_id, digest.digest())))
 
 
-def _write_tree(doc: _Document) -> None:
+def _update_fields(doc: _Document) -> None:
     """Rewrite the fields whose kids or value changed, and write the fields new to this document."""
     t, changed = doc.t, doc.changed
     for group in t.groups.values():
@@ -688,16 +670,8 @@ def _write_tree(doc: _Document) -> None:
                 parent.head + b"/Kids[" + b" ".join(b"%d 0 R" % k for k in parent.kids + added) + b"]>>"
             )
     for node in doc.new_nodes.values():
-        entries: dict[str, Any] = {"T": node.part}
-        if node.parent is not None:
-            entries["Parent"] = PdfRef(node.parent)
-        if node.kind == "radio":
-            entries |= {"FT": PdfName("Btn"), "Ff": RADIO, "DA": f"/{BOX_FONT} 0 Tf 0 g"}
-            state = doc.group_state.get(node.num)
-            if state:
-                entries["V"] = PdfName(state)
-        entries["Kids"] = [PdfRef(k) for k in node.kids]
-        changed[node.num] = serialize(entries)
+        state = doc.group_state.get(node.num, "")
+        changed[node.num] = serialize(group_entries(node.part, node.parent, node.kids, node.kind == "radio", state=state))
     if doc.new_roots:
         roots = t.roots + doc.new_roots
         changed[t.acroform] = t.acroform_head + b"/Fields[" + b" ".join(b"%d 0 R" % r for r in roots) + b"]>>"
