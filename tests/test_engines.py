@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -141,3 +144,31 @@ def test_the_build_writes_every_engine_template(
     for name in ("form.docx", "form.pdf"):
         assert (tmp_path / name).read_bytes() == (kent.folder / name).read_bytes()
     assert (tmp_path / "form.txt").read_bytes() == MAGIC
+
+
+def _damaged_deflate(docx: bytes, part: str) -> bytes:
+    """A DOCX whose part's compressed bytes are scrambled, its zip directory left intact."""
+    info = zipfile.ZipFile(io.BytesIO(docx)).getinfo(part)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data = bytearray(docx)
+    for index in range(start + 10, start + 60):
+        data[index] ^= 0x5A
+    return bytes(data)
+
+
+def test_each_engine_turns_library_errors_into_pepdocs_errors_with_the_cause_kept(tmp_path: Path) -> None:
+    docx = pepdocs.render(example("kent-secondary"), "kent")
+    with pytest.raises(pepdocs.DocumentError, match=r"word/document\.xml cannot be read") as raised:
+        pepdocs.parse(_damaged_deflate(docx, "word/document.xml"))
+    assert isinstance(raised.value.__cause__, zlib.error)
+    with pytest.raises(pepdocs.DocumentError, match="not a DOCX file") as raised:
+        pepdocs.parse(docx[:-30])
+    assert isinstance(raised.value.__cause__, zipfile.BadZipFile)
+    with pytest.raises(pepdocs.DocumentError, match="PDF is damaged") as raised:
+        pepdocs.parse(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 9 0 R >>\n%%EOF\n")
+    assert raised.value.__cause__ is not None and not isinstance(raised.value.__cause__, pepdocs.PepdocsError)
+    (tmp_path / "form.docx").write_bytes(b"PK\x03\x04 not a template")
+    broken = replace(get_form("kent"), folder=tmp_path)
+    with pytest.raises(pepdocs.RenderError, match="DOCX template of form kent is not one pepdocs built") as raised:
+        pepdocs.render(example("kent-secondary"), broken)
+    assert isinstance(raised.value.__cause__, zipfile.BadZipFile)

@@ -6,7 +6,9 @@ A document is read into its tables of cell text, bookmarks, loose paragraphs and
 from __future__ import annotations
 
 import io
+import lzma
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -34,15 +36,15 @@ def safe_xml(data: bytes, file: str, part: str) -> etree._Element:
     try:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as error:
-        raise DocumentError(f"{part} is not well-formed XML ({error.msg})", file) from None
+        raise DocumentError(f"{part} is not well-formed XML ({error.msg})", file) from error
 
 
 def read_package(data: bytes, file: str) -> dict[str, bytes]:
     """The XML parts of a DOCX that pepdocs reads, with size limits against zip bombs."""
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise DocumentError("not a DOCX file (it is not a zip package)", file) from None
+    except zipfile.BadZipFile as error:
+        raise DocumentError("not a DOCX file (it is not a zip package)", file) from error
     with package:
         infos = package.infolist()
         if len(infos) > MAX_PARTS:
@@ -62,8 +64,8 @@ def _read_limited(package: zipfile.ZipFile, name: str, file: str) -> bytes:
     try:
         with package.open(name) as stream:
             data = stream.read(MAX_PART_BYTES + 1)
-    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError) as error:
-        raise DocumentError(f"{name} cannot be read, the file is damaged or truncated ({error})", file) from None
+    except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, RuntimeError, ValueError) as error:
+        raise DocumentError(f"{name} cannot be read, the file is damaged or truncated ({error})", file) from error
     if len(data) > MAX_PART_BYTES:
         raise DocumentError(f"{name} inflates past {MAX_PART_BYTES // 2**20} MB; refusing a possible zip bomb", file)
     return data

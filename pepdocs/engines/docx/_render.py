@@ -112,9 +112,11 @@ def template_for(form: Form) -> CompiledTemplate:
     path = form.folder / "form.docx"
     try:
         return compile_template(path.read_bytes())
-    except OSError:
-        raise RenderError(f"form {form.id} has no DOCX template at {path.name}; run python -m pepdocs.build") from None
-
+    except OSError as error:
+        raise RenderError(f"form {form.id} has no DOCX template at {path.name}; run python -m pepdocs.build") from error
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, jinja2.TemplateError) as error:
+        # a template pepdocs did not build: say so rather than fail obscurely
+        raise RenderError(f"the DOCX template of form {form.id} is not one pepdocs built ({error})") from error
 
 
 def _paragraphs(text: str) -> list[list[str]]:

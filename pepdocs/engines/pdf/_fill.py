@@ -229,8 +229,8 @@ def template_for(form: Form) -> _Template:
     path = form.folder / "form.pdf"
     try:
         data = path.read_bytes() if form == get_form(form.id) else build_pdf(form)
-    except OSError:
-        raise RenderError(f"form {form.id} has no PDF template at {path.name}; run python -m pepdocs.build") from None
+    except OSError as error:
+        raise RenderError(f"form {form.id} has no PDF template at {path.name}; run python -m pepdocs.build") from error
     font()  # measured once per process too, so a warmed-up worker draws at once
     try:
         return _index(PdfReader(io.BytesIO(data)))

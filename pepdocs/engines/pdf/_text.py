@@ -107,7 +107,7 @@ def font() -> Font:
     try:
         return Font(FONT_FILE.read_bytes())
     except OSError as error:
-        raise FormError(f"the PDF font is missing from this installation of pepdocs ({error.strerror})") from None
+        raise FormError(f"the PDF font is missing from this installation of pepdocs ({error.strerror})") from error
 
 
 # --- text: shaping, wrapping, drawing ---------------------------------------------------------
