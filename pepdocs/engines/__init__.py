@@ -42,7 +42,7 @@ def sniff(data: bytes, file: str = "<bytes>") -> Engine:
         if engine.sniff(data):
             return engine
     names = [format.upper() for format in _registry]
-    listed = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    listed = " or ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
     raise DocumentError(f"not a {listed} file", file)
 
 
