@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 import pepdocs
 from pepdocs._cli import main
+from pepdocs.engines import formats
 from pepdocs.forms._spec import ROLES
 from tests.conftest import example
 
@@ -91,3 +92,7 @@ def test_the_cli_names_an_unknown_section_in_one_line(tmp_path: Path) -> None:
 
 def test_the_part_type_names_every_role_a_section_may_declare() -> None:
     assert get_args(pepdocs.Part) == ROLES
+
+
+def test_the_format_type_names_the_built_in_engines() -> None:
+    assert get_args(pepdocs.Format) == formats()  # an engine registered at run time is checked against the registry

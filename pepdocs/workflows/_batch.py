@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from pepdocs._errors import FormError, InputError, Issue, PepdocsError, RenderError, UsageError
-from pepdocs._types import AUDIENCES, FORMATS, PARTS, Audience, Format, Part, option
+from pepdocs._types import AUDIENCES, PARTS, Audience, Format, Part, option
 from pepdocs._util.files import write_atomically
 from pepdocs._util.isolate import isolated
+from pepdocs.engines import formats, get_engine
 from pepdocs.forms._spec import add_forms, form_folders, get_form, part_sections
 from pepdocs.model._pep import PEP
 from pepdocs.rules._policy import Policy
@@ -158,12 +159,12 @@ def file_stem(person_id: str) -> str:
 
 def output_name(person_id: str, form: str, on: date, format: str) -> str:
     """The file a child's form is written to: `{person_id}_{form}_{date}.{ext}`."""
-    return f"{file_stem(person_id)}_{form}_{on.isoformat()}.{format}"
+    return f"{file_stem(person_id)}_{form}_{on.isoformat()}{get_engine(format).suffix}"
 
 
 @cache
 def _template_hash(form: str, format: str) -> str:
-    path = get_form(form).folder / f"form.{format}"
+    path = get_form(form).folder / f"form{get_engine(format).suffix}"
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
     except OSError:
@@ -315,13 +316,10 @@ def _warm(forms: tuple[str, ...], format: Format, folders: tuple[Path, ...] = ()
     """Load the forms' specs and templates once in this process (a worker's start-up), with the user's forms."""
     for folder in folders:
         add_forms(folder)
-    if format == "pdf":
-        from pepdocs.engines.pdf._pdf import template_for
-    else:
-        from pepdocs.engines.docx._docx import template_for  # type: ignore[assignment]
+    engine = get_engine(format)
     for form in forms:
         try:
-            template_for(get_form(form))
+            engine.load(get_form(form))
         except PepdocsError:
             pass  # the render reports it, row by row
 
@@ -457,7 +455,7 @@ def batch(
     """
     started = time.perf_counter()
     today = run_date or date.today()
-    option("format", format, FORMATS)
+    option("format", format, formats())
     keys = tuple(str(key) for key in sections) if sections is not None else None
     if keys is not None and part is not None:
         raise UsageError("give sections or part, not both")
