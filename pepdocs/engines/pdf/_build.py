@@ -1,8 +1,8 @@
 """Builds each form's fillable PDF (an AcroForm) from its spec, and the drawing both PDF paths share.
 
-The page content is drawn here, not by a PDF library: every piece of text is set in one embedded
-font (DejaVu Sans as a Type0/Identity-H font, measured with fontTools), Arabic is shaped and put in
-visual order before it is drawn, and blocks flow down A4 pages so no answer box is split across a
+The page content is drawn here, not by a PDF library: text is set in embedded fonts (DejaVu Sans, a
+Noto font for each script it lacks, subset to the glyphs drawn and typeable: see `_fonts`), right-to-left
+text in visual order and complex scripts shaped, and blocks flow down A4 pages so no answer box is split across a
 page. Field names are the model paths as a parent/kid field tree (`child` > `date_of_birth`).
 `_fill` fills the built template, and lays out continuation pages with the same `Flow`.
 """
@@ -17,8 +17,9 @@ from enum import Enum
 from typing import Any
 
 from pepdocs._errors import FormError
+from pepdocs.engines.pdf._fonts import collect, embed, needed
 from pepdocs.engines.pdf._syntax import Name, Objects, Ref, Stream, number, trailer, write_file
-from pepdocs.engines.pdf._text import BLACK, FONT, PAD, Font, Line, color, font, text_op, visual, wrap
+from pepdocs.engines.pdf._text import BLACK, FONT, PAD, Line, color, font, text_op, visual, wrap
 from pepdocs.forms._spec import Block, Field, Form, Section, option_label
 from pepdocs.forms._wording import block_header, filled_by_line, section_heading
 
@@ -587,85 +588,6 @@ def lay_out(form: Form) -> list[Page]:
         _section(flow, section)
     return flow.pages
 
-def _font_objects(objects: Objects, fnt: Font) -> Ref:
-    """The embedded Type0 font: CIDFontType2 with the whole TrueType file, widths and a ToUnicode map."""
-    program = objects.add(Stream({"Length1": len(fnt.data)}, fnt.data))
-    descriptor = objects.add(
-        {
-            "Type": Name("FontDescriptor"),
-            "FontName": Name(FONT),
-            "Flags": 32,
-            "FontBBox": fnt.bbox,
-            "ItalicAngle": 0,
-            "Ascent": fnt.ascent,
-            "Descent": fnt.descent,
-            "CapHeight": fnt.cap_height,
-            "StemV": 80,
-            "FontFile2": program,
-        }
-    )
-    cid = objects.add(
-        {
-            "Type": Name("Font"),
-            "Subtype": Name("CIDFontType2"),
-            "BaseFont": Name(FONT),
-            "CIDSystemInfo": {"Registry": "Adobe", "Ordering": "Identity", "Supplement": 0},
-            "FontDescriptor": descriptor,
-            "DW": 1000,
-            "W": [0, fnt.widths],
-            "CIDToGIDMap": Name("Identity"),
-        }
-    )
-    to_unicode = objects.add(Stream({}, _to_unicode(fnt)))
-    return objects.add(
-        {
-            "Type": Name("Font"),
-            "Subtype": Name("Type0"),
-            "BaseFont": Name(FONT),
-            "Encoding": Name("Identity-H"),
-            "DescendantFonts": [cid],
-            "ToUnicode": to_unicode,
-        }
-    )
-
-
-def _to_unicode(fnt: Font) -> bytes:
-    """A ToUnicode CMap from glyph ids to text (Arabic presentation forms back to their letters)."""
-    runs: list[tuple[int, int, str]] = []  # first glyph, last glyph, text of the first
-    for gid, text in sorted(fnt.unicode_of.items()):
-        if runs:
-            first, last, opening = runs[-1]
-            follows = len(text) == 1 and len(opening) == 1 and ord(text) - ord(opening) == gid - first
-            if gid == last + 1 and follows and gid >> 8 == first >> 8:
-                runs[-1] = (first, gid, opening)
-                continue
-        runs.append((gid, gid, text))
-    singles = [(first, text) for first, last, text in runs if first == last]
-    ranges = [(first, last, text) for first, last, text in runs if first != last]
-    out = [
-        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
-        b"/CIDSystemInfo <</Registry (Adobe) /Ordering (UCS) /Supplement 0>> def",
-        b"/CMapName /Adobe-Identity-UCS def /CMapType 2 def",
-        b"1 begincodespacerange <0000> <FFFF> endcodespacerange",
-    ]
-
-    def hex_text(text: str) -> bytes:
-        return text.encode("utf-16-be").hex().upper().encode()
-
-    for start in range(0, len(singles), 100):
-        chunk = singles[start : start + 100]
-        out.append(b"%d beginbfchar" % len(chunk))
-        out.extend(b"<%04X> <%s>" % (gid, hex_text(text)) for gid, text in chunk)
-        out.append(b"endbfchar")
-    for start in range(0, len(ranges), 100):
-        block = ranges[start : start + 100]
-        out.append(b"%d beginbfrange" % len(block))
-        out.extend(b"<%04X> <%04X> <%s>" % (first, last, hex_text(text)) for first, last, text in block)
-        out.append(b"endbfrange")
-    out.append(b"endcmap CMapName currentdict /CMap defineresource pop end end")
-    return b"\n".join(out)
-
-
 @dataclass
 class _Node:
     """A field in the tree being built: a parent, a terminal field, or a radio group."""
@@ -785,13 +707,14 @@ def box_streams() -> tuple[Stream, Stream]:
 
 def build_pdf(form: Form) -> bytes:
     """The form's fillable PDF template, built from its spec; the same spec always gives the same bytes."""
-    pages = lay_out(form)
+    with collect() as usage:  # the glyphs drawn, to embed the fonts cut down to them
+        pages = lay_out(form)
+        overlays = [page_overlay(page_no, len(pages), form.title, "") for page_no in range(len(pages))]
     objects = Objects()
     catalog, page_tree, acroform, resources, info = (objects.reserve() for _ in range(5))
-    fnt = font()
-    type0 = _font_objects(objects, fnt)
+    fonts = {name: embed(name, glyphs, objects.add) for name, glyphs in sorted(needed(usage).items())}
     zadb = objects.add({"Type": Name("Font"), "Subtype": Name("Type1"), "BaseFont": Name("ZapfDingbats")})
-    objects.put(resources, {"Font": {FONT: type0, BOX_FONT: zadb}})
+    objects.put(resources, {"Font": {**fonts, BOX_FONT: zadb}})
     on, off = box_streams()
     box_on, box_off = objects.add(on), objects.add(off)
     page_refs = [Ref(objects.reserve()) for _ in pages]
@@ -799,7 +722,7 @@ def build_pdf(form: Form) -> bytes:
     _write_tree(roots, None, objects, page_refs, box_on, box_off)
     for page_no, (ref, page) in enumerate(zip(page_refs, pages, strict=True)):
         static = objects.add(Stream({}, b"\n".join(page.ops)))
-        overlay = objects.add(Stream({}, page_overlay(page_no, len(pages), form.title, "")))
+        overlay = objects.add(Stream({}, overlays[page_no]))
         entries: dict[str, Any] = {
             "Type": Name("Page"),
             "Parent": Ref(page_tree),

@@ -48,6 +48,7 @@ from pepdocs.engines.pdf._build import (
     text_height,
     widget_entries,
 )
+from pepdocs.engines.pdf._fonts import TemplateFonts, Usage, collect, document_resources, template_fonts
 from pepdocs.engines.pdf._syntax import Name as PdfName
 from pepdocs.engines.pdf._syntax import Ref as PdfRef
 from pepdocs.engines.pdf._syntax import name_bytes, serialize, string_bytes, trailer, write_file
@@ -127,6 +128,7 @@ class _Template:
     checks: dict[str, _Button] = field(default_factory=dict)
     parents: dict[str, _Parent] = field(default_factory=dict)
     form_objects: set[int] = field(default_factory=set)
+    fonts: TemplateFonts | None = None
     box_on: int = 0
     box_off: int = 0
 
@@ -155,8 +157,10 @@ def _index(reader: PdfReader) -> _Template:
     """Every object of a template as bytes, and its pages and field tree."""
     size = int(reader.trailer["/Size"])  # type: ignore[call-overload]
     bodies: list[bytes | None] = [None] * size
-    for num in reader.xref[0]:
-        bodies[num] = _bytes(reader.get_object(num))  # type: ignore[arg-type]
+    for num in [*reader.xref[0], *reader.xref_objStm]:
+        obj: Any = reader.get_object(num)
+        if not (isinstance(obj, DictionaryObject) and obj.get("/Type") in ("/ObjStm", "/XRef")):
+            bodies[num] = _bytes(obj)  # the file's own packing is redone when a document is written
     catalog: Any = reader.trailer["/Root"]
     acroform: Any = catalog["/AcroForm"]
     pages_node: Any = catalog["/Pages"]
@@ -180,6 +184,7 @@ def _index(reader: PdfReader) -> _Template:
         roots=[ref.idnum for ref in acroform.raw_get("/Fields")],
     )
     t.form_objects.add(t.acroform)
+    t.fonts = template_fonts(acroform["/DR"], t.resources)
     page_index = {num: i for i, num in enumerate(page_nums)}
     for ref in acroform.raw_get("/Fields"):
         _walk(ref, "", t, page_index)
@@ -348,6 +353,11 @@ class _Document:
         self.next += 1
         return self.next - 1
 
+    def add(self, value: Any) -> PdfRef:
+        num = self.reserve()
+        self.changed[num] = serialize(value)
+        return PdfRef(num)
+
     def page_num(self, page: int) -> int:
         """The object number of a page, reserving one for a continuation page."""
         if page < len(self.t.pages):
@@ -470,6 +480,15 @@ def render_pdf(
     With `flatten`, every answer is drawn into the pages and the form itself (fields, widgets, values) is left out.
     """
     t = template_for(form)
+    assert t.fonts is not None
+    with collect(t.fonts.base) as usage:  # the glyphs drawn: fonts for those the template lacks are added
+        return _render(form, t, answers, title, properties, flatten, footer_name, usage)
+
+
+def _render(
+    form: Form, t: _Template, answers: Answers, title: str, properties: dict[str, str], flatten: bool,
+    footer_name: str, usage: Usage,
+) -> bytes:  # fmt: skip
     doc = _Document(form, t, flatten)
     wanted = _wanted(form, answers)
     for name, text in wanted.texts.items():
@@ -500,7 +519,7 @@ def render_pdf(
             draw_fit(item.fit, width, height, item.target_page + 1),
             item.text,
         )
-    return _write(doc, title, properties, footer_name)
+    return _write(doc, title, properties, footer_name, usage)
 
 
 def _printed(t: _Template, name: str) -> bool:
@@ -585,7 +604,7 @@ def _stream(data: bytes) -> bytes:
     return b"<</Length %d>>\nstream\n%s\nendstream" % (len(data), data)
 
 
-def _write(doc: _Document, title: str, properties: dict[str, str], footer_name: str) -> bytes:
+def _write(doc: _Document, title: str, properties: dict[str, str], footer_name: str, usage: Usage) -> bytes:
     """The document's bytes: the template's objects, replaced where they changed, then the new ones."""
     t = doc.t
     changed = doc.changed
@@ -631,6 +650,10 @@ def _write(doc: _Document, title: str, properties: dict[str, str], footer_name: 
     else:
         _update_fields(doc)
     changed[t.info] = serialize(info_entries(doc.form, properties))
+    assert t.fonts is not None
+    resources = document_resources(usage, t.fonts, doc.add)
+    if resources is not None:
+        changed[t.resources] = serialize(resources)
     size = doc.next
     skip = t.form_objects if doc.flatten else set()
     bodies = t.bodies

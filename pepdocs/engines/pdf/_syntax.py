@@ -6,6 +6,7 @@ Knows PDF syntax only, nothing of forms or pepdocs.
 from __future__ import annotations
 
 import re
+import struct
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -97,19 +98,70 @@ HEADER = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
 
 
 def write_file(objects: Iterable[tuple[int, bytes]], size: int, trailer: bytes) -> bytes:
-    """A whole PDF file from numbered object bodies (in ascending order), with a cross-reference table."""
+    """A whole PDF file from numbered object bodies (in ascending order).
+
+    Streams are written as they are (compressed if they were not); every other object is packed into
+    compressed object streams, and the cross-reference table is a stream too: a form's hundreds of
+    field dictionaries take a tenth of the room.
+    """
     out = [HEADER]
     position = len(HEADER)
-    offsets = [b"0000000000 65535 f \n"] * size
+    entries: dict[int, tuple[int, int, int]] = {}
+    packed: list[tuple[int, bytes]] = []
     for num, body in objects:
-        chunk = b"%d 0 obj\n%s\nendobj\n" % (num, body)
-        offsets[num] = b"%010d 00000 n \n" % position
+        if body.endswith(b"endstream"):
+            chunk = b"%d 0 obj\n%s\nendobj\n" % (num, _compressed(body))
+            entries[num] = (1, position, 0)
+            out.append(chunk)
+            position += len(chunk)
+        else:
+            packed.append((num, body))
+    number_of = size
+    for start in range(0, len(packed), _PER_STREAM):
+        group = packed[start : start + _PER_STREAM]
+        stream_num, number_of = number_of, number_of + 1
+        index, offset = [], 0
+        for i, (num, body) in enumerate(group):
+            index.append(b"%d %d" % (num, offset))
+            offset += len(body) + 1
+            entries[num] = (2, stream_num, i)
+        head = b" ".join(index) + b"\n"
+        data = zlib.compress(head + b"\n".join(body for _, body in group), 6)
+        chunk = b"%d 0 obj\n<</Type/ObjStm/N %d/First %d/Filter/FlateDecode/Length %d>>\nstream\n%s\nendstream\nendobj\n" % (
+            stream_num, len(group), len(head), len(data), data,
+        )  # fmt: skip
+        entries[stream_num] = (1, position, 0)
         out.append(chunk)
         position += len(chunk)
-    out.append(b"xref\n0 %d\n" % size)
-    out.extend(offsets)
-    out.append(b"trailer\n%s\nstartxref\n%d\n%%%%EOF\n" % (trailer, position))
+    xref, total = number_of, number_of + 1
+    entries[xref] = (1, position, 0)
+    rows = b"".join(struct.pack(">BIH", *entries.get(num, (0, 0, 0xFFFF if num == 0 else 0))) for num in range(total))
+    data = zlib.compress(rows, 6)
+    head = _SIZE.sub(b"/Size %d" % total, trailer)[:-2]
+    out.append(
+        b"%d 0 obj\n%s/Type/XRef/W[1 4 2]/Filter/FlateDecode/Length %d>>\nstream\n%s\nendstream\nendobj\n"
+        % (xref, head, len(data), data)
+    )
+    out.append(b"startxref\n%d\n%%%%EOF\n" % position)
     return b"".join(out)
+
+
+_PER_STREAM = 200
+_SIZE = re.compile(rb"/Size \d+")
+_STREAM_HEAD = re.compile(rb"/Length \d+")
+
+
+def _compressed(body: bytes) -> bytes:
+    """A stream object's body, its data compressed when it was written plain."""
+    at = body.find(b"\nstream\n")
+    head = body[:at]
+    if b"/Filter" in head or at < 0:
+        return body
+    plain = body[at + 8 : -10]
+    data = zlib.compress(plain, 6)
+    if len(data) + 20 >= len(plain):
+        return body  # a short stream, smaller as it is
+    return _STREAM_HEAD.sub(b"/Length %d/Filter/FlateDecode" % len(data), head, count=1) + b"\nstream\n" + data + b"\nendstream"
 
 
 def trailer(size: int, root: int, info: int, ids: tuple[bytes, bytes]) -> bytes:

@@ -1,113 +1,214 @@
-"""The embedded font and text: metrics, Arabic shaping and bidi order, wrapping, fitting an answer in its box."""
+"""Text: metrics over every font, bidi order, shaping, wrapping, fitting an answer in its box, drawing it."""
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
-from typing import Any
+from functools import cache, lru_cache
 
-import arabic_reshaper  # type: ignore[import-untyped]
 from bidi import get_display  # type: ignore[import-untyped]
-from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
-from pepdocs._errors import FormError
-from pepdocs.engines.pdf._syntax import number
+from pepdocs.engines.pdf._fonts import EXTRA, FOLDER, PRIMARY, Face, current, face_for, literal, primary
+from pepdocs.engines.pdf._syntax import number, string_bytes
 
-FONT_FILE = Path(__file__).resolve().parent / "fonts" / "DejaVuSans.ttf"
-FONT = "DejaVuSans"  # the font's resource name in /DR and in every page and appearance stream
+FONT_FILE = FOLDER / "DejaVuSans.ttf"
+FONT = PRIMARY  # the main font's resource name in /DR and in every page and appearance stream
 PAD = 2.5
 BLACK = (0.0, 0.0, 0.0)
 MIN_SIZE = 6.5
 
 
-# --- the font -------------------------------------------------------------------------------
+# --- metrics ---------------------------------------------------------------------------------
 
-_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u200f\u202b\u202e\u2067]")
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
 _INVISIBLE_CODES = [
     code
     for code in (*range(0x20), *range(0x7F, 0xA0), 0xAD, *range(0x200B, 0x2070), 0xFEFF, 0xFFF9, 0xFFFA, 0xFFFB)
     if _INVISIBLE.match(chr(code)) and chr(code) not in "\t\n"
 ]
+_JOINERS = "\u200c\u200d"
 _BREAKS = re.compile("\r\n|[\r\n\u2028\u2029]")
 _SPECIAL = re.compile("[\t\r\n\u2028\u2029\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u200f\u202b\u202e\u2067]")
-_PRESENTATION = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
+_MARKS = ("Mn", "Mc", "Me")
 
 
 class Font:
-    """The embedded font's metrics: each character's glyph id and advance width, read once."""
+    """Advance widths of every character, in the font it is drawn in (thousandths of an em), read once."""
 
-    def __init__(self, data: bytes) -> None:
-        tt = TTFont(io.BytesIO(data), lazy=True)
-        self.data = data
-        head, hhea = tt["head"], tt["hhea"]
-        scale = 1000 / head.unitsPerEm
-        order = tt.getGlyphOrder()
-        metrics = tt["hmtx"].metrics
-        self.widths = [round(metrics[name][0] * scale) for name in order]
-        gids = {name: gid for gid, name in enumerate(order)}
-        cmap: dict[int, str] = tt.getBestCmap()
-        self.codes = _Codes()
-        self.advance = _Advance(self.widths[0])
-        for code, name in cmap.items():
-            gid = gids[name]
-            self.codes[code] = f"{gid:04X}"
-            self.advance[chr(code)] = self.widths[gid]
+    def __init__(self) -> None:
+        main = primary()
+        self.advance = _Advance()
+        for code, gid in main.gid.items():
+            self.advance[chr(code)] = main.widths[gid]
         for code in _INVISIBLE_CODES:
             self.advance[chr(code)] = 0  # dropped before drawing, so they take no room
-        self.unicode_of: dict[int, str] = {}
-        for code, name in sorted(cmap.items(), key=lambda item: (_presentation(item[0]), item[0])):
-            self.unicode_of.setdefault(gids[name], unicodedata.normalize("NFKC", chr(code)) or chr(code))
-        self.ascent = round(hhea.ascent * scale)
-        self.descent = round(hhea.descent * scale)
-        self.bbox = [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)]
-        glyf = tt["glyf"]
-        self.cap_height = round(glyf["H"].yMax * scale) if "H" in gids else 700
+        for char in _JOINERS:
+            self.advance[char] = 0
 
     def width(self, text: str, size: float) -> float:
-        """The width of a line of (visual, visible) text at `size` points."""
-        return sum(map(self.advance.__getitem__, text)) * size / 1000
-
-    def encode(self, text: str) -> bytes:
-        """Text as a PDF hex string of two-byte glyph ids (Identity-H); a character the font lacks is glyph 0."""
-        return b"<" + text.translate(self.codes).encode("ascii") + b">"
-
-
-class _Codes(dict[int, str]):
-    """Glyph ids in hex by code point, for str.translate: glyph 0 (.notdef) for what the font lacks."""
-
-    def __missing__(self, code: int) -> str:
-        return "0000"
+        """The width of a line of (visual, visible) text at `size` points, shaped where its script is."""
+        if _plain(None).issuperset(text):
+            return sum(map(self.advance.__getitem__, text)) * size / 1000
+        return sum(run.width for run in _runs(text)) * size / 1000
 
 
 class _Advance(dict[str, int]):
-    """Advance widths by character (thousandths of an em); the .notdef width for what the font lacks."""
-
-    def __init__(self, missing: int) -> None:
-        super().__init__()
-        self.missing = missing
+    """Advance widths by character: a fallback font's for what the main font lacks, U+FFFD's for what none has."""
 
     def __missing__(self, char: str) -> int:
-        return self.missing
-
-
-def _presentation(code: int) -> bool:
-    return any(low <= code <= high for low, high in _PRESENTATION)
+        f = face_for(char)
+        gid = f.gid.get(ord(char))
+        if gid is None:
+            width = f.widths[f.gid.get(0xFFFD, 0)]
+        elif unicodedata.category(char) in _MARKS and f.shaped:
+            width = 0
+        else:
+            width = f.widths[gid]
+        self[char] = width
+        return width
 
 
 @cache
 def font() -> Font:
-    """DejaVu Sans, as shipped in pepdocs/fonts, read once per process."""
-    try:
-        return Font(FONT_FILE.read_bytes())
-    except OSError as error:
-        raise FormError(f"the PDF font is missing from this installation of pepdocs ({error.strerror})") from error
+    """The text metrics, read once per process."""
+    return Font()
+
+
+@lru_cache(maxsize=8)
+def _plain(base: frozenset[int] | None) -> frozenset[str]:
+    """Characters drawn in the main font under its one resource name, unshaped."""
+    main = primary()
+    return frozenset(
+        chr(code) for code, gid in main.gid.items() if (base is None or gid in base) and face_for(chr(code)) is main
+    )
+
+
+@dataclass(frozen=True)
+class _Run:
+    """A piece of a line in one font: plain characters, or shaped glyphs (id, advance, x and y offset, text)."""
+
+    face: Face
+    text: str
+    width: int
+    glyphs: tuple[tuple[int, int, int, int, str], ...] = ()
+    rtl: bool = False
+
+
+@lru_cache(maxsize=4096)
+def _runs(text: str) -> tuple[_Run, ...]:
+    """A line of visual text cut into runs by font, the shaped scripts shaped with HarfBuzz."""
+    pieces: list[tuple[Face, bool, list[str]]] = []
+    for char in text:
+        f = face_for(char)
+        if ord(char) not in f.gid:
+            if char in _JOINERS or unicodedata.category(char) in ("Cc", "Cf"):
+                if pieces and pieces[-1][0].shaped:
+                    pieces[-1][2].append(char)
+                continue
+            f, char = primary(), "\ufffd"
+        joins = char in _JOINERS or unicodedata.category(char) in _MARKS
+        if joins and pieces and pieces[-1][0].shaped:
+            pieces[-1][2].append(char)
+            continue
+        rtl = f.shaped and unicodedata.bidirectional(char) in ("R", "AL")
+        if pieces and pieces[-1][0] is f and pieces[-1][1] == rtl:
+            pieces[-1][2].append(char)
+        else:
+            pieces.append((f, rtl, [char]))
+    runs = []
+    for f, rtl, chars in pieces:
+        run = "".join(chars)
+        if f.shaped:
+            glyphs = tuple(f.shape(run[::-1] if rtl else run, rtl))
+            runs.append(_Run(f, run, sum(g[1] for g in glyphs), glyphs, rtl))
+        else:
+            runs.append(_Run(f, run, sum(f.widths[f.gid[ord(c)]] for c in run)))
+    return tuple(runs)
+
+
+def show(text: str, size: float) -> bytes:
+    """Operators drawing a line of visual text at the text position, a font run at a time."""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    usage = current()
+    base = usage.base if usage is not None else None
+    main = primary()
+    if _plain(base).issuperset(text):
+        if usage is not None:
+            usage.chars.update(text)
+        return b"/%s %s Tf (%s) Tj" % (PRIMARY.encode(), number(size), text.translate(main.codes).encode("latin-1"))
+    out = []
+    rtl_line = _logical.get(text)
+    for run in _runs(text):
+        if not run.glyphs:
+            if usage is not None:
+                usage.chars.update(run.text)
+            out.extend(_plain_run(run, size, base))
+            continue
+        if usage is not None:
+            used = usage.glyphs.setdefault(run.face.name, {})
+            for glyph in run.glyphs:
+                if glyph[4] or glyph[0] not in used:
+                    used[glyph[0]] = glyph[4] or used.get(glyph[0], "")
+        ops = _shaped_run(run, size)
+        if rtl_line is None:
+            ops = _actual(run.text[::-1] if run.rtl else run.text, ops)
+        out.append(ops)
+    body = b" ".join(out)
+    return _actual(rtl_line, body) if rtl_line is not None else body
+
+
+def _actual(text: str, ops: bytes) -> bytes:
+    """Marked content whose text is `text` in reading order, for copying and screen readers."""
+    return b"/Span <</ActualText %s>> BDC %s EMC" % (string_bytes(text), ops)
+
+
+def _plain_run(run: _Run, size: float, base: frozenset[int] | None) -> list[bytes]:
+    """A run in an unshaped font; the main font's glyphs its template lacks go in the extra resource."""
+    f = run.face
+    codes = [f.gid[ord(c)] for c in run.text]
+    names = [
+        f.name if f is not primary() or base is None or gid in base else EXTRA for gid in codes
+    ]
+    out = []
+    start = 0
+    for i in range(1, len(codes) + 1):
+        if i == len(codes) or names[i] != names[start]:
+            out.append(b"/%s %s Tf %s Tj" % (names[start].encode(), number(size), literal(codes[start:i])))
+            start = i
+    return out
+
+
+def _shaped_run(run: _Run, size: float) -> bytes:
+    """Shaped glyphs placed by their advances and offsets (TJ adjustments and text rise)."""
+    f = run.face
+    ops = [b"/%s %s Tf" % (f.name.encode(), number(size))]
+    array: list[bytes] = []
+    rise = 0
+
+    def flush() -> None:
+        if array:
+            ops.append(b"[" + b" ".join(array) + b"] TJ")
+            array.clear()
+
+    for gid, advance, dx, dy, _ in run.glyphs:
+        if dy != rise:
+            flush()
+            ops.append(b"%s Ts" % number(dy * size / 1000))
+            rise = dy
+        if dx:
+            array.append(b"%d" % -dx)
+        array.append(literal((gid,)))
+        rest = advance - dx - f.widths[gid]
+        if rest:
+            array.append(b"%d" % -rest)
+    flush()
+    if rise:
+        ops.append(b"0 Ts")
+    return b" ".join(ops)
 
 
 # --- text: shaping, wrapping, drawing ---------------------------------------------------------
@@ -122,18 +223,10 @@ class Line:
     rtl: bool = False
 
 
-@cache
-def _reshaper() -> Any:
-    """Arabic shaping that keeps vowel marks (the library's default drops them)."""
-    return arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False})
-
-
 def _shape(paragraph: str) -> tuple[str, bool]:
-    """A paragraph with Arabic letters joined (still logical order), and whether it reads right to left."""
+    """A paragraph (logical order) and whether it reads right to left, by its first strong character."""
     rtl = False
     if _RTL.search(paragraph):
-        if _ARABIC.search(paragraph):
-            paragraph = _reshaper().reshape(paragraph)
         for char in paragraph:
             kind = unicodedata.bidirectional(char)
             if kind in ("L", "R", "AL"):
@@ -142,11 +235,18 @@ def _shape(paragraph: str) -> tuple[str, bool]:
     return paragraph, rtl
 
 
+_logical: dict[str, str] = {}  # visual lines of right-to-left text, and their text in reading order
+
+
 def visual(line: Line) -> str:
     """A line as drawn: in visual order when it holds right-to-left text, invisible marks removed."""
     text = line.text
     if _RTL.search(text):
-        text = get_display(text, base_dir="R" if line.rtl else "L")
+        shown = _INVISIBLE.sub("", get_display(text, base_dir="R" if line.rtl else "L"))
+        if len(_logical) > 10000:
+            _logical.clear()
+        _logical[shown] = _INVISIBLE.sub("", text)
+        return shown
     return _INVISIBLE.sub("", text)
 
 
@@ -207,14 +307,7 @@ def text_op(
     x: float, y: float, text: str, size: float, rgb: tuple[float, float, float] = BLACK, bold: bool = False
 ) -> bytes:
     """Operators drawing one line of visual text with its baseline at (x, y)."""
-    body = b"BT /%s %s Tf %s 1 0 0 1 %s %s Tm %s Tj ET" % (
-        FONT.encode(),
-        number(size),
-        color(rgb),
-        number(x),
-        number(y),
-        font().encode(text),
-    )
+    body = b"BT %s 1 0 0 1 %s %s Tm %s ET" % (color(rgb), number(x), number(y), show(text, size))
     if bold:
         # DejaVu Sans is shipped in one weight: bold is drawn as filled and outlined glyphs.
         return b"q 2 Tr %s w %s %s Q" % (number(size / 30), color(rgb, stroke=True), body)
@@ -275,10 +368,13 @@ def draw_fit(result: Fit, width: float, height: float, page: int | None = None) 
             shown.append((marker, False))
     y = height - PAD - size * 0.93
     fnt = font()
-    out = [b"/Tx BMC q 1 1 %.2f %.2f re W n BT /%s %.2f Tf 0 g" % (width - 2, height - 2, FONT.encode(), size)]
+    out = [b"/Tx BMC q 1 1 %s %s re W n BT" % (number(width - 2), number(height - 2))]
+    at = (0.0, 0.0)
     for text, rtl in shown:
         x = width - PAD - fnt.width(text, size) if rtl else PAD
-        out.append(b"1 0 0 1 %.2f %.2f Tm %s Tj" % (x, y, fnt.encode(text)))
+        # Each line is placed from the last (Td), which is shorter than a whole matrix per line.
+        out.append(b"%s %s Td %s" % (number(x - at[0]), number(y - at[1]), show(text, size)))
+        at = (x, y)
         y -= lead
     out.append(b"ET Q EMC")
     return b"\n".join(out)

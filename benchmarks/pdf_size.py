@@ -1,0 +1,48 @@
+"""The size of each form's filled PDF with its bundled example, fillable and flattened, and the median.
+
+    python benchmarks/pdf_size.py
+
+Sizes are in KB (1,000 bytes); the issue's bound is 150 KB for a filled PDF.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+from pathlib import Path
+
+import pepdocs
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = {
+    "southwark-full": "southwark-primary",
+    "southwark-review": "southwark-review",
+    "kent": "kent-secondary",
+    "no-provision": "no-provision",
+    "early-years": "early-years",
+    "post-16": "post-16-neet",
+}
+
+
+def main() -> int:
+    """Print each form's blank, filled and flattened sizes, then the median filled size."""
+    filled: list[float] = []
+    print(f"{'form':18} {'template':>9} {'filled':>9} {'flattened':>10} {'archive':>9}")
+    for form_id, name in EXAMPLES.items():
+        pep = pepdocs.PEP.model_validate_json((ROOT / "examples" / f"{name}.json").read_text(encoding="utf-8"))
+        form = pepdocs.get_form(form_id)
+        blank = (form.folder / "form.pdf").stat().st_size / 1000
+        fill = len(pepdocs.render(pep, form_id, "pdf")) / 1000
+        flat = len(pepdocs.render(pep, form_id, "pdf", flatten=True)) / 1000
+        try:
+            archive = f"{len(pepdocs.render(pep, form_id, 'pdf', archive=True)) / 1000:9.1f}"  # type: ignore[call-arg]
+        except TypeError:
+            archive = f"{'-':>9}"
+        filled.append(fill)
+        print(f"{form_id:18} {blank:9.1f} {fill:9.1f} {flat:10.1f} {archive}")
+    print(f"median filled: {statistics.median(filled):.1f} KB; largest: {max(filled):.1f} KB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
