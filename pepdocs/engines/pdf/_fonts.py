@@ -96,13 +96,14 @@ class Face:
         scale = 1000 / self.upem
         order = tt.getGlyphOrder()
         metrics = tt["hmtx"].metrics
-        self.widths = [round(metrics[name][0] * scale) for name in order]
+        self.widths: list[int] = [round(metrics[name][0] * scale) for name in order]
         gids = {name: gid for gid, name in enumerate(order)}
         cmap: dict[int, str] = tt.getBestCmap()
-        self.gid = {code: gids[name] for code, name in cmap.items()}
+        self.gid: dict[int, int] = {code: gids[name] for code, name in cmap.items()}
         self.text_of: dict[int, str] = {}
         for code, name in sorted(cmap.items(), key=lambda item: (_presentation(item[0]), item[0])):
-            self.text_of.setdefault(gids[name], unicodedata.normalize("NFKC", chr(code)) or chr(code))
+            text = unicodedata.normalize("NFKC", chr(code)) if _presentation(code) else chr(code)
+            self.text_of.setdefault(gids[name], text or chr(code))
         self.ascent = round(hhea.ascent * scale)
         self.descent = round(hhea.descent * scale)
         self.bbox = [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)]

@@ -62,7 +62,7 @@ class _Advance(dict[str, int]):
         f = face_for(char)
         gid = f.gid.get(ord(char))
         if gid is None:
-            width = f.widths[f.gid.get(0xFFFD, 0)]
+            width = f.widths[f.gid.get(0xFFFD, 0)]  # drawn as U+FFFD
         elif unicodedata.category(char) in _MARKS and f.shaped:
             width = 0
         else:
@@ -131,6 +131,11 @@ def _runs(text: str) -> tuple[_Run, ...]:
 
 def show(text: str, size: float) -> bytes:
     """Operators drawing a line of visual text at the text position, a font run at a time."""
+    rtl_line = _logical.get(text)
+    if rtl_line is None and _RTL.search(text):
+        # Right-to-left text given in reading order (not a wrapped line): put it in visual order here.
+        text = visual(Line(text, "\n", _shape(text)[1]))
+        rtl_line = _logical[text]
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     usage = current()
@@ -141,7 +146,6 @@ def show(text: str, size: float) -> bytes:
             usage.chars.update(text)
         return b"/%s %s Tf (%s) Tj" % (PRIMARY.encode(), number(size), text.translate(main.codes).encode("latin-1"))
     out = []
-    rtl_line = _logical.get(text)
     for run in _runs(text):
         if not run.glyphs:
             if usage is not None:
