@@ -136,18 +136,19 @@ def forms_build_command(folder: Path) -> None:
 @_audience_option
 @click.option("--flatten", is_flag=True, help="PDF only: draw the answers in and leave no fillable field.")
 @click.option("--password", default=None, help="PDF only: encrypt with AES-256.")
+@click.option("--archive", is_flag=True, help="PDF only: a flattened PDF/A-2b for the child's file.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
 @_forms_option
 @_one_line_errors
 def render_command(
     case: Path, form_id: str, fmt: Format, sections: str | None, part: Part | None, audience: Audience,
-    flatten: bool, password: str | None, output: Path,
+    flatten: bool, password: str | None, archive: bool, output: Path,
 ) -> None:  # fmt: skip
     """Fill a form from a PEP record (JSON)."""
     pep = read_pep(case)
     data = render(
         pep, form_id, fmt, sections=sections.split(",") if sections else None, part=part, audience=audience,
-        flatten=flatten, password=password,
+        flatten=flatten, password=password, archive=archive,
     )  # fmt: skip
     write_atomically(output, data)
     click.echo(f"wrote {output} ({len(data):,} bytes)")

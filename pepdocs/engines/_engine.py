@@ -24,6 +24,8 @@ class RenderOptions:
     """Only these sections are printed (None: the whole form)."""
     flatten: bool = False
     password: str | None = None
+    archive: bool = False
+    """An archival copy: flattened, as PDF/A-2b."""
 
 
 class Content(Protocol):
@@ -41,7 +43,7 @@ class Engine(Protocol):
     suffix: str
     """The file name suffix of its documents and templates, with the dot."""
     options: frozenset[str]
-    """The RenderOptions it honours beyond title, properties, footer and sections: "flatten", "password"."""
+    """The RenderOptions it honours beyond title, properties, footer and sections: "flatten", "password", "archive"."""
 
     def sniff(self, data: bytes) -> bool:
         """Whether `data` looks like a file of this format."""

@@ -56,6 +56,7 @@ def render(
     audience: Audience = "record",
     flatten: bool = False,
     password: str | None = None,
+    archive: bool = False,
 ) -> bytes:
     """The form filled in from `pep`, as the bytes of a DOCX or a PDF.
 
@@ -64,7 +65,8 @@ def render(
     `audience` "school" or "child" leaves out every field the model marks sensitive, for copies that
     leave the social worker's record. `flatten` (PDF only) draws
     every answer into the pages and leaves no fillable field or field value in the file. `password`
-    (PDF only) encrypts the PDF with AES-256 for emailing.
+    (PDF only) encrypts the PDF with AES-256 for emailing. `archive` (PDF only) writes a flattened
+    PDF/A-2b for the record kept on the child's file (it cannot also have a password: PDF/A forbids it).
     """
     chosen = get_form(form)
     if not isinstance(pep, PEP):
@@ -78,6 +80,11 @@ def render(
             f"only a {' or '.join(f.upper() for f in able)} can be flattened or given a password; "
             f"use format={able[0] if able else ''!r}"
         )
+    if archive and "archive" not in engine.options:
+        able = [e.format for e in all_engines() if "archive" in e.options]
+        raise UsageError(f"only a {' or '.join(f.upper() for f in able)} can be an archival copy; use format={able[0] if able else ''!r}")
+    if archive and password is not None:
+        raise UsageError("an archival copy (PDF/A) cannot be encrypted: give archive or a password, not both")
     keys = _sections(chosen, sections, part)
     filled = answers(pep, chosen, keys, audience)
     title = partial_title(chosen, keys)
@@ -85,7 +92,7 @@ def render(
     properties = {"pepdocs.form": chosen.id, "pepdocs.version": chosen.version, "pepdocs.audience": audience}
     if keys:
         properties["pepdocs.sections"] = ",".join(sorted(keys))
-    options = RenderOptions(title, properties, name, keys, flatten, password)
+    options = RenderOptions(title, properties, name, keys, flatten, password, archive)
     return engine.render(chosen, filled, options)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pepdocs.engines._engine import RenderOptions
+from pepdocs.engines.pdf._archive import to_pdfa
 from pepdocs.engines.pdf._build import build_pdf
 from pepdocs.engines.pdf._fill import render_pdf, template_for
 from pepdocs.engines.pdf._read import PdfFields, encrypt_pdf, identify_pdf, locate_pdf, read_pdf
@@ -18,7 +19,7 @@ class PdfEngine:
 
     format = "pdf"
     suffix = ".pdf"
-    options = frozenset({"flatten", "password"})
+    options = frozenset({"flatten", "password", "archive"})
 
     def sniff(self, data: bytes) -> bool:
         return b"%PDF-" in data[:1024] and data[:2] != b"PK"
@@ -28,9 +29,11 @@ class PdfEngine:
         # A part of a form is laid out on its own pages, so its template holds only those sections.
         part = form if keys is None else replace(form, sections=tuple(s for s in form.sections if s.key in keys))
         pdf = render_pdf(
-            part, answers, options.title, dict(options.properties), flatten=options.flatten,
+            part, answers, options.title, dict(options.properties), flatten=options.flatten or options.archive,
             footer_name=options.footer_name,
         )  # fmt: skip
+        if options.archive:
+            return to_pdfa(pdf)
         return pdf if options.password is None else encrypt_pdf(pdf, options.password)
 
     def open(self, data: bytes, file: str, password: str | None) -> PdfFields:
