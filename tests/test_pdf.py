@@ -400,14 +400,15 @@ def test_an_encrypted_pdf_needs_its_password(tmp_path: Path) -> None:
     assert carried(parsed.pep, form) == carried(pep, form)
 
 
-def test_a_pdf_with_no_fields_or_a_flattened_copy_is_refused() -> None:
+def test_a_pdf_with_no_fields_and_no_text_is_refused_and_a_flattened_copy_is_read_by_its_text() -> None:
     writer = PdfWriter()
     writer.add_blank_page(595, 842)
-    with pytest.raises(pepdocs.DocumentError, match="no fillable fields"):
+    with pytest.raises(pepdocs.NotAPepFormError, match="no text"):
         pepdocs.parse(writer_bytes(writer))
-    flat = pepdocs.render(example("southwark-primary"), "southwark-full", "pdf", flatten=True)
-    with pytest.raises(pepdocs.DocumentError, match=r"no fillable fields.*flattened"):
-        pepdocs.parse(flat)
+    flat = pepdocs.render(example("southwark-review"), "southwark-review", "pdf", flatten=True)
+    parsed = pepdocs.parse(flat)
+    assert parsed.form == "southwark-review"
+    assert "read from the printed text" in parsed.warnings[0].message
 
 
 def test_an_xfa_form_is_refused() -> None:

@@ -134,7 +134,7 @@ def parse(
     if strict and parsed.warnings:
         first = parsed.warnings[0]
         raise FieldValueError(first.message, name, field=first.field, path=first.path)
-    parsed.warnings[:0] = warnings
+    parsed.warnings[:0] = [*warnings, *getattr(content, "warnings", ())]  # e.g. answers read from printed text
     return parsed
 
 

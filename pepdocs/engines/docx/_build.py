@@ -69,6 +69,11 @@ def _min_height(row: _Row, twips: int) -> None:
     tr_pr.append(height)
 
 
+def _keep_together(row: _Row) -> None:
+    """A row that moves whole to the next page rather than splitting (so a printed copy reads back by rows)."""
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
 def _repeat_header(row: _Row) -> None:
     tr_pr = row._tr.get_or_add_trPr()
     tr_pr.append(OxmlElement("w:tblHeader"))
@@ -139,6 +144,7 @@ def _fields_table(document: DocumentObject, block: Block, marks: _Bookmarks) -> 
     for start in range(0, len(fields), pairs):
         row = table.add_row()
         _min_height(row, 360)
+        _keep_together(row)
         for i, field in enumerate(fields[start : start + pairs]):
             label, value = row.cells[2 * i], row.cells[2 * i + 1]
             _shade(label, LABEL_FILL)
@@ -187,6 +193,7 @@ def _list_table(document: DocumentObject, block: Block, marks: _Bookmarks) -> No
     loop_open.cells[0].paragraphs[0].add_run(f"{{%tr for row in t.{block.id} %}}")
     data = table.add_row()
     _min_height(data, 400)
+    _keep_together(data)
     for cell, column in zip(data.cells, block.columns, strict=True):
         _answer(cell, f"row.{column.id}")
     loop_close = table.add_row()
@@ -209,6 +216,7 @@ def _grid_table(document: DocumentObject, block: Block, marks: _Bookmarks) -> No
     for r, label in enumerate(block.row_labels):
         row = table.add_row()
         _min_height(row, 360)
+        _keep_together(row)
         _shade(row.cells[0], LABEL_FILL)
         _text(row.cells[0], label, bold=True)
         for cell, field in zip(row.cells[1:], block.columns[r * per_row : (r + 1) * per_row], strict=True):

@@ -158,7 +158,7 @@ def cell_text(tc: etree._Element) -> str:
 class Cell:
     """A table cell found in a document, with where it stands."""
 
-    element: etree._Element
+    element: etree._Element | None  # None for a cell read from a PDF's printed text
     table: int
     row: int
     column: int

@@ -8,7 +8,8 @@ from pepdocs.engines._engine import RenderOptions
 from pepdocs.engines.pdf._archive import to_pdfa
 from pepdocs.engines.pdf._build import build_pdf
 from pepdocs.engines.pdf._fill import render_pdf, template_for
-from pepdocs.engines.pdf._read import PdfFields, encrypt_pdf, identify_pdf, locate_pdf, read_pdf
+from pepdocs.engines.pdf._printed import PrintedContent, identify_printed, locate_printed, read_printed
+from pepdocs.engines.pdf._read import NoFieldsError, PdfFields, encrypt_pdf, identify_pdf, locate_pdf, read_pdf
 from pepdocs.forms._answers import Answers
 from pepdocs.forms._assemble import Found
 from pepdocs.forms._spec import Form
@@ -36,13 +37,20 @@ class PdfEngine:
             return to_pdfa(pdf)
         return pdf if options.password is None else encrypt_pdf(pdf, options.password)
 
-    def open(self, data: bytes, file: str, password: str | None) -> PdfFields:
-        return read_pdf(data, file, password)
+    def open(self, data: bytes, file: str, password: str | None) -> PdfFields | PrintedContent:
+        try:
+            return read_pdf(data, file, password)
+        except NoFieldsError as error:  # a Word form saved as PDF, or a flattened copy: read its printed text
+            return read_printed(data, file, error.info, password)
 
-    def identify(self, content: PdfFields) -> tuple[Form | None, float]:
+    def identify(self, content: PdfFields | PrintedContent) -> tuple[Form | None, float]:
+        if isinstance(content, PrintedContent):
+            return identify_printed(content)
         return identify_pdf(content)
 
-    def locate(self, form: Form, content: PdfFields, sections: frozenset[str] | None) -> Found:
+    def locate(self, form: Form, content: PdfFields | PrintedContent, sections: frozenset[str] | None) -> Found:
+        if isinstance(content, PrintedContent):
+            return locate_printed(form, content, sections)
         return locate_pdf(form, content, sections)
 
     def load(self, form: Form) -> None:

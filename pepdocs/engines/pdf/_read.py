@@ -46,6 +46,14 @@ class PdfFields:
         return self.info
 
 
+class NoFieldsError(DocumentError):
+    """A readable PDF with no form fields: read by its printed text instead."""
+
+    def __init__(self, message: str, file: str, info: dict[str, str]) -> None:
+        super().__init__(message, file)
+        self.info = info
+
+
 def read_pdf(data: bytes, file: str, password: str | None = None) -> PdfFields:
     """The fields of a completed PDF form by full (parent.kid) name; DocumentError when it cannot be read."""
     if b"%PDF-" not in data[:1024]:
@@ -97,7 +105,7 @@ def _fields(reader: PdfReader, file: str) -> PdfFields:
     if not out.text and not out.states:
         claimed = info.get("pepdocs.form")
         hint = f"; it is a flattened copy of form {claimed}: parse the fillable original" if claimed else ""
-        raise DocumentError(f"the PDF has no fillable fields{hint}", file)
+        raise NoFieldsError(f"the PDF has no fillable fields{hint}", file, info)
     return out
 
 
