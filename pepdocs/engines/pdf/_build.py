@@ -17,7 +17,7 @@ from enum import Enum
 from typing import Any
 
 from pepdocs._errors import FormError
-from pepdocs.engines.pdf._fonts import collect, embed, needed
+from pepdocs.engines.pdf._fonts import PRIMARY, SHORT, collect, embed, needed
 from pepdocs.engines.pdf._syntax import Name, Objects, Ref, Stream, number, trailer, write_file
 from pepdocs.engines.pdf._text import BLACK, FONT, PAD, Line, color, font, text_op, visual, wrap
 from pepdocs.forms._spec import Block, Field, Form, Section, option_label
@@ -714,7 +714,7 @@ def build_pdf(form: Form) -> bytes:
     catalog, page_tree, acroform, resources, info = (objects.reserve() for _ in range(5))
     fonts = {name: embed(name, glyphs, objects.add) for name, glyphs in sorted(needed(usage).items())}
     zadb = objects.add({"Type": Name("Font"), "Subtype": Name("Type1"), "BaseFont": Name("ZapfDingbats")})
-    objects.put(resources, {"Font": {**fonts, BOX_FONT: zadb}})
+    objects.put(resources, {"Font": {**fonts, SHORT: fonts[PRIMARY], BOX_FONT: zadb}})
     on, off = box_streams()
     box_on, box_off = objects.add(on), objects.add(off)
     page_refs = [Ref(objects.reserve()) for _ in pages]

@@ -51,7 +51,7 @@ from pepdocs.engines.pdf._build import (
 from pepdocs.engines.pdf._fonts import TemplateFonts, Usage, collect, document_resources, template_fonts
 from pepdocs.engines.pdf._syntax import Name as PdfName
 from pepdocs.engines.pdf._syntax import Ref as PdfRef
-from pepdocs.engines.pdf._syntax import name_bytes, serialize, string_bytes, trailer, write_file
+from pepdocs.engines.pdf._syntax import name_bytes, number, serialize, string_bytes, trailer, write_file
 from pepdocs.engines.pdf._text import PAD, Fit, draw_fit, fit, font, rejoin, wrap
 from pepdocs.forms._answers import Answers
 from pepdocs.forms._spec import Block, Field, Form, get_form
@@ -384,10 +384,10 @@ class _Document:
             return
         ap = self.reserve()
         self.changed[ap] = (
-            b"<</Type/XObject/Subtype/Form/BBox[0 0 %.2f %.2f]/Resources %d 0 R/Length %d>>\nstream\n%s\nendstream"
+            b"<</Subtype/Form/BBox[0 0 %s %s]/Resources %d 0 R/Length %d>>\nstream\n%s\nendstream"
             % (
-                width,
-                height,
+                number(width),
+                number(height),
                 self.t.resources,
                 len(ops),
                 ops,

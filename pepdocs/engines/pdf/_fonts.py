@@ -28,6 +28,7 @@ from pepdocs.engines.pdf._syntax import Name, Ref, Stream
 
 FOLDER = Path(__file__).resolve().parent / "fonts"
 PRIMARY = "DejaVuSans"
+SHORT = "F"  # the main font's second, short resource name, used in content streams: a form draws it thousands of times
 EXTRA = "DejaVuSansX"  # the main font's glyphs a filled copy adds to those its template embeds
 FONT_ENV = "PEPDOCS_PDF_FONT"  # a TrueType file tried for characters no bundled font has
 
@@ -61,18 +62,19 @@ SOURCES = (
 
 TYPING = (
     (0x20, 0x7E),  # Basic Latin
-    (0xA0, 0x24F),  # Latin-1, Latin Extended-A and -B (Polish, Romanian, Turkish, Somali, ...)
-    (0x2B9, 0x2DD),  # modifier letters: apostrophes and accents typed alone
-    (0x300, 0x36F),  # combining accents
-    (0x370, 0x3FF),  # Greek
-    (0x400, 0x4FF),  # Cyrillic
-    (0x1E00, 0x1EFF),  # Latin Extended Additional (Vietnamese)
+    (0xA0, 0x24F),  # Latin-1, Latin Extended-A and -B (Polish, Romanian, Turkish, Somali, Pinyin, Hausa, ...)
+    (0x259, 0x259),  # schwa (Azerbaijani)
+    (0x2BB, 0x2BC),  # modifier apostrophes (ʻokina, Uzbek)
+    (0x370, 0x3CE),  # Greek
+    (0x400, 0x45F),  # Cyrillic: Russian, Ukrainian, Belarusian, Bulgarian, Serbian, Macedonian
+    (0x490, 0x491),  # Ukrainian ghe with upturn
+    (0x1E00, 0x1EFF),  # Latin Extended Additional (Vietnamese, Yoruba)
     (0x2010, 0x2044),  # dashes, quotes, bullets, ellipsis
     (0x20AC, 0x20AC),  # euro
     (0x2116, 0x2116),  # numero
     (0x2190, 0x2193),  # arrows
     (0x25A0, 0x25A1),  # squares
-    (0x25CB, 0x25CF),  # circles and bullets
+    (0x25CF, 0x25CF),  # bullet
     (0x2610, 0x2612),  # ballot boxes, as the DOCX ticks
     (0x2713, 0x2717),  # ticks and crosses
     (0xFFFD, 0xFFFD),  # drawn for a character no font has
@@ -392,19 +394,38 @@ def glyphs_of(w: Any) -> frozenset[int]:
 
 
 def to_unicode_cmap(glyphs: dict[int, str]) -> bytes:
-    """A ToUnicode CMap from glyph ids to their text."""
-    pairs = sorted((gid, text) for gid, text in glyphs.items() if text)
+    """A ToUnicode CMap from glyph ids to their text; runs of glyphs for consecutive characters as ranges."""
+    runs: list[tuple[int, int, str]] = []  # first glyph, last glyph, text of the first
+    for gid, text in sorted((gid, text) for gid, text in glyphs.items() if text):
+        if runs:
+            first, last, opening = runs[-1]
+            follows = len(text) == 1 and len(opening) == 1 and ord(text) - ord(opening) == gid - first
+            if gid == last + 1 and follows and gid >> 8 == first >> 8:
+                runs[-1] = (first, gid, opening)
+                continue
+        runs.append((gid, gid, text))
+    singles = [(first, text) for first, last, text in runs if first == last]
+    ranges = [(first, last, text) for first, last, text in runs if first != last]
     out = [
         b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
         b"/CIDSystemInfo <</Registry (Adobe) /Ordering (UCS) /Supplement 0>> def",
         b"/CMapName /Adobe-Identity-UCS def /CMapType 2 def",
         b"1 begincodespacerange <0000> <FFFF> endcodespacerange",
     ]
-    for start in range(0, len(pairs), 100):
-        chunk = pairs[start : start + 100]
+
+    def hex_text(text: str) -> bytes:
+        return text.encode("utf-16-be").hex().upper().encode()
+
+    for start in range(0, len(singles), 100):
+        chunk = singles[start : start + 100]
         out.append(b"%d beginbfchar" % len(chunk))
-        out.extend(b"<%04X> <%s>" % (gid, text.encode("utf-16-be").hex().upper().encode()) for gid, text in chunk)
+        out.extend(b"<%04X> <%s>" % (gid, hex_text(text)) for gid, text in chunk)
         out.append(b"endbfchar")
+    for start in range(0, len(ranges), 100):
+        block = ranges[start : start + 100]
+        out.append(b"%d beginbfrange" % len(block))
+        out.extend(b"<%04X> <%04X> <%s>" % (first, last, hex_text(text)) for first, last, text in block)
+        out.append(b"endbfrange")
     out.append(b"endcmap CMapName currentdict /CMap defineresource pop end end")
     return b"\n".join(out)
 

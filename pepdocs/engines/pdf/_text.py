@@ -10,7 +10,7 @@ from functools import cache, lru_cache
 
 from bidi import get_display  # type: ignore[import-untyped]
 
-from pepdocs.engines.pdf._fonts import EXTRA, FOLDER, PRIMARY, Face, current, face_for, literal, primary
+from pepdocs.engines.pdf._fonts import EXTRA, FOLDER, PRIMARY, SHORT, Face, current, face_for, literal, primary
 from pepdocs.engines.pdf._syntax import number, string_bytes
 
 FONT_FILE = FOLDER / "DejaVuSans.ttf"
@@ -144,7 +144,7 @@ def show(text: str, size: float) -> bytes:
     if _plain(base).issuperset(text):
         if usage is not None:
             usage.chars.update(text)
-        return b"/%s %s Tf (%s) Tj" % (PRIMARY.encode(), number(size), text.translate(main.codes).encode("latin-1"))
+        return b"/%s %s Tf (%s) Tj" % (SHORT.encode(), number(size), text.translate(main.codes).encode("latin-1"))
     out = []
     for run in _runs(text):
         if not run.glyphs:
@@ -181,7 +181,8 @@ def _plain_run(run: _Run, size: float, base: frozenset[int] | None) -> list[byte
     start = 0
     for i in range(1, len(codes) + 1):
         if i == len(codes) or names[i] != names[start]:
-            out.append(b"/%s %s Tf %s Tj" % (names[start].encode(), number(size), literal(codes[start:i])))
+            name = SHORT if names[start] == PRIMARY else names[start]
+            out.append(b"/%s %s Tf %s Tj" % (name.encode(), number(size), literal(codes[start:i])))
             start = i
     return out
 
@@ -372,7 +373,8 @@ def draw_fit(result: Fit, width: float, height: float, page: int | None = None) 
             shown.append((marker, False))
     y = height - PAD - size * 0.93
     fnt = font()
-    out = [b"/Tx BMC q 1 1 %s %s re W n BT" % (number(width - 2), number(height - 2))]
+    # No clip of its own: an answer is fitted to its box, and a field's appearance is clipped to its /BBox.
+    out = [b"/Tx BMC BT"]
     at = (0.0, 0.0)
     for text, rtl in shown:
         x = width - PAD - fnt.width(text, size) if rtl else PAD
@@ -380,6 +382,6 @@ def draw_fit(result: Fit, width: float, height: float, page: int | None = None) 
         out.append(b"%s %s Td %s" % (number(x - at[0]), number(y - at[1]), show(text, size)))
         at = (x, y)
         y -= lead
-    out.append(b"ET Q EMC")
+    out.append(b"ET EMC")
     return b"\n".join(out)
 
