@@ -1,5 +1,8 @@
 """pepdocs: Personal Education Plans for children in care, one model and every authority's form."""
 
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
+
 from pepdocs._errors import (
     DocumentError,
     FieldValueError,
@@ -28,6 +31,11 @@ from pepdocs.workflows._cases import read_cases
 from pepdocs.workflows._convert import Converted, convert
 from pepdocs.workflows._merge import Merged, merge
 from pepdocs.workflows._select import FormChoice, select_form
+
+try:
+    __version__ = _version("pepdocs")
+except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "LOCAL_AUTHORITIES",

@@ -269,3 +269,24 @@ def batch_command(
     click.echo(report.summary())
     if report.counts["failed"] or (strict and not report.ok):
         sys.exit(1)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; off loopback, PEPDOCS_API_KEYS must be set.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.option("--home", "home_form", default="southwark-full", show_default=True, help="The home authority's form the page offers first.")
+@click.option("--max-upload-mb", type=click.IntRange(min=1), default=20, show_default=True, help="Largest request the service takes in.")
+@click.option("--workers", "concurrency", type=click.IntRange(min=1), default=2, show_default=True, help="Documents rendered or read at once; more calls wait.")
+@_one_line_errors
+def serve_command(host: str, port: int, home_form: str, max_upload_mb: int, concurrency: int) -> None:
+    """Serve the HTTP API and the page for returned forms (needs `pip install "pepdocs[service]"`).
+
+    The page is at http://HOST:PORT/ and the API description at /openapi.json. API keys come from the
+    environment variable PEPDOCS_API_KEYS (comma-separated), never from the command line; they are
+    required unless HOST is a loopback address. Request bodies and query strings are never logged.
+    """
+    try:
+        from pepdocs.service import Settings, serve
+    except ImportError:
+        raise click.UsageError('the service needs its extra: pip install "pepdocs[service]"') from None
+    serve(host, port, Settings.from_env(home_form=home_form, max_upload=max_upload_mb * 2**20, concurrency=concurrency))
