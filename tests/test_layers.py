@@ -21,6 +21,7 @@ RANK = {
     "workflows": 4,
     "build": 5,
     "_cli": 5,
+    "service": 5,
     "__init__": 5,
     "__main__": 5,
 }

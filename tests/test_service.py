@@ -127,10 +127,13 @@ def test_parse_reads_the_form_section_by_section_in_its_own_words(client: TestCl
     assert (body["file"], body["form"], body["form_title"], body["format"]) == ("returned kent.docx", "kent", "Kent PEP", "docx")
     assert body["record"] == json.loads(pepdocs.parse(kent_docx).pep.to_json())
     assert [s["key"] for s in body["read"]] == [s.key for s in pepdocs.get_form("kent").sections]
-    first = {a["label"]: a["text"] for a in body["read"][0]["answers"]}
-    assert first["Legal surname"] == RECORD["child"]["last_name"]
-    targets = [t for s in body["read"] for t in s["tables"] if t["path"] == "$.targets"]
+    child = next(b for b in body["read"][0]["blocks"] if b["heading"] == "The child")
+    assert {a["label"]: a["text"] for a in child["answers"]}["Legal surname"] == RECORD["child"]["last_name"]
+    targets = [b for s in body["read"] for b in s["blocks"] if b["path"] == "$.targets"]
     assert targets and targets[0]["rows"][0][0] == RECORD["targets"][0]["description"]
+    assert len(targets[0]["rows"]) == len(RECORD["targets"])
+    people = next(b for b in body["read"][0]["blocks"] if b["heading"] == "Professionals")
+    assert people["columns"][:2] == ["", "Name"] and people["rows"][0][:2] == ["Social worker", RECORD["people"]["social_worker"]["name"]]
     assert body["warnings"] == [] and body["unmapped"] == []
 
 

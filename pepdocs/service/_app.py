@@ -110,9 +110,12 @@ class Answer(BaseModel):
     text: str
 
 
-class TableRead(BaseModel):
+class BlockRead(BaseModel):
+    """What was read from one part of a section: answers by their labels, or a table's rows as written."""
+
     heading: str
     path: str
+    answers: list[Answer]
     columns: list[str]
     rows: list[list[str]]
 
@@ -122,8 +125,7 @@ class SectionRead(BaseModel):
 
     key: str
     title: str
-    answers: list[Answer]
-    tables: list[TableRead]
+    blocks: list[BlockRead]
 
 
 class ParseResult(BaseModel):
@@ -237,32 +239,44 @@ def _detail(form: pepdocs.Form, home: str) -> dict[str, Any]:
     return {**_summary(form, home), "intro": form.intro, "sections": sections}
 
 
+def _read_block(block: Any, texts: dict[str, str]) -> dict[str, Any] | None:
+    """What was read from one block of a form, or None when nothing was."""
+    answers: list[dict[str, str]] = []
+    columns: list[str] = []
+    rows: list[list[str]] = []
+    if block.kind == "grid":  # fixed rows by columns: a table with the rows' own labels
+        width = block.pairs
+        columns = ["", *(f.label for f in block.columns[:width])]
+        for i, label in enumerate(block.row_labels):
+            row = [texts.get(f"$.{f.path}", "") for f in block.columns[i * width : (i + 1) * width]]
+            if any(row):
+                rows.append([label, *row])
+    else:
+        for f in block.cells():
+            text = texts.get(f"$.{f.path}")
+            if text is not None and not f.derived:
+                answers.append({"label": f.label, "path": f"$.{f.path}", "text": text})
+    if block.kind == "table":
+        names = [c.path.split("[].", 1)[1] for c in block.columns]
+        columns = [c.label for c in block.columns]
+        for index in range(len(texts)):
+            row = [texts.get(f"$.{block.path}[{index}].{name}", "") for name in names]
+            if not any(row):
+                break
+            rows.append(row)
+    if not answers and not rows:
+        return None
+    return {"heading": block.heading, "path": f"$.{block.path}" if block.path else "", "answers": answers, "columns": columns, "rows": rows}
+
+
 def _read(parsed: pepdocs.Parsed) -> list[dict[str, Any]]:
-    """What was read from each section, labelled as the form labels it, in the words it was written in."""
+    """What was read from each section, block by block, labelled as the form labels it, in the words it was written in."""
     form = pepdocs.get_form(parsed.form)
-    texts = parsed.texts
     out = []
     for section in form.sections:
-        if parsed.sections is not None and section.key not in parsed.sections:
-            continue
-        answers, tables = [], []
-        for block in section.blocks:
-            for f in block.cells():
-                text = texts.get(f"$.{f.path}")
-                if text is not None and not f.derived:
-                    answers.append({"label": f.label, "path": f"$.{f.path}", "text": text})
-            if block.kind == "table":
-                base = f"$.{block.path}"
-                names = [c.path.split("[].", 1)[1] for c in block.columns]
-                rows = []
-                for index in range(len(texts)):
-                    row = [texts.get(f"{base}[{index}].{name}", "") for name in names]
-                    if not any(row):
-                        break
-                    rows.append(row)
-                if rows:
-                    tables.append({"heading": block.heading, "path": base, "columns": [c.label for c in block.columns], "rows": rows})
-        out.append({"key": section.key, "title": section.title, "answers": answers, "tables": tables})
+        if parsed.sections is None or section.key in parsed.sections:
+            blocks = [b for b in (_read_block(block, parsed.texts) for block in section.blocks) if b is not None]
+            out.append({"key": section.key, "title": section.title, "blocks": blocks})
     return out
 
 

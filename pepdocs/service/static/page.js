@@ -77,18 +77,23 @@ function stem(filename) {
 function readSections(result) {
   const wrap = el("div", {}, el("h3", { text: "What was read, section by section" }));
   for (const section of result.read) {
-    const count = section.answers.length + section.tables.reduce((n, t) => n + t.rows.length, 0);
+    const count = section.blocks.reduce((n, b) => n + b.answers.length + b.rows.length, 0);
     const details = el("details", count ? { open: "" } : {},
       el("summary", { text: `Section ${section.key}: ${section.title} (${count ? count + " read" : "nothing read"})` }));
-    if (section.answers.length) {
-      const list = el("dl", { class: "answers" });
-      for (const answer of section.answers) list.append(el("dt", { text: answer.label }), el("dd", { text: answer.text }));
-      details.append(list);
-    }
-    for (const table of section.tables) {
-      const head = el("tr", {}, ...table.columns.map((c) => el("th", { scope: "col", text: c })));
-      const rows = table.rows.map((row) => el("tr", {}, ...row.map((cell) => el("td", { text: cell }))));
-      details.append(el("table", {}, el("caption", { text: table.heading || table.path }), el("thead", {}, head), el("tbody", {}, ...rows)));
+    for (const block of section.blocks) {
+      if (block.answers.length) {
+        if (block.heading) details.append(el("h4", { text: block.heading }));
+        const list = el("dl", { class: "answers" });
+        for (const answer of block.answers) list.append(el("dt", { text: answer.label }), el("dd", { text: answer.text }));
+        details.append(list);
+      }
+      if (block.rows.length) {
+        const head = el("tr", {}, ...block.columns.map((c) => el("th", { scope: "col", text: c })));
+        const labelled = block.columns[0] === "";  // a grid: each row starts with its own label
+        const cellOf = (cell, i) => (labelled && i === 0 ? el("th", { scope: "row", text: cell }) : el("td", { text: cell }));
+        const rows = block.rows.map((row) => el("tr", {}, ...row.map(cellOf)));
+        details.append(el("table", {}, el("caption", { text: block.heading || "Rows" }), el("thead", {}, head), el("tbody", {}, ...rows)));
+      }
     }
     wrap.append(details);
   }
