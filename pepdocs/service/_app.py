@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Body, FastAPI, File, Query, Request, UploadFile
 from fastapi import Form as FormField
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException
@@ -321,7 +321,7 @@ def _validation_problems(error: ValidationError | RequestValidationError, where:
         message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
         if item.get("type") == "extra_forbidden":
             message = "not a PEP field"
-        if loc and loc[0] == "body" or where:
+        if (loc and loc[0] == "body") or where:
             path = "$"
             for part in loc[1:] if not where else loc:
                 path += f"[{part}]" if isinstance(part, int) else f".{part}"

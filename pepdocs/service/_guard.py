@@ -7,6 +7,7 @@ import hmac
 import logging
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,7 +65,7 @@ def problem(
     *,
     file: str | None = None,
     errors: list[dict[str, str]] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     """An RFC 9457 problem details response."""
     body: dict[str, Any] = {"type": type, "title": title, "status": status, "instance": instance}
