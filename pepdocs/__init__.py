@@ -1,41 +1,66 @@
-"""pepdocs: Personal Education Plans for children in care, one model and every authority's form."""
+"""pepdocs: Personal Education Plans for children in care, one model and every authority's form.
 
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _version
+The names below are imported when first used, so that `import pepdocs` and `pepdocs --version` stay quick:
+the model, the engines and their libraries load only for what a program does.
+"""
 
-from pepdocs._errors import (
-    DocumentError,
-    FieldValueError,
-    FormError,
-    InputError,
-    Issue,
-    LimitError,
-    ModelError,
-    NotAPepFormError,
-    PepdocsError,
-    PepdocsWarning,
-    RenderError,
-    TemplateVersionError,
-)
-from pepdocs.forms._assemble import Parsed, Unmapped
-from pepdocs.forms._spec import Form, get_form, list_forms
-from pepdocs.model._codes import LOCAL_AUTHORITIES
-from pepdocs.model._identifiers import nc_year, validate_uln, validate_upn
-from pepdocs.model._pep import PEP, sensitive_paths
-from pepdocs.model._records import read_pep, schema
-from pepdocs.rules._check import Due, Finding, check, load_policy, next_due
-from pepdocs.rules._policy import Policy
-from pepdocs.workflows._api import parse, render
-from pepdocs.workflows._batch import BatchReport, batch
-from pepdocs.workflows._cases import read_cases
-from pepdocs.workflows._convert import Converted, convert
-from pepdocs.workflows._merge import Merged, merge
-from pepdocs.workflows._select import FormChoice, select_form
+from __future__ import annotations
 
-try:
-    __version__ = _version("pepdocs")
-except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
-    __version__ = "0+unknown"
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what type checkers and documentation tools read; at run time __getattr__ does the same
+    from pepdocs._errors import (
+        DocumentError,
+        FieldValueError,
+        FormError,
+        InputError,
+        Issue,
+        LimitError,
+        ModelError,
+        NotAPepFormError,
+        PepdocsError,
+        PepdocsWarning,
+        RenderError,
+        TemplateVersionError,
+    )
+    from pepdocs.forms._assemble import Parsed, Unmapped
+    from pepdocs.forms._spec import Form, get_form, list_forms
+    from pepdocs.model._codes import LOCAL_AUTHORITIES
+    from pepdocs.model._identifiers import nc_year, validate_uln, validate_upn
+    from pepdocs.model._pep import PEP, sensitive_paths
+    from pepdocs.model._records import read_pep, schema
+    from pepdocs.rules._check import Due, Finding, check, load_policy, next_due
+    from pepdocs.rules._policy import Policy
+    from pepdocs.workflows._api import parse, render
+    from pepdocs.workflows._batch import BatchReport, batch
+    from pepdocs.workflows._cases import read_cases
+    from pepdocs.workflows._convert import Converted, convert
+    from pepdocs.workflows._merge import Merged, merge
+    from pepdocs.workflows._select import FormChoice, select_form
+
+# Where each public name lives; tests/test_public_api.py checks it against the imports above.
+_HOMES: dict[str, tuple[str, ...]] = {
+    "pepdocs._errors": (
+        "DocumentError", "FieldValueError", "FormError", "InputError", "Issue", "LimitError", "ModelError",
+        "NotAPepFormError", "PepdocsError", "PepdocsWarning", "RenderError", "TemplateVersionError",
+    ),
+    "pepdocs.forms._assemble": ("Parsed", "Unmapped"),
+    "pepdocs.forms._spec": ("Form", "get_form", "list_forms"),
+    "pepdocs.model._codes": ("LOCAL_AUTHORITIES",),
+    "pepdocs.model._identifiers": ("nc_year", "validate_uln", "validate_upn"),
+    "pepdocs.model._pep": ("PEP", "sensitive_paths"),
+    "pepdocs.model._records": ("read_pep", "schema"),
+    "pepdocs.rules._check": ("Due", "Finding", "check", "load_policy", "next_due"),
+    "pepdocs.rules._policy": ("Policy",),
+    "pepdocs.workflows._api": ("parse", "render"),
+    "pepdocs.workflows._batch": ("BatchReport", "batch"),
+    "pepdocs.workflows._cases": ("read_cases",),
+    "pepdocs.workflows._convert": ("Converted", "convert"),
+    "pepdocs.workflows._merge": ("Merged", "merge"),
+    "pepdocs.workflows._select": ("FormChoice", "select_form"),
+}  # fmt: skip
+_HOME = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
     "LOCAL_AUTHORITIES",
@@ -81,3 +106,33 @@ __all__ = [
     "validate_uln",
     "validate_upn",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported from its module on first use, and `__version__`."""
+    if name == "__version__":
+        value: Any = _version()
+    elif name in _HOME:
+        value = getattr(importlib.import_module(_HOME[name]), name)
+    else:
+        raise AttributeError(f"module 'pepdocs' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__, "__version__"})
+
+
+def _version() -> str:
+    """The installed version: written from pyproject.toml at install, or read from the package metadata."""
+    try:
+        from pepdocs._version import __version__ as written
+    except ImportError:  # a source tree installed by other means
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("pepdocs")
+        except PackageNotFoundError:  # pragma: no cover - never installed
+            return "0+unknown"
+    return written

@@ -11,13 +11,11 @@ from typing import Any, TypeVar
 
 import click
 
+import pepdocs
 from pepdocs._errors import ModelError, PepdocsError
 from pepdocs._util.files import write_atomically
-from pepdocs.forms._spec import list_forms
-from pepdocs.model._records import read_pep, schema
-from pepdocs.workflows._api import parse, render
-from pepdocs.workflows._convert import convert
-from pepdocs.workflows._merge import merge
+
+# `pepdocs.X` loads X on first use, so `pepdocs --help` and `--version` load no model or engine.
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,7 +35,7 @@ def _one_line_errors(command: F) -> F:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="pepdocs")
+@click.version_option(version=pepdocs.__version__, prog_name="pepdocs")
 def main() -> None:
     """Personal Education Plans: render every authority's form, read completed forms back."""
 
@@ -45,7 +43,7 @@ def main() -> None:
 @main.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of a PEP record."""
-    click.echo(json.dumps(schema(), indent=2, ensure_ascii=False))
+    click.echo(json.dumps(pepdocs.schema(), indent=2, ensure_ascii=False))
 
 
 @main.command("validate")
@@ -55,7 +53,7 @@ def validate_command(files: tuple[Path, ...]) -> None:
     failed = 0
     for file in files:
         try:
-            read_pep(file)
+            pepdocs.read_pep(file)
         except ModelError as error:
             failed += 1
             for issue in error.issues:
@@ -71,7 +69,7 @@ def validate_command(files: tuple[Path, ...]) -> None:
 @click.option("--paths", "show_paths", is_flag=True, help="Also list the model paths each form carries.")
 def forms_command(show_paths: bool) -> None:
     """List the forms pepdocs renders and reads."""
-    for form in list_forms():
+    for form in pepdocs.list_forms():
         sections = ", ".join(f"{s.key} {s.title}" for s in form.sections)
         click.echo(f"{form.id:18} {form.authority}: {form.title} [{'/'.join(form.formats)}]")
         click.echo(f"{'':18} sections: {sections}")
@@ -101,8 +99,8 @@ def render_command(
     output: Path,
 ) -> None:  # fmt: skip
     """Fill a form from a PEP record (JSON)."""
-    pep = read_pep(case)
-    data = render(
+    pep = pepdocs.read_pep(case)
+    data = pepdocs.render(
         pep, form_id, fmt, sections=sections.split(",") if sections else None, audience=audience, flatten=flatten,
         password=password,
     )  # fmt: skip
@@ -118,7 +116,7 @@ def render_command(
 @_one_line_errors
 def parse_command(file: Path, form_id: str | None, password: str | None, output: Path | None) -> None:
     """Read a completed form (DOCX or PDF) back into a PEP record; warnings go to stderr."""
-    parsed = parse(file, form=form_id, password=password, isolated=True)
+    parsed = pepdocs.parse(file, form=form_id, password=password, isolated=True)
     for warning in parsed.warnings:
         click.echo(f"{file}: warning: {warning}", err=True)
     for item in parsed.unmapped:
@@ -144,7 +142,7 @@ def convert_command(
     source: Path, to: str, fmt: str, output: Path | None, record: Path | None, report_path: Path | None
 ) -> None:
     """Turn another authority's completed form into the target form; print what changed, field by field."""
-    converted = convert(source, to, fmt, isolated=True)
+    converted = pepdocs.convert(source, to, fmt, isolated=True)
     if output is not None:
         write_atomically(output, converted.document)
     if record is not None:
@@ -170,7 +168,7 @@ def convert_command(
 @_one_line_errors
 def merge_command(record: Path, returned: Path, output: Path, prefer: str) -> None:
     """Take a returned form (e.g. the school's Section 3) into a PEP record; list every conflict."""
-    merged = merge(read_pep(record), parse(returned, isolated=True), prefer=prefer)
+    merged = pepdocs.merge(pepdocs.read_pep(record), pepdocs.parse(returned, isolated=True), prefer=prefer)
     write_atomically(output, merged.pep.to_json().encode("utf-8"))
     click.echo(f"{len(merged.taken)} values taken, {len(merged.conflicts)} conflicts; wrote {output}")
     for conflict in merged.conflicts:
@@ -188,14 +186,12 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @_one_line_errors
 def check_command(files: tuple[Path, ...], policy: str, on: Any) -> None:
     """Check PEP records against an authority's rules: `file: severity rule: message @ path [source]`; exit 1 on errors."""
-    from pepdocs.rules._check import check, load_policy
-
-    chosen = load_policy(policy)
+    chosen = pepdocs.load_policy(policy)
     day = on.date() if on is not None else None
     errors = 0
     for file in files:
         try:
-            findings = check(read_pep(file), policy=chosen, on=day)
+            findings = pepdocs.check(pepdocs.read_pep(file), policy=chosen, on=day)
         except ModelError as error:
             errors += 1
             for issue in error.issues:
@@ -255,9 +251,7 @@ def batch_command(
     in the report; 1 when a form could not be rendered for some row (every other row is still
     written), when the batch could not start, or with --strict when any row had a problem.
     """
-    from pepdocs.workflows._batch import batch
-
-    report = batch(
+    report = pepdocs.batch(
         cases, out_dir, form=form_id, format=fmt, workers=workers, force=force, mapping=mapping,
         sections=sections.split(",") if sections else None, progress=sys.stdout.isatty(),
     )  # fmt: skip

@@ -14,6 +14,7 @@ PACKAGE = Path(pepdocs.__file__).parent
 RANK = {
     "_errors": 0,
     "_util": 0,
+    "_version": 0,
     "model": 1,
     "forms": 2,
     "rules": 2,
