@@ -22,7 +22,7 @@ from pathlib import Path
 from pypdf import PdfWriter
 
 import pepdocs
-from pepdocs.engines.pdf._pdf import read_pdf
+from pepdocs.engines.pdf._read import read_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = {

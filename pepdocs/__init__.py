@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
         TemplateVersionError,
     )
     from pepdocs.forms._assemble import Parsed, Unmapped
-    from pepdocs.forms._spec import Form, get_form, list_forms
+    from pepdocs.forms._spec import Form, add_forms, get_form, list_forms
     from pepdocs.model._codes import LOCAL_AUTHORITIES
     from pepdocs.model._identifiers import nc_year, validate_uln, validate_upn
     from pepdocs.model._pep import PEP, sensitive_paths
@@ -46,7 +46,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "NotAPepFormError", "PepdocsError", "PepdocsWarning", "RenderError", "TemplateVersionError",
     ),
     "pepdocs.forms._assemble": ("Parsed", "Unmapped"),
-    "pepdocs.forms._spec": ("Form", "get_form", "list_forms"),
+    "pepdocs.forms._spec": ("Form", "add_forms", "get_form", "list_forms"),
     "pepdocs.model._codes": ("LOCAL_AUTHORITIES",),
     "pepdocs.model._identifiers": ("nc_year", "validate_uln", "validate_upn"),
     "pepdocs.model._pep": ("PEP", "sensitive_paths"),
@@ -87,6 +87,7 @@ __all__ = [
     "RenderError",
     "TemplateVersionError",
     "Unmapped",
+    "add_forms",
     "batch",
     "check",
     "convert",

@@ -299,8 +299,6 @@ def test_two_workers_write_the_same_files_as_one(cases: Path, tmp_path: Path) ->
 
 
 def test_pdf_forms_too(cases: Path, tmp_path: Path) -> None:
-    if "pdf" not in pepdocs.workflows._api.FORMATS:
-        pytest.skip("no PDF engine yet")
     report = batch(cases, tmp_path / "out", format="pdf", workers=1, run_date=RUN)
     assert report.ok and report.written == 9
     files = outputs(tmp_path / "out")

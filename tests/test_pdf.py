@@ -16,8 +16,9 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 import pepdocs
-from pepdocs.engines.pdf._build import FONT_FILE, build_pdf
-from pepdocs.engines.pdf._pdf import read_pdf
+from pepdocs.engines.pdf._build import build_pdf
+from pepdocs.engines.pdf._read import read_pdf
+from pepdocs.engines.pdf._text import FONT_FILE
 from pepdocs.forms._spec import list_forms
 
 from .conftest import EXAMPLES, carried, example, office

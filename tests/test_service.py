@@ -85,6 +85,20 @@ def test_render_gives_the_bytes_the_library_gives(client: TestClient, fmt: str) 
         assert pepdocs.parse(response.content).pep == pepdocs.parse(expected).pep
 
 
+def test_render_gives_a_role_s_part_whatever_its_section_numbers(client: TestClient) -> None:
+    from pepdocs.forms._spec import ROLES
+    from pepdocs.service._app import Role
+
+    assert Role.__args__ == ROLES  # type: ignore[attr-defined]
+    for form in ("kent", "southwark-full"):
+        response = client.post(f"/render?form={form}&part=school", json=RECORD)
+        assert response.status_code == 200, response.text
+        assert response.content == pepdocs.render(example("kent-secondary"), form, part="school")
+        parsed = client.post("/parse", files={"file": ("part.docx", response.content)}).json()
+        school = [s.key for s in pepdocs.get_form(form).sections if "school" in s.roles]
+        assert parsed["sections"] == sorted(school) and [s["key"] for s in parsed["read"]] == school
+
+
 def test_render_with_a_password_encrypts_and_the_password_is_never_logged(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="pepdocs"):
         response = client.post(f"/render?form=kent&format=pdf&password={MARKER}", json=RECORD)

@@ -19,12 +19,13 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 @dataclass
 class Answers:
-    """Everything a form prints for one PEP, as text, keyed by field and table block ids."""
+    """Everything a form prints for one PEP, as text, keyed by field and table block ids, and the model values."""
 
     values: dict[str, str]
     tables: dict[str, list[dict[str, str]]]
     show: dict[str, bool]
     raw: dict[str, Any]
+    raw_tables: dict[str, list[dict[str, Any]]]
 
 
 def value_at(pep: PEP, form: Form, path: str) -> Any:
@@ -72,6 +73,7 @@ def answers(pep: PEP, form: Form, sections: frozenset[str] | None = None, audien
     values: dict[str, str] = {}
     raw: dict[str, Any] = {}
     tables: dict[str, list[dict[str, str]]] = {}
+    raw_tables: dict[str, list[dict[str, Any]]] = {}
     show: dict[str, bool] = {}
     year = pep.year_group
     for field in form.title_fields:
@@ -91,13 +93,18 @@ def answers(pep: PEP, form: Form, sections: frozenset[str] | None = None, audien
             if block.kind == "table":
                 items = get(pep, block.path) or []
                 rows = []
+                raw_rows = []
                 for item in items:
                     row = {}
+                    raw_row = {}
                     for column in block.columns:
                         value = None if private and column.sensitive else get(item, column.path.split("[].", 1)[1])
                         row[column.id] = shown(column, value, narrow=True)
+                        raw_row[column.id] = value
                     rows.append(row)
+                    raw_rows.append(raw_row)
                 blank = {column.id: shown(column, None, narrow=True) for column in block.columns}
                 rows.extend(dict(blank) for _ in range(block.rows - len(rows)))
                 tables[block.id] = rows
-    return Answers(values, tables, show, raw)
+                raw_tables[block.id] = raw_rows
+    return Answers(values, tables, show, raw, raw_tables)

@@ -30,6 +30,9 @@ POLICY_NAME = r"^[A-Za-z][A-Za-z0-9_-]{0,63}$"
 
 _plain = TypeAdapter(Any)
 
+Role = Literal["school", "social_worker", "meeting", "child", "carer", "virtual_school"]
+"""Who completes a section; `part` renders the sections of one role, whatever their numbers on the form."""
+
 
 class Problem(BaseModel):
     """An error as RFC 9457 problem details; `errors` locate each problem by model path or field, never by value."""
@@ -412,13 +415,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         form: Annotated[str, Query(description="Form id (GET /forms)")],
         format: Annotated[Literal["docx", "pdf"], Query()] = "docx",
         sections: Annotated[str | None, Query(description="Only these sections, comma-separated, e.g. 3")] = None,
+        part: Annotated[Role | None, Query(description="Only the sections this role completes, e.g. school")] = None,
         audience: Annotated[Literal["record", "school", "child"], Query(description="school and child copies leave out every sensitive field")] = "record",
         flatten: Annotated[bool, Query(description="PDF only: answers drawn in, no fillable field left")] = False,
         password: Annotated[str | None, Query(description="PDF only: encrypt with AES-256 (kept out of the server's logs)")] = None,
     ) -> Response:
         """A form filled in from a PEP record, as DOCX or PDF bytes."""
         keys = [key.strip() for key in sections.split(",") if key.strip()] if sections else None
-        data = pepdocs.render(pep, form, format, sections=keys, audience=audience, flatten=flatten, password=password or None)
+        data = pepdocs.render(
+            pep, form, format, sections=keys, part=part, audience=audience, flatten=flatten, password=password or None
+        )
         chosen = pepdocs.get_form(form)
         return Response(data, media_type=MEDIA_TYPES[format], headers={"Content-Disposition": f'attachment; filename="{chosen.id}.{format}"'})
 
