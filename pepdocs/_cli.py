@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -12,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 import pepdocs
-from pepdocs._errors import ModelError, PepdocsError
+from pepdocs._errors import LimitError, ModelError, PepdocsError
 from pepdocs._util.files import write_atomically
 
 # `pepdocs.X` loads X on first use, and the choices below are read when a command needs them, so that
@@ -61,9 +62,34 @@ def _one_line_errors(command: F) -> F:
             return command(*args, **kwargs)
         except PepdocsError as error:
             click.echo(f"pepdocs: {error}", err=True)
-            sys.exit(1)
+            sys.exit(_status(error))
 
     return run  # type: ignore[return-value]
+
+
+def _status(error: PepdocsError) -> int:
+    """The exit status for an error: 3 when a limit was hit, 1 for anything else the input got wrong."""
+    return 3 if isinstance(error, LimitError) else 1
+
+
+def _json_line(data: Any) -> None:
+    """One JSON document on one line: the whole answer, or one line of JSON lines when there are several files."""
+    click.echo(json.dumps(data, ensure_ascii=False, default=str, separators=(",", ":")))
+
+
+def _issues(issues: Sequence[Any]) -> list[dict[str, Any]]:
+    return [dataclasses.asdict(issue) for issue in issues]
+
+
+def _failure(file: Path, error: PepdocsError) -> dict[str, Any]:
+    """A file's JSON line when the command could not do its work on it."""
+    issues = _issues(error.issues) if isinstance(error, ModelError) else []
+    return {"file": str(file), "ok": False, "error": {"type": type(error).__name__, "message": str(error), "issues": issues}}
+
+
+_json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON: one object, or one object per line (JSON lines) for several files."
+)
 
 
 def _add_forms(_ctx: click.Context, _param: click.Parameter, folders: tuple[Path, ...]) -> None:
@@ -92,7 +118,18 @@ _part_option = click.option(
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(version=pepdocs.__version__, prog_name="pepdocs")
 def main() -> None:
-    """Personal Education Plans: render every authority's form, read completed forms back."""
+    """Personal Education Plans: render every authority's form, read completed forms back.
+
+    \b
+    Exit status:
+      0  done
+      1  findings (an invalid record, an error-level check) or bad input (a file that cannot be read)
+      2  usage: an unknown option or form part, a missing argument, a choice that does not exist
+      3  a limit was hit: a file took more time or memory to read than allowed (it may be hostile)
+
+    With --json, validate, check, forms, parse and convert print JSON: one object, or one object per
+    line (JSON lines) when given several files.
+    """
 
 
 @main.command("schema")
@@ -103,18 +140,21 @@ def schema_command() -> None:
 
 @main.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate_command(files: tuple[Path, ...]) -> None:
-    """Check PEP records (JSON); print every problem as `message @ path`."""
+@_json_option
+def validate_command(files: tuple[Path, ...], as_json: bool) -> None:
+    """Check PEP records (JSON); print every problem as `message @ path` (--json: file, ok, issues)."""
     failed = 0
     for file in files:
         try:
             pepdocs.read_pep(file)
         except ModelError as error:
             failed += 1
-            for issue in error.issues:
+            if as_json:
+                _json_line({"file": str(file), "ok": False, "issues": _issues(error.issues)})
+            for issue in error.issues if not as_json else ():
                 click.echo(f"{file}: {issue}")
         else:
-            click.echo(f"{file}: ok")
+            _json_line({"file": str(file), "ok": True, "issues": []}) if as_json else click.echo(f"{file}: ok")
     if failed:
         click.echo(f"{failed} of {len(files)} files have problems", err=True)
         sys.exit(1)
@@ -122,15 +162,19 @@ def validate_command(files: tuple[Path, ...]) -> None:
 
 @main.group("forms", invoke_without_command=True)
 @click.option("--paths", "show_paths", is_flag=True, help="Also list the model paths each form carries.")
+@_json_option
 @_forms_option
 @click.pass_context
 @_one_line_errors
-def forms_command(ctx: click.Context, show_paths: bool) -> None:
+def forms_command(ctx: click.Context, show_paths: bool, as_json: bool) -> None:
     """List the forms pepdocs renders and reads (`forms build DIR` builds one form folder's templates)."""
     if ctx.invoked_subcommand is not None:
         return
     from pepdocs.forms._spec import templates_dir
 
+    if as_json:
+        _json_line([_form_data(form, show_paths) for form in pepdocs.list_forms()])
+        return
     for form in pepdocs.list_forms():
         sections = ", ".join(f"{s.key} {s.title} ({', '.join(s.roles)})" for s in form.sections)
         click.echo(f"{form.id:18} {form.authority}: {form.title} [{'/'.join(form.formats)}]")
@@ -140,6 +184,15 @@ def forms_command(ctx: click.Context, show_paths: bool) -> None:
         if show_paths:
             for path in form.paths:
                 click.echo(f"{'':18}   {path}")
+
+
+def _form_data(form: pepdocs.Form, with_paths: bool) -> dict[str, Any]:
+    sections = [{"key": s.key, "title": s.title, "roles": list(s.roles), "filled_by": s.filled_by} for s in form.sections]
+    data = {
+        "id": form.id, "title": form.title, "authority": form.authority, "authority_la": form.authority_la,
+        "version": form.version, "formats": list(form.formats), "folder": str(form.folder), "sections": sections,
+    }  # fmt: skip
+    return data | ({"paths": form.paths} if with_paths else {})
 
 
 @forms_command.command("build")
@@ -188,14 +241,43 @@ def render_command(
 
 
 @main.command("parse")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--form", "form_id", default=None, help="Form id, when the document does not say.")
 @click.option("--password", default=None, help="Opens an encrypted PDF.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write the PEP here (JSON).")
+@_json_option
 @_forms_option
 @_one_line_errors
-def parse_command(file: Path, form_id: str | None, password: str | None, output: Path | None) -> None:
-    """Read a completed form (DOCX or PDF) back into a PEP record; warnings go to stderr."""
+def parse_command(
+    files: tuple[Path, ...], form_id: str | None, password: str | None, output: Path | None, as_json: bool
+) -> None:
+    """Read a completed form (DOCX or PDF) back into a PEP record; warnings go to stderr.
+
+    With --json, each file is one line: file, form, format, sections, record, warnings and unmapped
+    (or its error); several files need --json.
+    """
+    if len(files) > 1 and (not as_json or output is not None):
+        raise click.UsageError("several files need --json, and no -o: each file's record is a line of JSON lines")
+    if as_json:
+        status = 0
+        for file in files:
+            try:
+                parsed = pepdocs.parse(file, form=form_id, password=password, isolated=True)
+            except PepdocsError as error:
+                status = max(status, _status(error))
+                click.echo(f"pepdocs: {error}", err=True)
+                _json_line(_failure(file, error))
+                continue
+            record = json.loads(parsed.pep.to_json())
+            if output is not None:
+                write_atomically(output, parsed.pep.to_json().encode("utf-8"))
+            _json_line({
+                "file": str(file), "ok": True, "form": parsed.form, "format": parsed.format, "sections": parsed.sections,
+                **({"output": str(output)} if output is not None else {"record": record}),
+                "warnings": _issues(parsed.warnings), "unmapped": [dataclasses.asdict(u) for u in parsed.unmapped],
+            })  # fmt: skip
+        sys.exit(status)
+    (file,) = files
     parsed = pepdocs.parse(file, form=form_id, password=password, isolated=True)
     for warning in parsed.warnings:
         click.echo(f"{file}: warning: {warning}", err=True)
@@ -217,12 +299,16 @@ def parse_command(file: Path, form_id: str | None, password: str | None, output:
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Target form to write.")
 @click.option("--record", type=click.Path(path_type=Path), default=None, help="Also write the PEP record (JSON).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), default=None, help="Write the report (JSON).")
+@_json_option
 @_forms_option
 @_one_line_errors
 def convert_command(
-    source: Path, to: str, fmt: str, output: Path | None, record: Path | None, report_path: Path | None
+    source: Path, to: str, fmt: str, output: Path | None, record: Path | None, report_path: Path | None, as_json: bool
 ) -> None:
-    """Turn another authority's completed form into the target form; print what changed, field by field."""
+    """Turn another authority's completed form into the target form; print what changed, field by field.
+
+    With --json, one object: file, source and target form, the files written, and the report's changes.
+    """
     converted = pepdocs.convert(source, to, fmt, isolated=True)
     if output is not None:
         write_atomically(output, converted.document)
@@ -231,6 +317,13 @@ def convert_command(
     if report_path is not None:
         text = json.dumps(converted.report.to_dict(), indent=2, ensure_ascii=False, default=str)
         write_atomically(report_path, text.encode("utf-8"))
+    if as_json:
+        written = {"output": output, "record": record, "report": report_path}
+        _json_line({
+            "file": str(source), "ok": True, **converted.report.to_dict(), "format": fmt,
+            "written": {name: str(path) for name, path in written.items() if path is not None},
+        })  # fmt: skip
+        return
     for line in converted.report.lines():
         click.echo(line)
 
@@ -265,21 +358,36 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--policy", default="southwark", show_default=True, help="Built-in policy name or a policy TOML file.")
 @click.option("--on", "on", type=_DATE, default=None, help="Judge as on this day (YYYY-MM-DD); default today.")
+@_json_option
 @_one_line_errors
-def check_command(files: tuple[Path, ...], policy: str, on: Any) -> None:
-    """Check PEP records against an authority's rules: `file: severity rule: message @ path [source]`; exit 1 on errors."""
+def check_command(files: tuple[Path, ...], policy: str, on: Any, as_json: bool) -> None:
+    """Check PEP records against an authority's rules: `file: severity rule: message @ path [source]`; exit 1 on errors.
+
+    With --json, each file is one line: file, policy, on, ok, findings, next_due (or the record's issues).
+    """
+    import datetime as dt
+
     chosen = pepdocs.load_policy(policy)
-    day = on.date() if on is not None else None
+    day = on.date() if on is not None else dt.date.today()
     errors = 0
     for file in files:
         try:
-            findings = pepdocs.check(pepdocs.read_pep(file), policy=chosen, on=day)
+            pep = pepdocs.read_pep(file)
+            findings = pepdocs.check(pep, policy=chosen, on=day)
         except ModelError as error:
             errors += 1
-            for issue in error.issues:
+            if as_json:
+                _json_line({"file": str(file), "policy": chosen.name, "on": day, "ok": False, "issues": _issues(error.issues)})
+            for issue in error.issues if not as_json else ():
                 click.echo(f"{file}: error invalid-record: {issue}")
             continue
         errors += sum(1 for finding in findings if finding.severity == "error")
+        if as_json:
+            due = dataclasses.asdict(pepdocs.next_due(pep, policy=chosen, on=day))
+            ok = not any(finding.severity == "error" for finding in findings)
+            findings_data = [dataclasses.asdict(finding) for finding in findings]
+            _json_line({"file": str(file), "policy": chosen.name, "on": day, "ok": ok, "findings": findings_data, "next_due": due})
+            continue
         for finding in findings:
             click.echo(f"{file}: {finding}")
         if not findings:
