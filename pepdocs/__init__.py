@@ -7,7 +7,12 @@ the model, the engines and their libraries load only for what a program does.
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any
+
+# pepdocs logs events and counts (never a value, a file name or a name) under "pepdocs"; the application
+# that uses it decides whether and where they go.
+logging.getLogger("pepdocs").addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:  # what type checkers and documentation tools read; at run time __getattr__ does the same
     from pepdocs._errors import (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import sys
@@ -46,6 +47,8 @@ values are still filled in where it could be named); a form could not be rendere
 CHUNK = 8
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _UNSAFE_NAME = re.compile(r"[^0-9A-Za-z._-]+")
+
+log = logging.getLogger(__name__)
 
 
 # --- what the batch reports -----------------------------------------------------------------
@@ -509,6 +512,12 @@ def batch(
     if run.stopped is not None:
         report.notes.append(f"stopped early: {run.stopped}")
     write_reports(report)
+    counts = report.counts
+    log.info(
+        "batch rows=%d done=%d skipped=%d problem=%d failed=%d written=%d seconds=%.1f workers=%d",
+        len(report.rows), counts["done"], counts["skipped"], counts["problem"], counts["failed"], report.written,
+        report.seconds, report.workers,
+    )  # fmt: skip
     if run.stopped is not None:
         raise run.stopped
     return report
