@@ -57,7 +57,9 @@ def main() -> int:
         for name, (args, _target) in COMMANDS.items():
             times[name].append(cpu_seconds(args))
     base = statistics.median(times["python -c pass (baseline)"])
-    print(f"CPU seconds over {runs} runs each, interleaved (min / median / max), ratio of medians to the bare interpreter")
+    print(
+        f"CPU seconds over {runs} runs each, interleaved (min / median / max), ratio of medians to the bare interpreter"
+    )
     missed = []
     for name, (args, target) in COMMANDS.items():
         low, mid, high = min(times[name]), statistics.median(times[name]), max(times[name])

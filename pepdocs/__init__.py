@@ -28,7 +28,9 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
         PepdocsWarning,
         RenderError,
         TemplateVersionError,
+        UsageError,
     )
+    from pepdocs._types import Audience, Format, Part, Prefer
     from pepdocs.forms._assemble import Parsed, Unmapped
     from pepdocs.forms._spec import Form, add_forms, get_form, list_forms
     from pepdocs.model._codes import LOCAL_AUTHORITIES
@@ -48,8 +50,9 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
 _HOMES: dict[str, tuple[str, ...]] = {
     "pepdocs._errors": (
         "DocumentError", "FieldValueError", "FormError", "InputError", "Issue", "LimitError", "ModelError",
-        "NotAPepFormError", "PepdocsError", "PepdocsWarning", "RenderError", "TemplateVersionError",
+        "NotAPepFormError", "PepdocsError", "PepdocsWarning", "RenderError", "TemplateVersionError", "UsageError",
     ),
+    "pepdocs._types": ("Audience", "Format", "Part", "Prefer"),
     "pepdocs.forms._assemble": ("Parsed", "Unmapped"),
     "pepdocs.forms._spec": ("Form", "add_forms", "get_form", "list_forms"),
     "pepdocs.model._codes": ("LOCAL_AUTHORITIES",),
@@ -70,6 +73,7 @@ _HOME = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = [
     "LOCAL_AUTHORITIES",
     "PEP",
+    "Audience",
     "BatchReport",
     "Converted",
     "DocumentError",
@@ -79,6 +83,7 @@ __all__ = [
     "Form",
     "FormChoice",
     "FormError",
+    "Format",
     "InputError",
     "Issue",
     "LimitError",
@@ -86,12 +91,15 @@ __all__ = [
     "ModelError",
     "NotAPepFormError",
     "Parsed",
+    "Part",
     "PepdocsError",
     "PepdocsWarning",
     "Policy",
+    "Prefer",
     "RenderError",
     "TemplateVersionError",
     "Unmapped",
+    "UsageError",
     "add_forms",
     "batch",
     "check",

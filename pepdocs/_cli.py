@@ -13,44 +13,14 @@ from typing import Any, TypeVar
 import click
 
 import pepdocs
-from pepdocs._errors import LimitError, ModelError, PepdocsError
+from pepdocs._errors import LimitError, ModelError, PepdocsError, UsageError
+from pepdocs._types import AUDIENCES, FORMATS, PARTS, PREFERS, Audience, Format, Part, Prefer
 from pepdocs._util.files import write_atomically
 
-# `pepdocs.X` loads X on first use, and the choices below are read when a command needs them, so that
-# `pepdocs --help` and `--version` load no model, engine or library behind them.
+# `pepdocs.X` loads X on first use, so that `pepdocs --help` and `--version` load no model, engine or
+# library behind them.
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class _Choice(click.Choice[str]):
-    """A choice whose values come from the library, read the first time a command needs them."""
-
-    def __init__(self, values: Callable[[], Sequence[str]]) -> None:
-        self._values = values
-        self._loaded: tuple[str, ...] | None = None
-        super().__init__(())
-
-    @property
-    def choices(self) -> tuple[str, ...]:
-        if self._loaded is None:
-            self._loaded = tuple(self._values())
-        return self._loaded
-
-    @choices.setter
-    def choices(self, _value: Sequence[str]) -> None:
-        pass  # set by click.Choice.__init__; the values are read when first asked for
-
-
-def _formats() -> tuple[str, ...]:
-    from pepdocs.engines import formats
-
-    return formats()
-
-
-def _roles() -> tuple[str, ...]:
-    from pepdocs.forms._spec import ROLES
-
-    return ROLES
 
 
 def _one_line_errors(command: F) -> F:
@@ -68,8 +38,8 @@ def _one_line_errors(command: F) -> F:
 
 
 def _status(error: PepdocsError) -> int:
-    """The exit status for an error: 3 when a limit was hit, 1 for anything else the input got wrong."""
-    return 3 if isinstance(error, LimitError) else 1
+    """The exit status for an error: 3 when a limit was hit, 2 for a usage mistake, 1 for bad input."""
+    return 3 if isinstance(error, LimitError) else 2 if isinstance(error, UsageError) else 1
 
 
 def _json_line(data: Any) -> None:
@@ -84,11 +54,15 @@ def _issues(issues: Sequence[Any]) -> list[dict[str, Any]]:
 def _failure(file: Path, error: PepdocsError) -> dict[str, Any]:
     """A file's JSON line when the command could not do its work on it."""
     issues = _issues(error.issues) if isinstance(error, ModelError) else []
-    return {"file": str(file), "ok": False, "error": {"type": type(error).__name__, "message": str(error), "issues": issues}}
+    failure = {"type": type(error).__name__, "message": str(error), "issues": issues}
+    return {"file": str(file), "ok": False, "error": failure}
 
 
 _json_option = click.option(
-    "--json", "as_json", is_flag=True, help="Print JSON: one object, or one object per line (JSON lines) for several files."
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print JSON: one object, or one object per line (JSON lines) for several files.",
 )
 
 
@@ -110,8 +84,12 @@ _forms_option = click.option(
     is_eager=True,
     help="A folder of your own form folders (each with a form.toml); may be repeated. Also PEPDOCS_FORMS.",
 )
+_audience_option = click.option(
+    "--audience", type=click.Choice(AUDIENCES), default="record", show_default=True,
+    help="school and child copies leave out every sensitive field.",
+)  # fmt: skip
 _part_option = click.option(
-    "--part", type=_Choice(_roles), default=None, help="Only the sections this role completes (e.g. school)."
+    "--part", type=click.Choice(PARTS), default=None, help="Only the sections this role completes (e.g. school)."
 )
 
 
@@ -187,7 +165,9 @@ def forms_command(ctx: click.Context, show_paths: bool, as_json: bool) -> None:
 
 
 def _form_data(form: pepdocs.Form, with_paths: bool) -> dict[str, Any]:
-    sections = [{"key": s.key, "title": s.title, "roles": list(s.roles), "filled_by": s.filled_by} for s in form.sections]
+    sections = [
+        {"key": s.key, "title": s.title, "roles": list(s.roles), "filled_by": s.filled_by} for s in form.sections
+    ]
     data = {
         "id": form.id, "title": form.title, "authority": form.authority, "authority_la": form.authority_la,
         "version": form.version, "formats": list(form.formats), "folder": str(form.folder), "sections": sections,
@@ -211,24 +191,18 @@ def forms_build_command(folder: Path) -> None:
 @main.command("render")
 @click.argument("case", type=click.Path(path_type=Path))
 @click.option("--form", "form_id", required=True, help="Form id (see `pepdocs forms`).")
-@click.option("--format", "fmt", type=_Choice(_formats), default="docx", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
 @click.option("--sections", default=None, help="Only these sections, comma-separated (e.g. 3).")
 @_part_option
-@click.option(
-    "--audience",
-    type=click.Choice(["record", "school", "child"]),
-    default="record",
-    show_default=True,
-    help="school and child copies leave out every sensitive field.",
-)
+@_audience_option
 @click.option("--flatten", is_flag=True, help="PDF only: draw the answers in and leave no fillable field.")
 @click.option("--password", default=None, help="PDF only: encrypt with AES-256.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
 @_forms_option
 @_one_line_errors
 def render_command(
-    case: Path, form_id: str, fmt: str, sections: str | None, part: str | None, audience: str, flatten: bool,
-    password: str | None, output: Path,
+    case: Path, form_id: str, fmt: Format, sections: str | None, part: Part | None, audience: Audience,
+    flatten: bool, password: str | None, output: Path,
 ) -> None:  # fmt: skip
     """Fill a form from a PEP record (JSON)."""
     pep = pepdocs.read_pep(case)
@@ -272,7 +246,8 @@ def parse_command(
             if output is not None:
                 write_atomically(output, parsed.pep.to_json().encode("utf-8"))
             _json_line({
-                "file": str(file), "ok": True, "form": parsed.form, "format": parsed.format, "sections": parsed.sections,
+                "file": str(file), "ok": True, "form": parsed.form, "format": parsed.format,
+                "sections": parsed.sections,
                 **({"output": str(output)} if output is not None else {"record": record}),
                 "warnings": _issues(parsed.warnings), "unmapped": [dataclasses.asdict(u) for u in parsed.unmapped],
             })  # fmt: skip
@@ -295,7 +270,7 @@ def parse_command(
 @main.command("convert")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("--to", "to", required=True, help="Target form id (see `pepdocs forms`).")
-@click.option("--format", "fmt", type=_Choice(_formats), default="docx", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Target form to write.")
 @click.option("--record", type=click.Path(path_type=Path), default=None, help="Also write the PEP record (JSON).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), default=None, help="Write the report (JSON).")
@@ -303,7 +278,8 @@ def parse_command(
 @_forms_option
 @_one_line_errors
 def convert_command(
-    source: Path, to: str, fmt: str, output: Path | None, record: Path | None, report_path: Path | None, as_json: bool
+    source: Path, to: str, fmt: Format, output: Path | None, record: Path | None, report_path: Path | None,
+    as_json: bool,
 ) -> None:
     """Turn another authority's completed form into the target form; print what changed, field by field.
 
@@ -334,21 +310,23 @@ def convert_command(
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Merged record to write (JSON).")
 @click.option(
     "--prefer",
-    type=click.Choice(["record", "returned"]),
+    type=click.Choice(PREFERS),
     default="record",
     show_default=True,
     help="Whose value wins where they differ.",
 )
 @_forms_option
 @_one_line_errors
-def merge_command(record: Path, returned: Path, output: Path, prefer: str) -> None:
+def merge_command(record: Path, returned: Path, output: Path, prefer: Prefer) -> None:
     """Take a returned form (e.g. the school's Section 3) into a PEP record; list every conflict."""
     merged = pepdocs.merge(pepdocs.read_pep(record), pepdocs.parse(returned, isolated=True), prefer=prefer)
     write_atomically(output, merged.pep.to_json().encode("utf-8"))
     click.echo(f"{len(merged.taken)} values taken, {len(merged.conflicts)} conflicts; wrote {output}")
     for conflict in merged.conflicts:
         kept = "returned" if prefer == "returned" else "record"
-        click.echo(f"  conflict @ {conflict.path}: record {conflict.record!r}, returned {conflict.returned!r} (kept {kept})")
+        click.echo(
+            f"  conflict @ {conflict.path}: record {conflict.record!r}, returned {conflict.returned!r} (kept {kept})"
+        )
 
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -356,14 +334,15 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 @main.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--policy", default="southwark", show_default=True, help="Built-in policy name or a policy TOML file.")
+@click.option("--policy", default="dfe", show_default=True, help="Built-in policy name or a policy TOML file.")
 @click.option("--on", "on", type=_DATE, default=None, help="Judge as on this day (YYYY-MM-DD); default today.")
 @_json_option
 @_one_line_errors
 def check_command(files: tuple[Path, ...], policy: str, on: Any, as_json: bool) -> None:
-    """Check PEP records against an authority's rules: `file: severity rule: message @ path [source]`; exit 1 on errors.
+    """Check PEP records against an authority's rules (default: the national dfe policy).
 
-    With --json, each file is one line: file, policy, on, ok, findings, next_due (or the record's issues).
+    Prints `file: severity rule: message @ path [source]`; exit 1 on errors. With --json, each file is
+    one line: file, policy, on, ok, findings, next_due (or the record's issues).
     """
     import datetime as dt
 
@@ -377,7 +356,8 @@ def check_command(files: tuple[Path, ...], policy: str, on: Any, as_json: bool) 
         except ModelError as error:
             errors += 1
             if as_json:
-                _json_line({"file": str(file), "policy": chosen.name, "on": day, "ok": False, "issues": _issues(error.issues)})
+                invalid = {"file": str(file), "policy": chosen.name, "on": day, "ok": False}
+                _json_line(invalid | {"issues": _issues(error.issues)})
             for issue in error.issues if not as_json else ():
                 click.echo(f"{file}: error invalid-record: {issue}")
             continue
@@ -386,7 +366,8 @@ def check_command(files: tuple[Path, ...], policy: str, on: Any, as_json: bool) 
             due = dataclasses.asdict(pepdocs.next_due(pep, policy=chosen, on=day))
             ok = not any(finding.severity == "error" for finding in findings)
             findings_data = [dataclasses.asdict(finding) for finding in findings]
-            _json_line({"file": str(file), "policy": chosen.name, "on": day, "ok": ok, "findings": findings_data, "next_due": due})
+            checked = {"file": str(file), "policy": chosen.name, "on": day, "ok": ok}
+            _json_line(checked | {"findings": findings_data, "next_due": due})
             continue
         for finding in findings:
             click.echo(f"{file}: {finding}")
@@ -399,13 +380,18 @@ def check_command(files: tuple[Path, ...], policy: str, on: Any, as_json: bool) 
 
 @main.command("tracker")
 @click.argument("source", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Tracker workbook to write (XLSX).")
-@click.option("--policy", default="southwark", show_default=True, help="Built-in policy name or a policy TOML file.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), required=True, help="Tracker workbook to write (XLSX)."
+)
+@click.option("--policy", default="dfe", show_default=True, help="Built-in policy name or a policy TOML file.")
 @click.option("--on", "on", type=_DATE, default=None, help="Judge as on this day (YYYY-MM-DD); default today.")
 @_forms_option
 @_one_line_errors
 def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
-    """Write a tracker workbook from a folder of PEP records or a case-data XLSX/CSV: when each child's next PEP is due, and the findings."""
+    """Write a tracker workbook from a folder of PEP records or a case-data XLSX/CSV.
+
+    It says when each child's next PEP is due, and what the checks found.
+    """
     from pepdocs.workflows._tracker import write_tracker
 
     report = write_tracker(source, output, policy=policy, on=on.date() if on is not None else None)
@@ -418,23 +404,31 @@ def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
 
 @main.command("batch")
 @click.argument("cases", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder for the forms and the report.")
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder for the forms and the report."
+)
 @click.option("--form", "form_id", default=None, help="One form for every child (default: chosen per child).")
-@click.option("--format", "fmt", type=_Choice(_formats), default="docx", show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes to render with (default: one per CPU).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=None, help="Processes to render with (default: one per CPU)."
+)
 @click.option("--force", is_flag=True, help="Render every form again, even those up to date or changed since.")
-@click.option("--mapping", type=click.Path(path_type=Path), default=None, help='Other headers\' model paths, TOML or JSON: {"Their Header": "child.upn"}.')
+@click.option(
+    "--mapping",
+    type=click.Path(path_type=Path),
+    default=None,
+    help='Other headers\' model paths, TOML or JSON: {"Their Header": "child.upn"}.',
+)
 @click.option("--sections", default=None, help="Only these sections, comma-separated (default: the whole form).")
 @_part_option
-@click.option("--audience", type=click.Choice(["record", "school", "child"]), default="record", show_default=True,
-              help="school and child copies leave out every sensitive field.")
+@_audience_option
 @click.option("--policy", default="southwark", show_default=True, help="Policy naming the home authority's forms.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any row had a problem, not only when a form failed.")
 @_forms_option
 @_one_line_errors
 def batch_command(
-    cases: Path, out_dir: Path, form_id: str | None, fmt: str, workers: int | None, force: bool,
-    mapping: Path | None, sections: str | None, part: str | None, audience: str, policy: str, strict: bool,
+    cases: Path, out_dir: Path, form_id: str | None, fmt: Format, workers: int | None, force: bool,
+    mapping: Path | None, sections: str | None, part: Part | None, audience: Audience, policy: str, strict: bool,
 ) -> None:  # fmt: skip
     """Pre-fill a form for every child in a case-data workbook (XLSX or CSV).
 
@@ -456,18 +450,32 @@ def batch_command(
         click.echo(f"{cases}: {note}", err=True)
     for row in report.rows:
         for problem in row.problems:
-            click.echo(f"{cases} row {row.row} ({row.person_id or 'no person ID'}): {problem}", err=True)
+            click.echo(
+                f"{cases} row {row.row} ({row.person_id or 'no person ID'}): {problem.describe(row=False)}", err=True
+            )
     click.echo(report.summary())
     if report.counts["failed"] or (strict and not report.ok):
         sys.exit(1)
 
 
 @main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; off loopback, PEPDOCS_API_KEYS must be set.")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True,
+    help="Address to listen on; off loopback, PEPDOCS_API_KEYS must be set.",
+)
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
-@click.option("--home", "home_form", default="southwark-full", show_default=True, help="The home authority's form the page offers first.")
-@click.option("--max-upload-mb", type=click.IntRange(min=1), default=20, show_default=True, help="Largest request the service takes in.")
-@click.option("--workers", "concurrency", type=click.IntRange(min=1), default=2, show_default=True, help="Documents rendered or read at once; more calls wait.")
+@click.option(
+    "--home", "home_form", default="southwark-full", show_default=True,
+    help="The home authority's form the page offers first.",
+)
+@click.option(
+    "--max-upload-mb", type=click.IntRange(min=1), default=20, show_default=True,
+    help="Largest request the service takes in.",
+)
+@click.option(
+    "--workers", "concurrency", type=click.IntRange(min=1), default=2, show_default=True,
+    help="Documents rendered or read at once; more calls wait.",
+)  # fmt: skip
 @_one_line_errors
 def serve_command(host: str, port: int, home_form: str, max_upload_mb: int, concurrency: int) -> None:
     """Serve the HTTP API and the page for returned forms (needs `pip install "pepdocs[service]"`).

@@ -20,7 +20,7 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args))
 
 
-def lines(result: Result) -> list[dict[str, Any]]:
+def lines(result: Result) -> list[Any]:
     return [json.loads(line) for line in result.stdout.splitlines()]
 
 
@@ -82,7 +82,11 @@ def test_parse_json_reads_several_files_as_json_lines(returned: Path, tmp_path: 
     parsed = pepdocs.parse(returned)
     assert (good["form"], good["format"], good["ok"]) == ("kent", "docx", True)
     assert good["record"] == json.loads(parsed.pep.to_json()) and good["warnings"] == [] and good["unmapped"] == []
-    assert failed["ok"] is False and failed["error"]["type"] == "DocumentError" and "junk.docx" in failed["error"]["message"]
+    assert (
+        failed["ok"] is False
+        and failed["error"]["type"] == "DocumentError"
+        and "junk.docx" in failed["error"]["message"]
+    )
 
 
 def test_several_files_without_json_is_a_usage_error_exit_2(returned: Path) -> None:
@@ -95,7 +99,11 @@ def test_convert_json_gives_the_report(returned: Path, tmp_path: Path) -> None:
     out = tmp_path / "southwark.docx"
     (report,) = lines(run("convert", str(returned), "--to", "southwark-full", "-o", str(out), "--json"))
     converted = pepdocs.convert(returned, "southwark-full")
-    assert (report["source_form"], report["target_form"], report["written"]) == ("kent", "southwark-full", {"output": str(out)})
+    assert (report["source_form"], report["target_form"], report["written"]) == (
+        "kent",
+        "southwark-full",
+        {"output": str(out)},
+    )
     assert report["changes"] == json.loads(json.dumps(converted.report.to_dict()["changes"], default=str))
     assert pepdocs.parse(out).form == "southwark-full"
 

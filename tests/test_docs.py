@@ -21,7 +21,12 @@ def test_the_policy_written_in_the_docs_loads_and_checks(tmp_path: Path) -> None
     path = tmp_path / "my-authority.toml"
     path.write_text(written, encoding="utf-8")
     policy = pepdocs.load_policy(path)
-    assert (policy.name, policy.reviews_per_year, policy.max_targets, policy.severity) == ("my-authority", 3, 4, {"academic-target": "off"})
+    assert (policy.name, policy.reviews_per_year, policy.max_targets, policy.severity) == (
+        "my-authority",
+        3,
+        4,
+        {"academic-target": "off"},
+    )
     assert all(f.rule != "academic-target" for f in pepdocs.check(example("kent-secondary"), policy=policy))
 
 

@@ -35,7 +35,10 @@ def test_events_and_counts_are_logged_without_values(tmp_path: Path, caplog: pyt
     messages = [record.getMessage() for record in caplog.records if record.name.startswith("pepdocs")]
     events = [message.split(" ", 1)[0] for message in messages]
     assert {"rendered", "read", "converted", "merged", "checked", "reader"} <= set(events)
-    assert any(re.fullmatch(r"read form=kent format=docx sections=all answers=\d+ warnings=0 unmapped=0 isolated=True", m) for m in messages)
+    assert any(
+        re.fullmatch(r"read form=kent format=docx sections=all answers=\d+ warnings=0 unmapped=0 isolated=True", m)
+        for m in messages
+    )
     assert "reader stopped limit=time seconds=0.5" in messages
     assert not [m for m in messages if NAME in m or str(tmp_path) in m]
 

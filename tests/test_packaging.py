@@ -38,7 +38,11 @@ def test_the_wheel_holds_the_licences_the_page_and_the_forms(dist: Path) -> None
     licences = [n for n in names if ".dist-info/licenses/" in n]
     assert any(n.endswith("/LICENSE") and "fonts" not in n for n in licences)
     assert "pepdocs/engines/pdf/fonts/LICENSE" in names and "pepdocs/engines/pdf/fonts/DejaVuSans.ttf" in names
-    assert {"pepdocs/service/static/index.html", "pepdocs/service/static/page.js", "pepdocs/service/static/page.css"} <= set(names)
+    assert {
+        "pepdocs/service/static/index.html",
+        "pepdocs/service/static/page.js",
+        "pepdocs/service/static/page.css",
+    } <= set(names)
     assert "pepdocs/templates/kent/form.toml" in names and "pepdocs/py.typed" in names
     assert "pepdocs/_version.py" in names  # written from pyproject's version by the build
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()

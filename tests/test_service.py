@@ -10,7 +10,7 @@ import re
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import httpx2
 import pytest
@@ -52,7 +52,17 @@ def test_openapi_is_valid_openapi_3_and_describes_the_record_and_the_problems(cl
     assert spec["info"]["version"] == pepdocs.__version__
     schemas = spec["components"]["schemas"]
     assert any(name.startswith("PEP") for name in schemas) and "Problem" in schemas
-    assert {"/render", "/parse", "/convert", "/merge", "/check", "/forms", "/forms/{form_id}", "/schema", "/healthz"} <= set(spec["paths"])
+    assert {
+        "/render",
+        "/parse",
+        "/convert",
+        "/merge",
+        "/check",
+        "/forms",
+        "/forms/{form_id}",
+        "/schema",
+        "/healthz",
+    } <= set(spec["paths"])
     assert "application/problem+json" in spec["paths"]["/parse"]["post"]["responses"]["422"]["content"]
 
 
@@ -73,8 +83,8 @@ def test_an_unknown_form_is_a_404_problem(client: TestClient) -> None:
     assert body["type"] == "urn:pepdocs:problem:form-error" and "nope" in body["detail"]
 
 
-@pytest.mark.parametrize("fmt", ["docx", "pdf"])
-def test_render_gives_the_bytes_the_library_gives(client: TestClient, fmt: str) -> None:
+@pytest.mark.parametrize("fmt", get_args(pepdocs.Format))
+def test_render_gives_the_bytes_the_library_gives(client: TestClient, fmt: pepdocs.Format) -> None:
     response = client.post(f"/render?form=kent&format={fmt}&sections=B&audience=school", json=RECORD)
     assert response.status_code == 200, response.text
     assert response.headers["content-disposition"] == f'attachment; filename="kent.{fmt}"'
@@ -99,7 +109,9 @@ def test_render_gives_a_role_s_part_whatever_its_section_numbers(client: TestCli
         assert parsed["sections"] == sorted(school) and [s["key"] for s in parsed["read"]] == school
 
 
-def test_render_with_a_password_encrypts_and_the_password_is_never_logged(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+def test_render_with_a_password_encrypts_and_the_password_is_never_logged(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.INFO, logger="pepdocs"):
         response = client.post(f"/render?form=kent&format=pdf&password={MARKER}", json=RECORD)
     assert response.status_code == 200
@@ -123,7 +135,9 @@ def test_a_bad_record_is_a_problem_naming_each_path_and_no_value(client: TestCli
 
 
 def test_a_body_that_is_no_json_is_a_problem(client: TestClient) -> None:
-    body = _problem(client.post("/render?form=kent", content=b"{not json", headers={"content-type": "application/json"}), 422)
+    body = _problem(
+        client.post("/render?form=kent", content=b"{not json", headers={"content-type": "application/json"}), 422
+    )
     assert body["errors"][0]["path"].startswith("$")
 
 
@@ -138,7 +152,12 @@ def test_parse_reads_the_form_section_by_section_in_its_own_words(client: TestCl
     response = client.post("/parse", files={"file": ("returned kent.docx", kent_docx)})
     assert response.status_code == 200, response.text
     body = response.json()
-    assert (body["file"], body["form"], body["form_title"], body["format"]) == ("returned kent.docx", "kent", "Kent PEP", "docx")
+    assert (body["file"], body["form"], body["form_title"], body["format"]) == (
+        "returned kent.docx",
+        "kent",
+        "Kent PEP",
+        "docx",
+    )
     assert body["record"] == json.loads(pepdocs.parse(kent_docx).pep.to_json())
     assert [s["key"] for s in body["read"]] == [s.key for s in pepdocs.get_form("kent").sections]
     child = next(b for b in body["read"][0]["blocks"] if b["heading"] == "The child")
@@ -147,7 +166,10 @@ def test_parse_reads_the_form_section_by_section_in_its_own_words(client: TestCl
     assert targets and targets[0]["rows"][0][0] == RECORD["targets"][0]["description"]
     assert len(targets[0]["rows"]) == len(RECORD["targets"])
     people = next(b for b in body["read"][0]["blocks"] if b["heading"] == "Professionals")
-    assert people["columns"][:2] == ["", "Name"] and people["rows"][0][:2] == ["Social worker", RECORD["people"]["social_worker"]["name"]]
+    assert people["columns"][:2] == ["", "Name"] and people["rows"][0][:2] == [
+        "Social worker",
+        RECORD["people"]["social_worker"]["name"],
+    ]
     assert body["warnings"] == [] and body["unmapped"] == []
 
 
@@ -169,7 +191,9 @@ def test_parse_names_every_warning_and_keeps_what_has_no_place(client: TestClien
     returned = _with_text_replaced(kent_docx, dob, "31/02/2010")
     body = client.post("/parse", files={"file": ("k.docx", returned)}).json()
     assert [w["path"] for w in body["warnings"]] == ["$.child.date_of_birth"]
-    assert body["unmapped"] == [{"label": "Date of birth", "text": "31/02/2010", "path": "$.child.date_of_birth", "where": ""}]
+    assert body["unmapped"] == [
+        {"label": "Date of birth", "text": "31/02/2010", "path": "$.child.date_of_birth", "where": ""}
+    ]
     assert "date_of_birth" not in body["record"]["child"]
 
 
@@ -177,7 +201,9 @@ def test_a_file_that_is_no_form_is_a_problem_naming_the_upload(client: TestClien
     body = _problem(client.post("/parse", files={"file": ("C:\\Users\\someone\\notes.docx", b"hello")}), 422)
     assert body["type"] == "urn:pepdocs:problem:document-error"
     assert body["file"] == "notes.docx" and body["detail"] == "notes.docx: not a DOCX or PDF file"
-    body = _problem(client.post("/parse", files={"file": ("blank.docx", pepdocs.render(pepdocs.PEP(), "kent")[:500])}), 422)
+    body = _problem(
+        client.post("/parse", files={"file": ("blank.docx", pepdocs.render(pepdocs.PEP(), "kent")[:500])}), 422
+    )
     assert body["file"] == "blank.docx"
 
 
@@ -185,7 +211,11 @@ def test_convert_gives_the_target_form_the_record_and_the_report(client: TestCli
     response = client.post("/convert?to=southwark-full", files={"file": ("kent.docx", kent_docx)})
     assert response.status_code == 200, response.text
     body = response.json()
-    assert (body["source_form"], body["target_form"], body["filename"]) == ("kent", "southwark-full", "kent-southwark-full.docx")
+    assert (body["source_form"], body["target_form"], body["filename"]) == (
+        "kent",
+        "southwark-full",
+        "kent-southwark-full.docx",
+    )
     converted = pepdocs.convert(kent_docx, "southwark-full")
     document = __import__("base64").b64decode(body["document"])
     assert pepdocs.parse(document).form == "southwark-full"
@@ -194,15 +224,22 @@ def test_convert_gives_the_target_form_the_record_and_the_report(client: TestCli
     assert {c["kind"] for c in body["changes"]} >= {"no-place", "left-empty"}
 
 
-def test_merge_takes_the_returned_form_into_the_record_and_lists_conflicts(client: TestClient, kent_docx: bytes) -> None:
+def test_merge_takes_the_returned_form_into_the_record_and_lists_conflicts(
+    client: TestClient, kent_docx: bytes
+) -> None:
     record = json.loads(json.dumps(RECORD))
     record["child"]["preferred_name"] = "Luke"
     del record["child"]["religion"]
     files = {"record": ("rec.json", json.dumps(record).encode()), "file": ("back.docx", kent_docx)}
     body = client.post("/merge?prefer=record", files=files).json()
-    assert body["conflicts"] == [{"path": "$.child.preferred_name", "record": "Luke", "returned": RECORD["child"]["preferred_name"]}]
+    assert body["conflicts"] == [
+        {"path": "$.child.preferred_name", "record": "Luke", "returned": RECORD["child"]["preferred_name"]}
+    ]
     assert "$.child.religion" in body["taken"]
-    assert body["record"]["child"]["preferred_name"] == "Luke" and body["record"]["child"]["religion"] == RECORD["child"]["religion"]
+    assert (
+        body["record"]["child"]["preferred_name"] == "Luke"
+        and body["record"]["child"]["religion"] == RECORD["child"]["religion"]
+    )
     returned = client.post("/merge?prefer=returned", files=files).json()
     assert returned["record"]["child"]["preferred_name"] == RECORD["child"]["preferred_name"]
 
@@ -210,7 +247,12 @@ def test_merge_takes_the_returned_form_into_the_record_and_lists_conflicts(clien
 def test_merge_with_a_bad_record_names_the_file_and_paths_not_values(client: TestClient, kent_docx: bytes) -> None:
     record = json.loads(json.dumps(RECORD))
     record["plan"]["meeting_date"] = MARKER
-    body = _problem(client.post("/merge", files={"record": ("rec.json", json.dumps(record).encode()), "file": ("b.docx", kent_docx)}), 422)
+    body = _problem(
+        client.post(
+            "/merge", files={"record": ("rec.json", json.dumps(record).encode()), "file": ("b.docx", kent_docx)}
+        ),
+        422,
+    )
     assert body["type"] == "urn:pepdocs:problem:model-error"
     assert body["errors"] == [{"path": "$.plan.meeting_date", "message": body["errors"][0]["message"]}]
     assert body["detail"].startswith("rec.json: ") and MARKER not in json.dumps(body)
@@ -283,7 +325,9 @@ def test_responses_carry_security_headers_and_are_not_cached(client: TestClient)
     assert "default-src 'self'" in headers["content-security-policy"]
 
 
-def test_no_log_line_carries_a_value_or_a_body(client: TestClient, kent_docx: bytes, caplog: pytest.LogCaptureFixture) -> None:
+def test_no_log_line_carries_a_value_or_a_body(
+    client: TestClient, kent_docx: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
     record = json.loads(json.dumps(RECORD))
     record["child"]["preferred_name"] = MARKER
     with caplog.at_level(logging.DEBUG):
@@ -293,7 +337,9 @@ def test_no_log_line_carries_a_value_or_a_body(client: TestClient, kent_docx: by
         client.post("/render?form=kent", json={"child": {"upn": MARKER}})
     assert MARKER not in caplog.text
     lines = [r.getMessage() for r in caplog.records if r.name == "pepdocs.service"]
-    assert len(lines) == 4 and all(re.fullmatch(r"request method=POST path=/\w+ status=\d+ bytes_out=\d+ ms=\d+", line) for line in lines)
+    assert len(lines) == 4 and all(
+        re.fullmatch(r"request method=POST path=/\w+ status=\d+ bytes_out=\d+ ms=\d+", line) for line in lines
+    )
 
 
 class _Labels(HTMLParser):

@@ -7,6 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as seen
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 import pepdocs
 from tests._server import serving
@@ -16,20 +23,28 @@ pytestmark = [pytest.mark.office, pytest.mark.browser, pytest.mark.server]
 
 
 @pytest.fixture
-def browser(tmp_path: Path) -> Iterator[tuple[object, Path]]:
+def browser(tmp_path: Path) -> Iterator[tuple[webdriver.Chrome, Path]]:
     """Headless chromium saving downloads into a folder of its own."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
     chromium, driver = office("chromium"), office("chromedriver")
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,2000"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1280,2000",
+    ):
         options.add_argument(argument)
     options.add_experimental_option(
-        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False, "safebrowsing.enabled": False}
+        "prefs",
+        {
+            "download.default_directory": str(downloads),
+            "download.prompt_for_download": False,
+            "safebrowsing.enabled": False,
+        },
     )
     session = webdriver.Chrome(service=Service(executable_path=driver), options=options)
     session.set_page_load_timeout(60)
@@ -46,28 +61,31 @@ def _downloaded(folder: Path, suffix: str, within: float = 60) -> Path:
         if done and not any(p.suffix == ".crdownload" for p in folder.iterdir()):
             return done[0]
         time.sleep(0.2)
-    raise AssertionError(f"nothing ending {suffix} was downloaded; the folder holds {sorted(p.name for p in folder.iterdir())}")
+    raise AssertionError(
+        f"nothing ending {suffix} was downloaded; the folder holds {sorted(p.name for p in folder.iterdir())}"
+    )
 
 
-def test_a_kent_form_dropped_on_the_page_comes_back_as_southwark_s(browser: tuple[object, Path], tmp_path: Path) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as seen
-    from selenium.webdriver.support.ui import Select, WebDriverWait
-
+def test_a_kent_form_dropped_on_the_page_comes_back_as_southwark_s(
+    browser: tuple[webdriver.Chrome, Path], tmp_path: Path
+) -> None:
     session, downloads = browser
     pep = example("kent-secondary")
     returned = tmp_path / "returned-kent.docx"
     returned.write_bytes(pepdocs.render(pep, "kent"))
     with serving() as server:
-        session.get(server.url + "/")  # type: ignore[attr-defined]
+        session.get(server.url + "/")
         wait = WebDriverWait(session, 60)
         wait.until(lambda s: len(Select(s.find_element(By.ID, "target")).options) == len(pepdocs.list_forms()))
-        assert Select(session.find_element(By.ID, "target")).first_selected_option.get_attribute("value") == "southwark-full"  # type: ignore[attr-defined]
+        assert (
+            Select(session.find_element(By.ID, "target")).first_selected_option.get_attribute("value")
+            == "southwark-full"
+        )
 
-        session.find_element(By.ID, "files").send_keys(str(returned))  # type: ignore[attr-defined]
+        session.find_element(By.ID, "files").send_keys(str(returned))
         name = wait.until(seen.visibility_of_element_located((By.CSS_SELECTOR, "article .child-name")))
         assert name.text == f"{pep.child.first_name} {pep.child.last_name}"
-        article = session.find_element(By.CSS_SELECTOR, "article")  # type: ignore[attr-defined]
+        article = session.find_element(By.CSS_SELECTOR, "article")
         assert "Kent PEP (Kent County Council), DOCX" in article.text
         assert "Legal surname" in article.text and "Warnings (0)" in article.text
 
@@ -81,16 +99,13 @@ def test_a_kent_form_dropped_on_the_page_comes_back_as_southwark_s(browser: tupl
     assert back.pep.child.last_name == pep.child.last_name and back.pep.child.date_of_birth == pep.child.date_of_birth
 
 
-def test_the_page_can_be_worked_with_the_keyboard_alone(browser: tuple[object, Path]) -> None:
-    from selenium.webdriver.common.action_chains import ActionChains
-    from selenium.webdriver.common.keys import Keys
-
+def test_the_page_can_be_worked_with_the_keyboard_alone(browser: tuple[webdriver.Chrome, Path]) -> None:
     session, _ = browser
     with serving() as server:
-        session.get(server.url + "/")  # type: ignore[attr-defined]
+        session.get(server.url + "/")
         reached = []
         for _ in range(14):
-            ActionChains(session).send_keys(Keys.TAB).perform()  # type: ignore[arg-type]
-            active = session.switch_to.active_element  # type: ignore[attr-defined]
+            ActionChains(session).send_keys(Keys.TAB).perform()
+            active = session.switch_to.active_element
             reached.append(active.get_attribute("id") or active.tag_name)
         assert {"files", "target", "format", "password", "record", "prefer", "go"} <= set(reached)

@@ -28,7 +28,10 @@ def test_the_server_renders_parses_and_logs_no_value_or_password() -> None:
         assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
         docx = client.post("/render?form=kent", json=RECORD, headers=auth).content
         parsed = client.post("/parse", files={"file": ("back.docx", docx)}, headers=auth).json()
-        assert parsed["form"] == "kent" and parsed["record"]["child"] == json.loads(example("kent-secondary").to_json())["child"]
+        assert (
+            parsed["form"] == "kent"
+            and parsed["record"]["child"] == json.loads(example("kent-secondary").to_json())["child"]
+        )
         bad = client.post("/parse", files={"file": ("x.pdf", b"%PDF-1.7 nothing else")}, headers=auth)
         assert bad.status_code == 422 and bad.json()["file"] == "x.pdf"
     log = server.log_text()
@@ -54,6 +57,9 @@ def test_an_unknown_home_form_stops_the_server_at_start() -> None:
 
 def test_convert_to_a_pdf_over_http_without_keys_on_loopback() -> None:
     with serving() as server, httpx2.Client(base_url=server.url, timeout=60) as client:
-        converted = client.post("/convert?to=southwark-full&format=pdf", files={"file": ("k.docx", pepdocs.render(example("kent-secondary"), "kent"))})
+        converted = client.post(
+            "/convert?to=southwark-full&format=pdf",
+            files={"file": ("k.docx", pepdocs.render(example("kent-secondary"), "kent"))},
+        )
         assert converted.status_code == 200, converted.text
         assert converted.json()["filename"] == "k-southwark-full.pdf"

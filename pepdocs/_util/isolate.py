@@ -19,7 +19,9 @@ TIME_LIMIT = 5.0
 MEMORY_LIMIT = 500 * 1024 * 1024
 
 
-def _child(send: Connection, memory: int, job: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+def _child(
+    send: Connection, memory: int, job: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
     try:
         import resource
 
@@ -60,7 +62,9 @@ def isolated(
     try:
         if not receive.poll(seconds):
             log.warning("reader stopped limit=time seconds=%g", seconds)
-            raise LimitError(f"reading took longer than {seconds:g} seconds; the file may be built to exhaust readers", file)
+            raise LimitError(
+                f"reading took longer than {seconds:g} seconds; the file may be built to exhaust readers", file
+            )
         try:
             kind, value = pickle.loads(receive.recv_bytes())
         except EOFError:
@@ -77,7 +81,9 @@ def isolated(
         raise value
     if kind == "memory":
         log.warning("reader stopped limit=memory megabytes=%d", memory // 2**20)
-        raise LimitError(f"reading needed more than {memory // 2**20} MB; the file may be built to exhaust readers", file)
+        raise LimitError(
+            f"reading needed more than {memory // 2**20} MB; the file may be built to exhaust readers", file
+        )
     raise DocumentError(f"could not be read ({value})", file)
 
 

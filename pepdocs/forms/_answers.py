@@ -9,6 +9,7 @@ from enum import Enum
 from typing import Any
 
 from pepdocs._errors import PepdocsWarning
+from pepdocs._types import Audience
 from pepdocs.forms._codecs import CHECKED, UNCHECKED, write
 from pepdocs.forms._spec import Field, Form, option_label
 from pepdocs.model._paths import get
@@ -61,10 +62,7 @@ def _is_chosen(option: Enum | bool, chosen: set[Any]) -> bool:
     return any(option is c or (isinstance(c, Enum) and option == c) for c in chosen if c is not None)
 
 
-AUDIENCES = ("record", "school", "child")
-
-
-def answers(pep: PEP, form: Form, sections: frozenset[str] | None = None, audience: str = "record") -> Answers:
+def answers(pep: PEP, form: Form, sections: frozenset[str] | None = None, audience: Audience = "record") -> Answers:
     """What `form` prints for `pep`, limited to `sections` when given.
 
     For any audience but the record, sensitive fields print empty and wholly sensitive blocks are left out.

@@ -269,11 +269,17 @@ def _read_block(block: Any, texts: dict[str, str]) -> dict[str, Any] | None:
             rows.append(row)
     if not answers and not rows:
         return None
-    return {"heading": block.heading, "path": f"$.{block.path}" if block.path else "", "answers": answers, "columns": columns, "rows": rows}
+    return {
+        "heading": block.heading,
+        "path": f"$.{block.path}" if block.path else "",
+        "answers": answers,
+        "columns": columns,
+        "rows": rows,
+    }
 
 
 def _read(parsed: pepdocs.Parsed) -> list[dict[str, Any]]:
-    """What was read from each section, block by block, labelled as the form labels it, in the words it was written in."""
+    """What was read from each section, block by block, labelled as the form labels it, as it was written."""
     form = pepdocs.get_form(parsed.form)
     out = []
     for section in form.sections:
@@ -330,7 +336,13 @@ def _validation_problems(error: ValidationError | RequestValidationError, where:
                 path += f"[{part}]" if isinstance(part, int) else f".{part}"
             out.append({"path": path, "message": message} | ({"field": where} if where else {}))
         else:
-            out.append({"field": ".".join(str(p) for p in loc[1:]) or str(loc[0] if loc else ""), "in": str(loc[0] if loc else ""), "message": message})
+            out.append(
+                {
+                    "field": ".".join(str(p) for p in loc[1:]) or str(loc[0] if loc else ""),
+                    "in": str(loc[0] if loc else ""),
+                    "message": message,
+                }
+            )
     return out
 
 
@@ -361,13 +373,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if isinstance(error, pepdocs.FieldValueError):
             issues.append({"path": error.path or "$", "field": error.field, "message": "the form value cannot be read"})
         file = getattr(error, "file", None) or None
-        return problem(status, f"urn:pepdocs:problem:{kind}", _TITLES.get(kind, "The request cannot be done"), str(error), request.url.path, file=file, errors=issues)
+        return problem(
+            status,
+            f"urn:pepdocs:problem:{kind}",
+            _TITLES.get(kind, "The request cannot be done"),
+            str(error),
+            request.url.path,
+            file=file,
+            errors=issues,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
         errors = _validation_problems(error)
         named = ", ".join(e.get("path") or e.get("field", "") for e in errors[:5])
-        return problem(422, "urn:pepdocs:problem:invalid-request", "The request is not valid", f"{len(errors)} problems: {named}", request.url.path, errors=errors)
+        return problem(
+            422,
+            "urn:pepdocs:problem:invalid-request",
+            "The request is not valid",
+            f"{len(errors)} problems: {named}",
+            request.url.path,
+            errors=errors,
+        )
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
@@ -376,7 +403,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:
         _log_failure(request, error)
-        return problem(500, "about:blank", "Internal Server Error", "the server failed; the log names the kind of failure", request.url.path)
+        return problem(
+            500,
+            "about:blank",
+            "Internal Server Error",
+            "the server failed; the log names the kind of failure",
+            request.url.path,
+        )
 
     errors: dict[int | str, dict[str, Any]] = {
         code: {"model": Problem, "content": {"application/problem+json": {}}, "description": text}
@@ -394,7 +427,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """The forms the service renders and reads, with their sections."""
         return [_summary(form, home) for form in pepdocs.list_forms()]
 
-    @app.get("/forms/{form_id}", response_model=FormDetail, tags=["forms"], responses={**errors, 404: errors[422] | {"description": "No such form"}})
+    @app.get(
+        "/forms/{form_id}",
+        response_model=FormDetail,
+        tags=["forms"],
+        responses={**errors, 404: errors[422] | {"description": "No such form"}},
+    )
     def form_detail(form_id: str) -> dict[str, Any]:
         """One form: its sections, blocks and fields, each with the model path it fills."""
         return _detail(pepdocs.get_form(form_id), home)
@@ -407,7 +445,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post(
         "/render",
         tags=["documents"],
-        responses={**errors, 200: {"content": {t: {"schema": {"type": "string", "format": "binary"}} for t in MEDIA_TYPES.values()}, "description": "The filled form"}},
+        responses={
+            **errors,
+            200: {
+                "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in MEDIA_TYPES.values()},
+                "description": "The filled form",
+            },
+        },
         response_class=Response,
     )
     def render(
@@ -416,9 +460,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         format: Annotated[Literal["docx", "pdf"], Query()] = "docx",
         sections: Annotated[str | None, Query(description="Only these sections, comma-separated, e.g. 3")] = None,
         part: Annotated[Role | None, Query(description="Only the sections this role completes, e.g. school")] = None,
-        audience: Annotated[Literal["record", "school", "child"], Query(description="school and child copies leave out every sensitive field")] = "record",
+        audience: Annotated[
+            Literal["record", "school", "child"],
+            Query(description="school and child copies leave out every sensitive field"),
+        ] = "record",
         flatten: Annotated[bool, Query(description="PDF only: answers drawn in, no fillable field left")] = False,
-        password: Annotated[str | None, Query(description="PDF only: encrypt with AES-256 (kept out of the server's logs)")] = None,
+        password: Annotated[
+            str | None, Query(description="PDF only: encrypt with AES-256 (kept out of the server's logs)")
+        ] = None,
     ) -> Response:
         """A form filled in from a PEP record, as DOCX or PDF bytes."""
         keys = [key.strip() for key in sections.split(",") if key.strip()] if sections else None
@@ -426,7 +475,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             pep, form, format, sections=keys, part=part, audience=audience, flatten=flatten, password=password or None
         )
         chosen = pepdocs.get_form(form)
-        return Response(data, media_type=MEDIA_TYPES[format], headers={"Content-Disposition": f'attachment; filename="{chosen.id}.{format}"'})
+        return Response(
+            data,
+            media_type=MEDIA_TYPES[format],
+            headers={"Content-Disposition": f'attachment; filename="{chosen.id}.{format}"'},
+        )
 
     @app.post("/parse", response_model=ParseResult, tags=["documents"], responses=errors)
     async def parse(
@@ -475,7 +528,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def merge(
         record: Annotated[UploadFile, File(description="The PEP record the form was sent from (JSON)")],
         file: Annotated[UploadFile, File(description="The returned form, DOCX or PDF")],
-        prefer: Annotated[Literal["record", "returned"], Query(description="Whose value wins where they differ")] = "record",
+        prefer: Annotated[
+            Literal["record", "returned"], Query(description="Whose value wins where they differ")
+        ] = "record",
         password: Annotated[str | None, FormField(description="Opens an encrypted PDF")] = None,
     ) -> dict[str, Any]:
         """A returned form (the school's part, say) taken into a record; every conflict listed."""
@@ -487,13 +542,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise pepdocs.ModelError([pepdocs.Issue(p["message"], p["path"]) for p in problems], record_name) from None
         parsed = await _in_thread(_parse, await _bytes(file), name, None, password)
         merged = pepdocs.merge(pep, parsed, prefer=prefer)
-        conflicts = [{"path": c.path, "record": _plain.dump_python(c.record, mode="json"), "returned": _plain.dump_python(c.returned, mode="json")} for c in merged.conflicts]
-        return {"form": parsed.form, "prefer": prefer, "record": _record(merged.pep), "conflicts": conflicts, "taken": merged.taken, **_notes(parsed)}
+        conflicts = [
+            {
+                "path": c.path,
+                "record": _plain.dump_python(c.record, mode="json"),
+                "returned": _plain.dump_python(c.returned, mode="json"),
+            }
+            for c in merged.conflicts
+        ]
+        return {
+            "form": parsed.form,
+            "prefer": prefer,
+            "record": _record(merged.pep),
+            "conflicts": conflicts,
+            "taken": merged.taken,
+            **_notes(parsed),
+        }
 
     @app.post("/check", response_model=CheckResult, tags=["records"], responses=errors)
     def check(
         pep: Annotated[pepdocs.PEP, Body(description="The PEP record")],
-        policy: Annotated[str, Query(pattern=POLICY_NAME, description="A built-in policy: southwark, kent, dfe, ...")] = "southwark",
+        policy: Annotated[
+            str, Query(pattern=POLICY_NAME, description="A built-in policy: southwark, kent, dfe, ...")
+        ] = "southwark",
         on: Annotated[dt.date | None, Query(description="Judge as on this day; default today")] = None,
     ) -> dict[str, Any]:
         """A record checked against an authority's rules: every finding, and when the next PEP is due."""

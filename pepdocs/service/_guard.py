@@ -1,4 +1,4 @@
-"""What stands in front of every request: API keys, the upload limit, the concurrency limit, and a log without bodies."""
+"""What stands in front of every request: API keys, upload and concurrency limits, and a log without bodies."""
 
 from __future__ import annotations
 
@@ -129,7 +129,8 @@ class Guard:
         if self.settings.api_keys and path not in OPEN and not path.startswith("/static/") and not self._known(headers):
             log.warning("refused method=%s path=%s reason=api-key", scope["method"], path)
             response = problem(
-                401, "about:blank", "Unauthorized", "send an API key as `Authorization: Bearer KEY` or `X-API-Key: KEY`",
+                401, "about:blank", "Unauthorized",
+                "send an API key as `Authorization: Bearer KEY` or `X-API-Key: KEY`",
                 path, headers={"WWW-Authenticate": 'Bearer realm="pepdocs"'},
             )  # fmt: skip
             await response(scope, receive, send)

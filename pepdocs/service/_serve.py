@@ -39,4 +39,6 @@ def serve(host: str = "127.0.0.1", port: int = 8080, settings: Settings | None =
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     # uvicorn's access log prints query strings, which may hold a PDF password: the service logs each request itself.
-    uvicorn.run(app, host=host, port=port, access_log=False, server_header=False, log_level="info", limit_concurrency=64)
+    uvicorn.run(
+        app, host=host, port=port, access_log=False, server_header=False, log_level="info", limit_concurrency=64
+    )

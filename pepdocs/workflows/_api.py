@@ -15,25 +15,36 @@ from pepdocs._errors import (
     NotAPepFormError,
     RenderError,
     TemplateVersionError,
+    UsageError,
 )
+from pepdocs._types import AUDIENCES, PARTS, Audience, Format, Part, option
 from pepdocs._util.isolate import isolated as run_isolated
-from pepdocs.engines import RenderOptions, all_engines, get_engine, sniff
-from pepdocs.forms._answers import AUDIENCES, answers
+from pepdocs.engines import RenderOptions, all_engines, formats, get_engine, sniff
+from pepdocs.forms._answers import answers
 from pepdocs.forms._assemble import Parsed, assemble
 from pepdocs.forms._spec import Form, get_form, list_forms, part_sections
 from pepdocs.forms._wording import partial_title
 from pepdocs.model._pep import PEP
 
 
-def _sections(form: Form, sections: Iterable[str | int] | None, part: str | None = None) -> frozenset[str] | None:
+def _sections(form: Form, sections: Iterable[str | int] | None, part: Part | None = None) -> frozenset[str] | None:
     """The keys of the sections asked for by key (any case) or by `part`, the role that completes them."""
     if part is not None:
         if sections is not None:
-            raise RenderError("give sections or part, not both")
-        return part_sections(form, part)
+            raise UsageError("give sections or part, not both")
+        option("part", part, PARTS)
+        try:
+            return part_sections(form, part)
+        except FormError as error:
+            raise UsageError(str(error)) from None
     if sections is None:
         return None
-    return frozenset(form.section(str(key)).key for key in sections)  # FormError names the sections there are
+    if isinstance(sections, str | bytes):
+        raise UsageError("sections must be a list of section keys, e.g. ['3'], not one string")
+    try:
+        return frozenset(form.section(str(key)).key for key in sections)
+    except FormError as error:  # it names the sections there are
+        raise UsageError(str(error)) from None
 
 
 log = logging.getLogger(__name__)
@@ -43,11 +54,11 @@ log = logging.getLogger(__name__)
 def render(
     pep: PEP,
     form: str | Form,
-    format: str = "docx",
+    format: Format = "docx",
     *,
     sections: Iterable[str | int] | None = None,
-    part: str | None = None,
-    audience: str = "record",
+    part: Part | None = None,
+    audience: Audience = "record",
     flatten: bool = False,
     password: str | None = None,
 ) -> bytes:
@@ -63,15 +74,15 @@ def render(
     chosen = get_form(form)
     if not isinstance(pep, PEP):
         raise RenderError(f"render needs a pepdocs.PEP, not {type(pep).__name__}")
+    option("format", format, formats())
+    option("audience", audience, AUDIENCES)
     engine = get_engine(format)
     if (flatten and "flatten" not in engine.options) or (password is not None and "password" not in engine.options):
         able = [e.format for e in all_engines() if {"flatten", "password"} <= e.options]
-        raise RenderError(
+        raise UsageError(
             f"only a {' or '.join(f.upper() for f in able)} can be flattened or given a password; "
             f"use format={able[0] if able else ''!r}"
         )
-    if audience not in AUDIENCES:
-        raise RenderError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
     keys = _sections(chosen, sections, part)
     filled = answers(pep, chosen, keys, audience)
     title = partial_title(chosen, keys)
@@ -139,7 +150,7 @@ def _parse(
     parsed = assemble(chosen, found, engine.format, keys)
     if strict and parsed.warnings:
         first = parsed.warnings[0]
-        raise FieldValueError(first.message, name, path=first.path)
+        raise FieldValueError(first.message, name, field=first.field, path=first.path)
     parsed.warnings[:0] = warnings
     return parsed
 
