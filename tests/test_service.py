@@ -96,10 +96,6 @@ def test_render_gives_the_bytes_the_library_gives(client: TestClient, fmt: pepdo
 
 
 def test_render_gives_a_role_s_part_whatever_its_section_numbers(client: TestClient) -> None:
-    from pepdocs.forms._spec import ROLES
-    from pepdocs.service._app import Role
-
-    assert Role.__args__ == ROLES  # type: ignore[attr-defined]
     for form in ("kent", "southwark-full"):
         response = client.post(f"/render?form={form}&part=school", json=RECORD)
         assert response.status_code == 200, response.text
@@ -146,6 +142,13 @@ def test_an_unknown_form_or_policy_is_a_problem(client: TestClient) -> None:
     body = _problem(client.post("/check?policy=../../etc/passwd", json=RECORD), 422)
     assert body["errors"][0]["field"] == "policy"
     assert "built-in policies" in _problem(client.post("/check?policy=atlantis", json=RECORD), 422)["detail"]
+
+
+def test_an_argument_the_call_does_not_take_is_a_usage_problem(client: TestClient) -> None:
+    body = _problem(client.post("/render?form=kent&sections=Z", json=RECORD), 422)
+    assert body["type"] == "urn:pepdocs:problem:usage-error" and "no section 'Z'" in body["detail"]
+    body = _problem(client.post("/render?form=kent&format=docx&flatten=true", json=RECORD), 422)
+    assert body["type"] == "urn:pepdocs:problem:usage-error" and "PDF" in body["detail"]
 
 
 def test_parse_reads_the_form_section_by_section_in_its_own_words(client: TestClient, kent_docx: bytes) -> None:

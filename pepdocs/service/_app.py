@@ -30,9 +30,6 @@ POLICY_NAME = r"^[A-Za-z][A-Za-z0-9_-]{0,63}$"
 
 _plain = TypeAdapter(Any)
 
-Role = Literal["school", "social_worker", "meeting", "child", "carer", "virtual_school"]
-"""Who completes a section; `part` renders the sections of one role, whatever their numbers on the form."""
-
 
 class Problem(BaseModel):
     """An error as RFC 9457 problem details; `errors` locate each problem by model path or field, never by value."""
@@ -296,6 +293,12 @@ def _notes(parsed: pepdocs.Parsed) -> dict[str, Any]:
     }
 
 
+def _located(issue: pepdocs.Issue) -> dict[str, Any]:
+    """An issue as its message and every place it names (path, form field, spreadsheet column and row)."""
+    places = {"path": issue.path or "$", "field": issue.field, "column": issue.column, "row": issue.row}
+    return {"message": issue.message} | {name: place for name, place in places.items() if place not in ("", None)}
+
+
 def _upload_name(upload: UploadFile) -> str:
     """The uploaded file's own name, without any folder a browser sent, as error messages name it."""
     name = re.split(r"[\\/]", upload.filename or "")[-1].strip()
@@ -369,7 +372,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def library_error(request: Request, error: pepdocs.PepdocsError) -> Response:
         kind = re.sub(r"(?<!^)(?=[A-Z])", "-", type(error).__name__).lower()
         status = 404 if isinstance(error, pepdocs.FormError) and request.url.path.startswith("/forms/") else 422
-        issues = [{"path": i.path or "$", "message": i.message} for i in getattr(error, "issues", [])]
+        issues = [_located(issue) for issue in getattr(error, "issues", [])]
         if isinstance(error, pepdocs.FieldValueError):
             issues.append({"path": error.path or "$", "field": error.field, "message": "the form value cannot be read"})
         file = getattr(error, "file", None) or None
@@ -457,11 +460,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def render(
         pep: Annotated[pepdocs.PEP, Body(description="The PEP record")],
         form: Annotated[str, Query(description="Form id (GET /forms)")],
-        format: Annotated[Literal["docx", "pdf"], Query()] = "docx",
+        format: Annotated[pepdocs.Format, Query()] = "docx",
         sections: Annotated[str | None, Query(description="Only these sections, comma-separated, e.g. 3")] = None,
-        part: Annotated[Role | None, Query(description="Only the sections this role completes, e.g. school")] = None,
+        part: Annotated[
+            pepdocs.Part | None, Query(description="Only the sections this role completes, e.g. school")
+        ] = None,
         audience: Annotated[
-            Literal["record", "school", "child"],
+            pepdocs.Audience,
             Query(description="school and child copies leave out every sensitive field"),
         ] = "record",
         flatten: Annotated[bool, Query(description="PDF only: answers drawn in, no fillable field left")] = False,
@@ -501,7 +506,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def convert(
         file: Annotated[UploadFile, File(description="A completed form, DOCX or PDF")],
         to: Annotated[str | None, Query(description="Target form id; default the home authority's form")] = None,
-        format: Annotated[Literal["docx", "pdf"], Query()] = "docx",
+        format: Annotated[pepdocs.Format, Query()] = "docx",
         form: Annotated[str | None, Query(description="Source form id, when the document does not say")] = None,
     ) -> dict[str, Any]:
         """Another authority's completed form as the target form, with the record and a field-by-field report."""
@@ -528,9 +533,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def merge(
         record: Annotated[UploadFile, File(description="The PEP record the form was sent from (JSON)")],
         file: Annotated[UploadFile, File(description="The returned form, DOCX or PDF")],
-        prefer: Annotated[
-            Literal["record", "returned"], Query(description="Whose value wins where they differ")
-        ] = "record",
+        prefer: Annotated[pepdocs.Prefer, Query(description="Whose value wins where they differ")] = "record",
         password: Annotated[str | None, FormField(description="Opens an encrypted PDF")] = None,
     ) -> dict[str, Any]:
         """A returned form (the school's part, say) taken into a record; every conflict listed."""
@@ -563,8 +566,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def check(
         pep: Annotated[pepdocs.PEP, Body(description="The PEP record")],
         policy: Annotated[
-            str, Query(pattern=POLICY_NAME, description="A built-in policy: southwark, kent, dfe, ...")
-        ] = "southwark",
+            str,
+            Query(
+                pattern=POLICY_NAME, description="A built-in policy: dfe (the national default), southwark, kent, ..."
+            ),
+        ] = "dfe",
         on: Annotated[dt.date | None, Query(description="Judge as on this day; default today")] = None,
     ) -> dict[str, Any]:
         """A record checked against an authority's rules: every finding, and when the next PEP is due."""
@@ -600,6 +606,7 @@ _TITLES = {
     "limit-error": "Reading the file went past the time or memory allowed",
     "field-value-error": "A form value cannot be read",
     "input-error": "Bad input",
+    "usage-error": "An argument the call does not take",
 }
 
 
