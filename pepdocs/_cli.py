@@ -98,12 +98,13 @@ _part_option = click.option(
 def main() -> None:
     """Personal Education Plans: render every authority's form, read completed forms back.
 
-    \b
     Exit status:
-      0  done
-      1  findings (an invalid record, an error-level check) or bad input (a file that cannot be read)
-      2  usage: an unknown option or form part, a missing argument, a choice that does not exist
-      3  a limit was hit: a file took more time or memory to read than allowed (it may be hostile)
+
+    \b
+    - 0: done
+    - 1: findings (an invalid record, an error-level check) or bad input (a file that cannot be read)
+    - 2: usage: an unknown option or form part, a missing argument, a choice that does not exist
+    - 3: a limit was hit: a file took more time or memory to read than allowed (it may be hostile)
 
     With --json, validate, check, forms, parse and convert print JSON: one object, or one object per
     line (JSON lines) when given several files.

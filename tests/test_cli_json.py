@@ -40,7 +40,7 @@ def returned(tmp_path: Path) -> Path:
 
 def test_the_help_documents_the_exit_statuses() -> None:
     text = run("--help").stdout
-    assert all(f"  {code}  " in text for code in "0123") and "--json" in text
+    assert all(f"- {code}: " in text for code in "0123") and "--json" in text
 
 
 def test_validate_json_gives_one_line_per_file_and_exit_1_on_problems(bad: Path) -> None:
