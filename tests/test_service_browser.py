@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,3 +110,39 @@ def test_the_page_can_be_worked_with_the_keyboard_alone(browser: tuple[webdriver
             active = session.switch_to.active_element
             reached.append(active.get_attribute("id") or active.tag_name)
         assert {"files", "target", "format", "password", "record", "prefer", "go"} <= set(reached)
+
+
+def test_several_forms_with_a_key_and_a_merge_showing_its_conflicts(
+    browser: tuple[webdriver.Chrome, Path], tmp_path: Path
+) -> None:
+    session, downloads = browser
+    kent, southwark = example("kent-secondary"), example("southwark-primary")
+    first, second = tmp_path / "kent.docx", tmp_path / "southwark.pdf"
+    first.write_bytes(pepdocs.render(kent, "kent"))
+    second.write_bytes(pepdocs.render(southwark, "southwark-full", "pdf"))
+    sent = json.loads(kent.to_json())
+    sent["child"]["preferred_name"] = "Luke"
+    record = tmp_path / "sent.json"
+    record.write_text(json.dumps(sent), encoding="utf-8")
+    with serving(keys="page-key") as server:
+        session.get(server.url + "/")
+        wait = WebDriverWait(session, 60)
+        key = wait.until(seen.visibility_of_element_located((By.ID, "apikey")))  # the server says it needs one
+        key.send_keys("page-key")
+        session.find_element(By.ID, "record").send_keys(str(record))
+        session.find_element(By.ID, "files").send_keys(f"{first}\n{second}")
+        wait.until(lambda s: len(s.find_elements(By.CSS_SELECTOR, "article .child-name")) == 2)
+        names = [element.text for element in session.find_elements(By.CSS_SELECTOR, "article .child-name")]
+        assert names == [f"{p.child.first_name} {p.child.last_name}" for p in (kent, southwark)]
+        second_article = session.find_elements(By.TAG_NAME, "article")[1]
+        assert "Southwark PEP (London Borough of Southwark), PDF" in second_article.text
+
+        article = session.find_element(By.CSS_SELECTOR, "article")
+        article.find_element(By.XPATH, ".//button[starts-with(., 'Merge into sent.json')]").click()
+        wait.until(lambda s: "1 conflict" in s.find_element(By.CSS_SELECTOR, "article").text)
+        conflicts = article.find_element(By.XPATH, ".//table[caption[starts-with(., 'Conflicts')]]").text
+        assert "$.child.preferred_name" in conflicts and "Luke" in conflicts
+        assert str(kent.child.preferred_name) in conflicts
+        article.find_element(By.XPATH, ".//button[starts-with(., 'Download the merged record')]").click()
+        merged = json.loads(_downloaded(downloads, ".json").read_text(encoding="utf-8"))
+    assert merged["child"]["preferred_name"] == "Luke"  # the record's value is kept unless the page is told otherwise

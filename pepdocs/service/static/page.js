@@ -3,6 +3,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
+const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -121,7 +122,8 @@ function notes(result) {
 }
 
 function conflictsTable(merged) {
-  const wrap = el("div", {}, el("h3", { text: `Merged: ${merged.taken.length} values taken, ${merged.conflicts.length} conflicts` }));
+  const summary = `Merged: ${count(merged.taken.length, "value", "values")} taken, ${count(merged.conflicts.length, "conflict", "conflicts")}`;
+  const wrap = el("div", {}, el("h3", { text: summary }));
   if (merged.conflicts.length) {
     const kept = merged.prefer === "returned" ? "returned form" : "record";
     const show = (v) => (typeof v === "string" ? v : JSON.stringify(v));
@@ -190,7 +192,7 @@ function show(file, result) {
         const save = el("button", { type: "button", class: "secondary", text: "Download the merged record (JSON)" });
         save.addEventListener("click", () => save.after(download(JSON.stringify(merged.record, null, 2) + "\n", stem(recordFile.name) + "-merged.json", "application/json")));
         out.replaceChildren(conflictsTable(merged), save);
-        say(`Merged: ${merged.conflicts.length} conflicts.`);
+        say(`Merged: ${count(merged.conflicts.length, "conflict", "conflicts")}.`);
       } catch (error) {
         out.replaceChildren(problemBox(error));
         say(`Could not merge ${file.name}.`);
@@ -224,7 +226,7 @@ async function readAll(files) {
       }
       done += 1;
     }
-    say(`Read ${done} ${done === 1 ? "form" : "forms"}.`);
+    say(`Read ${count(done, "form", "forms")}.`);
     results.focus();
   } finally {
     go.disabled = false;
