@@ -15,6 +15,8 @@ from typing import Any, get_args
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openapi_spec_validator import validate
 
 import pepdocs
@@ -375,3 +377,22 @@ def test_the_page_labels_every_control_and_loads_nothing_from_elsewhere(client: 
         assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", text), f"{name} loads something from elsewhere"
         assert client.get(f"/static/{name}").status_code == 200
     assert "innerHTML" not in (static / "page.js").read_text(encoding="utf-8")
+
+
+@settings(max_examples=15, deadline=None)
+@given(data=st.binary(max_size=2048))
+def test_any_bytes_uploaded_are_read_or_refused_with_a_problem(client: TestClient, data: bytes) -> None:
+    response = client.post("/parse", files={"file": ("upload.docx", data)})
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 422:
+        assert response.json()["type"].startswith("urn:pepdocs:problem:")
+
+
+@pytest.mark.parametrize("fmt", get_args(pepdocs.Format))
+def test_a_truncated_form_is_a_problem_naming_the_upload(client: TestClient, fmt: pepdocs.Format) -> None:
+    whole = pepdocs.render(example("kent-secondary"), "kent", fmt)
+    for cut in (len(whole) // 3, len(whole) // 2, len(whole) - 100):
+        response = client.post("/parse", files={"file": (f"cut.{fmt}", whole[:cut])})
+        if response.status_code != 200:  # a PDF cut near its end may still be read: that is no error
+            body = _problem(response, 422)
+            assert body["file"] == f"cut.{fmt}" and body["type"].startswith("urn:pepdocs:problem:")
