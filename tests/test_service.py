@@ -396,3 +396,18 @@ def test_a_truncated_form_is_a_problem_naming_the_upload(client: TestClient, fmt
         if response.status_code != 200:  # a PDF cut near its end may still be read: that is no error
             body = _problem(response, 422)
             assert body["file"] == f"cut.{fmt}" and body["type"].startswith("urn:pepdocs:problem:")
+
+
+def test_an_unexpected_failure_is_a_500_problem_and_the_log_names_only_its_kind(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> None:
+        raise RuntimeError(f"a message quoting a value: {MARKER}")
+
+    monkeypatch.setattr(pepdocs, "schema", broken)
+    with caplog.at_level(logging.DEBUG):
+        response = TestClient(create_app(Settings())).get("/schema")
+    body = _problem(response, 500)
+    assert MARKER not in response.text and MARKER not in caplog.text
+    assert "failed method=GET path=/schema error=RuntimeError" in caplog.text and "Traceback" not in caplog.text
+    assert body["title"] == "Internal Server Error"

@@ -394,7 +394,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             422,
             "urn:pepdocs:problem:invalid-request",
             "The request is not valid",
-            f"{len(errors)} problems: {named}",
+            f"{len(errors)} problem{'s' if len(errors) != 1 else ''}: {named}",
             request.url.path,
             errors=errors,
         )
@@ -402,17 +402,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
         return problem(error.status_code, "about:blank", str(error.detail), "", request.url.path, headers=error.headers)
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> Response:
-        _log_failure(request, error)
-        return problem(
-            500,
-            "about:blank",
-            "Internal Server Error",
-            "the server failed; the log names the kind of failure",
-            request.url.path,
-        )
 
     errors: dict[int | str, dict[str, Any]] = {
         code: {"model": Problem, "content": {"application/problem+json": {}}, "description": text}
@@ -614,9 +603,3 @@ async def _in_thread(job: Any, *args: Any) -> Any:
     from starlette.concurrency import run_in_threadpool
 
     return await run_in_threadpool(job, *args)
-
-
-def _log_failure(request: Request, error: Exception) -> None:
-    from pepdocs.service._guard import log
-
-    log.error("failed method=%s path=%s error=%s", request.method, request.url.path, type(error).__name__)

@@ -109,6 +109,15 @@ class Guard:
 
         try:
             await self._guarded(scope, receive, secured)
+        except Exception as error:  # answered here, so that no traceback (which may quote a value) reaches a log
+            log.error("failed method=%s path=%s error=%s", scope["method"], scope["path"], type(error).__name__)
+            if status:
+                return  # the answer had begun; the connection closes
+            failed = problem(
+                500, "about:blank", "Internal Server Error", "the server failed; its log names the kind of failure",
+                scope["path"],
+            )  # fmt: skip
+            await failed(scope, receive, secured)
         finally:
             # Method, path, status and sizes only: never a query string (it may hold a password) or a body.
             log.info(
