@@ -128,7 +128,8 @@ def test_several_forms_with_a_key_and_a_merge_showing_its_conflicts(
         session.get(server.url + "/")
         wait = WebDriverWait(session, 60)
         key = wait.until(seen.visibility_of_element_located((By.ID, "apikey")))  # the server says it needs one
-        key.send_keys("page-key")
+        key.send_keys("page-key", Keys.TAB)  # leaving the key box loads the forms with the key
+        wait.until(lambda s: len(Select(s.find_element(By.ID, "target")).options) == len(pepdocs.list_forms()))
         session.find_element(By.ID, "record").send_keys(str(record))
         session.find_element(By.ID, "files").send_keys(f"{first}\n{second}")
         wait.until(lambda s: len(s.find_elements(By.CSS_SELECTOR, "article .child-name")) == 2)

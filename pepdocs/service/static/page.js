@@ -233,14 +233,10 @@ async function readAll(files) {
   }
 }
 
-async function start() {
-  try {
-    const health = await (await fetch("/healthz")).json();
-    $("version").textContent = health.version;
-    if (health.auth) $("key-row").hidden = false;
-  } catch (e) { /* the page still works without the version */ }
+async function loadForms() {
   try {
     const forms = await (await call("/forms", {})).json();
+    $("results").replaceChildren();
     for (const form of forms) {
       const option = el("option", { value: form.id, text: `${form.short_title} (${form.authority})` });
       if (form.home) option.selected = true;
@@ -249,6 +245,18 @@ async function start() {
   } catch (error) {
     $("results").replaceChildren(problemBox(error));
   }
+}
+
+async function start() {
+  try {
+    const health = await (await fetch("/healthz")).json();
+    $("version").textContent = health.version;
+    if (health.auth) $("key-row").hidden = false;
+  } catch (e) { /* the page still works without the version */ }
+  await loadForms();
+  $("apikey").addEventListener("change", () => {
+    if (!$("target").options.length) loadForms();
+  });
 
   $("read").addEventListener("submit", (event) => {
     event.preventDefault();
