@@ -35,7 +35,7 @@ def serve(host: str = "127.0.0.1", port: int = 8080, settings: Settings | None =
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("pepdocs")
-    if not logger.handlers:
+    if all(isinstance(known, logging.NullHandler) for known in logger.handlers):  # the program set up none
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     # uvicorn's access log prints query strings, which may hold a PDF password: the service logs each request itself.
