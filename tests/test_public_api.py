@@ -17,10 +17,10 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encodi
 def test_the_exported_names_are_pinned() -> None:
     assert pepdocs.__all__ == sorted(pepdocs.__all__, key=lambda n: (not n.isupper(), n[0].islower(), n))
     assert set(pepdocs.__all__) == {
-        "LOCAL_AUTHORITIES", "PEP", "BatchReport", "Converted", "DocumentError", "Due", "Finding", "Policy", "FieldValueError", "Form", "FormChoice",
+        "LOCAL_AUTHORITIES", "PEP", "AreaRating", "BatchReport", "Converted", "DocumentError", "Due", "Finding", "Policy", "FieldValueError", "Form", "FormChoice",
         "FormError", "InputError", "Issue", "LimitError", "Merged", "ModelError", "NotAPepFormError", "Parsed", "PepdocsError",
-        "PepdocsWarning", "RenderError", "TemplateVersionError", "Unmapped", "batch", "check", "convert", "get_form", "load_policy", "next_due", "list_forms", "merge", "nc_year",
-        "parse", "read_cases", "read_pep", "render", "schema", "select_form", "sensitive_paths", "validate_uln", "validate_upn",
+        "PepdocsWarning", "QaReport", "RenderError", "TemplateVersionError", "Unmapped", "batch", "check", "convert", "get_form", "load_policy", "next_due", "list_forms", "merge", "nc_year",
+        "parse", "qa", "read_cases", "read_pep", "render", "schema", "select_form", "sensitive_paths", "validate_uln", "validate_upn",
     }  # fmt: skip
 
 

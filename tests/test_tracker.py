@@ -198,7 +198,7 @@ def test_libreoffice_opens_the_tracker_and_keeps_its_formatting(records: Path, t
 
     again = load_workbook(_soffice(soffice, "xlsx", out, tmp_path / "xlsx"))
     tracker = again["Tracker"]
-    assert tracker.auto_filter.ref is not None and tracker.auto_filter.ref.startswith("A1:N")
+    assert tracker.auto_filter.ref is not None and tracker.auto_filter.ref.startswith("A1:P")
     rules = {rule.formula[0]: rule for area in tracker.conditional_formatting for rule in area.rules}
     assert set(rules) == {'$J2="overdue"', '$J2="due within 14 days"', '$J2="on track"'}
     assert rules['$J2="overdue"'].dxf.fill.bgColor.rgb.endswith("FFC7CE")
