@@ -8,8 +8,8 @@ import json
 import re
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlparse
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 from click.testing import CliRunner

@@ -486,10 +486,12 @@ def _next_lac_window(pep: PEP, policy: Policy, held: date) -> tuple[Review, date
     if policy.lac_review_window_weeks is None:
         return None
     current = _review_for(pep, policy, held)
-    after = current[0].date + timedelta(days=1) if current is not None else held + timedelta(days=1)
-    review = review_on_or_after(pep, after)
-    window = None if review is None else _lac_window(policy, review)
-    return None if review is None or window is None else (review, window[0], window[1])
+    after = current[0].date if current is not None else held
+    for review in reviews(pep, after + timedelta(days=400)):
+        window = _lac_window(policy, review)
+        if review.date > after and window is not None:
+            return review, window[0], window[1]
+    return None
 
 
 def _source(policy: Policy, rule_id: str) -> str:
