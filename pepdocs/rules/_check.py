@@ -926,10 +926,17 @@ def fund_of(pep: PEP, item: PupilPremiumItem, on: date) -> tuple[Fund, bool]:
     return Fund.PP_PLUS, True
 
 
+def _premium_items(case: Case) -> Iterator[tuple[int, PupilPremiumItem]]:
+    """The PP+ and EYPP items, numbered as in the record: the grants the virtual school releases against targets."""
+    for number, item in enumerate(case.pep.pupil_premium.items):
+        if fund_of(case.pep, item, case.on)[0] in (Fund.PP_PLUS, Fund.EYPP):
+            yield number, item
+
+
 @rule("pp-plus-target-link", "each PP+ item is linked to a target the PEP has", _PP_SOURCE, reads="meeting")
 def pp_plus_target_link(case: Case) -> Iterator[Said]:
     count = len(case.pep.targets)
-    for number, item in enumerate(case.pep.pupil_premium.items):
+    for number, item in _premium_items(case):
         path = f"$.pupil_premium.items[{number}].linked_target"
         name = f"support item {number + 1}"
         if item.linked_target is None:
@@ -940,7 +947,7 @@ def pp_plus_target_link(case: Case) -> Iterator[Said]:
 
 @rule("pp-plus-cost", "each PP+ item is costed", _PP_SOURCE, reads="meeting")
 def pp_plus_cost(case: Case) -> Iterator[Said]:
-    for number, item in enumerate(case.pep.pupil_premium.items):
+    for number, item in _premium_items(case):
         if item.cost is None:
             yield Said("error", f"support item {number + 1} has no cost", f"$.pupil_premium.items[{number}].cost")
 

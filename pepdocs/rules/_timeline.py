@@ -115,14 +115,17 @@ def first_since(pep: PEP, start: date, label: PepType | None = None) -> date | N
 
 
 def outstanding_since(pep: PEP, start: date, on: date) -> bool:
-    """Whether no PEP meeting has been held on or after `start`, as far as the record shows."""
+    """Whether no PEP meeting has been held on or after `start`, as far as the record shows.
+
+    With no meeting held and no earlier PEP date, a planned meeting or reviewed targets long after `start` are
+    taken to show that PEPs have been held since.
+    """
     held, previous = held_meeting(pep, on), pep.plan.previous_pep_date
-    if held is not None and held >= start:
+    if (held is not None and held >= start) or (previous is not None and previous >= start):
         return False
-    if previous is not None and previous >= start:
-        return False
-    if held is None and pep.plan.meeting_date is None and previous is None:
-        return not (pep.previous_targets or pep.previous_actions) or start > on - PRESUMED_FIRST
+    if held is None and previous is None and start < on - PRESUMED_FIRST:
+        planned = pep.plan.meeting_date is not None and pep.plan.meeting_date >= start
+        return not (planned or pep.previous_targets or pep.previous_actions)
     return True
 
 
