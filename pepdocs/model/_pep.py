@@ -167,6 +167,7 @@ class Signature(Part):
     name: Text = None
     role: Text = None
     signed_on: date | None = None
+    signature: Text = Field(default=None, description="The signature, typed or written by hand on the page")
     signed: bool | None = None
 
 
