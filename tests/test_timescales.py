@@ -326,3 +326,12 @@ def test_no_next_pep_date_is_a_warning_where_no_source_makes_it_an_error(policy:
     pep = make(plan={"next_pep_date": None})
     assert severities(pep, "next-pep-date", policy) == ["warning"]
     assert not any(f.severity == "error" and f.rule == "next-pep-date" for f in check(pep, policy=policy, on=date(2025, 10, 21)))
+
+
+def test_no_finding_or_due_reason_carries_a_name_from_the_record() -> None:
+    pep = make(child={"first_name": "SECRETNAME"}, education={"setting": {"name": "SECRETSCHOOL", "start_date": "2026-01-12"}},
+               care={"placement_start_date": "2026-01-05"}, plan={"meeting_date": "2025-10-14"})  # fmt: skip
+    for policy in ("southwark", "kent", "sefton", "staffordshire"):
+        texts = [str(f) for f in check(pep, policy=policy, on=date(2026, 3, 1))]
+        texts.append(next_due(pep, policy=policy, on=date(2026, 3, 1)).reason)
+        assert texts and not any("SECRET" in text for text in texts)

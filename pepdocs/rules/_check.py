@@ -359,10 +359,9 @@ def new_school_deadline_of(case: Case) -> Deadline | None:
     if first is None and not outstanding:
         return None
     basis = policy.new_school_deadline_basis
-    school = pep.education.setting.name or "the new school"
     return Deadline(
         "new-school-deadline", start, _deadline(case, start, days, basis),
-        f"within {_days_word(days, basis)} of starting at {school} on {_fmt(start)}", first, outstanding,
+        f"within {_days_word(days, basis)} of starting at the school on {_fmt(start)}", first, outstanding,
         "$.education.setting.start_date", basis,
     )
 
@@ -381,8 +380,7 @@ def event_deadlines(case: Case) -> list[Deadline]:
         elif kind == "in_year_transfer":
             start = pep.education.setting.start_date
             if start is not None and start.month != 9 and (became is None or start >= became):
-                school = pep.education.setting.name or "a new school"
-                starts.append((start, f"an in-year move to {school} on {_fmt(start)}", "$.education.setting.start_date", PepType.NEW_SCHOOL))
+                starts.append((start, f"an in-year move to a new school on {_fmt(start)}", "$.education.setting.start_date", PepType.NEW_SCHOOL))
         elif kind == "key_stage_entry":
             year = on.year if on.month >= 9 else on.year - 1
             policy.terms.require(date(year, 9, 1))

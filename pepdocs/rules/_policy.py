@@ -1,4 +1,4 @@
-"""Per-authority PEP policies as data: one TOML file each in pepdocs/policies/, or a user's own file.
+"""Per-authority PEP policies as data: one TOML file each in pepdocs/rules/policies/, or a user's own file.
 
 A policy says what the checker and the due-date tracker need to know about one authority: its
 deadlines and the days they are counted in, its review cycle, its rules for targets, and where each of
