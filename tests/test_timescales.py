@@ -335,3 +335,12 @@ def test_no_finding_or_due_reason_carries_a_name_from_the_record() -> None:
         texts = [str(f) for f in check(pep, policy=policy, on=date(2026, 3, 1))]
         texts.append(next_due(pep, policy=policy, on=date(2026, 3, 1)).reason)
         assert texts and not any("SECRET" in text for text in texts)
+
+
+def test_a_booked_first_review_is_the_first_and_the_second_follows_within_3_months() -> None:
+    pep = new_to_care(care={"next_lac_review_date": "2025-11-25"})
+    dates = [(review.date, review.number, review.recorded) for review in reviews(pep, date(2026, 3, 1))]
+    assert dates[:2] == [(date(2025, 11, 25), 1, True), (date(2026, 2, 25), 2, False)]
+    # The first PEP is then due for that review, earlier than reg 33's latest date.
+    assert next_due(new_to_care(care={"next_lac_review_date": "2025-11-25"}, plan={"meeting_date": None}),
+                    policy="staffordshire", on=date(2025, 11, 4)).date == date(2025, 11, 25)  # fmt: skip

@@ -70,6 +70,8 @@ def reviews(pep: PEP, until: date) -> list[Review]:
             found.append(Review(last, 1, True))
         elif last is not None:
             found.extend([Review(first, 1, False), Review(last, None, True)])
+        elif upcoming is not None and upcoming <= first:
+            found.append(Review(upcoming, 1, True))  # the first review, booked
         else:
             found.append(Review(first, 1, False))
     elif last is not None:
