@@ -13,7 +13,9 @@ from pepdocs._errors import (
     PepdocsWarning,
     RenderError,
     TemplateVersionError,
+    UsageError,
 )
+from pepdocs._types import Audience, Format, Part, Prefer
 from pepdocs.forms._assemble import Parsed, Unmapped
 from pepdocs.forms._spec import Form, add_forms, get_form, list_forms
 from pepdocs.model._codes import LOCAL_AUTHORITIES
@@ -34,6 +36,7 @@ __all__ = [
     "LOCAL_AUTHORITIES",
     "PEP",
     "AreaRating",
+    "Audience",
     "BatchReport",
     "Converted",
     "DocumentError",
@@ -43,6 +46,7 @@ __all__ = [
     "Form",
     "FormChoice",
     "FormError",
+    "Format",
     "InputError",
     "Issue",
     "LimitError",
@@ -50,13 +54,16 @@ __all__ = [
     "ModelError",
     "NotAPepFormError",
     "Parsed",
+    "Part",
     "PepdocsError",
     "PepdocsWarning",
     "Policy",
+    "Prefer",
     "QaReport",
     "RenderError",
     "TemplateVersionError",
     "Unmapped",
+    "UsageError",
     "add_forms",
     "batch",
     "check",

@@ -309,7 +309,9 @@ class Care(Part):
     delegated_authority: DelegatedAuthority = Field(default_factory=DelegatedAuthority)
     pre_care_history: Text = sensitive("Relevant pre-care history and care plan summary")
     legal_history: Text = sensitive("Court proceedings and earlier legal orders")
-    safeguarding_concerns: Text = sensitive("Safeguarding or exploitation concerns (criminal or sexual exploitation, missing)")
+    safeguarding_concerns: Text = sensitive(
+        "Safeguarding or exploitation concerns (criminal or sexual exploitation, going missing)"
+    )
     iro: Contact = Field(default_factory=Contact)
     next_lac_review_date: date | None = None
     last_lac_review_date: date | None = None
@@ -487,7 +489,9 @@ class Education(Part):
     extra_curricular: Text = None
     options_and_careers: Text = Field(default=None, description="Key stage 4 options, coursework and careers guidance")
     transition: Text = Field(default=None, description="Transition plans: new school, key stage or provider")
-    transition_date: date | None = Field(default=None, description="When the planned move to a new school or provider happens")
+    transition_date: date | None = Field(
+        default=None, description="When the planned move to a new school or provider happens"
+    )
     reading_age: Text = Field(default=None, description="Reading age, and when it was assessed")
     phonics: Text = Field(default=None, description="Phonics phase or screening check result")
     eal_stage: EalStage | None = Field(default=None, description="Proficiency in English (A to E) for EAL pupils")

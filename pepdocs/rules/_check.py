@@ -32,7 +32,7 @@ from pepdocs.model._codes import (
     Term,
     placement_type_note,
 )
-from pepdocs.model._identifiers import nc_year, year_group_label
+from pepdocs.model._identifiers import age, nc_year, year_group_label
 from pepdocs.model._pep import PEP, PupilPremiumItem
 from pepdocs.rules._calendar import (
     CalendarRangeError,
@@ -176,7 +176,7 @@ def load_policy(policy: str | Path | Policy) -> Policy:
     return loaded
 
 
-def check(pep: PEP, *, policy: str | Path | Policy = "southwark", on: date | None = None) -> list[Finding]:
+def check(pep: PEP, *, policy: str | Path | Policy = "dfe", on: date | None = None) -> list[Finding]:
     """Every finding of every rule for this PEP under `policy`, judged on `on` (default today)."""
     chosen = load_policy(policy)
     case = Case(pep, chosen, on or date.today())
@@ -192,7 +192,7 @@ def check(pep: PEP, *, policy: str | Path | Policy = "southwark", on: date | Non
     return findings
 
 
-def next_due(pep: PEP, *, policy: str | Path | Policy = "southwark", on: date | None = None) -> Due:
+def next_due(pep: PEP, *, policy: str | Path | Policy = "dfe", on: date | None = None) -> Due:
     """When the next PEP is due and why: the earliest of the first-PEP, new-school, cycle and LAC-review dates."""
     chosen = load_policy(policy)
     today = on or date.today()
@@ -246,7 +246,8 @@ def _month_windows(windows: list[ReviewWindow], around: date) -> list[Window]:
 
 def cycle_windows(pep: PEP, policy: Policy, around: date) -> tuple[str, list[Window]]:
     """How often PEPs are held for this child under `policy` (by phase, NEET and the school's standing) and when."""
-    below = below_standard(pep.education.setting, [g.value for g in policy.half_termly_if_ofsted], policy.half_termly_if_report_card)
+    grades = [grade.value for grade in policy.half_termly_if_ofsted]
+    below = below_standard(pep.education.setting, grades, policy.half_termly_if_report_card)
     post16 = post16_terms(pep, policy, around)
     kind: str
     if policy.neet_cycle is not None and is_neet(pep) and (year_group_on(pep, around) or 0) >= 12:
@@ -261,7 +262,8 @@ def cycle_windows(pep: PEP, policy: Policy, around: date) -> tuple[str, list[Win
     if kind == "months":
         assert not isinstance(policy.review_windows, str)
         names = ", ".join(
-            f"{w.name} {months.month_abbr[w.months[0]]}-{months.month_abbr[w.months[-1]]}" for w in policy.review_windows
+            f"{w.name} {months.month_abbr[w.months[0]]}-{months.month_abbr[w.months[-1]]}"
+            for w in policy.review_windows
         )
         return f"windows ({names})", _month_windows(policy.review_windows, around)
     terms = policy.terms
@@ -329,8 +331,9 @@ def first_pep_deadline(case: Case) -> Deadline | None:
     if early_years_waiting(pep, policy, case.on):
         return None
     setting_start = pep.education.setting.start_date
-    if policy.early_years_from_setting and setting_start is not None and setting_start > became and (year_group_on(pep, setting_start) or 0) < 0:
-        start, what = setting_start, f"starting at an early-years setting on {_fmt(setting_start)}"
+    if policy.early_years_from_setting and setting_start is not None and setting_start > became:
+        if (year_group_on(pep, setting_start) or 0) < 0:
+            start, what = setting_start, f"starting at an early-years setting on {_fmt(setting_start)}"
     first, outstanding = first_since(pep, start, PepType.INITIAL), outstanding_since(pep, start, case.on)
     if first is None and not outstanding:
         return None
@@ -352,7 +355,8 @@ def first_pep_deadline(case: Case) -> Deadline | None:
 def new_school_deadline_of(case: Case) -> Deadline | None:
     """The new-school PEP's deadline, when the policy sets one and the child started at the school in care."""
     policy, pep = case.policy, case.pep
-    start, became, days = pep.education.setting.start_date, pep.care.date_became_looked_after, policy.new_school_deadline_days
+    start, became = pep.education.setting.start_date, pep.care.date_became_looked_after
+    days = policy.new_school_deadline_days
     if start is None or days is None or (became is not None and start < became):
         return None
     first, outstanding = first_since(pep, start, PepType.NEW_SCHOOL), outstanding_since(pep, start, case.on)
@@ -376,18 +380,23 @@ def event_deadlines(case: Case) -> list[Deadline]:
         if kind == "placement_move":
             moved = pep.care.placement_start_date
             if moved is not None and became is not None and moved > became:
-                starts.append((moved, f"moving placement on {_fmt(moved)}", "$.care.placement_start_date", PepType.NEW_PLACEMENT))
+                what = f"moving placement on {_fmt(moved)}"
+                starts.append((moved, what, "$.care.placement_start_date", PepType.NEW_PLACEMENT))
         elif kind == "in_year_transfer":
             start = pep.education.setting.start_date
             if start is not None and start.month != 9 and (became is None or start >= became):
-                starts.append((start, f"an in-year move to a new school on {_fmt(start)}", "$.education.setting.start_date", PepType.NEW_SCHOOL))
+                what = f"an in-year move to a new school on {_fmt(start)}"
+                starts.append((start, what, "$.education.setting.start_date", PepType.NEW_SCHOOL))
         elif kind == "key_stage_entry":
             year = on.year if on.month >= 9 else on.year - 1
             policy.terms.require(date(year, 9, 1))
-            autumn = next((t.start for t in policy.terms.terms() if t.academic_year == year and t.term == "autumn"), None)
+            terms = policy.terms.terms()
+            autumn = next((t.start for t in terms if t.academic_year == year and t.term == "autumn"), None)
             group = year_group_on(pep, date(year, 9, 1))
-            if autumn is not None and group in event.years and (became is None or became < autumn):
-                starts.append((autumn, f"starting Year {group} on {_fmt(autumn)}" if group else f"starting Reception on {_fmt(autumn)}", "$.child.date_of_birth", None))
+            in_care = became is None or (autumn is not None and became < autumn)
+            if autumn is not None and group is not None and group in event.years and in_care:
+                what = f"starting {year_group_label(group)} on {_fmt(autumn)}"
+                starts.append((autumn, what, "$.child.date_of_birth", None))
         elif kind == "transition":
             moving = pep.education.transition_date
             if moving is not None:
@@ -444,13 +453,18 @@ def _due_dates(pep: PEP, policy: Policy, on: date) -> tuple[list[Due], list[str]
     for deadline in deadlines:
         if deadline.outstanding:
             rule_id = deadline.rule.split(":")[0]
-            what = {"initial-pep-deadline": "first PEP", "new-school-deadline": "new school"}.get(deadline.rule, deadline.rule.split(":")[-1].replace("_", " ") + " PEP")
+            event = deadline.rule.split(":")[-1].replace("_", " ") + " PEP"
+            what = {"initial-pep-deadline": "first PEP", "new-school-deadline": "new school"}.get(deadline.rule, event)
             found.append(Due(deadline.due, f"{what}: {deadline.reason}", rule_id, _source(policy, rule_id), on))
     if early_years_waiting(pep, policy, on) and not found:
-        unknown.append("below Reception, PEPs start when the child starts at an early-years setting, and no start is recorded")
+        unknown.append(
+            "below Reception, PEPs start when the child starts at an early-years setting, and no start is recorded"
+        )
         return found, unknown
     if meeting is not None and held is None:
-        found.append(Due(meeting, f"the PEP meeting planned for {_fmt(meeting)}", "", "the PEP record: plan.meeting_date", on))
+        found.append(
+            Due(meeting, f"the PEP meeting planned for {_fmt(meeting)}", "", "the PEP record: plan.meeting_date", on)
+        )
     if held is None:
         return found, unknown
     try:
@@ -465,11 +479,15 @@ def _due_dates(pep: PEP, policy: Policy, on: date) -> tuple[list[Due], list[str]
         unknown.append(str(error))
     planned = pep.plan.next_pep_date
     if planned is not None and planned > held:
-        found.append(Due(planned, f"the date set at the PEP on {_fmt(held)}", "next-pep-date", _source(policy, "next-pep-date"), on))
+        reason = f"the date set at the PEP on {_fmt(held)}"
+        found.append(Due(planned, reason, "next-pep-date", _source(policy, "next-pep-date"), on))
     lac = _next_lac_window(pep, policy, held)
     if lac is not None:
         review, earliest, latest = lac
-        reason = f"{_weeks(policy)} before the {review.describe()} on {_fmt(review.date)}: between {_fmt(earliest)} and {_fmt(latest)}"
+        reason = (
+            f"{_weeks(policy)} before the {review.describe()} on {_fmt(review.date)}:"
+            f" between {_fmt(earliest)} and {_fmt(latest)}"
+        )
         found.append(Due(latest, reason, "lac-review-window", _source(policy, "lac-review-window"), on))
     return found, unknown
 
@@ -529,7 +547,10 @@ def _deadline_findings(case: Case, deadline: Deadline, what: str, severity: Seve
         yield Said(severity, f"{state}; the {what} was due {deadline.reason}, by {_fmt(deadline.due)}", deadline.path)
 
 
-@rule("initial-pep-deadline", "the first PEP since becoming looked after is held within the policy's days, and by the first looked-after review")
+@rule(
+    "initial-pep-deadline",
+    "the first PEP since becoming looked after is held within the policy's days, and by the first looked-after review",
+)
 def initial_pep_deadline(case: Case) -> Iterator[Said]:
     try:
         deadline = first_pep_deadline(case)
@@ -578,7 +599,10 @@ def new_school_deadline(case: Case) -> Iterator[Said]:
         yield from _deadline_findings(case, deadline, "new-school PEP", "error")
 
 
-@rule("event-pep", "a PEP follows each event the policy names (placement move, in-year transfer, key-stage entry, transition)")
+@rule(
+    "event-pep",
+    "a PEP follows each event the policy names (placement move, in-year transfer, key-stage entry, transition)",
+)
 def event_pep(case: Case) -> Iterator[Said]:
     try:
         deadlines = event_deadlines(case)
@@ -604,11 +628,14 @@ def review_cycle(case: Case) -> Iterator[Said]:
     for_review = _review_for(pep, case.policy, meeting)
     in_review_window = for_review is not None and for_review[1] <= meeting <= for_review[2]
     if pep.plan.pep_type not in EVENT_PEPS and _window_at(windows, meeting) is None and not in_review_window:
-        yield Said("warning", f"the meeting on {_fmt(meeting)} is outside the review cycle: {label}", "$.plan.meeting_date")
+        yield Said(
+            "warning", f"the meeting on {_fmt(meeting)} is outside the review cycle: {label}", "$.plan.meeting_date"
+        )
     planned = pep.plan.next_pep_date
     following = _window_after(windows, meeting)
     lac = _next_lac_window(pep, case.policy, meeting)
-    if planned is not None and following is not None and planned > following.end and not (lac is not None and lac[1] <= planned <= lac[2]):
+    for_next_review = lac is not None and planned is not None and lac[1] <= planned <= lac[2]
+    if planned is not None and following is not None and planned > following.end and not for_next_review:
         yield Said(
             "warning",
             f"the next PEP date {_fmt(planned)} is after the end of the next review window"
@@ -622,10 +649,13 @@ def review_overdue(case: Case) -> Iterator[Said]:
     if held_meeting(case.pep, case.on) is None:
         return  # the first-PEP and new-school rules report these
     due = next_due(case.pep, policy=case.policy, on=case.on)
-    if due.date is not None and due.date < case.on and due.rule in ("review-cycle", "next-pep-date", "lac-review-window"):
+    cycle = ("review-cycle", "next-pep-date", "lac-review-window")
+    if due.date is not None and due.date < case.on and due.rule in cycle:
         path = "$.plan.next_pep_date" if due.rule == "next-pep-date" else "$.plan.meeting_date"
         late = (case.on - due.date).days
-        yield Said("error", f"the next PEP was due by {_fmt(due.date)} ({due.reason}); {late} days overdue", path, due.source)
+        yield Said(
+            "error", f"the next PEP was due by {_fmt(due.date)} ({due.reason}); {late} days overdue", path, due.source
+        )
 
 
 @rule("lac-review-window", "the meeting is held the policy's weeks before the second or later looked-after review")
@@ -665,9 +695,11 @@ def submission_deadline(case: Case) -> Iterator[Said]:
     if deadline is None:
         return
     if plan.submitted_on is not None and plan.submitted_on > deadline:
-        yield Said("error", f"submitted on {_fmt(plan.submitted_on)}, after the {term} {year} deadline of {_fmt(deadline)}", "$.plan.submitted_on")
+        late = f"submitted on {_fmt(plan.submitted_on)}, after the {term} {year} deadline of {_fmt(deadline)}"
+        yield Said("error", late, "$.plan.submitted_on")
     elif plan.submitted_on is None and case.on > deadline:
-        yield Said("error", f"no submission date is recorded and the {term} {year} deadline of {_fmt(deadline)} has passed", "$.plan.submitted_on")
+        missing = f"no submission date is recorded and the {term} {year} deadline of {_fmt(deadline)} has passed"
+        yield Said("error", missing, "$.plan.submitted_on")
 
 
 def _term_of(case: Case, day: date) -> Term | None:
@@ -693,7 +725,9 @@ def target_count(case: Case) -> Iterator[Said]:
         yield Said(policy.max_targets_severity, f"{count} targets; at most {policy.max_targets}", "$.targets")
 
 
-@rule("academic-target", "enough targets are academic (curriculum, attainment or an EYFS learning area)", reads="meeting")
+@rule(
+    "academic-target", "enough targets are academic (curriculum, attainment or an EYFS learning area)", reads="meeting"
+)
 def academic_target(case: Case) -> Iterator[Said]:
     wanted, targets = case.policy.min_academic_targets, case.pep.targets
     academic = sum(1 for target in targets if target.academic)
@@ -701,7 +735,9 @@ def academic_target(case: Case) -> Iterator[Said]:
         return
     unset = sum(1 for target in targets if target.area is None)
     note = f" ({unset} of them have no area, so cannot count)" if unset else ""
-    yield Said("error", f"{academic} of {len(targets)} targets are academic{note}; at least {wanted} must be", "$.targets")
+    yield Said(
+        "error", f"{academic} of {len(targets)} targets are academic{note}; at least {wanted} must be", "$.targets"
+    )
 
 
 @rule("target-due-date", "every target has a due date after the meeting (SMART: timed)", reads="meeting")
@@ -751,16 +787,24 @@ def target_success_measure(case: Case) -> Iterator[Said]:
             yield Said("warning", f"target {number + 1} has no success measure", f"$.targets[{number}].success_measure")
 
 
-@rule("target-owner", "every target names who is responsible (an error where the policy requires an owner)", reads="meeting")
+@rule(
+    "target-owner",
+    "every target names who is responsible (an error where the policy requires an owner)",
+    reads="meeting",
+)
 def target_owner(case: Case) -> Iterator[Said]:
     required = case.policy.require_target_owner
     for number, target in enumerate(case.pep.targets):
         if target.owner is not None:
             continue
         if required:
-            yield Said("error", f"target {number + 1} is not assigned to a named professional", f"$.targets[{number}].owner")
+            yield Said(
+                "error", f"target {number + 1} is not assigned to a named professional", f"$.targets[{number}].owner"
+            )
         elif target.who_helps is None:
-            yield Said("warning", f"target {number + 1} names no one responsible or helping", f"$.targets[{number}].owner")
+            yield Said(
+                "warning", f"target {number + 1} names no one responsible or helping", f"$.targets[{number}].owner"
+            )
 
 
 def _words(text: str | None) -> str:
@@ -785,7 +829,8 @@ def unmet_target_repeated(case: Case) -> Iterator[Said]:
         if earlier is not None:
             yield Said(
                 "warning",
-                f"target {number + 1} repeats unmet previous target {earlier + 1} word for word; break it into smaller steps",
+                f"target {number + 1} repeats unmet previous target {earlier + 1} word for word;"
+                " break it into smaller steps",
                 f"$.targets[{number}].description",
             )
 
@@ -802,7 +847,9 @@ def review_form_eligibility(case: Case) -> Iterator[Said]:
         yield Said("error", f"a review PEP, but the review form may not be used: {why}", "$.plan.pep_type")
 
 
-@rule("next-pep-date", "the date of the next PEP is set when the policy wants it, and after the meeting", reads="meeting")
+@rule(
+    "next-pep-date", "the date of the next PEP is set when the policy wants it, and after the meeting", reads="meeting"
+)
 def next_pep_date(case: Case) -> Iterator[Said]:
     plan, wanted = case.pep.plan, case.policy.next_pep_date
     if wanted is None or plan.meeting_date is None:
@@ -818,7 +865,8 @@ def next_pep_date(case: Case) -> Iterator[Said]:
     elif wanted == "first_of_year_only" and number is not None and number >= 2 and plan.next_pep_date is not None:
         yield Said(
             "warning",
-            f"PEP {number} of the year sets a next date; best left unset, as the child moves up a year and staff may change",
+            f"PEP {number} of the year sets a next date;"
+            " best left unset, as the child moves up a year and staff may change",
             path,
         )
 
@@ -833,7 +881,11 @@ def next_pep_date(case: Case) -> Iterator[Said]:
 def ehcp_annual_review(case: Case) -> Iterator[Said]:
     sen = case.pep.education.sen
     if sen.status is SenStatus.EHCP and sen.ehcp_annual_review_date is None:
-        yield Said("warning", "the child has an EHCP but no annual review date is recorded", "$.education.sen.ehcp_annual_review_date")
+        yield Said(
+            "warning",
+            "the child has an EHCP but no annual review date is recorded",
+            "$.education.sen.ehcp_annual_review_date",
+        )
 
 
 @rule("ehcp-alignment", "a PEP in the year falls within the policy's weeks of the EHCP annual review")
@@ -868,14 +920,24 @@ def child_views(case: Case) -> Iterator[Said]:
     plan, views = case.pep.plan, case.pep.views.child
     taking_part = plan.child_participation
     if taking_part is None:
-        yield Said("warning", "whether the child took part in the meeting is not recorded", "$.plan.child_participation")
+        yield Said(
+            "warning", "whether the child took part in the meeting is not recorded", "$.plan.child_participation"
+        )
     elif taking_part is Participation.NONE:
         if plan.child_absence_reason is None:
             yield Said("error", "the child did not attend and no reason is recorded", "$.plan.child_absence_reason")
         if plan.views_gathered_how is None:
-            yield Said("error", "the child did not attend and how their views were gathered is not recorded", "$.plan.views_gathered_how")
+            yield Said(
+                "error",
+                "the child did not attend and how their views were gathered is not recorded",
+                "$.plan.views_gathered_how",
+            )
     elif taking_part is Participation.PART and plan.child_absence_reason is None:
-        yield Said("warning", "the child attended part of the meeting and the reason is not recorded", "$.plan.child_absence_reason")
+        yield Said(
+            "warning",
+            "the child attended part of the meeting and the reason is not recorded",
+            "$.plan.child_absence_reason",
+        )
     said = views.model_dump(exclude={"wants_copy", "speaks_for_me"}, exclude_none=True)
     if not said:
         yield Said("warning", "none of the child's views are recorded", "$.views.child")
@@ -897,7 +959,8 @@ def carer_views(case: Case) -> Iterator[Said]:
 # --- rules: Pupil Premium Plus and other funds -------------------------------------------------------
 
 _PP_SOURCE = (
-    "DfE 2018: how PP+ supports the targets (Kirklees PEP procedure, kirkleeschildcare.proceduresonline.com/p_pep.html);"
+    "DfE 2018: how PP+ supports the targets"
+    " (Kirklees PEP procedure, kirkleeschildcare.proceduresonline.com/p_pep.html);"
     " St Helens target table with PP+ cost (virtualschool.sthelens.gov.uk/article/12595/Setting-PEP-Targets)"
 )
 PP_PLUS_YEARS = (0, 11)
@@ -940,7 +1003,9 @@ def pp_plus_target_link(case: Case) -> Iterator[Said]:
         if item.linked_target is None:
             yield Said("warning", f"{name} is not linked to a target", path)
         elif item.linked_target > count:
-            yield Said("error", f"{name} is linked to target {item.linked_target}, but the PEP has {count} targets", path)
+            yield Said(
+                "error", f"{name} is linked to target {item.linked_target}, but the PEP has {count} targets", path
+            )
 
 
 @rule("pp-plus-cost", "each PP+ item is costed", _PP_SOURCE, reads="meeting")
@@ -952,7 +1017,8 @@ def pp_plus_cost(case: Case) -> Iterator[Said]:
 
 @rule(
     "pp-plus-total",
-    "the items cost no more than the record's allocation, and each fund no more than the policy's cap for the year group",
+    "the items cost no more than the record's allocation, and each fund no more than the policy's cap for the year"
+    " group",
     "Termly release of PP+ by the virtual school (Luton: £600 a term, m.luton.gov.uk Pupil Premium Plus page)",
     reads="meeting",
 )
@@ -968,7 +1034,8 @@ def pp_plus_total(case: Case) -> Iterator[Said]:
             guessed.add(fund)
     pp_plus = spent.get(Fund.PP_PLUS)
     if premium.allocation is not None and pp_plus is not None and pp_plus > premium.allocation:
-        yield Said("error", f"PP+ items total {_money(pp_plus)}, more than the allocation of {_money(premium.allocation)}", "$.pupil_premium.items")
+        over = f"PP+ items total {_money(pp_plus)}, more than the allocation of {_money(premium.allocation)}"
+        yield Said("error", over, "$.pupil_premium.items")
     year = year_group_on(pep, pep.plan.meeting_date or case.on)
     for cap in case.policy.fund_caps:
         total = spent.get(cap.fund)
@@ -979,7 +1046,8 @@ def pp_plus_total(case: Case) -> Iterator[Said]:
         note = " (fund read from the year group, as no item names one)" if cap.fund in guessed else ""
         yield Said(
             "error",
-            f"{cap.fund.label} items total {_money(total)}, more than the {_money(cap.amount)} a term {case.policy.title}"
+            f"{cap.fund.label} items total {_money(total)}, more than the {_money(cap.amount)} a term"
+            f" {case.policy.title}"
             f" releases{note}",
             "$.pupil_premium.items",
         )
@@ -995,7 +1063,8 @@ def pp_plus_years(case: Case) -> Iterator[Said]:
             other = "Early Years Pupil Premium" if year < 0 else "a 16 to 19 bursary"
             yield Said(
                 "warning",
-                f"support item {number + 1} is paid from PP+, which covers Reception to Year 11; in {year_group_label(year)}"
+                f"support item {number + 1} is paid from PP+, which covers Reception to Year 11;"
+                f" in {year_group_label(year)}"
                 f" it would be {other}",
                 f"$.pupil_premium.items[{number}].fund",
             )
@@ -1011,7 +1080,8 @@ def pp_plus_years(case: Case) -> Iterator[Said]:
 def pp_plus_impact(case: Case) -> Iterator[Said]:
     for number, item in enumerate(case.pep.pupil_premium.previous_items):
         if item.actual_impact is None:
-            yield Said("warning", f"last term's support item {number + 1} has no impact recorded", f"$.pupil_premium.previous_items[{number}].actual_impact")
+            path = f"$.pupil_premium.previous_items[{number}].actual_impact"
+            yield Said("warning", f"last term's support item {number + 1} has no impact recorded", path)
 
 
 # --- rules: identifiers and care data ---------------------------------------------------------------
@@ -1021,14 +1091,11 @@ def _judged_on(case: Case) -> date:
     return case.pep.plan.meeting_date or case.on
 
 
-def _age(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 @rule(
     "upn-placeholder",
     "UN1 (not of school age) is not used as the UPN of a child of school age",
-    "SSDA903 validation rule 209: UN1 is invalid for a child of school age (DfE rules as coded in data-to-insight/csc-validator-be-903)",
+    "SSDA903 validation rule 209: UN1 is invalid for a child of school age"
+    " (DfE rules as coded in data-to-insight/csc-validator-be-903)",
 )
 def upn_placeholder(case: Case) -> Iterator[Said]:
     child = case.pep.child
@@ -1036,7 +1103,11 @@ def upn_placeholder(case: Case) -> Iterator[Said]:
         return
     year = nc_year(child.date_of_birth, _judged_on(case))
     if year >= 0:
-        yield Said("error", f"UPN is UN1 (not of school age), but by age the child is in {year_group_label(year)}", "$.child.upn")
+        yield Said(
+            "error",
+            f"UPN is UN1 (not of school age), but by age the child is in {year_group_label(year)}",
+            "$.child.upn",
+        )
 
 
 @rule(
@@ -1050,25 +1121,30 @@ def sdq(case: Case) -> Iterator[Said]:
     if child.date_of_birth is None:
         return
     on = _judged_on(case)
-    age = _age(child.date_of_birth, on)
-    if not 4 <= age <= 16:
+    years = age(child.date_of_birth, on)
+    if not 4 <= years <= 16:
         return
     if sdq_record.no_score_reason is SdqReason.SDQ1:
-        reason = f"SDQ reason SDQ1 means under 4 or over 16, but the child is {age}"
+        reason = f"SDQ reason SDQ1 means under 4 or over 16, but the child is {years}"
         yield Said("warning", reason, "$.health.sdq.no_score_reason")
         return
-    looked_after_a_year = became is None or _age(became, on) >= 1
+    looked_after_a_year = became is None or age(became, on) >= 1
     if looked_after_a_year and sdq_record.score is None and sdq_record.no_score_reason is None:
-        yield Said("warning", f"no SDQ score and no reason (SDQ1 to SDQ5) for a child of {age}", "$.health.sdq.score")
+        yield Said("warning", f"no SDQ score and no reason (SDQ1 to SDQ5) for a child of {years}", "$.health.sdq.score")
 
 
 INVALID_CARE_PAIRS: dict[tuple[LegalStatus, PlacementType], str] = {
-    (LegalStatus.V2, PlacementType.P1): "SSDA903 validation rule 378: legal status V2 cannot go with placement P1 (data-to-insight/csc-validator-be-903)",
+    (LegalStatus.V2, PlacementType.P1): "SSDA903 validation rule 378: legal status V2 cannot go with placement P1"
+    " (data-to-insight/csc-validator-be-903)",
 }
 """Legal status and placement type that cannot go together, each with its source."""
 
 
-@rule("legal-status-placement", "the legal status and the placement type can go together", "SSDA903 validation rules (data-to-insight/csc-validator-be-903)")
+@rule(
+    "legal-status-placement",
+    "the legal status and the placement type can go together",
+    "SSDA903 validation rules (data-to-insight/csc-validator-be-903)",
+)
 def legal_status_placement(case: Case) -> Iterator[Said]:
     care = case.pep.care
     if care.legal_status is None or care.placement_type is None:
@@ -1102,7 +1178,8 @@ def placement_type_year(case: Case) -> Iterator[Said]:
 @rule("ofsted-grade", "the school's latest Ofsted outcome is not one the policy flags")
 def ofsted_grade(case: Case) -> Iterator[Said]:
     policy = case.policy
-    why = below_standard(case.pep.education.setting, [g.value for g in policy.flag_ofsted_grades], policy.flag_report_card)
+    grades = [grade.value for grade in policy.flag_ofsted_grades]
+    why = below_standard(case.pep.education.setting, grades, policy.flag_report_card)
     if why is not None:
         yield Said(
             "warning",

@@ -67,7 +67,9 @@ class FundCap(BaseModel):
 
     fund: Fund
     amount: Annotated[Decimal, Field(ge=0, decimal_places=2)]
-    years: tuple[int, int] | None = Field(default=None, description="Year groups covered, first and last (Reception = 0)")
+    years: tuple[int, int] | None = Field(
+        default=None, description="Year groups covered, first and last (Reception = 0)"
+    )
 
 
 class QaArea(BaseModel):
@@ -155,13 +157,15 @@ class Policy(BaseModel):
         description='"terms" (the school terms), "half_terms", or named windows of months'
     )
     half_termly_if_ofsted: Grades = Field(
-        default_factory=list, description="Grades (overall or any 2024-25 sub-judgement) that make the cycle half-termly"
+        default_factory=list,
+        description="Grades (overall or any 2024-25 sub-judgement) that make the cycle half-termly",
     )
     half_termly_if_report_card: list[ReportCardGrade] = Field(
         default_factory=list, description="Report-card grades, in any area, that make the cycle half-termly"
     )
     post16_terms: dict[str, list[Term]] = Field(
-        default_factory=dict, description='Year group -> the terms its PEPs are held in, e.g. {"12": ["autumn", "summer"]}'
+        default_factory=dict,
+        description='Year group -> the terms its PEPs are held in, e.g. {"12": ["autumn", "summer"]}',
     )
     neet_cycle: Literal["terms", "half_terms"] | None = Field(
         default=None, description="The cycle for a young person not in education, employment or training"
@@ -200,7 +204,9 @@ class Policy(BaseModel):
     flag_report_card: list[ReportCardGrade] = Field(
         default_factory=list, description="Report-card grades, in any area, the authority flags"
     )
-    qa: QaCriteria | None = Field(default=None, description="Quality-assurance criteria; the national default when absent")
+    qa: QaCriteria | None = Field(
+        default=None, description="Quality-assurance criteria; the national default when absent"
+    )
     review_form_eligibility: bool = False
     term_dates: str | None = Field(default=None, description="CSV or XLSX of term dates, relative to this file")
     forms: PolicyForms | None = Field(default=None, description="The home authority's forms, by when each is used")
@@ -217,7 +223,9 @@ class Policy(BaseModel):
             raise ValueError("max_targets is less than min_targets")
         weeks = self.lac_review_window_weeks
         if weeks is not None and not 0 <= weeks[0] <= weeks[1]:
-            raise ValueError("lac_review_window_weeks must be [at least, at most] weeks, the first not above the second")
+            raise ValueError(
+                "lac_review_window_weeks must be [at least, at most] weeks, the first not above the second"
+            )
         return self
 
     @property

@@ -61,7 +61,10 @@ def _share(done: int, total: int) -> float:
 
 def _child_voice(pep: PEP, on: date) -> Measure:
     said = pep.views.child.model_dump(exclude={"wants_copy", "speaks_for_me"}, exclude_none=True)
-    how = pep.plan.views_gathered_how is not None or pep.plan.child_participation in (Participation.ALL, Participation.PART)
+    how = pep.plan.views_gathered_how is not None or pep.plan.child_participation in (
+        Participation.ALL,
+        Participation.PART,
+    )
     count = len(said)
     return count, f"the child's views under {count} heading{'s' if count != 1 else ''}" + (
         "" if how or not count else ", but not how they were gathered"
@@ -81,11 +84,7 @@ def _smart_targets(pep: PEP, on: date) -> Measure:
     targets = pep.targets
     if not targets:
         return 0.0, "no targets are set"
-    smart = sum(
-        1
-        for t in targets
-        if t.description and t.success_measure and t.due_date and (t.owner or t.who_helps)
-    )
+    smart = sum(1 for t in targets if t.description and t.success_measure and t.due_date and (t.owner or t.who_helps))
     academic = sum(1 for t in targets if t.academic)
     share = _share(smart, len(targets)) if academic else min(_share(smart, len(targets)), 0.5)
     note = "" if academic else "; none is academic"
@@ -149,13 +148,17 @@ def qa(pep: PEP, *, policy: str | Path | Policy = "dfe", on: date | None = None)
         "smart_targets": lambda: _smart_targets(pep, today),
         "pupil_premium": lambda: _pupil_premium(pep, today),
         "attendance_attainment": lambda: _attendance_attainment(pep, today),
-        "transitions": lambda: _transitions(pep, today, criteria.areas["transitions"].years if "transitions" in criteria.areas else []),
+        "transitions": lambda: _transitions(
+            pep, today, criteria.areas["transitions"].years if "transitions" in criteria.areas else []
+        ),
         "attendees": lambda: _attendees(pep, today),
         "next_date": lambda: _next_date(pep, today, chosen),
     }
     unknown = sorted(set(criteria.areas) - set(measures))
     if unknown:
-        raise InputError(f"qa.areas.{unknown[0]}: pepdocs has no measure for this area; areas: {', '.join(measures)}", chosen.file)
+        raise InputError(
+            f"qa.areas.{unknown[0]}: pepdocs has no measure for this area; areas: {', '.join(measures)}", chosen.file
+        )
     areas = [_rate(key, area, measures[key]()) for key, area in criteria.areas.items()]
     return QaReport(_overall(criteria, areas), areas, criteria.source)
 

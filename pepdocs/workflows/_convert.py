@@ -6,6 +6,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from pepdocs._types import Format
 from pepdocs.forms._answers import shown, value_at
 from pepdocs.forms._assemble import Parsed
 from pepdocs.forms._spec import Field, Form, get_form
@@ -42,7 +43,11 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain data, for JSON."""
-        return {"source_form": self.source_form, "target_form": self.target_form, "changes": [asdict(c) for c in self.changes]}
+        return {
+            "source_form": self.source_form,
+            "target_form": self.target_form,
+            "changes": [asdict(c) for c in self.changes],
+        }
 
     def lines(self) -> list[str]:
         """The report as a person reads it."""
@@ -95,7 +100,8 @@ def does_not_fit(pep: PEP, target: Form) -> str | None:
     """Why `target` is not a form for this child (its year group, or having a school), or None when it fits."""
     span, year = target.applies.years, pep.year_group
     if span is not None and year is not None and not span[0] <= year <= span[1]:
-        return f"{target.short_title} is for {stage_name(span[0])} to {stage_name(span[1])}, but the child is in {stage_name(year)}"
+        serves = f"{stage_name(span[0])} to {stage_name(span[1])}"
+        return f"{target.short_title} is for {serves}, but the child is in {stage_name(year)}"
     if target.applies.no_provision and not has_no_provision(pep):
         return f"{target.short_title} is for a child with no school or provision, but the record names a setting"
     return None
@@ -127,7 +133,9 @@ def report_for(parsed: Parsed, source: Form, target: Form) -> Report:
             if not _filled(value):
                 label = target_fields[path].label if path in target_fields else path
                 report.changes.append(
-                    Change("meaning", where, label, note=f"{target.short_title} requires it; {source.short_title} did not")
+                    Change(
+                        "meaning", where, label, note=f"{target.short_title} requires it; {source.short_title} did not"
+                    )
                 )
     if source.review_cycle != target.review_cycle:
         report.changes.append(
@@ -137,8 +145,8 @@ def report_for(parsed: Parsed, source: Form, target: Form) -> Report:
                 "Review cycle",
                 source.review_cycle,
                 target.review_cycle,
-                f"{source.short_title} reviews {source.review_cycle}; {target.short_title} reviews {target.review_cycle}: "
-                "check the next PEP date",
+                f"{source.short_title} reviews {source.review_cycle}; "
+                f"{target.short_title} reviews {target.review_cycle}: check the next PEP date",
             )
         )
     misfit = does_not_fit(pep, target)
@@ -147,14 +155,14 @@ def report_for(parsed: Parsed, source: Form, target: Form) -> Report:
     for entry in parsed.unmapped:
         report.changes.append(Change("unmapped", entry.path or entry.where, entry.label, entry.text))
     for issue in parsed.warnings:
-        report.changes.append(Change("warning", issue.path, note=issue.message))
+        report.changes.append(Change("warning", issue.path, issue.field, note=issue.message))
     return report
 
 
 def convert(
     source: str | os.PathLike[str] | bytes,
     to: str | Form,
-    format: str = "docx",
+    format: Format = "docx",
     *,
     form: str | Form | None = None,
     isolated: bool = False,

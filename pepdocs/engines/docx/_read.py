@@ -1,0 +1,218 @@
+"""Reading a DOCX that came from outside: the package with size limits, XML without DTDs or entities.
+
+A document is read into its tables of cell text, bookmarks, loose paragraphs and custom properties.
+"""
+
+from __future__ import annotations
+
+import io
+import lzma
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+
+from pepdocs._errors import DocumentError
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+_W = f"{{{W}}}"
+CUSTOM_PART = "docProps/custom.xml"
+MAX_PART_BYTES = 64 * 1024 * 1024
+MAX_PARTS = 2000
+
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False, remove_comments=True
+)
+
+
+def safe_xml(data: bytes, file: str, part: str) -> etree._Element:
+    """Parse one XML part of an untrusted file: no DTD, no entities, no network."""
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise DocumentError(f"{part} declares a DTD or entities, which a Word document never needs", file)
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as error:
+        raise DocumentError(f"{part} is not well-formed XML ({error.msg})", file) from error
+
+
+def read_package(data: bytes, file: str) -> dict[str, bytes]:
+    """The XML parts of a DOCX that pepdocs reads, with size limits against zip bombs."""
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as error:
+        raise DocumentError("not a DOCX file (it is not a zip package)", file) from error
+    with package:
+        infos = package.infolist()
+        if len(infos) > MAX_PARTS:
+            raise DocumentError(f"holds {len(infos)} parts; a PEP form has a few dozen", file)
+        names = {info.filename for info in infos}
+        if "word/document.xml" not in names:
+            raise DocumentError("not a Word document (no word/document.xml)", file)
+        wanted = ["word/document.xml", CUSTOM_PART, "[Content_Types].xml"]
+        out = {}
+        for name in wanted:
+            if name in names:
+                out[name] = _read_limited(package, name, file)
+        return out
+
+
+def _read_limited(package: zipfile.ZipFile, name: str, file: str) -> bytes:
+    try:
+        with package.open(name) as stream:
+            data = stream.read(MAX_PART_BYTES + 1)
+    except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, RuntimeError, ValueError) as error:
+        raise DocumentError(f"{name} cannot be read, the file is damaged or truncated ({error})", file) from error
+    if len(data) > MAX_PART_BYTES:
+        raise DocumentError(f"{name} inflates past {MAX_PART_BYTES // 2**20} MB; refusing a possible zip bomb", file)
+    return data
+
+
+def custom_properties(parts: dict[str, bytes], file: str) -> dict[str, str]:
+    if CUSTOM_PART not in parts:
+        return {}
+    root = safe_xml(parts[CUSTOM_PART], file, CUSTOM_PART)
+    out = {}
+    for prop in root:
+        name = prop.get("name")
+        if name:
+            out[str(name)] = "".join(str(text) for text in prop.itertext())
+    return out
+
+
+PROMPTS = {
+    "click or tap here to enter text.",
+    "click here to enter text.",
+    "click or tap to enter a date.",
+    "click here to enter a date.",
+    "choose an item.",
+}
+"""Word's own placeholder prompts: text a cell shows until someone answers it."""
+
+
+def _owner(element: etree._Element, tag: str) -> etree._Element | None:
+    for ancestor in element.iterancestors(tag):
+        return ancestor
+    return None
+
+
+def paragraph_text(p: etree._Element) -> str:
+    """The text of a paragraph as a person reads it: tabs, line breaks, tick boxes; no deleted text."""
+    out: list[str] = []
+    skip: set[etree._Element] = set()
+    for el in p.iter():
+        if el in skip:
+            continue
+        tag = el.tag
+        if tag == f"{_W}sdt":
+            pr = el.find(f"{_W}sdtPr")
+            content = el.find(f"{_W}sdtContent")
+            if pr is not None and content is not None:
+                box = pr.find(f"{{{W14}}}checkbox")
+                if box is not None:
+                    checked = box.find(f"{{{W14}}}checked")
+                    value = checked.get(f"{{{W14}}}val") if checked is not None else "0"
+                    out.append("☒" if value in ("1", "true") else "☐")
+                    skip.update(content.iter())
+                elif pr.find(f"{_W}showingPlcHdr") is not None:
+                    skip.update(content.iter())
+        elif tag == f"{_W}t":
+            out.append(el.text or "")
+        elif tag == f"{_W}tab" and _owner(el, f"{_W}r") is not None:
+            out.append("\t")
+        elif tag in (f"{_W}br", f"{_W}cr"):
+            out.append("\n")
+        elif tag == f"{_W}noBreakHyphen":
+            out.append("-")
+        elif tag == f"{_W}sym":
+            char = el.get(f"{_W}char", "")
+            out.append({"F078": "☒", "F0FD": "☒", "F0FE": "☑", "F06F": "☐", "F0A8": "☐"}.get(char.upper(), ""))
+    return "".join(out)
+
+
+def _placeholder(p: etree._Element, tc: etree._Element) -> bool:
+    """Whether a paragraph is the prompt of a content control still showing its placeholder."""
+    for sdt in p.iterancestors(f"{_W}sdt"):
+        if sdt.find(f"{_W}sdtPr/{_W}showingPlcHdr") is not None:
+            return True
+        if _owner(sdt, f"{_W}tc") is not tc:
+            break
+    return False
+
+
+def cell_text(tc: etree._Element) -> str:
+    """The text of a table cell, one line per paragraph; placeholder prompts read as empty."""
+    lines = [
+        paragraph_text(p) for p in tc.iter(f"{_W}p") if _owner(p, f"{_W}tc") is tc and not _placeholder(p, tc)
+    ]
+    text = "\n".join(lines)
+    if text.strip().casefold() in PROMPTS:
+        return ""
+    return text
+
+
+@dataclass
+class Cell:
+    """A table cell found in a document, with where it stands."""
+
+    element: etree._Element
+    table: int
+    row: int
+    column: int
+    text: str
+
+
+@dataclass
+class DocxContent:
+    """What a DOCX holds: its tables as rows of cells, bookmarks, loose paragraphs and properties."""
+
+    tables: list[list[list[Cell]]]
+    bookmarks: dict[str, Cell]
+    paragraphs: list[str]
+    properties: dict[str, str]
+
+    def cells(self) -> Iterator[Cell]:
+        for table in self.tables:
+            for row in table:
+                yield from row
+
+
+def read_docx(data: bytes, file: str) -> DocxContent:
+    """Read a DOCX into tables of cell text, bookmarks and the paragraphs outside tables."""
+    parts = read_package(data, file)
+    types = parts.get("[Content_Types].xml", b"")
+    if b"macroEnabled" in types or b"vbaProject" in types:
+        raise DocumentError("is a macro-enabled document; save it as a plain .docx", file)
+    root = safe_xml(parts["word/document.xml"], file, "word/document.xml")
+    body = root.find(f"{_W}body")
+    if body is None:
+        raise DocumentError("word/document.xml has no body", file)
+    tables: list[list[list[Cell]]] = []
+    by_element: dict[etree._Element, Cell] = {}
+    for tbl in body.iter(f"{_W}tbl"):
+        if _owner(tbl, f"{_W}tbl") is not None:
+            continue  # a table inside a cell is read as the cell's text
+        rows = []
+        for r, tr in enumerate(tr for tr in tbl.iter(f"{_W}tr") if _owner(tr, f"{_W}tbl") is tbl):
+            cells = []
+            for c, tc in enumerate(tc for tc in tr.iter(f"{_W}tc") if _owner(tc, f"{_W}tr") is tr):
+                cell = Cell(tc, len(tables), r, c, cell_text(tc))
+                cells.append(cell)
+                by_element[tc] = cell
+            rows.append(cells)
+        tables.append(rows)
+    bookmarks = {}
+    for mark in body.iter(f"{_W}bookmarkStart"):
+        name = mark.get(f"{_W}name", "")
+        owner = _owner(mark, f"{_W}tc")
+        if owner is None:
+            # Word may put a bookmark that starts a cell just before the cell's paragraph.
+            following = mark.getnext()
+            owner = _owner(following, f"{_W}tc") if following is not None else None
+        if name and owner is not None and owner in by_element and name not in bookmarks:
+            bookmarks[name] = by_element[owner]
+    paragraphs = [paragraph_text(p) for p in body.iter(f"{_W}p") if _owner(p, f"{_W}tc") is None]
+    return DocxContent(tables, bookmarks, paragraphs, custom_properties(parts, file))
