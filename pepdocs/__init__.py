@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
     from pepdocs.model._records import read_pep, schema
     from pepdocs.rules._check import Due, Finding, check, load_policy, next_due
     from pepdocs.rules._policy import Policy
+    from pepdocs.rules._qa import AreaRating, QaReport, qa
     from pepdocs.workflows._api import parse, render
     from pepdocs.workflows._batch import BatchReport, batch
     from pepdocs.workflows._cases import read_cases
@@ -61,6 +62,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "pepdocs.model._records": ("read_pep", "schema"),
     "pepdocs.rules._check": ("Due", "Finding", "check", "load_policy", "next_due"),
     "pepdocs.rules._policy": ("Policy",),
+    "pepdocs.rules._qa": ("AreaRating", "QaReport", "qa"),
     "pepdocs.workflows._api": ("parse", "render"),
     "pepdocs.workflows._batch": ("BatchReport", "batch"),
     "pepdocs.workflows._cases": ("read_cases",),
@@ -73,6 +75,7 @@ _HOME = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = [
     "LOCAL_AUTHORITIES",
     "PEP",
+    "AreaRating",
     "Audience",
     "BatchReport",
     "Converted",
@@ -96,6 +99,7 @@ __all__ = [
     "PepdocsWarning",
     "Policy",
     "Prefer",
+    "QaReport",
     "RenderError",
     "TemplateVersionError",
     "Unmapped",
@@ -111,6 +115,7 @@ __all__ = [
     "nc_year",
     "next_due",
     "parse",
+    "qa",
     "read_cases",
     "read_pep",
     "render",

@@ -106,7 +106,7 @@ def main() -> None:
     - 2: usage: an unknown option or form part, a missing argument, a choice that does not exist
     - 3: a limit was hit: a file took more time or memory to read than allowed (it may be hostile)
 
-    With --json, validate, check, forms, parse and convert print JSON: one object, or one object per
+    With --json, validate, check, qa, forms, parse and convert print JSON: one object, or one object per
     line (JSON lines) when given several files.
     """
 
@@ -376,6 +376,52 @@ def check_command(files: tuple[Path, ...], policy: str, on: Any, as_json: bool) 
             click.echo(f"{file}: ok")
     if errors:
         click.echo(f"{errors} errors in {len(files)} files", err=True)
+        sys.exit(1)
+
+
+@main.command("qa")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--policy", default="dfe", show_default=True, help="Built-in policy name or a policy TOML file.")
+@click.option("--on", "on", type=_DATE, default=None, help="Judge as on this day (YYYY-MM-DD); default today.")
+@_json_option
+@_one_line_errors
+def qa_command(files: tuple[Path, ...], policy: str, on: Any, as_json: bool) -> None:
+    """Rate PEP records red, amber or green, area by area, with the reason for each; exit 1 when any is red.
+
+    With --json, each file is one line: file, policy, on, ok, rating, reason, areas (each with its rating,
+    reason and source) and the criteria's source, or the record's issues.
+    """
+    import datetime as dt
+
+    chosen = pepdocs.load_policy(policy)
+    day = on.date() if on is not None else dt.date.today()
+    reds, source = 0, ""
+    for file in files:
+        try:
+            report = pepdocs.qa(pepdocs.read_pep(file), policy=chosen, on=day)
+        except ModelError as error:
+            reds += 1
+            if as_json:
+                invalid = {"file": str(file), "policy": chosen.name, "on": day, "ok": False}
+                _json_line(invalid | {"issues": _issues(error.issues)})
+            for issue in error.issues if not as_json else ():
+                click.echo(f"{file}: error invalid-record: {issue}")
+            continue
+        reds += report.rating == "red"
+        if as_json:
+            rated = {"file": str(file), "policy": chosen.name, "on": day, "ok": report.rating != "red"}
+            areas = [dataclasses.asdict(area) for area in report.areas]
+            rating = {"rating": report.rating, "reason": report.reason, "areas": areas, "source": report.source}
+            _json_line(rated | rating)
+            continue
+        source = report.source
+        click.echo(f"{file}: {report.rating} ({report.reason})")
+        for area in report.areas:
+            click.echo(f"  {area}")
+    if source:
+        click.echo(f"criteria: {source}")
+    if reds:
+        click.echo(f"{reds} of {len(files)} PEPs rated red", err=True)
         sys.exit(1)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -57,12 +58,16 @@ def test_check_json_gives_the_library_s_findings(tmp_path: Path, bad: Path) -> N
     record["targets"] = []
     path = tmp_path / "no-targets.json"
     path.write_text(json.dumps(record), encoding="utf-8")
-    result = run("check", "--json", "--policy", "kent", "--on", "2025-10-01", str(path), str(bad))
+    pep = pepdocs.read_pep(path)
+    assert pep.plan.meeting_date is not None
+    day = pep.plan.meeting_date - dt.timedelta(days=40)  # before the planned meeting
+    result = run("check", "--json", "--policy", "kent", "--on", day.isoformat(), str(path), str(bad))
     assert result.exit_code == 1
     checked, invalid = lines(result)
-    expected = pepdocs.check(pepdocs.read_pep(path), policy="kent", on=__import__("datetime").date(2025, 10, 1))
+    expected = pepdocs.check(pep, policy="kent", on=day)
     assert [f["rule"] for f in checked["findings"]] == [f.rule for f in expected] and expected
-    assert (checked["policy"], checked["on"], checked["next_due"]["date"]) == ("kent", "2025-10-01", "2025-11-11")
+    due = pepdocs.next_due(pep, policy="kent", on=day)
+    assert (checked["policy"], checked["on"], checked["next_due"]["date"]) == ("kent", day.isoformat(), str(due.date))
     assert invalid["ok"] is False and invalid["issues"]
 
 
@@ -117,3 +122,16 @@ def test_a_limit_hit_is_exit_3(returned: Path, monkeypatch: pytest.MonkeyPatch) 
     assert result.exit_code == 3 and "longer than 5 seconds" in result.stderr
     result = run("parse", "--json", str(returned))
     assert result.exit_code == 3 and lines(result)[0]["error"]["type"] == "LimitError"
+
+
+def test_qa_json_gives_the_library_s_ratings(bad: Path) -> None:
+    examples = sorted((ROOT / "examples").glob("*.json"))
+    result = run("qa", "--json", "--on", "2026-11-30", *map(str, examples), str(bad))
+    rated = lines(result)
+    assert [line["file"] for line in rated] == [*map(str, examples), str(bad)]
+    for path, line in zip(examples, rated, strict=False):
+        report = pepdocs.qa(pepdocs.read_pep(path), policy="dfe", on=dt.date(2026, 11, 30))
+        assert (line["rating"], line["reason"], line["ok"]) == (report.rating, report.reason, report.rating != "red")
+        assert [a["area"] for a in line["areas"]] == [a.area for a in report.areas] and line["source"] == report.source
+    assert rated[-1]["ok"] is False and rated[-1]["issues"]
+    assert result.exit_code == 1

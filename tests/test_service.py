@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import datetime as dt
 import io
 import json
 import logging
@@ -60,6 +62,7 @@ def test_openapi_is_valid_openapi_3_and_describes_the_record_and_the_problems(cl
         "/convert",
         "/merge",
         "/check",
+        "/qa",
         "/forms",
         "/forms/{form_id}",
         "/schema",
@@ -192,12 +195,12 @@ def _with_text_replaced(docx: bytes, old: str, new: str) -> bytes:
 
 
 def test_parse_names_every_warning_and_keeps_what_has_no_place(client: TestClient, kent_docx: bytes) -> None:
-    dob = "02/11/2010"
-    returned = _with_text_replaced(kent_docx, dob, "31/02/2010")
+    born = dt.date.fromisoformat(RECORD["child"]["date_of_birth"])
+    returned = _with_text_replaced(kent_docx, born.strftime("%d/%m/%Y"), f"31/02/{born.year}")
     body = client.post("/parse", files={"file": ("k.docx", returned)}).json()
     assert [w["path"] for w in body["warnings"]] == ["$.child.date_of_birth"]
     assert body["unmapped"] == [
-        {"label": "Date of birth", "text": "31/02/2010", "path": "$.child.date_of_birth", "where": ""}
+        {"label": "Date of birth", "text": f"31/02/{born.year}", "path": "$.child.date_of_birth", "where": ""}
     ]
     assert "date_of_birth" not in body["record"]["child"]
 
@@ -222,7 +225,7 @@ def test_convert_gives_the_target_form_the_record_and_the_report(client: TestCli
         "kent-southwark-full.docx",
     )
     converted = pepdocs.convert(kent_docx, "southwark-full")
-    document = __import__("base64").b64decode(body["document"])
+    document = base64.b64decode(body["document"])
     assert pepdocs.parse(document).form == "southwark-full"
     assert pepdocs.parse(document).pep == pepdocs.parse(converted.document).pep
     assert body["lines"] == converted.report.lines()
@@ -266,12 +269,23 @@ def test_merge_with_a_bad_record_names_the_file_and_paths_not_values(client: Tes
 def test_check_gives_the_library_s_findings_and_next_due(client: TestClient) -> None:
     record = json.loads(json.dumps(RECORD))
     record["targets"] = []
-    body = client.post("/check?policy=kent&on=2025-10-01", json=record).json()
     pep = pepdocs.PEP.model_validate(record)
-    findings = pepdocs.check(pep, policy="kent", on=__import__("datetime").date(2025, 10, 1))
+    assert pep.plan.meeting_date is not None
+    day = pep.plan.meeting_date - dt.timedelta(days=40)
+    body = client.post(f"/check?policy=kent&on={day}", json=record).json()
+    findings = pepdocs.check(pep, policy="kent", on=day)
     assert findings and [f["rule"] for f in body["findings"]] == [f.rule for f in findings]
     assert body["errors"] == sum(f.severity == "error" for f in findings)
-    assert body["next_due"]["date"] == "2025-11-11"
+    assert body["next_due"]["date"] == str(pepdocs.next_due(pep, policy="kent", on=day).date)
+
+
+def test_qa_gives_the_library_s_ratings(client: TestClient) -> None:
+    body = client.post("/qa?policy=dfe&on=2026-11-30", json=RECORD).json()
+    report = pepdocs.qa(example("kent-secondary"), policy="dfe", on=dt.date(2026, 11, 30))
+    assert (body["rating"], body["reason"], body["source"]) == (report.rating, report.reason, report.source)
+    assert [(a["area"], a["rating"], a["reason"]) for a in body["areas"]] == [
+        (a.area, a.rating, a.reason) for a in report.areas
+    ]
 
 
 def test_api_keys_guard_every_call_but_the_page_and_health() -> None:

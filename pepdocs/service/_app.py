@@ -208,6 +208,25 @@ class CheckResult(BaseModel):
     next_due: DueOut
 
 
+class AreaOut(BaseModel):
+    area: str
+    title: str
+    rating: Literal["red", "amber", "green"]
+    reason: str
+    source: str
+
+
+class QaResult(BaseModel):
+    """A record rated red, amber or green, area by area, as a virtual school's quality assurance does."""
+
+    policy: str
+    on: dt.date
+    rating: Literal["red", "amber", "green"]
+    reason: str
+    areas: list[AreaOut]
+    source: str = Field(description="Where the criteria come from")
+
+
 class Health(BaseModel):
     status: Literal["ok"]
     version: str
@@ -571,6 +590,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "policy": policy, "on": day, "errors": sum(f.severity == "error" for f in findings),
             "findings": [dataclasses.asdict(f) for f in findings],
             "next_due": {"date": due.date, "reason": due.reason, "rule": due.rule, "source": due.source},
+        }  # fmt: skip
+
+    @app.post("/qa", response_model=QaResult, tags=["records"], responses=errors)
+    def quality(
+        pep: Annotated[pepdocs.PEP, Body(description="The PEP record")],
+        policy: Annotated[
+            str, Query(pattern=POLICY_NAME, description="A built-in policy whose [qa] criteria rate the record")
+        ] = "dfe",
+        on: Annotated[dt.date | None, Query(description="Judge as on this day; default today")] = None,
+    ) -> dict[str, Any]:
+        """A record rated red, amber or green, area by area, with the reason for each rating."""
+        day = on or dt.date.today()
+        report = pepdocs.qa(pep, policy=pepdocs.load_policy(policy), on=day)
+        return {
+            "policy": policy, "on": day, "rating": report.rating, "reason": report.reason,
+            "areas": [dataclasses.asdict(area) for area in report.areas], "source": report.source,
         }  # fmt: skip
 
     static = files("pepdocs.service") / "static"
