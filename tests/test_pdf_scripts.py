@@ -158,3 +158,54 @@ def test_every_script_is_drawn_and_copied_out_in_reading_order(script: str, tmp_
         text=True,
     )
     assert shown.stderr == ""  # poppler complains of a font it cannot use
+
+
+def _one_glyph_font(path: Path, code: int) -> None:
+    """A TrueType font with one glyph (a square) for one character, written with fontTools."""
+    from fontTools.fontBuilder import FontBuilder  # type: ignore[import-untyped]
+    from fontTools.pens.ttGlyphPen import TTGlyphPen  # type: ignore[import-untyped]
+
+    pen = TTGlyphPen(None)
+    for x, y in ((100, 0), (100, 700), (600, 700), (600, 0)):
+        (pen.moveTo if x == 100 and y == 0 else pen.lineTo)((x, y))
+    pen.closePath()
+    square = pen.glyph()
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder([".notdef", "square"])
+    builder.setupCharacterMap({code: "square"})
+    builder.setupGlyf({".notdef": TTGlyphPen(None).glyph(), "square": square})
+    builder.setupHorizontalMetrics({".notdef": (500, 0), "square": (700, 100)})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": "Test", "styleName": "Regular"})
+    builder.setupOS2()
+    builder.setupPost()
+    builder.save(str(path))
+
+
+def test_a_font_file_the_user_names_draws_what_no_bundled_font_has(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pepdocs.engines.pdf import _fonts, _text
+
+    char = "\ue000"  # a private-use character: no bundled font has it
+    path = tmp_path / "mine.ttf"
+    _one_glyph_font(path, ord(char))
+
+    def reset() -> None:
+        _fonts._choice.clear()
+        _text._plain.cache_clear()
+        _text._runs.cache_clear()
+        _text.font.cache_clear()
+
+    reset()
+    assert missing(char) == [char]
+    monkeypatch.setenv(_fonts.FONT_ENV, str(path))
+    reset()
+    try:
+        assert missing(char) == []
+        data = pepdocs.render(_pep("Ada " + char, "x"), "southwark-full", "pdf", flatten=True)
+        pdf = pikepdf.open(io.BytesIO(data))
+        assert ("/UserFont", 1) in _glyphs_drawn(pdf)
+    finally:
+        monkeypatch.delenv(_fonts.FONT_ENV)
+        reset()
