@@ -207,6 +207,7 @@ def _grid_table(document: DocumentObject, block: Block, marks: _Bookmarks) -> No
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     head = table.rows[0]
+    _keep_together(head)
     for index, (cell, text) in enumerate(zip(head.cells, header, strict=True)):
         _shade(cell, HEADER_FILL if index else LABEL_FILL)
         paragraph = _text(cell, text, bold=True, white=bool(index), size=9)

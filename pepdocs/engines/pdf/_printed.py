@@ -22,8 +22,8 @@ from pepdocs.engines.docx._locate import locate as locate_cells
 from pepdocs.engines.docx._read import Cell, DocxContent
 from pepdocs.forms._assemble import Found
 from pepdocs.forms._codecs import CHECKED, UNCHECKED
-from pepdocs.forms._spec import Form, _normal
-from pepdocs.forms._wording import static_texts
+from pepdocs.forms._spec import Form, _normal, option_label
+from pepdocs.forms._wording import block_header, static_texts
 
 PRINTED_WARNING = (
     "the PDF has no fillable fields: its answers were read from the printed text by their labels; check them"
@@ -246,7 +246,7 @@ def _text(tokens: list[_Token], bbox: Box) -> str:
         room = bbox[2] - margin - last[-1].x1
         wrapped = room < (row[0].x1 - row[0].x0) + space * 1.5
         # A word too long for its line is broken where the line ends (an email, a long date); a hyphenated
-        # word after its hyphen.
+        # word after its hyphen. (A label's word broken in a narrow column is mended by `locate_printed`.)
         broken = len(last) == 1 and room < space * 3 and _NOT_A_WORD.search(last[0].text) is not None
         inside_word = wrapped and (broken or last[-1].text.endswith("-"))
         out += ("" if inside_word else " " if wrapped else "\n") + _logical(_joined(row))
@@ -274,17 +274,31 @@ def _numbered(tables: list[list[list[Cell]]]) -> list[list[list[Cell]]]:
     return tables
 
 
+def _compact(text: str) -> str:
+    return "".join(_normal(text).split())
+
+
 def identify_printed(content: PrintedContent) -> tuple[Form | None, float]:
     return identify_cells(content.cells)
 
 
 def locate_printed(form: Form, content: PrintedContent, sections: frozenset[str] | None) -> Found:
     """The answers placed by labels and table headers; loose lines that are the form's own wording are dropped."""
+    # A column too narrow for a word breaks it where the line ends: a cell whose letters are those of a
+    # label, header or choice of the form, spaces aside, is that wording.
+    wording = [*static_texts(form), *(f.label for f in form.fields() if f.label)]
+    wording += [text for _, block in form.blocks() for text in (*block_header(block), *block.row_labels)]
+    wording += [option_label(o) for _, block in form.blocks() for f in block.cells() for o in f.readable_options()]
+    exact = {_normal(text) for text in wording}
+    compact = {_compact(text): text for text in wording}
+    for cell in content.cells.cells():
+        if _normal(cell.text) not in exact and _compact(cell.text) in compact:
+            cell.text = compact[_compact(cell.text)]
     found = locate_cells(form, content.cells, sections)
-    wording = " ".join(_normal(text) for text in static_texts(form))
+    printed = " ".join(_normal(text) for text in static_texts(form))
     found.unmapped = [
         item
         for item in found.unmapped
-        if not (item.where.startswith("paragraph") and _normal(item.text) in wording)
+        if not (item.where.startswith("paragraph") and _normal(item.text) in printed)
     ]
     return found
