@@ -87,7 +87,7 @@ def text_engine() -> Iterator[TextEngine]:
 def test_docx_and_pdf_are_registered_in_that_order() -> None:
     assert formats() == ("docx", "pdf")
     assert [(e.format, e.suffix) for e in all_engines()] == [("docx", ".docx"), ("pdf", ".pdf")]
-    assert get_engine("pdf").options == {"flatten", "password"} and not get_engine("docx").options
+    assert get_engine("pdf").options == {"flatten", "password", "archive"} and not get_engine("docx").options
     with pytest.raises(pepdocs.RenderError, match="format must be one of docx, pdf, not 'odt'"):
         get_engine("odt")
     with pytest.raises(pepdocs.RenderError, match="already has an engine"):

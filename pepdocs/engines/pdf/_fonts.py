@@ -62,8 +62,16 @@ SOURCES = (
 
 TYPING = (
     (0x20, 0x7E),  # Basic Latin
-    (0xA0, 0x24F),  # Latin-1, Latin Extended-A and -B (Polish, Romanian, Turkish, Somali, Pinyin, Hausa, ...)
-    (0x259, 0x259),  # schwa (Azerbaijani)
+    (0xA0, 0x17F),  # Latin-1 and Latin Extended-A (Polish, Turkish, Czech, Hungarian, Maltese, ...)
+    (0x186, 0x186),  # open o (Akan, Ewe)
+    (0x18F, 0x190),  # schwa, open e (Azerbaijani; Akan, Ewe)
+    (0x199, 0x199),  # k with hook (Hausa)
+    (0x1B4, 0x1B4),  # y with hook (Hausa)
+    (0x1CD, 0x1DC),  # Pinyin tones
+    (0x218, 0x21B),  # Romanian s and t with comma
+    (0x253, 0x254),  # b with hook (Hausa, Fula), open o
+    (0x257, 0x257),  # d with hook (Hausa, Fula)
+    (0x259, 0x25B),  # schwa, open e
     (0x2BB, 0x2BC),  # modifier apostrophes (ʻokina, Uzbek)
     (0x370, 0x3CE),  # Greek
     (0x400, 0x45F),  # Cyrillic: Russian, Ukrainian, Belarusian, Bulgarian, Serbian, Macedonian

@@ -126,7 +126,7 @@ def write_file(objects: Iterable[tuple[int, bytes]], size: int, trailer: bytes) 
             offset += len(body) + 1
             entries[num] = (2, stream_num, i)
         head = b" ".join(index) + b"\n"
-        data = zlib.compress(head + b"\n".join(body for _, body in group), 6)
+        data = zlib.compress(head + b"\n".join(body for _, body in group), 9)
         chunk = b"%d 0 obj\n<</Type/ObjStm/N %d/First %d/Filter/FlateDecode/Length %d>>\nstream\n%s\nendstream\nendobj\n" % (
             stream_num, len(group), len(head), len(data), data,
         )  # fmt: skip
