@@ -87,7 +87,9 @@ def render(
         )
     if archive and "archive" not in engine.options:
         able = [e.format for e in all_engines() if "archive" in e.options]
-        raise UsageError(f"only a {' or '.join(f.upper() for f in able)} can be an archival copy; use format={able[0] if able else ''!r}")
+        raise UsageError(
+            f"only a {' or '.join(f.upper() for f in able)} can be an archival copy; use format={able[0] if able else ''!r}"
+        )
     if archive and password is not None:
         raise UsageError("an archival copy (PDF/A) cannot be encrypted: give archive or a password, not both")
     keys = _sections(chosen, sections, part)

@@ -27,7 +27,9 @@ def _profile() -> bytes:
     try:
         return PROFILE.read_bytes()
     except OSError as error:
-        raise RenderError(f"the sRGB profile for archival PDFs is missing from this installation ({error.strerror})") from error
+        raise RenderError(
+            f"the sRGB profile for archival PDFs is missing from this installation ({error.strerror})"
+        ) from error
 
 
 def xmp(title: str, subject: str, producer: str, lang: str) -> bytes:

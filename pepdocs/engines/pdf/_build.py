@@ -7,7 +7,6 @@ page. Field names are the model paths as a parent/kid field tree (`child` > `dat
 `_fill` fills the built template, and lays out continuation pages with the same `Flow`.
 """
 
-
 from __future__ import annotations
 
 import hashlib
@@ -587,6 +586,7 @@ def lay_out(form: Form) -> list[Page]:
             flow.new_page()
         _section(flow, section)
     return flow.pages
+
 
 @dataclass
 class _Node:

@@ -383,15 +383,12 @@ class _Document:
             self.flat.setdefault(page, []).append(b"q 1 0 0 1 %.2f %.2f cm %s Q" % (rect[0], rect[1], ops))
             return
         ap = self.reserve()
-        self.changed[ap] = (
-            b"<</Subtype/Form/BBox[0 0 %s %s]/Resources %d 0 R/Length %d>>\nstream\n%s\nendstream"
-            % (
-                number(width),
-                number(height),
-                self.t.resources,
-                len(ops),
-                ops,
-            )
+        self.changed[ap] = b"<</Subtype/Form/BBox[0 0 %s %s]/Resources %d 0 R/Length %d>>\nstream\n%s\nendstream" % (
+            number(width),
+            number(height),
+            self.t.resources,
+            len(ops),
+            ops,
         )
         self.changed[num] = head + b"/V " + string_bytes(text) + b"/AP<</N %d 0 R>>>>" % ap
 
@@ -694,8 +691,9 @@ def _update_fields(doc: _Document) -> None:
             )
     for node in doc.new_nodes.values():
         state = doc.group_state.get(node.num, "")
-        changed[node.num] = serialize(group_entries(node.part, node.parent, node.kids, node.kind == "radio", state=state))
+        changed[node.num] = serialize(
+            group_entries(node.part, node.parent, node.kids, node.kind == "radio", state=state)
+        )
     if doc.new_roots:
         roots = t.roots + doc.new_roots
         changed[t.acroform] = t.acroform_head + b"/Fields[" + b" ".join(b"%d 0 R" % r for r in roots) + b"]>>"
-

@@ -52,7 +52,9 @@ SOURCES = (
         ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF)),
     ),
     Source("NotoSansHebrew", "NotoSansHebrew-Regular.ttf", True, ((0x0590, 0x05FF), (0xFB1D, 0xFB4F))),
-    Source("NotoSansEthiopic", "NotoSansEthiopic-Regular.ttf", True, ((0x1200, 0x139F), (0x2D80, 0x2DDF), (0xAB00, 0xAB2F))),
+    Source(
+        "NotoSansEthiopic", "NotoSansEthiopic-Regular.ttf", True, ((0x1200, 0x139F), (0x2D80, 0x2DDF), (0xAB00, 0xAB2F))
+    ),
     Source("NotoSansDevanagari", "NotoSansDevanagari-Regular.ttf", True, ((0x0900, 0x097F), (0xA8E0, 0xA8FF))),
     Source("NotoSansBengali", "NotoSansBengali-Regular.ttf", True, ((0x0980, 0x09FF),)),
     Source("NotoSansGurmukhi", "NotoSansGurmukhi-Regular.ttf", True, ((0x0A00, 0x0A7F),)),
@@ -226,7 +228,9 @@ def face_for(char: str) -> Face:
 
 def missing(text: str) -> list[str]:
     """The characters of `text` that no font has (drawn as U+FFFD)."""
-    return [c for c in text if ord(c) not in face_for(c).gid and unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp")]
+    return [
+        c for c in text if ord(c) not in face_for(c).gid and unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp")
+    ]
 
 
 # --- what a document draws --------------------------------------------------------------------

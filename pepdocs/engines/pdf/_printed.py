@@ -103,7 +103,9 @@ class _Reader:
     def page(self, page: Any, number: int) -> None:
         """Add a page's tables (joining one continued from the last page) and its loose lines."""
         tokens = _tokens(page)
-        self.rules[number] = [(e["x0"], e["top"], e["bottom"]) for e in page.edges if e["orientation"] == "v" and e.get("stroke", True)]
+        self.rules[number] = [
+            (e["x0"], e["top"], e["bottom"]) for e in page.edges if e["orientation"] == "v" and e.get("stroke", True)
+        ]
         found = sorted(page.find_tables(), key=lambda t: t.bbox[1])
         inside: set[int] = set()
         for position, table in enumerate(found):
@@ -186,7 +188,9 @@ def _tokens(page: Any) -> list[_Token]:
         w, h = rect["width"], rect["height"]
         if _BOX[0] <= w <= _BOX[1] and abs(w - h) < 0.5:
             x0, top, x1, bottom = rect["x0"], rect["top"], rect["x1"], rect["bottom"]
-            crossed = any(x0 - 0.5 <= a and c <= x1 + 0.5 and top - 0.5 <= b and d <= bottom + 0.5 for a, b, c, d in strokes)
+            crossed = any(
+                x0 - 0.5 <= a and c <= x1 + 0.5 and top - 0.5 <= b and d <= bottom + 0.5 for a, b, c, d in strokes
+            )
             tokens.append(_Token(CHECKED if crossed else UNCHECKED, x0, x1, top, bottom))
     return tokens
 
@@ -297,8 +301,6 @@ def locate_printed(form: Form, content: PrintedContent, sections: frozenset[str]
     found = locate_cells(form, content.cells, sections)
     printed = " ".join(_normal(text) for text in static_texts(form))
     found.unmapped = [
-        item
-        for item in found.unmapped
-        if not (item.where.startswith("paragraph") and _normal(item.text) in printed)
+        item for item in found.unmapped if not (item.where.startswith("paragraph") and _normal(item.text) in printed)
     ]
     return found

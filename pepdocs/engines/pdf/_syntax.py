@@ -161,7 +161,12 @@ def _compressed(body: bytes) -> bytes:
     data = zlib.compress(plain, 6)
     if len(data) + 20 >= len(plain):
         return body  # a short stream, smaller as it is
-    return _STREAM_HEAD.sub(b"/Length %d/Filter/FlateDecode" % len(data), head, count=1) + b"\nstream\n" + data + b"\nendstream"
+    return (
+        _STREAM_HEAD.sub(b"/Length %d/Filter/FlateDecode" % len(data), head, count=1)
+        + b"\nstream\n"
+        + data
+        + b"\nendstream"
+    )
 
 
 def trailer(size: int, root: int, info: int, ids: tuple[bytes, bytes]) -> bytes:

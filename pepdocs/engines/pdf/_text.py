@@ -23,7 +23,9 @@ MIN_SIZE = 6.5
 # --- metrics ---------------------------------------------------------------------------------
 
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u200f\u202b\u202e\u2067]")
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
+)
 _INVISIBLE_CODES = [
     code
     for code in (*range(0x20), *range(0x7F, 0xA0), 0xAD, *range(0x200B, 0x2070), 0xFEFF, 0xFFF9, 0xFFFA, 0xFFFB)
@@ -174,9 +176,7 @@ def _plain_run(run: _Run, size: float, base: frozenset[int] | None) -> list[byte
     """A run in an unshaped font; the main font's glyphs its template lacks go in the extra resource."""
     f = run.face
     codes = [f.gid[ord(c)] for c in run.text]
-    names = [
-        f.name if f is not primary() or base is None or gid in base else EXTRA for gid in codes
-    ]
+    names = [f.name if f is not primary() or base is None or gid in base else EXTRA for gid in codes]
     out = []
     start = 0
     for i in range(1, len(codes) + 1):
@@ -384,4 +384,3 @@ def draw_fit(result: Fit, width: float, height: float, page: int | None = None) 
         y -= lead
     out.append(b"ET EMC")
     return b"\n".join(out)
-
