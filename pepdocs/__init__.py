@@ -22,8 +22,8 @@ from pepdocs.model._codes import LOCAL_AUTHORITIES
 from pepdocs.model._identifiers import nc_year, validate_uln, validate_upn
 from pepdocs.model._pep import PEP, sensitive_paths
 from pepdocs.model._records import read_pep, schema
-from pepdocs.rules._check import Due, Finding, check, load_policy, next_due
-from pepdocs.rules._policy import Policy
+from pepdocs.rules._check import Due, Finding, check, next_due
+from pepdocs.rules._policy import Policy, load_policy
 from pepdocs.rules._qa import AreaRating, QaReport, qa
 from pepdocs.workflows._api import parse, render
 from pepdocs.workflows._batch import BatchReport, batch

@@ -239,7 +239,8 @@ def check_command(files: tuple[Path, ...], policy: str, on: Any) -> None:
 
     Prints `file: severity rule: message @ path [source]`; exit 1 on errors.
     """
-    from pepdocs.rules._check import check, load_policy
+    from pepdocs.rules._check import check
+    from pepdocs.rules._policy import load_policy
 
     chosen = load_policy(policy)
     day = on.date() if on is not None else None
@@ -269,7 +270,7 @@ def check_command(files: tuple[Path, ...], policy: str, on: Any) -> None:
 @_one_line_errors
 def qa_command(files: tuple[Path, ...], policy: str, on: Any) -> None:
     """Rate PEP records red, amber or green, area by area, with the reason for each; exit 1 when any is red."""
-    from pepdocs.rules._check import load_policy
+    from pepdocs.rules._policy import load_policy
     from pepdocs.rules._qa import qa
 
     chosen = load_policy(policy)
@@ -339,7 +340,7 @@ def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
 @click.option("--sections", default=None, help="Only these sections, comma-separated (default: the whole form).")
 @_part_option
 @_audience_option
-@click.option("--policy", default="southwark", show_default=True, help="Policy naming the home authority's forms.")
+@click.option("--policy", required=True, help="Policy naming the home authority's forms, e.g. southwark.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any row had a problem, not only when a form failed.")
 @_forms_option
 @_one_line_errors

@@ -126,7 +126,9 @@ def test_a_registered_engine_renders_and_parses_with_no_other_change(text_engine
 def test_batch_writes_a_registered_format(text_engine: TextEngine, tmp_path: Path) -> None:
     pep = example("kent-secondary")
     row = CaseRow(row=2, person_id="T1", pep=pep)
-    report = pepdocs.batch([row], tmp_path, form="kent", format="txt", workers=1, run_date=date(2027, 1, 5))  # type: ignore[arg-type]
+    report = pepdocs.batch(
+        [row], tmp_path, form="kent", format="txt", workers=1, run_date=date(2027, 1, 5), policy="southwark"  # type: ignore[arg-type]
+    )
     assert report.ok and report.written == 1
     (written,) = tmp_path.glob("*.txt")
     assert written.name.startswith("T1_kent_")  # then the planned meeting's date

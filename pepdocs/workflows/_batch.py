@@ -431,7 +431,7 @@ def batch(
     sections: Iterable[str | int] | None = None,
     part: Part | None = None,
     audience: Audience = "record",
-    policy: str | Path | Policy = "southwark",
+    policy: str | Path | Policy,
     mapping: str | os.PathLike[str] | dict[str, str] | None = None,
     run_date: date | None = None,
     progress: bool = False,
@@ -498,7 +498,7 @@ def batch(
         journal = Journal(out)
         journal.open()
         stack.callback(journal.close)
-        run = _Run(report, journal, form, format, keys, force, today, on_row, part, audience, policy)
+        run = _Run(report, journal, form, format, keys, force, today, on_row, policy, part, audience)
         # Workers start before the progress bar's thread, so that they may be forked.
         forms = (form,) if form else tuple(f.id for f in home_forms(policy).values())
         folders = form_folders()[1:]
@@ -541,9 +541,9 @@ class _Run:
         force: bool,
         today: date,
         on_row: Callable[[RowReport], None] | None,
+        policy: str | Path | Policy,
         part: Part | None = None,
         audience: Audience = "record",
-        policy: str | Path | Policy = "southwark",
     ) -> None:
         self.report = report
         self.journal = journal

@@ -27,8 +27,8 @@ from pepdocs._util.xlsx import frame, put, style_header
 from pepdocs.model._identifiers import nc_year, year_group_label
 from pepdocs.model._pep import PEP
 from pepdocs.model._records import read_pep
-from pepdocs.rules._check import DUE_SOON_DAYS, RULES, Due, Finding, check, load_policy, next_due
-from pepdocs.rules._policy import Policy
+from pepdocs.rules._check import DUE_SOON_DAYS, RULES, Due, Finding, check, next_due
+from pepdocs.rules._policy import Policy, load_policy
 from pepdocs.rules._qa import QaReport, qa
 from pepdocs.rules._timeline import held_meeting
 from pepdocs.workflows._select import select_form
