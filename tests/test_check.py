@@ -551,6 +551,18 @@ def test_every_rule_shows_a_public_source_under_every_policy(name: str) -> None:
         assert not re.search(r"/work/|\.toml|domain\.md|seed|[A-Za-z]:\\", source, re.IGNORECASE), (rule_id, source)
 
 
+def test_a_finding_past_the_term_dates_names_no_folder(tmp_path: Path) -> None:
+    every = check(example("kent-secondary"), policy="kent", on=date(2029, 10, 1))
+    (finding,) = [f for f in every if "term dates" in f.message]
+    assert "cannot count school days: the built-in term dates: they cover 2023-09-01" in finding.message
+    assert "/" not in finding.message and "\\" not in finding.message
+    (tmp_path / "our-terms.csv").write_text("term,start,end\nautumn,2025-09-01,2025-12-12\n", encoding="utf-8")
+    (tmp_path / "ours.toml").write_text('extends = "kent"\nterm_dates = "our-terms.csv"\n', encoding="utf-8")
+    ours = [f for f in check(example("kent-secondary"), policy=tmp_path / "ours.toml", on=date(2029, 10, 1))]
+    shown = [f.message for f in ours if "cannot count" in f.message]
+    assert shown and all("our-terms.csv: they cover" in m and str(tmp_path) not in m for m in shown)
+
+
 def test_a_rule_with_no_public_source_is_a_warning_that_says_it_is_the_authoritys_choice(tmp_path: Path) -> None:
     path = tmp_path / "ours.toml"
     path.write_text(

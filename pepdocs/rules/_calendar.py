@@ -72,7 +72,7 @@ class TermDates:
         last = date(self.parts[-1].academic_year + 1, 8, 31)
         if not first <= day <= last:
             raise CalendarRangeError(
-                f"the term dates cover {first.isoformat()} to {last.isoformat()}, not {day.isoformat()};"
+                f"they cover {first.isoformat()} to {last.isoformat()}, not {day.isoformat()};"
                 " give term dates for that year (a CSV or XLSX of term, start, end)",
                 self.source,
             )
