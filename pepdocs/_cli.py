@@ -12,8 +12,9 @@ from typing import Any, TypeVar
 import click
 
 from pepdocs._errors import ModelError, PepdocsError
-from pepdocs._types import AUDIENCES, FORMATS, PARTS, PREFERS, Audience, Format, Part, Prefer
+from pepdocs._types import AUDIENCES, PARTS, PREFERS, Audience, Format, Part, Prefer
 from pepdocs._util.files import write_atomically
+from pepdocs.engines import formats
 from pepdocs.forms._spec import add_forms, list_forms, load_form, templates_dir
 from pepdocs.model._records import read_pep, schema
 from pepdocs.workflows._api import parse, render
@@ -130,7 +131,7 @@ def forms_build_command(folder: Path) -> None:
 @main.command("render")
 @click.argument("case", type=click.Path(path_type=Path))
 @click.option("--form", "form_id", required=True, help="Form id (see `pepdocs forms`).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(formats()), default="docx", show_default=True)
 @click.option("--sections", default=None, help="Only these sections, comma-separated (e.g. 3).")
 @_part_option
 @_audience_option
@@ -179,7 +180,7 @@ def parse_command(file: Path, form_id: str | None, password: str | None, output:
 @main.command("convert")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("--to", "to", required=True, help="Target form id (see `pepdocs forms`).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(formats()), default="docx", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Target form to write.")
 @click.option("--record", type=click.Path(path_type=Path), default=None, help="Also write the PEP record (JSON).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), default=None, help="Write the report (JSON).")
@@ -326,7 +327,7 @@ def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
     "--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder for the forms and the report."
 )
 @click.option("--form", "form_id", default=None, help="One form for every child (default: chosen per child).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(formats()), default="docx", show_default=True)
 @click.option(
     "--workers", type=click.IntRange(min=1), default=None, help="Processes to render with (default: one per CPU)."
 )
