@@ -19,13 +19,14 @@ from typing import Any
 from pepdocs._errors import FormError
 from pepdocs.engines.pdf._syntax import Name, Objects, Ref, Stream, number, trailer, write_file
 from pepdocs.engines.pdf._text import BLACK, FONT, PAD, Font, Line, color, font, text_op, visual, wrap
+from pepdocs.forms import _style
 from pepdocs.forms._spec import Block, Field, Form, Section, option_label
 from pepdocs.forms._wording import block_header, filled_by_line, section_heading
 
 BOX_FONT = "ZaDb"
 
-PAGE_W, PAGE_H = 595.28, 841.89  # A4 portrait
-LEFT = 51.02  # 1.8 cm, as the DOCX
+PAGE_W, PAGE_H = _style.points(_style.PAGE_WIDTH_CM), _style.points(_style.PAGE_HEIGHT_CM)
+LEFT = _style.points(_style.MARGIN_CM)
 WIDTH = PAGE_W - 2 * LEFT
 TOP = PAGE_H - 58.0
 BOTTOM = 52.0
@@ -33,9 +34,9 @@ BOX = 7.5  # side of a tick box
 ROW = 28.0  # height of a table row: two lines of 8 points, three when shrunk
 FIELD_ROW = 22.0  # height of a label/answer row: two lines when shrunk
 
-BLUE = (0.122, 0.220, 0.392)  # 1F3864
-LABEL_FILL = (0.863, 0.902, 0.941)  # DCE6F0
-SECTION_FILL = (0.835, 0.863, 0.894)  # D5DCE4
+BLUE = _style.rgb(_style.NAVY)
+LABEL_FILL = _style.rgb(_style.LABEL_FILL)
+SECTION_FILL = _style.rgb(_style.SECTION_FILL)
 GREY = (0.30, 0.30, 0.30)
 WHITE = (1.0, 1.0, 1.0)
 
