@@ -107,7 +107,8 @@ def forms_command(ctx: click.Context, show_paths: bool) -> None:
         return
     for form in list_forms():
         sections = ", ".join(f"{s.key} {s.title} ({', '.join(s.roles)})" for s in form.sections)
-        click.echo(f"{form.id:18} {form.authority}: {form.title} [{'/'.join(form.formats)}]")
+        built = [fmt for fmt in formats() if (form.folder / f"form.{fmt}").is_file()]  # the templates it has
+        click.echo(f"{form.id:18} {form.authority}: {form.title} [{'/'.join(built) or 'not built'}]")
         click.echo(f"{'':18} sections: {sections}")
         if form.folder.parent != templates_dir():
             click.echo(f"{'':18} from {form.folder}")

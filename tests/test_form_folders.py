@@ -247,11 +247,15 @@ def test_batch_writes_the_school_part_of_every_chosen_form_and_no_row_fails(tmp_
     assert result.exit_code == 0, result.output
     report = json.loads((out / "batch-report.json").read_text(encoding="utf-8"))
     assert report["counts"]["failed"] == 0 and report["files_written"] > 200
+    without = [row for row in report["rows"] if row["forms"] == ["no-provision"]]
+    assert without and report["counts"]["no part"] == len(without)
+    assert f"{len(without)} with no school part, " in result.output  # children with no school: not problems
+    assert not any("has no section" in p["message"] for row in report["rows"] for p in row["problems"])
     for row in report["rows"]:
-        for form in row["forms"]:
+        for form, reason in zip(row["forms"], row["reasons"], strict=True):
             if form == "no-provision":
-                message = f"{form} not written: form {form} has no section completed by school"
-                assert {"message": message, "path": "", "field": "", "column": "", "row": row["row"]} in row["problems"]
+                assert row["status"] == "no part" and not row["problems"] and not row["files"], row
+                assert reason.endswith("; it has no school part, so nothing is written")
             else:
                 assert any(f"_{form}_" in name for name in row["files"]), row
     for file in sorted(out.glob("*.docx")):
@@ -318,5 +322,5 @@ def test_convert_notes_when_the_target_form_does_not_fit_the_child() -> None:
     assert does_not_fit(fifteen, pepdocs.get_form("southwark-full")) is None
     assert "names a setting" in (does_not_fit(fifteen, pepdocs.get_form("no-provision")) or "")
     converted = pepdocs.convert(pepdocs.render(fifteen, "southwark-full"), "early-years")
-    (note,) = [c for c in converted.report.of("meaning") if c.path == "$.year_group"]
+    (note,) = [c for c in converted.report.changes if c.kind == "meaning" and c.path == "$.year_group"]
     assert "Reception" in note.note and any("Who the form is for" in line for line in converted.report.lines())

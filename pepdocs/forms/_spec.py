@@ -158,7 +158,6 @@ class Form:
     sections: tuple[Section, ...]
     short_title: str = ""
     intro: str = ""
-    formats: tuple[str, ...] = ("docx",)
     title_fields: tuple[Field, ...] = ()
     required: tuple[str, ...] = ()
     review_cycle: str = ""
@@ -384,7 +383,6 @@ def load_form(path: Path) -> Form:
             sections=tuple(sections),
             short_title=raw.get("short_title", raw["title"]),
             intro=raw.get("intro", ""),
-            formats=tuple(raw.get("formats", ["docx"])),
             title_fields=tuple(_field(f, f"{where} title field") for f in raw.get("title_fields", [])),
             required=tuple(raw.get("required", [])),
             review_cycle=raw.get("review_cycle", ""),

@@ -40,9 +40,10 @@ from pepdocs.workflows._select import FormChoice, home_forms, select_form
 STATE_FILE = ".pepdocs-batch.jsonl"
 REPORT_XLSX = "batch-report.xlsx"
 REPORT_JSON = "batch-report.json"
-STATUSES = ("done", "skipped", "problem", "failed")
-"""Row statuses: every form written; every form already up to date; the row has problems (its usable
-values are still filled in where it could be named); a form could not be rendered."""
+STATUSES = ("done", "skipped", "no part", "problem", "failed")
+"""Row statuses: every form written; every form already up to date; none of the row's forms has a section the
+part asked for (`part`), so there is nothing to send; the row has problems (its usable values are still filled
+in where it could be named); a form could not be rendered."""
 CHUNK = 8
 _UNSAFE_NAME = re.compile(r"[^0-9A-Za-z._-]+")
 
@@ -80,6 +81,7 @@ class BatchReport:
     seconds: float = 0.0
     workers: int = 1
     peak_rss_mb: float = 0.0
+    part: str | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -92,7 +94,7 @@ class BatchReport:
     @property
     def ok(self) -> bool:
         """Whether every row was done or skipped as up to date."""
-        return all(row.status in ("done", "skipped") for row in self.rows)
+        return all(row.status in ("done", "skipped", "no part") for row in self.rows)
 
     @property
     def ms_per_document(self) -> float | None:
@@ -106,7 +108,8 @@ class BatchReport:
         return "\n".join(
             [
                 f"{len(self.rows)} rows: {counts['done']} done, {counts['skipped']} skipped (up to date), "
-                f"{counts['problem']} with problems, {counts['failed']} failed",
+                + (f"{counts['no part']} with no {self.part.replace('_', ' ')} part, " if self.part else "")
+                + f"{counts['problem']} with problems, {counts['failed']} failed",
                 f"{self.written} files written, {self.up_to_date} already up to date, "
                 f"in {self.seconds:.1f} s with {self.workers} worker{'s' if self.workers != 1 else ''}{per}",
                 f"report: {self.out_dir / REPORT_XLSX} and {REPORT_JSON}",
@@ -492,7 +495,7 @@ def batch(
             out.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise InputError(f"cannot make the output folder ({error.strerror})", str(out)) from None
-        report = BatchReport(source, out, today, format, workers=workers)
+        report = BatchReport(source, out, today, format, workers=workers, part=part)
         if isinstance(rows, CaseReader):
             report.notes += rows.notes
         journal = Journal(out)
@@ -596,6 +599,9 @@ class _Run:
             except FormError as error:
                 row.problems.append(Issue(f"{choice.form} not written: {error}", row=case.row))
                 continue
+            if keys == ():  # the form has no section this part completes: nothing to send, not a problem
+                row.reasons[-1] += f"; it has no {str(self.part).replace('_', ' ')} part, so nothing is written"
+                continue
             name = output_name(case.person_id, choice.form, when, self.format)
             other = self.names.setdefault(name, case.row)
             if other != case.row:
@@ -613,7 +619,7 @@ class _Run:
         """The sections of this form to render: by exact key (any case), by the part's role, or all."""
         form = get_form(form_id)
         if self.part is not None:
-            return tuple(s.key for s in form.sections if s.key in part_sections(form, self.part))
+            return tuple(s.key for s in form.sections if self.part in s.roles)
         if self.sections is None:
             return None
         return tuple(form.section(key).key for key in self.sections)
@@ -661,6 +667,8 @@ class _Run:
         if row.status != "failed":
             if row.problems:
                 row.status = "problem"
+            elif self.part is not None and row.forms and not row.files:
+                row.status = "no part"
             elif row.written == 0:
                 row.status = "skipped"
         self.report.rows.append(row)
