@@ -164,6 +164,11 @@ class Form:
     applies: Applies = Applies()
 
     @property
+    def formats(self) -> tuple[str, ...]:
+        """The formats the form's folder has a built template for (`form.docx`, `form.pdf`, ...)."""
+        return tuple(sorted(path.suffix[1:] for path in self.folder.glob("form.*") if path.suffix != ".toml"))
+
+    @property
     def paths(self) -> list[str]:
         """Model paths the form carries (derived values left out), `[]` marking list items."""
         return [f.path for f in self.fields() if not f.derived]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar as months
 import datetime as dt
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -64,6 +65,8 @@ Severity = Literal["error", "warning"]
 EVENT_PEPS = frozenset({PepType.INITIAL, PepType.NEW_SCHOOL, PepType.NEW_PLACEMENT, PepType.TRANSITION})
 """PEPs held because something happened, not because the cycle came round."""
 DUE_SOON_DAYS = 14
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,8 @@ def check(pep: PEP, *, policy: str | Path | Policy = "dfe", on: date | None = No
             if source is None:  # no public source: the authority's own rule, so never an error
                 source, severity = _own_choice(chosen), "warning"
             findings.append(Finding(item.id, severity, said.message, said.path, source))
+    errors = sum(finding.severity == "error" for finding in findings)
+    log.debug("checked policy=%s findings=%d errors=%d", chosen.name, len(findings), errors)
     return findings
 
 
