@@ -86,7 +86,7 @@ def test_each_kind_of_child_gets_the_right_forms_with_reasons(cases: Path, tmp_p
         assert len(done.reasons) == len(done.forms) and all(r.split(": ", 1)[1] for r in done.reasons)
         assert done.files == [output_name(row[0], form, row[9], "docx") for form in FORMS[kind]]
     assert "Kent (886)" in by_id["K1"].reasons[0] and "Southwark's record must also be made" in by_id["K1"].reasons[1]
-    assert report.ok and report.counts == {"done": 8, "skipped": 0, "problem": 0, "failed": 0}
+    assert report.ok and report.counts == {"done": 8, "skipped": 0, "no part": 0, "problem": 0, "failed": 0}
     assert report.written == 9 and (tmp_path / "out" / "K1_kent_2027-02-03.docx").exists()
 
 
@@ -142,7 +142,7 @@ def test_a_bad_row_is_reported_by_column_while_the_rest_succeed(cases: Path, tmp
     nameless = [None, "Nobody", *([None] * 12)]
     path = workbook(tmp_path / "bad.xlsx", [*rows, bad, nameless])
     report = batch(path, tmp_path / "out", workers=1, run_date=RUN, policy="southwark")
-    assert report.counts == {"done": 8, "skipped": 0, "problem": 2, "failed": 0} and not report.ok
+    assert report.counts == {"done": 8, "skipped": 0, "no part": 0, "problem": 2, "failed": 0} and not report.ok
     by_row = {row.row: row for row in report.rows}
     assert by_row[10].status == "problem" and by_row[10].problems == [
         pepdocs.Issue("date not understood: '31/02/2016' is not a day of the calendar", column='D "DOB"', row=10),
@@ -272,7 +272,7 @@ def test_a_render_that_fails_fails_its_row_only_and_leaves_no_partial_file(
         and "RuntimeError: the template engine fell over" in by_id["N1"].problems[0].message
     )
     assert by_id["E1"].status == "failed" and "disk full" in by_id["E1"].problems[0].message
-    assert report.counts == {"done": 6, "skipped": 0, "problem": 0, "failed": 2}
+    assert report.counts == {"done": 6, "skipped": 0, "no part": 0, "problem": 0, "failed": 2}
     names = [p.name for p in (tmp_path / "out").iterdir()]
     assert not any(n.startswith(("N1_", "E1_")) or n.endswith(".part") for n in names)
     monkeypatch.undo()
