@@ -15,6 +15,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import jinja2
+from jinja2.runtime import LoopContext
 from jinja2.sandbox import SandboxedEnvironment
 
 from pepdocs._errors import RenderError
@@ -34,8 +35,23 @@ class CompiledTemplate:
     templates: dict[str, jinja2.Template]
 
 
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, with the lookups every field makes (`v.f_name`, `loop.first`) taken straight."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # The context's dicts are keyed by field and section ids; a key shadows a dict method of its name.
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        if type(obj) is LoopContext and attribute in _LOOP:
+            return getattr(obj, attribute)
+        return super().getattr(obj, attribute)
+
+
+_LOOP = frozenset({"first", "last", "index", "index0"})
+
+
 def _environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    return _Sandbox(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
 
 
 def compile_template(docx: bytes) -> CompiledTemplate:
@@ -51,7 +67,7 @@ def compile_template(docx: bytes) -> CompiledTemplate:
     for name, data in parts.items():
         if RENDERED_PARTS.fullmatch(name):
             source = patcher.patch_xml(data.decode("utf-8"))
-            source = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
+            source = source.replace("<w:p>", "\n<w:p>").replace("<w:p ", "\n<w:p ")
             templates[name] = env.from_string(source)
         elif name != CUSTOM_PART:
             fixed.append(ZipEntry(name, data))
@@ -101,7 +117,7 @@ def render_docx(template: CompiledTemplate, context: dict[str, Any], properties:
             xml = jinja.render(context)
         except jinja2.TemplateError as error:
             raise RenderError(f"template part {name} does not fit its spec: {error}") from error
-        entries.append(ZipEntry(name, re.sub(r"\n<w:p([ >])", r"<w:p\1", xml).encode("utf-8")))
+        entries.append(ZipEntry(name, xml.replace("\n<w:p>", "<w:p>").replace("\n<w:p ", "<w:p ").encode(), level=3))
     entries.append(ZipEntry(CUSTOM_PART, _custom_properties(properties)))
     return zip_package(entries)
 
