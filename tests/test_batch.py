@@ -254,11 +254,11 @@ def test_a_render_that_fails_fails_its_row_only_and_leaves_no_partial_file(
             raise RuntimeError("the template engine fell over")
         return real(pep, *args, **kwargs)
 
-    def half_write(path: Path, data: bytes) -> None:
+    def half_write(path: Path, data: bytes, **options: Any) -> None:
         written.append(path.name)
         if path.name.startswith("E1_"):
             raise pepdocs.InputError("disk full", str(path))
-        real_write(path, data)
+        real_write(path, data, **options)
 
     real_write = write_atomically
     monkeypatch.setattr(_batch, "render", failing)
