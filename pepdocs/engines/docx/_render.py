@@ -67,7 +67,6 @@ def compile_template(docx: bytes) -> CompiledTemplate:
     for name, data in parts.items():
         if RENDERED_PARTS.fullmatch(name):
             source = patcher.patch_xml(data.decode("utf-8"))
-            source = source.replace("<w:p>", "\n<w:p>").replace("<w:p ", "\n<w:p ")
             templates[name] = env.from_string(source)
         elif name != CUSTOM_PART:
             fixed.append(ZipEntry(name, data))
@@ -117,7 +116,7 @@ def render_docx(template: CompiledTemplate, context: dict[str, Any], properties:
             xml = jinja.render(context)
         except jinja2.TemplateError as error:
             raise RenderError(f"template part {name} does not fit its spec: {error}") from error
-        entries.append(ZipEntry(name, xml.replace("\n<w:p>", "<w:p>").replace("\n<w:p ", "<w:p ").encode(), level=3))
+        entries.append(ZipEntry(name, xml.encode(), level=3))
     entries.append(ZipEntry(CUSTOM_PART, _custom_properties(properties)))
     return zip_package(entries)
 
