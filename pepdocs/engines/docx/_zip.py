@@ -21,6 +21,13 @@ class ZipEntry:
         packer = zlib.compressobj(level, zlib.DEFLATED, -15)
         self.data = packer.compress(raw) + packer.flush()
 
+    @classmethod
+    def deflated(cls, name: str, crc: int, size: int, data: bytes) -> ZipEntry:
+        """An entry deflated before (kept in a cache)."""
+        entry = cls.__new__(cls)
+        entry.name, entry.crc, entry.size, entry.data = name.encode("utf-8"), crc, size, data
+        return entry
+
 
 _DOS_DATE = (2025 - 1980) << 9 | 1 << 5 | 1  # 1 January 2025, midnight: outputs do not say when they were made
 
