@@ -658,6 +658,8 @@ def batch(
         journal = Journal(out)
         journal.open()
         stack.callback(journal.close)
+        for stale in out.glob(".*.part"):  # a file half-written by a run that was killed
+            stale.unlink(missing_ok=True)
         builder = rows.builder if isinstance(rows, CaseReader) else None
         plan = Plan(out, format, form, keys, part, audience, policy, force, today, builder, dict(journal.entries))
         run = _Run(report, journal, plan, on_row)
