@@ -316,7 +316,9 @@ def test_two_workers_write_the_same_files_as_one(cases: Path, tmp_path: Path) ->
     assert [(r.row, r.status, r.forms, r.files) for r in one.rows] == [
         (r.row, r.status, r.forms, r.files) for r in two.rows
     ]
-    assert two.workers == 2 and two.peak_rss_mb > 0
+    assert two.workers == 2 and two.peak_rss_mb > 0 and two.peak_tree_mb > two.peak_rss_mb  # the parent and a worker
+    data = json.loads((tmp_path / "two" / REPORT_JSON).read_text(encoding="utf-8"))
+    assert data["cpu_seconds"] >= data["main_cpu_seconds"] > 0 and data["peak_tree_mb"] == round(two.peak_tree_mb, 1)
 
 
 def test_pdf_forms_too(cases: Path, tmp_path: Path) -> None:

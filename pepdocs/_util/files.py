@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
 from pathlib import Path
 
 from pepdocs._errors import InputError
+
+_serial = itertools.count()
 
 
 def write_atomically(path: Path, data: bytes, *, sync: bool = True) -> None:
@@ -17,11 +19,14 @@ def write_atomically(path: Path, data: bytes, *, sync: bool = True) -> None:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        umask = os.umask(0)
-        os.umask(umask)
+        while True:  # a name no other writer uses, made as an ordinary new file (mkstemp's costs ten times more)
+            temporary = str(path.parent / f".{path.name}.{os.getpid()}.{next(_serial)}.part")
+            try:
+                handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+                break
+            except FileExistsError:
+                continue
         try:
-            os.fchmod(handle, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
                 if sync:

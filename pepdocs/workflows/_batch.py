@@ -82,6 +82,13 @@ class BatchReport:
     seconds: float = 0.0
     workers: int = 1
     peak_rss_mb: float = 0.0
+    """The largest peak resident memory of one process of the batch."""
+    peak_tree_mb: float = 0.0
+    """The peak resident memory of the batch's processes together (at most: the sum of their peaks)."""
+    cpu_seconds: float = 0.0
+    """CPU time of the batch process and every process it started."""
+    main_cpu_seconds: float = 0.0
+    """CPU time of the batch process alone (reading, journaling, reporting)."""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -129,6 +136,10 @@ class BatchReport:
             "seconds": round(self.seconds, 3),
             "ms_per_document": None if self.ms_per_document is None else round(self.ms_per_document, 2),
             "workers": self.workers,
+            "cpu_seconds": round(self.cpu_seconds, 3),
+            "main_cpu_seconds": round(self.main_cpu_seconds, 3),
+            "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "peak_tree_mb": round(self.peak_tree_mb, 1),
             "notes": self.notes,
             "rows": [
                 {k: v for k, v in asdict(row).items() if k != "written"} for row in sorted(self.rows, key=_row_order)
@@ -174,9 +185,17 @@ def _template_hash(form: str, format: str) -> str:
 
 
 def input_key(
-    pep: PEP, form: str, format: str, sections: tuple[str, ...] | None, audience: str = "record"
+    pep: PEP,
+    form: str,
+    format: str,
+    sections: tuple[str, ...] | None,
+    audience: str = "record",
+    source: bytes | None = None,
 ) -> str:
-    """A hash of everything an output depends on: the row's PEP, the form, its template and pepdocs."""
+    """A hash of everything an output depends on: the row's PEP, the form, its template and pepdocs.
+
+    `source` stands for the PEP when given: the row's cells and columns, from which it was built.
+    """
     spec = get_form(form)
     digest = hashlib.sha256()
     parts = [_version(), form, spec.version, _template_hash(form, format), format, ",".join(sections or ())]
@@ -184,7 +203,7 @@ def input_key(
         parts.append(audience)
     for part in parts:
         digest.update(part.encode() + b"\0")
-    digest.update(pep.model_dump_json(exclude_defaults=True).encode())
+    digest.update(b"row\0" + source if source is not None else pep.model_dump_json(exclude_defaults=True).encode())
     return digest.hexdigest()[:32]
 
 
@@ -367,7 +386,13 @@ def do_row(plan: Plan, item: Item) -> Outcome:
             message = "the person ID could not be read the same way twice, so the row was not filed"
             row.problems.append(Issue(message, row=case.row))
             return row, [], 0
-        jobs, up_to_date = _jobs(plan, case, row, item.taken)
+        source = None
+        if plan.builder is not None and case.pep is not None and not isinstance(item.cells, CaseRow):
+            # The PEP is the cells read through the columns; the run date only adds a year group that differs.
+            columns = [(column.index, column.path) for column in plan.builder.columns]
+            made = (columns, item.cells, item.formulas, case.pep.child.ncy_actual)
+            source = repr(made).encode("utf-8", "backslashreplace")
+        jobs, up_to_date = _jobs(plan, case, row, item.taken, source)
     except Exception as error:  # a bug must fail its row, not the thousands after it
         row = RowReport(item.row, item.person_id, "", status="failed")
         row.problems.append(Issue(f"the row could not be read ({error.__class__.__name__})", row=item.row))
@@ -380,7 +405,9 @@ def do_row(plan: Plan, item: Item) -> Outcome:
     return row, results, up_to_date
 
 
-def _jobs(plan: Plan, case: CaseRow, row: RowReport, taken: int | None) -> tuple[list[Job], int]:
+def _jobs(
+    plan: Plan, case: CaseRow, row: RowReport, taken: int | None, source: bytes | None = None
+) -> tuple[list[Job], int]:
     """A row's forms to render, and how many are already up to date; the rest are problems on `row`."""
     if case.pep is None or case.person_id is None:
         return [], 0
@@ -411,7 +438,7 @@ def _jobs(plan: Plan, case: CaseRow, row: RowReport, taken: int | None) -> tuple
             row.problems.append(Issue(message, row=case.row))
             continue
         row.files.append(name)
-        key = input_key(pep, choice.form, plan.format, keys, plan.audience)
+        key = input_key(pep, choice.form, plan.format, keys, plan.audience, source)
         kept = _kept(plan, name, key, row)
         if kept == "up to date":
             up_to_date += 1
@@ -464,10 +491,10 @@ def _start(plan: Plan, forms: tuple[str, ...], format: Format, folders: tuple[Pa
     _warm(forms, format, folders)
 
 
-def _do_rows(items: list[Item]) -> tuple[list[Outcome], float]:
-    """A worker's task: a chunk of rows done; their outcomes and the worker's peak memory in MB."""
+def _do_rows(items: list[Item]) -> tuple[list[Outcome], int, float]:
+    """A worker's task: a chunk of rows done; their outcomes, the worker's process ID and peak memory in MB."""
     assert _plan is not None
-    return [do_row(_plan, item) for item in items], peak_rss_mb()
+    return [do_row(_plan, item) for item in items], os.getpid(), peak_rss_mb()
 
 
 def _warm(forms: tuple[str, ...], format: Format, folders: tuple[Path, ...] = ()) -> None:
@@ -485,6 +512,17 @@ def _warm(forms: tuple[str, ...], format: Format, folders: tuple[Path, ...] = ()
 def _ready() -> float:
     """A worker's first task: nothing, so that every worker is started at once."""
     return peak_rss_mb()
+
+
+def _children_peak_mb() -> float:
+    """The largest peak memory of this process's children that have ended (the reader's, before any worker)."""
+    try:
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+    except ImportError:
+        return 0.0
 
 
 def peak_rss_mb() -> float:
@@ -613,7 +651,7 @@ def batch(
     A case-data file is first read through in a child process limited in time and memory, so a file
     built to exhaust readers stops the batch before anything is written.
     """
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), os.times()
     today = run_date or date.today()
     option("format", format, formats())
     keys = tuple(str(key) for key in sections) if sections is not None else None
@@ -678,7 +716,13 @@ def batch(
     journal.compact()
     report.rows.sort(key=_row_order)
     report.seconds = time.perf_counter() - started
-    report.peak_rss_mb = max(run.peak_rss, peak_rss_mb())
+    now = os.times()
+    report.main_cpu_seconds = now.user + now.system - cpu.user - cpu.system
+    report.cpu_seconds = report.main_cpu_seconds + now.children_user + now.children_system
+    report.cpu_seconds -= cpu.children_user + cpu.children_system
+    own = peak_rss_mb()
+    report.peak_rss_mb = max([own, *run.peaks.values()])
+    report.peak_tree_mb = own + max(sum(run.peaks.values()), _children_peak_mb())
     if run.stopped is not None:
         report.notes.append(f"stopped early: {run.stopped}")
     write_reports(report)
@@ -699,7 +743,8 @@ class _Run:
         self.on_row = on_row
         self.seen: dict[str, int] = {}
         self.stems: dict[str, tuple[str, int]] = {}
-        self.peak_rss = 0.0
+        self.peaks: dict[int, float] = {}
+        """Each worker's peak memory in MB, by process ID."""
         self.unsynced = 0
         self.stopped: InputError | None = None
         self.advance: Callable[[], None] = lambda: None
@@ -757,7 +802,7 @@ class _Run:
 
     def in_pool(self, rows: Iterable[CaseRow], executor: ProcessPoolExecutor, workers: int) -> None:
         """Rows sent to worker processes as they are read, a chunk at a time, a few chunks in flight per worker."""
-        running: set[Future[tuple[list[Outcome], float]]] = set()
+        running: set[Future[tuple[list[Outcome], int, float]]] = set()
 
         def collect(block: bool) -> None:
             finished, _ = wait(running, return_when=FIRST_COMPLETED) if block else (
@@ -766,13 +811,13 @@ class _Run:
             for future in finished:
                 running.discard(future)
                 try:
-                    outcomes, peak = future.result()
+                    outcomes, pid, peak = future.result()
                 except BrokenProcessPool as error:
                     raise RenderError(
                         f"a worker process stopped unexpectedly ({error}); run the batch again to carry on "
                         "where it stopped, or with one worker"
                     ) from error
-                self.peak_rss = max(self.peak_rss, peak)
+                self.peaks[pid] = peak
                 for outcome in outcomes:
                     self.take(outcome)
 
