@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +36,13 @@ def templates_dir() -> Path:
     raise FormError("the templates folder is missing from this installation of pepdocs")
 
 
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+@lru_cache(maxsize=8192)  # labels come back in every document read
 def _normal(label: str) -> str:
     """A label as compared when finding it again: case, spacing and punctuation ignored."""
-    return re.sub(r"[^\w]+", " ", label.casefold()).strip()
+    return _NOT_WORD.sub(" ", label.casefold()).strip()
 
 
 @dataclass(frozen=True)
