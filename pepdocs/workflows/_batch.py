@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -491,10 +491,11 @@ def _start(plan: Plan, forms: tuple[str, ...], format: Format, folders: tuple[Pa
     _warm(forms, format, folders)
 
 
-def _do_rows(items: list[Item]) -> tuple[list[Outcome], int, float]:
+def _do_rows(items: list[Item], builder: RowBuilder | None) -> tuple[list[Outcome], int, float]:
     """A worker's task: a chunk of rows done; their outcomes, the worker's process ID and peak memory in MB."""
     assert _plan is not None
-    return [do_row(_plan, item) for item in items], os.getpid(), peak_rss_mb()
+    plan = replace(_plan, builder=builder)
+    return [do_row(plan, item) for item in items], os.getpid(), peak_rss_mb()
 
 
 def _warm(forms: tuple[str, ...], format: Format, folders: tuple[Path, ...] = ()) -> None:
@@ -681,30 +682,33 @@ def batch(
     if isinstance(cases, str | os.PathLike):
         isolated(_read_through, cases, mapping, today, file=str(cases), seconds=READ_SECONDS, memory=READ_MEMORY)
     with ExitStack() as stack:
-        if isinstance(cases, str | os.PathLike):
-            rows: Iterable[CaseRow] = stack.enter_context(read_cases(cases, mapping, on=today))
-            source = str(cases)
-        else:
-            rows, source = cases, "<rows>"
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise InputError(f"cannot make the output folder ({error.strerror})", str(out)) from None
-        report = BatchReport(source, out, today, format, workers=workers)
-        if isinstance(rows, CaseReader):
-            report.notes += rows.notes
         journal = Journal(out)
         journal.open()
         stack.callback(journal.close)
         for stale in out.glob(".*.part"):  # a file half-written by a run that was killed
             stale.unlink(missing_ok=True)
-        builder = rows.builder if isinstance(rows, CaseReader) else None
-        plan = Plan(out, format, form, keys, part, audience, policy, force, today, builder, dict(journal.entries))
-        run = _Run(report, journal, plan, on_row)
-        # Workers start before the progress bar's thread, so that they may be forked.
+        plan = Plan(out, format, form, keys, part, audience, policy, force, today, None, dict(journal.entries))
+        # Workers start before the file is opened (so they do not each hold a copy of its cells), and
+        # before the progress bar's thread, so that they may be forked.
         forms = (form,) if form else tuple(f.id for f in home_forms(policy).values())
         folders = form_folders()[1:]
         executor = start_workers(workers, plan, forms, folders) if workers > 1 else None
+        if executor is not None:
+            stack.callback(executor.shutdown, wait=False, cancel_futures=True)
+        if isinstance(cases, str | os.PathLike):
+            rows: Iterable[CaseRow] = stack.enter_context(read_cases(cases, mapping, on=today))
+            source = str(cases)
+        else:
+            rows, source = cases, "<rows>"
+        report = BatchReport(source, out, today, format, workers=workers)
+        if isinstance(rows, CaseReader):
+            report.notes += rows.notes
+            plan = replace(plan, builder=rows.builder)
+        run = _Run(report, journal, plan, on_row)
         bar = _Progress(progress, rows.total if isinstance(rows, CaseReader) else None)
         stack.callback(bar.stop)
         run.advance = bar.advance
@@ -827,13 +831,13 @@ class _Run:
                 for item in self.items(rows):
                     chunk.append(item)
                     if len(chunk) == CHUNK:
-                        running.add(executor.submit(_do_rows, chunk))
+                        running.add(executor.submit(_do_rows, chunk, self.plan.builder))
                         chunk = []
                         collect(block=len(running) >= 3 * workers)
             except InputError as error:  # the file cannot be read further: finish what was started
                 self.stopped = error
             if chunk:
-                running.add(executor.submit(_do_rows, chunk))
+                running.add(executor.submit(_do_rows, chunk, self.plan.builder))
             while running:
                 collect(block=True)
         except BaseException:
