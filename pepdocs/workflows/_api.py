@@ -19,8 +19,9 @@ from pepdocs._errors import (
 from pepdocs._util.isolate import isolated as run_isolated
 from pepdocs.engines.docx._docx import docx_context, read_docx, render_docx, template_for
 from pepdocs.engines.docx._locate import identify, locate
+from pepdocs.engines.docx._original import identify_original, locate_original, open_original, render_original
 from pepdocs.engines.pdf._pdf import encrypt_pdf, identify_pdf, locate_pdf, read_pdf, render_pdf
-from pepdocs.forms._answers import AUDIENCES, answers
+from pepdocs.forms._answers import AUDIENCES, Answers, answers
 from pepdocs.forms._assemble import Parsed, assemble
 from pepdocs.forms._spec import Form, get_form, list_forms
 from pepdocs.forms._wording import partial_title
@@ -66,6 +67,8 @@ def render(
         raise RenderError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
     keys = _sections(chosen, sections)
     filled = answers(pep, chosen, keys, audience)
+    if chosen.foreign:
+        return _render_original(chosen, filled, format)
     title = partial_title(chosen, keys)
     name = pep.child.full_name or ""
     properties = {"pepdocs.form": chosen.id, "pepdocs.version": chosen.version, "pepdocs.audience": audience}
@@ -76,6 +79,18 @@ def render(
         pdf = render_pdf(part, filled, title, properties, flatten=flatten, footer_name=name)
         return pdf if password is None else encrypt_pdf(pdf, password)
     return render_docx(template_for(chosen), docx_context(chosen, filled, title, name), properties)
+
+
+def _render_original(form: Form, filled: Answers, format: str) -> bytes:
+    """A council's own form filled in: its own document, in its own format."""
+    own = form.template.rsplit(".", 1)[-1]
+    if format != own:
+        raise RenderError(f"form {form.id} is the council's own {own.upper()}; render it with format={own!r}")
+    if own == "pdf":
+        from pepdocs.engines.pdf._places import render_pdf_original
+
+        return render_pdf_original(form, filled)
+    return render_original(form, filled)
 
 
 def _read_source(source: str | os.PathLike[str] | bytes) -> tuple[bytes, str]:
@@ -109,13 +124,26 @@ def parse(
     if not data:
         raise DocumentError("the file is empty", name)
     if b"%PDF-" in data[:1024] and data[:2] != b"PK":
+        from pepdocs.engines.pdf._places import identify_pdf_original, locate_pdf_original
+
         fields = read_pdf(data, name, password)
-        chosen, keys, warnings = _which_form(name, form, fields.info, lambda: identify_pdf(fields)[0])
-        found, fmt = locate_pdf(chosen, fields, keys), "pdf"
+        chosen, keys, warnings = _which_form(
+            name, form, fields.info, lambda: _best(identify_pdf(fields), identify_pdf_original(fields))
+        )
+        if chosen.foreign:
+            found, fmt = locate_pdf_original(chosen, fields), "pdf"
+        else:
+            found, fmt = locate_pdf(chosen, fields, keys), "pdf"
     elif data[:2] == b"PK":
         content = read_docx(data, name)
-        chosen, keys, warnings = _which_form(name, form, content.properties, lambda: identify(content)[0])
-        found, fmt = locate(chosen, content, keys), "docx"
+        layout = open_original(data, name)
+        chosen, keys, warnings = _which_form(
+            name, form, content.properties, lambda: _best(identify(content), identify_original(layout))
+        )
+        if chosen.foreign:
+            found, fmt = locate_original(chosen, layout), "docx"
+        else:
+            found, fmt = locate(chosen, content, keys), "docx"
     else:
         raise DocumentError("not a DOCX or PDF file", name)
     parsed = assemble(chosen, found, fmt, keys)
@@ -124,6 +152,12 @@ def parse(
         raise FieldValueError(first.message, name, path=first.path)
     parsed.warnings[:0] = warnings
     return parsed
+
+
+def _best(*scored: tuple[Form | None, float]) -> Form | None:
+    """The form that most labels point to, of pepdocs' own forms and councils' own forms."""
+    found = [(score, form) for form, score in scored if form is not None]
+    return max(found, key=lambda pair: pair[0])[1] if found else None
 
 
 def _which_form(

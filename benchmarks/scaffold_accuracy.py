@@ -1,0 +1,97 @@
+"""How well `pepdocs forms scaffold` maps council forms it did not make: per-form accuracy against true mappings.
+
+For each form of the test corpus (tests/corpus/*/original.*, true mapping in expected.toml beside it)
+and each of the six built-in forms treated as foreign (their blank DOCX and PDF with pepdocs' bookmarks
+and properties stripped), it prints: places, mapped right, left for review, WRONG (a wrong mapping used
+unconfirmed), and accuracy = places mapped right (or rightly left unmapped) / places.
+
+    python benchmarks/scaffold_accuracy.py
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pepdocs.engines.docx._places import label_of  # noqa: E402
+from pepdocs.forms._match import normal  # noqa: E402
+from pepdocs.workflows._scaffold import Scaffold, scaffold_form  # noqa: E402
+
+
+def score(scaffold: Scaffold, expected: list[tuple[str, str]]) -> tuple[int, int, int, list[str], list[str]]:
+    """(places, right, review, wrong mappings used, places missed) for one scaffold against its true mapping.
+
+    Places are matched by label in document order, so a heading used twice ("By when") pairs up in turn.
+    """
+    found: dict[str, list[tuple[str, bool]]] = {}
+    for key, path, sure, _confidence in scaffold.places():
+        found.setdefault(_key(key), []).append((path, sure))
+    right = review = 0
+    wrong: list[str] = []
+    missed: list[str] = []
+    for label, path in expected:
+        got = found.get(_key(label), [])
+        if not got:
+            missed.append(label)
+            review += 1
+            continue
+        used, sure = got.pop(0)
+        if sure and used and used != path:
+            wrong.append(f"{label} -> {used} (true: {path or 'nothing'})")
+        elif (sure and used == path) or (not path and not (sure and used)):
+            right += 1
+        else:
+            review += 1
+    for key, rest in found.items():
+        for path, sure in rest:
+            if sure and path:
+                wrong.append(f"{key} -> {path} (not a place in the true mapping)")
+    return len(expected), right, review, wrong, missed
+
+
+def _key(label: str) -> str:
+    return normal(label_of(label))
+
+
+def corpus() -> list[tuple[str, Path, list[tuple[str, str]]]]:
+    out = []
+    for expected in sorted((ROOT / "tests" / "corpus").glob("*/expected.toml")):
+        raw = tomllib.loads(expected.read_text(encoding="utf-8"))
+        original = next(expected.parent.glob("original.*"))
+        out.append((expected.parent.name, original, list(raw["places"].items())))
+    return out
+
+
+def built_in(work: Path) -> list[tuple[str, Path, list[tuple[str, str]]]]:
+    """The six built-in forms' blank DOCX and PDF, stripped of pepdocs' marks, with their specs as the truth."""
+    from tests.foreign_helpers import built_in_as_foreign
+
+    return built_in_as_foreign(work)
+
+
+def main() -> int:
+    rows = []
+    with tempfile.TemporaryDirectory() as work:
+        cases = corpus() + built_in(Path(work))
+        for name, document, expected in cases:
+            scaffold = scaffold_form(document, name.replace("_", "-").replace(".", "-"), Path(work) / "out", overwrite=True)
+            places, right, review, wrong, missed = score(scaffold, expected)
+            rows.append((name, places, right, review, wrong, missed))
+    print(f"{'form':28} {'places':>6} {'right':>6} {'review':>6} {'wrong':>6} {'accuracy':>9}")
+    for name, places, right, review, wrong, _missed in rows:
+        print(f"{name:28} {places:6} {right:6} {review:6} {len(wrong):6} {100 * right / max(1, places):8.1f}%")
+    for name, _p, _r, _v, wrong, missed in rows:
+        for line in wrong:
+            print(f"  WRONG {name}: {line}")
+        if missed:
+            print(f"  not found in {name}: {', '.join(missed)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
