@@ -10,6 +10,7 @@ unconfirmed), and accuracy = places mapped right (or rightly left unmapped) / pl
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 import tomllib
@@ -79,7 +80,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as work:
         cases = corpus() + built_in(Path(work))
         for name, document, expected in cases:
-            scaffold = scaffold_form(document, name.replace("_", "-").replace(".", "-"), Path(work) / "out", overwrite=True)
+            scaffold = scaffold_form(document, re.sub(r"[^a-z0-9]+", "-", name).strip("-"), Path(work) / "out", overwrite=True)
             places, right, review, wrong, missed = score(scaffold, expected)
             rows.append((name, places, right, review, wrong, missed))
     print(f"{'form':28} {'places':>6} {'right':>6} {'review':>6} {'wrong':>6} {'accuracy':>9}")

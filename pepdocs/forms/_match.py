@@ -126,8 +126,9 @@ class Vocabulary:
         return [(p, s, m) for p, s, m in out if _kind(p) != ""]
 
     def ignored(self, label: str) -> bool:
+        """Whether a label names something no PEP records: a signature, "for office use only"."""
         key = normal(label)
-        return any(similarity(key, normal(word)) >= 95 for word in self.ignore)
+        return any(similarity(key, normal(w)) >= 95 or key.startswith(normal(w) + " ") for w in self.ignore)
 
     # --- tables ----------------------------------------------------------------------------------
 
@@ -289,3 +290,5 @@ class Spot:
     rows: int = 0
     below: list[dict[str, Any]] = field(default_factory=list)
     section: str = ""
+    alternatives: list[str] = field(default_factory=list)
+    """Other words that name the place: a PDF field's printed label beside its tooltip, and its name."""

@@ -20,6 +20,7 @@ _CHOICE_KINDS = {
     "sdt-drop": frozenset({"code", "bool"}),
     "ticks": frozenset({"code", "codes", "bool"}),
     "radio": frozenset({"code", "bool"}),
+    "combo": frozenset({"code", "bool"}),
     "list": frozenset({"code", "codes"}),
 }
 
@@ -51,9 +52,11 @@ class Scaffold:
         out = []
         for m in self.mappings:
             if m.spot.control == "table":
-                for key, column in zip(m.spot.keys, m.columns, strict=True):
-                    sure = m.sure and column is not None and column.score >= SURE
-                    out.append((key, column.path if column else "", sure, column.score if column else 0.0))
+                # A PDF table names every cell's field; a Word table's columns are named by their headings.
+                for keys in m.spot.place.get("keys", [m.spot.keys]):
+                    for key, column in zip(keys, m.columns, strict=True):
+                        sure = m.sure and column is not None and column.score >= SURE
+                        out.append((key, column.path if column else "", sure, column.score if column else 0.0))
             else:
                 out.append((m.spot.key, m.path, m.sure, m.confidence))
         return out
@@ -82,12 +85,17 @@ def _decide(spot: Spot, candidates: list[Match]) -> Mapping:
 
 
 def _map_field(spot: Spot, words: Vocabulary) -> Mapping:
-    if words.ignored(spot.label):
+    if any(words.ignored(label) for label in [spot.label, *spot.alternatives]):
         return Mapping(spot, reason="names nothing a PEP records")
     kinds = _CHOICE_KINDS.get(spot.control)
     if spot.control == "ticks" and {o.casefold() for o in spot.options} <= {"yes", "no", "y", "n"}:
         kinds = frozenset({"bool"})
-    mapping = _decide(spot, words.candidates(spot.label, spot.heading, kinds))
+    candidates: dict[str, Match] = {}
+    for label in [spot.label, *spot.alternatives]:
+        for match in words.candidates(label, spot.heading, kinds):
+            if match.path not in candidates or candidates[match.path].score < match.score:
+                candidates[match.path] = match
+    mapping = _decide(spot, sorted(candidates.values(), key=lambda m: (-m.score, m.path)))
     if kinds is not None and mapping.path and spot.options:
         mapping.choices = {option: words.choice(mapping.path, option) for option in spot.options}
         if not any(score >= SURE for _, score in mapping.choices.values()):

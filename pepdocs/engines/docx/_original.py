@@ -196,8 +196,8 @@ def _choices(place: dict[str, Any]) -> dict[str, str]:
 def _write_field(finder: _Finder, f: Field, text: str, value: Any) -> None:
     place = f.place
     _anchor, units = finder.region(place)
-    if not units:
-        return
+    if not units or (value in (None, [], "") and not text):
+        return  # nothing to answer: the place stays exactly as the council left it
     control = str(place.get("control", "text"))
     if control in CHOICE_CONTROLS:
         chosen = _chosen(value)
