@@ -15,7 +15,7 @@ from pepdocs._errors import (
     TemplateVersionError,
 )
 from pepdocs.forms._assemble import Parsed, Unmapped
-from pepdocs.forms._spec import Form, get_form, list_forms
+from pepdocs.forms._spec import Form, add_forms, get_form, list_forms
 from pepdocs.model._codes import LOCAL_AUTHORITIES
 from pepdocs.model._identifiers import nc_year, validate_uln, validate_upn
 from pepdocs.model._pep import PEP, sensitive_paths
@@ -54,6 +54,7 @@ __all__ = [
     "RenderError",
     "TemplateVersionError",
     "Unmapped",
+    "add_forms",
     "batch",
     "check",
     "convert",

@@ -13,7 +13,7 @@ import click
 
 from pepdocs._errors import ModelError, PepdocsError
 from pepdocs._util.files import write_atomically
-from pepdocs.forms._spec import list_forms
+from pepdocs.forms._spec import ROLES, add_forms, list_forms, load_form, templates_dir
 from pepdocs.model._records import read_pep, schema
 from pepdocs.workflows._api import parse, render
 from pepdocs.workflows._convert import convert
@@ -34,6 +34,29 @@ def _one_line_errors(command: F) -> F:
             sys.exit(1)
 
     return run  # type: ignore[return-value]
+
+
+def _add_forms(_ctx: click.Context, _param: click.Parameter, folders: tuple[Path, ...]) -> None:
+    try:
+        for folder in folders:
+            add_forms(folder)
+    except PepdocsError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+_forms_option = click.option(
+    "--forms",
+    "form_folders",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    callback=_add_forms,
+    expose_value=False,
+    is_eager=True,
+    help="A folder of your own form folders (each with a form.toml); may be repeated. Also PEPDOCS_FORMS.",
+)
+_part_option = click.option(
+    "--part", type=click.Choice(ROLES), default=None, help="Only the sections this role completes (e.g. school)."
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -67,17 +90,36 @@ def validate_command(files: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
-@main.command("forms")
+@main.group("forms", invoke_without_command=True)
 @click.option("--paths", "show_paths", is_flag=True, help="Also list the model paths each form carries.")
-def forms_command(show_paths: bool) -> None:
-    """List the forms pepdocs renders and reads."""
+@_forms_option
+@click.pass_context
+@_one_line_errors
+def forms_command(ctx: click.Context, show_paths: bool) -> None:
+    """List the forms pepdocs renders and reads (`forms build DIR` builds one form folder's templates)."""
+    if ctx.invoked_subcommand is not None:
+        return
     for form in list_forms():
-        sections = ", ".join(f"{s.key} {s.title}" for s in form.sections)
+        sections = ", ".join(f"{s.key} {s.title} ({', '.join(s.roles)})" for s in form.sections)
         click.echo(f"{form.id:18} {form.authority}: {form.title} [{'/'.join(form.formats)}]")
         click.echo(f"{'':18} sections: {sections}")
+        if form.folder.parent != templates_dir():
+            click.echo(f"{'':18} from {form.folder}")
         if show_paths:
             for path in form.paths:
                 click.echo(f"{'':18}   {path}")
+
+
+@forms_command.command("build")
+@click.argument("folder", type=click.Path(path_type=Path))
+@_one_line_errors
+def forms_build_command(folder: Path) -> None:
+    """Build form.docx and form.pdf in a form folder from its form.toml."""
+    from pepdocs.build import build_form
+
+    form = load_form(folder / "form.toml")
+    written = build_form(form)
+    click.echo(f"{form.id}: " + (", ".join(f"wrote {path.name}" for path in written) or "templates up to date"))
 
 
 @main.command("render")
@@ -85,6 +127,7 @@ def forms_command(show_paths: bool) -> None:
 @click.option("--form", "form_id", required=True, help="Form id (see `pepdocs forms`).")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True)
 @click.option("--sections", default=None, help="Only these sections, comma-separated (e.g. 3).")
+@_part_option
 @click.option(
     "--audience",
     type=click.Choice(["record", "school", "child"]),
@@ -95,16 +138,17 @@ def forms_command(show_paths: bool) -> None:
 @click.option("--flatten", is_flag=True, help="PDF only: draw the answers in and leave no fillable field.")
 @click.option("--password", default=None, help="PDF only: encrypt with AES-256.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
+@_forms_option
 @_one_line_errors
 def render_command(
-    case: Path, form_id: str, fmt: str, sections: str | None, audience: str, flatten: bool, password: str | None,
-    output: Path,
+    case: Path, form_id: str, fmt: str, sections: str | None, part: str | None, audience: str, flatten: bool,
+    password: str | None, output: Path,
 ) -> None:  # fmt: skip
     """Fill a form from a PEP record (JSON)."""
     pep = read_pep(case)
     data = render(
-        pep, form_id, fmt, sections=sections.split(",") if sections else None, audience=audience, flatten=flatten,
-        password=password,
+        pep, form_id, fmt, sections=sections.split(",") if sections else None, part=part, audience=audience,
+        flatten=flatten, password=password,
     )  # fmt: skip
     write_atomically(output, data)
     click.echo(f"wrote {output} ({len(data):,} bytes)")
@@ -115,6 +159,7 @@ def render_command(
 @click.option("--form", "form_id", default=None, help="Form id, when the document does not say.")
 @click.option("--password", default=None, help="Opens an encrypted PDF.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write the PEP here (JSON).")
+@_forms_option
 @_one_line_errors
 def parse_command(file: Path, form_id: str | None, password: str | None, output: Path | None) -> None:
     """Read a completed form (DOCX or PDF) back into a PEP record; warnings go to stderr."""
@@ -139,6 +184,7 @@ def parse_command(file: Path, form_id: str | None, password: str | None, output:
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Target form to write.")
 @click.option("--record", type=click.Path(path_type=Path), default=None, help="Also write the PEP record (JSON).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), default=None, help="Write the report (JSON).")
+@_forms_option
 @_one_line_errors
 def convert_command(
     source: Path, to: str, fmt: str, output: Path | None, record: Path | None, report_path: Path | None
@@ -167,6 +213,7 @@ def convert_command(
     show_default=True,
     help="Whose value wins where they differ.",
 )
+@_forms_option
 @_one_line_errors
 def merge_command(record: Path, returned: Path, output: Path, prefer: str) -> None:
     """Take a returned form (e.g. the school's Section 3) into a PEP record; list every conflict."""
@@ -216,6 +263,7 @@ def check_command(files: tuple[Path, ...], policy: str, on: Any) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Tracker workbook to write (XLSX).")
 @click.option("--policy", default="southwark", show_default=True, help="Built-in policy name or a policy TOML file.")
 @click.option("--on", "on", type=_DATE, default=None, help="Judge as on this day (YYYY-MM-DD); default today.")
+@_forms_option
 @_one_line_errors
 def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
     """Write a tracker workbook from a folder of PEP records or a case-data XLSX/CSV: when each child's next PEP is due, and the findings."""
@@ -238,11 +286,16 @@ def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
 @click.option("--force", is_flag=True, help="Render every form again, even those up to date or changed since.")
 @click.option("--mapping", type=click.Path(path_type=Path), default=None, help='Other headers\' model paths, TOML or JSON: {"Their Header": "child.upn"}.')
 @click.option("--sections", default=None, help="Only these sections, comma-separated (default: the whole form).")
+@_part_option
+@click.option("--audience", type=click.Choice(["record", "school", "child"]), default="record", show_default=True,
+              help="school and child copies leave out every sensitive field.")
+@click.option("--policy", default="southwark", show_default=True, help="Policy naming the home authority's forms.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any row had a problem, not only when a form failed.")
+@_forms_option
 @_one_line_errors
 def batch_command(
     cases: Path, out_dir: Path, form_id: str | None, fmt: str, workers: int | None, force: bool,
-    mapping: Path | None, sections: str | None, strict: bool,
+    mapping: Path | None, sections: str | None, part: str | None, audience: str, policy: str, strict: bool,
 ) -> None:  # fmt: skip
     """Pre-fill a form for every child in a case-data workbook (XLSX or CSV).
 
@@ -259,7 +312,8 @@ def batch_command(
 
     report = batch(
         cases, out_dir, form=form_id, format=fmt, workers=workers, force=force, mapping=mapping,
-        sections=sections.split(",") if sections else None, progress=sys.stdout.isatty(),
+        sections=sections.split(",") if sections else None, part=part, audience=audience, policy=policy,
+        progress=sys.stdout.isatty(),
     )  # fmt: skip
     for note in report.notes:
         click.echo(f"{cases}: {note}", err=True)

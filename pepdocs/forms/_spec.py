@@ -7,6 +7,7 @@ templates are built from it and checked against it.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Iterator
@@ -20,14 +21,9 @@ from pepdocs._errors import FormError
 from pepdocs.forms._codecs import code_label
 from pepdocs.model._paths import Slot, slot
 
-FORM_FOLDERS = {
-    "southwark-full": "southwark",
-    "southwark-review": "review",
-    "kent": "kent",
-    "no-provision": "no_provision",
-    "early-years": "early_years",
-    "post-16": "post_16",
-}
+ROLES = ("school", "social_worker", "meeting", "child", "carer", "virtual_school")
+YEARS = {"N1": -2, "N2": -1, "R": 0, **{str(n): n for n in range(1, 15)}}
+_added: list[Path] = []
 
 
 def templates_dir() -> Path:
@@ -126,7 +122,7 @@ class Block:
 
 @dataclass(frozen=True)
 class Section:
-    """A numbered section of a form and who fills it in."""
+    """A numbered section of a form and who fills it in: `roles` for choosing parts, `filled_by` in words."""
 
     key: str
     title: str
@@ -134,10 +130,22 @@ class Section:
     note: str
     blocks: tuple[Block, ...]
     years: tuple[int, int] | None = None
+    roles: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
         return f"s{self.key}".lower()
+
+
+@dataclass(frozen=True)
+class Applies:
+    """When a form is the one to use: schools in these LAs, these year groups, no provision, a review."""
+
+    la: tuple[str, ...] = ()
+    years: tuple[int, int] | None = None
+    no_provision: bool = False
+    review: bool = False
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -157,6 +165,7 @@ class Form:
     title_fields: tuple[Field, ...] = ()
     required: tuple[str, ...] = ()
     review_cycle: str = ""
+    applies: Applies = Applies()
     template: str = ""
     """A council's own document the form fills (`original.docx`); empty for the forms pepdocs draws."""
 
@@ -186,8 +195,9 @@ class Form:
                     yield section, block
 
     def section(self, key: str) -> Section:
+        """The section with this key, found whatever its case ("b" finds "B")."""
         for section in self.sections:
-            if section.key == str(key):
+            if section.key.casefold() == str(key).strip().casefold():
                 return section
         raise FormError(f"form {self.id} has no section {key!r}; it has {', '.join(s.key for s in self.sections)}")
 
@@ -303,6 +313,51 @@ def _block(raw: dict[str, Any], where: str, number: int, foreign: bool = False) 
     raise FormError(f"{where}: block type must be fields, text, table or grid, not {kind!r}")
 
 
+def _roles(raw: dict[str, Any], where: str) -> tuple[str, ...]:
+    roles = raw.get("roles")
+    if isinstance(roles, str):
+        roles = [roles]
+    if not (isinstance(roles, list) and roles and all(isinstance(r, str) for r in roles)):
+        raise FormError(f"{where}: roles must list who completes the section, from {', '.join(ROLES)}")
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise FormError(f"{where}: unknown roles {unknown}; roles are {', '.join(ROLES)}")
+    return tuple(roles)
+
+
+def _year(value: Any, where: str) -> int:
+    if str(value).upper() not in YEARS:
+        raise FormError(f"{where}: year groups are N1, N2, R or 1 to 14, not {value!r}")
+    return YEARS[str(value).upper()]
+
+
+def _applies(raw: Any, where: str) -> Applies:
+    if not isinstance(raw, dict):
+        raise FormError(f"{where}: applies must be a table")
+    unknown = set(raw) - {"la", "years", "no_provision", "review", "reason"}
+    if unknown:
+        raise FormError(f"{where}: unknown keys {sorted(unknown)}")
+    la = raw.get("la", [])
+    if isinstance(la, str):
+        la = [la]
+    if not (isinstance(la, list) and all(isinstance(c, str) and re.fullmatch(r"\d{3}", c) for c in la)):
+        raise FormError(f"{where}: la must be three-digit LA codes, e.g. [\"886\"]")
+    years = raw.get("years")
+    span = None
+    if years is not None:
+        if not (isinstance(years, list) and len(years) == 2):
+            raise FormError(f"{where}: years must be [first, last] year groups, e.g. [\"N1\", \"R\"] or [12, 14]")
+        span = (_year(years[0], where), _year(years[1], where))
+    flags = {key: raw.get(key, False) for key in ("no_provision", "review")}
+    for key, value in flags.items():
+        if not isinstance(value, bool):
+            raise FormError(f"{where}: {key} must be true or false")
+    reason = raw.get("reason", "")
+    if not isinstance(reason, str):
+        raise FormError(f"{where}: reason must be text")
+    return Applies(tuple(la), span, flags["no_provision"], flags["review"], reason)
+
+
 def slot_kind(path: str) -> str:
     try:
         return slot(path).kind
@@ -335,6 +390,7 @@ def load_form(path: Path) -> Form:
                 note=s.get("note", ""),
                 blocks=tuple(blocks),
                 years=_years(s, f"{where} section {s.get('key')}"),
+                roles=_roles(s, f"{where} section {s.get('key')}"),
             )
         )
     try:
@@ -352,6 +408,7 @@ def load_form(path: Path) -> Form:
             title_fields=tuple(_field(f, f"{where} title field") for f in raw.get("title_fields", [])),
             required=tuple(raw.get("required", [])),
             review_cycle=raw.get("review_cycle", ""),
+            applies=_applies(raw.get("applies", {}), f"{where} [applies]"),
             template=template,
         )
     except KeyError as missing:
@@ -387,22 +444,55 @@ def _check(form: Form) -> None:
             seen_paths[f.path] = f.label
 
 
+def part_sections(form: Form, part: str) -> frozenset[str]:
+    """The keys of the sections `part` (a role) completes; FormError when the role is unknown or has none."""
+    if part not in ROLES:
+        raise FormError(f"part must be one of {', '.join(ROLES)}, not {part!r}")
+    keys = frozenset(s.key for s in form.sections if part in s.roles)
+    if not keys:
+        raise FormError(f"form {form.id} has no section completed by {part.replace('_', ' ')}")
+    return keys
+
+
+def add_forms(folder: str | os.PathLike[str]) -> None:
+    """Add a folder of your own form folders (each with a form.toml) to the forms pepdocs knows."""
+    path = Path(folder)
+    if not path.is_dir():
+        raise FormError(f"{path}: not a folder of forms")
+    if path not in _added:
+        _added.append(path)
+    _forms_in.cache_clear()
+
+
+def form_folders() -> tuple[Path, ...]:
+    """The folders forms are found in: the built-in ones, then PEPDOCS_FORMS, then those added."""
+    from_env = [Path(p) for p in os.environ.get("PEPDOCS_FORMS", "").split(os.pathsep) if p.strip()]
+    folders: dict[Path, Path] = {}  # one folder named twice (by PEPDOCS_FORMS and --forms) is read once
+    for folder in (templates_dir(), *from_env, *_added):
+        folders.setdefault(folder.resolve(), folder)
+    return tuple(folders.values())
+
+
 @cache
-def _all_forms() -> dict[str, Form]:
-    forms = {}
-    root = templates_dir()
-    for form_id, folder in FORM_FOLDERS.items():
-        spec = root / folder / "form.toml"
-        if spec.exists():
+def _forms_in(folders: tuple[Path, ...]) -> dict[str, Form]:
+    forms: dict[str, Form] = {}
+    for root in folders:
+        if not root.is_dir():
+            raise FormError(f"{root}: the forms folder does not exist")
+        for spec in sorted(root.glob("*/form.toml")):
             form = load_form(spec)
-            if form.id != form_id:
-                raise FormError(f"{spec}: id {form.id!r} should be {form_id!r}")
-            forms[form_id] = form
+            if form.id in forms:
+                raise FormError(f"form id {form.id!r} is used twice: in {forms[form.id].folder} and in {form.folder}")
+            forms[form.id] = form
     return forms
 
 
+def _all_forms() -> dict[str, Form]:
+    return _forms_in(form_folders())
+
+
 def list_forms() -> list[Form]:
-    """Every form pepdocs can render and read."""
+    """Every form pepdocs can render and read: the built-in ones and those in your form folders."""
     return list(_all_forms().values())
 
 

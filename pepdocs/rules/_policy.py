@@ -3,7 +3,7 @@
 A policy says what the checker and the due-date tracker need to know about one authority: its
 deadlines and the days they are counted in, its review cycle, its rules for targets, and where each of
 those comes from (`sources`, and `cite` per rule). A user's file may start from a built-in one with
-`extends = "southwark"`: its tables (`cite`, `severity`) are merged, `sources` added to, other keys replaced.
+`extends = "southwark"`: its tables (`cite`, `severity`, `forms`) are merged, `sources` added to, other keys replaced.
 """
 
 from __future__ import annotations
@@ -68,6 +68,22 @@ class ReviewWindow(BaseModel):
         return self
 
 
+class PolicyForms(BaseModel):
+    """The home authority's forms by when each is used (form ids); `record` when no other applies."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    post_16: str | None = None
+    early_years: str | None = None
+    no_provision: str | None = None
+    review: str | None = None
+    record: str
+    also_record: str = Field(
+        default="the home authority's record must also be made",
+        description="Why the record form is still needed when a school's own authority's form comes first",
+    )
+
+
 class Policy(BaseModel):
     """One authority's PEP rules, read from a TOML file; `file` is where it came from."""
 
@@ -111,6 +127,7 @@ class Policy(BaseModel):
     flag_ofsted_grades: Grades = Field(default_factory=list, description="School grades the authority flags")
     review_form_eligibility: bool = False
     term_dates: str | None = Field(default=None, description="CSV or XLSX of term dates, relative to this file")
+    forms: PolicyForms | None = Field(default=None, description="The home authority's forms, by when each is used")
 
     file: str = Field(default="", description="The TOML file the policy was read from")
 
@@ -202,7 +219,7 @@ def _load(path: Path, seen: frozenset[Path]) -> Policy:
 
 def _merge(base: dict[str, Any], own: dict[str, Any], parent: Policy) -> dict[str, Any]:
     merged = {**base, **own}
-    for table in ("cite", "severity"):
+    for table in ("cite", "severity", "forms"):
         if isinstance(own.get(table), dict):
             merged[table] = {**base.get(table, {}), **own[table]}
     if isinstance(own.get("sources"), list):

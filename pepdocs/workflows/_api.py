@@ -23,20 +23,22 @@ from pepdocs.engines.docx._original import identify_original, locate_original, o
 from pepdocs.engines.pdf._pdf import encrypt_pdf, identify_pdf, locate_pdf, read_pdf, render_pdf
 from pepdocs.forms._answers import AUDIENCES, Answers, answers
 from pepdocs.forms._assemble import Parsed, assemble
-from pepdocs.forms._spec import Form, get_form, list_forms
+from pepdocs.forms._spec import Form, get_form, list_forms, part_sections
 from pepdocs.forms._wording import partial_title
 from pepdocs.model._pep import PEP
 
 FORMATS = ("docx", "pdf")
 
 
-def _sections(form: Form, sections: Iterable[str | int] | None) -> frozenset[str] | None:
+def _sections(form: Form, sections: Iterable[str | int] | None, part: str | None = None) -> frozenset[str] | None:
+    """The keys of the sections asked for by key (any case) or by `part`, the role that completes them."""
+    if part is not None:
+        if sections is not None:
+            raise RenderError("give sections or part, not both")
+        return part_sections(form, part)
     if sections is None:
         return None
-    keys = frozenset(str(key) for key in sections)
-    for key in keys:
-        form.section(key)  # raises FormError naming the sections there are
-    return keys
+    return frozenset(form.section(str(key)).key for key in sections)  # FormError names the sections there are
 
 
 def render(
@@ -45,14 +47,17 @@ def render(
     format: str = "docx",
     *,
     sections: Iterable[str | int] | None = None,
+    part: str | None = None,
     audience: str = "record",
     flatten: bool = False,
     password: str | None = None,
 ) -> bytes:
     """The form filled in from `pep`, as the bytes of a DOCX or a PDF.
 
-    `sections` limits it to those sections; `audience` "school" or "child" leaves out every field the
-    model marks sensitive, for copies that leave the social worker's record. `flatten` (PDF only) draws
+    `sections` limits it to those sections (keys in any case); `part` to the sections a role completes
+    ("school", "social_worker", "meeting", "child", "carer", "virtual_school"), whatever their numbers.
+    `audience` "school" or "child" leaves out every field the model marks sensitive, for copies that
+    leave the social worker's record. `flatten` (PDF only) draws
     every answer into the pages and leaves no fillable field or field value in the file. `password`
     (PDF only) encrypts the PDF with AES-256 for emailing.
     """
@@ -65,7 +70,7 @@ def render(
         raise RenderError("only a PDF can be flattened or given a password; use format='pdf'")
     if audience not in AUDIENCES:
         raise RenderError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
-    keys = _sections(chosen, sections)
+    keys = _sections(chosen, sections, part)
     filled = answers(pep, chosen, keys, audience)
     if chosen.foreign:
         return _render_original(chosen, filled, format)
@@ -75,8 +80,8 @@ def render(
     if keys:
         properties["pepdocs.sections"] = ",".join(sorted(keys))
     if format == "pdf":
-        part = chosen if keys is None else replace(chosen, sections=tuple(s for s in chosen.sections if s.key in keys))
-        pdf = render_pdf(part, filled, title, properties, flatten=flatten, footer_name=name)
+        shown = chosen if keys is None else replace(chosen, sections=tuple(s for s in chosen.sections if s.key in keys))
+        pdf = render_pdf(shown, filled, title, properties, flatten=flatten, footer_name=name)
         return pdf if password is None else encrypt_pdf(pdf, password)
     return render_docx(template_for(chosen), docx_context(chosen, filled, title, name), properties)
 

@@ -25,14 +25,16 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
-from pepdocs._errors import InputError, PepdocsError, RenderError
+from pepdocs._errors import FormError, InputError, PepdocsError, RenderError
 from pepdocs._util.files import write_atomically
 from pepdocs._util.isolate import isolated
-from pepdocs.forms._spec import get_form
+from pepdocs.forms._answers import AUDIENCES
+from pepdocs.forms._spec import ROLES, add_forms, form_folders, get_form, part_sections
 from pepdocs.model._pep import PEP
+from pepdocs.rules._policy import Policy
 from pepdocs.workflows._api import render
 from pepdocs.workflows._cases import CaseReader, CaseRow, read_cases
-from pepdocs.workflows._select import FormChoice, select_form
+from pepdocs.workflows._select import FormChoice, home_forms, select_form
 
 STATE_FILE = ".pepdocs-batch.jsonl"
 REPORT_XLSX = "batch-report.xlsx"
@@ -169,11 +171,16 @@ def _template_hash(form: str, format: str) -> str:
         return "missing"
 
 
-def input_key(pep: PEP, form: str, format: str, sections: tuple[str, ...] | None) -> str:
+def input_key(
+    pep: PEP, form: str, format: str, sections: tuple[str, ...] | None, audience: str = "record"
+) -> str:
     """A hash of everything an output depends on: the row's PEP, the form, its template and pepdocs."""
     spec = get_form(form)
     digest = hashlib.sha256()
-    for part in (_version(), form, spec.version, _template_hash(form, format), format, ",".join(sections or ())):
+    parts = [_version(), form, spec.version, _template_hash(form, format), format, ",".join(sections or ())]
+    if audience != "record":  # so the keys of whole-record outputs written before audiences stay as they were
+        parts.append(audience)
+    for part in parts:
         digest.update(part.encode() + b"\0")
     digest.update(pep.model_dump_json(exclude_defaults=True).encode())
     return digest.hexdigest()[:32]
@@ -269,6 +276,8 @@ class Job:
     form: str
     file: str
     key: str
+    sections: tuple[str, ...] | None = None
+    audience: str = "record"
 
 
 @dataclass(frozen=True)
@@ -284,10 +293,10 @@ class Result:
     error: str | None = None
 
 
-def _render_one(job: Job, out_dir: Path, format: str, sections: tuple[str, ...] | None) -> Result:
+def _render_one(job: Job, out_dir: Path, format: str) -> Result:
     """Render and write one job; any error is returned, never raised, so no row stops the batch."""
     try:
-        data = render(job.pep, job.form, format, sections=sections)
+        data = render(job.pep, job.form, format, sections=job.sections, audience=job.audience)
         path = out_dir / job.file
         write_atomically(path, data)
         stat = path.stat()
@@ -298,15 +307,15 @@ def _render_one(job: Job, out_dir: Path, format: str, sections: tuple[str, ...] 
     return Result(job.row, job.file, job.key, stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest())
 
 
-def _render_chunk(
-    jobs: list[Job], out_dir: Path, format: str, sections: tuple[str, ...] | None
-) -> tuple[list[Result], float]:
+def _render_chunk(jobs: list[Job], out_dir: Path, format: str) -> tuple[list[Result], float]:
     """A worker's task: render a chunk of jobs; the results and the worker's peak memory in MB."""
-    return [_render_one(job, out_dir, format, sections) for job in jobs], peak_rss_mb()
+    return [_render_one(job, out_dir, format) for job in jobs], peak_rss_mb()
 
 
-def _warm(forms: tuple[str, ...], format: str) -> None:
-    """Load the forms' specs and templates once in this process (a worker's start-up)."""
+def _warm(forms: tuple[str, ...], format: str, folders: tuple[Path, ...] = ()) -> None:
+    """Load the forms' specs and templates once in this process (a worker's start-up), with the user's form folders."""
+    for folder in folders:
+        add_forms(folder)
     if format == "pdf":
         from pepdocs.engines.pdf._pdf import template_for
     else:
@@ -341,7 +350,9 @@ def peak_rss_mb() -> float:
         return 0.0
 
 
-def start_workers(workers: int, forms: tuple[str, ...], format: str) -> ProcessPoolExecutor:
+def start_workers(
+    workers: int, forms: tuple[str, ...], format: str, folders: tuple[Path, ...] = ()
+) -> ProcessPoolExecutor:
     """Worker processes, all started now, each with the forms' templates loaded once.
 
     Where fork is safe (Linux, and this process runs no other thread yet) the templates are loaded
@@ -354,14 +365,14 @@ def start_workers(workers: int, forms: tuple[str, ...], format: str) -> ProcessP
     methods = multiprocessing.get_all_start_methods()
     context: multiprocessing.context.BaseContext
     if "fork" in methods and sys.platform.startswith("linux") and threading.active_count() == 1:
-        _warm(forms, format)
+        _warm(forms, format, folders)
         context = multiprocessing.get_context("fork")
     elif "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["pepdocs.workflows._batch"])
     else:
         context = multiprocessing.get_context("spawn")
-    executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm, initargs=(forms, format))
+    executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm, initargs=(forms, format, folders))
     try:
         wait([executor.submit(_ready) for _ in range(workers)])
     except BaseException:
@@ -417,6 +428,9 @@ def batch(
     workers: int | None = None,
     force: bool = False,
     sections: Iterable[str | int] | None = None,
+    part: str | None = None,
+    audience: str = "record",
+    policy: str | Path | Policy = "southwark",
     mapping: str | os.PathLike[str] | dict[str, str] | None = None,
     run_date: date | None = None,
     progress: bool = False,
@@ -425,7 +439,10 @@ def batch(
     """Pre-fill a form for every child in a case-data file (XLSX or CSV) into `out_dir`, and report.
 
     Each row gets the forms `select_form` chooses (or `form` for every row); only the case data is
-    filled, the rest is left for the meeting (`sections` limits the forms to those sections).
+    filled, the rest is left for the meeting. `sections` limits the forms to those sections (keys in
+    any case); `part` to the sections a role completes on each form ("school": the school's part,
+    whatever its numbering), and a form with no such section is a problem on its row, not written.
+    `audience` "school" or "child" leaves out sensitive fields; `policy` names the home forms.
     Outputs are `{person_id}_{form}_{date}.{ext}` (date: the planned meeting date, else `run_date`,
     default today). Outputs already up to date are skipped unless `force`. `workers` processes render
     (default: one per CPU; 1 renders in this process; a script that uses more must call batch under
@@ -442,10 +459,20 @@ def batch(
     if format not in FORMATS:
         raise RenderError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
     keys = tuple(str(key) for key in sections) if sections is not None else None
+    if keys is not None and part is not None:
+        raise RenderError("give sections or part, not both")
+    if part is not None and part not in ROLES:
+        raise RenderError(f"part must be one of {', '.join(ROLES)}, not {part!r}")
+    if audience not in AUDIENCES:
+        raise RenderError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
     if form is not None:
         chosen = get_form(form)
         for key in keys or ():
             chosen.section(key)  # FormError before anything is written
+        if part is not None:
+            part_sections(chosen, part)
+    else:
+        home_forms(policy)  # an unknown policy or form is an error before anything is written
     workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
     if mapping is not None and not isinstance(cases, str | os.PathLike):
         raise InputError("a mapping applies to a case-data file, not to rows already read")
@@ -468,10 +495,11 @@ def batch(
         journal = Journal(out)
         journal.open()
         stack.callback(journal.close)
-        run = _Run(report, journal, form, format, keys, force, today, on_row)
+        run = _Run(report, journal, form, format, keys, force, today, on_row, part, audience, policy)
         # Workers start before the progress bar's thread, so that they may be forked.
-        forms = (form,) if form else ("kent", "southwark-full")
-        executor = start_workers(workers, forms, format) if workers > 1 else None
+        forms = (form,) if form else tuple(f.id for f in home_forms(policy).values())
+        folders = form_folders()[1:]
+        executor = start_workers(workers, forms, format, folders) if workers > 1 else None
         bar = _Progress(progress, rows.total if isinstance(rows, CaseReader) else None)
         stack.callback(bar.stop)
         run.advance = bar.advance
@@ -510,6 +538,9 @@ class _Run:
         force: bool,
         today: date,
         on_row: Callable[[RowReport], None] | None,
+        part: str | None = None,
+        audience: str = "record",
+        policy: str | Path | Policy = "southwark",
     ) -> None:
         self.report = report
         self.journal = journal
@@ -519,6 +550,9 @@ class _Run:
         self.force = force
         self.today = today
         self.on_row = on_row
+        self.part = part
+        self.audience = audience
+        self.policy = policy
         self.pending: dict[int, _Pending] = {}
         self.names: dict[str, int] = {}
         self.peak_rss = 0.0
@@ -544,7 +578,7 @@ class _Run:
             choices = (
                 [FormChoice(self.form, "the form chosen for the whole batch")]
                 if self.form is not None
-                else select_form(_dated(pep, self.today))
+                else select_form(_dated(pep, self.today), policy=self.policy)
             )
         except PepdocsError as error:
             row.problems.append(f"no form could be chosen: {error}")
@@ -552,19 +586,33 @@ class _Run:
         when = pep.plan.meeting_date or self.today
         jobs = []
         for choice in choices:
-            name = output_name(case.person_id, choice.form, when, self.format)
             row.forms.append(choice.form)
             row.reasons.append(f"{choice.form}: {choice.reason}")
+            try:
+                keys = self._keys(choice.form)
+            except FormError as error:
+                row.problems.append(f"{choice.form} not written: {error}")
+                continue
+            name = output_name(case.person_id, choice.form, when, self.format)
             other = self.names.setdefault(name, case.row)
             if other != case.row:
                 row.problems.append(f"file name {name} is already used by row {other}; person IDs must differ")
                 continue
             row.files.append(name)
-            key = input_key(pep, choice.form, self.format, self.sections)
+            key = input_key(pep, choice.form, self.format, keys, self.audience)
             if self._up_to_date(name, key, row):
                 continue
-            jobs.append(Job(case.row, pep, choice.form, name, key))
+            jobs.append(Job(case.row, pep, choice.form, name, key, keys, self.audience))
         return jobs
+
+    def _keys(self, form_id: str) -> tuple[str, ...] | None:
+        """The sections of this form to render: by exact key (any case), by the part's role, or all."""
+        form = get_form(form_id)
+        if self.part is not None:
+            return tuple(s.key for s in form.sections if s.key in part_sections(form, self.part))
+        if self.sections is None:
+            return None
+        return tuple(form.section(key).key for key in self.sections)
 
     def _up_to_date(self, name: str, key: str, row: RowReport) -> bool:
         """Whether an output may be left as it is (up to date, or changed by someone since it was written)."""
@@ -615,17 +663,17 @@ class _Run:
             self.on_row(row)
 
     def in_process(self, rows: Iterable[CaseRow]) -> None:
-        out, fmt, keys = self.report.out_dir, self.format, self.sections
+        out, fmt = self.report.out_dir, self.format
         try:
             for job in self.jobs(rows):
-                self.done(_render_one(job, out, fmt, keys))
+                self.done(_render_one(job, out, fmt))
         except InputError as error:  # the file cannot be read further: keep what was done, then say so
             self.stopped = error
 
     def in_pool(self, rows: Iterable[CaseRow], executor: ProcessPoolExecutor, workers: int) -> None:
         """Render in worker processes, a chunk at a time, with a few chunks in flight per worker."""
         running: set[Future[tuple[list[Result], float]]] = set()
-        out, fmt, keys = self.report.out_dir, self.format, self.sections
+        out, fmt = self.report.out_dir, self.format
 
         def collect(block: bool) -> None:
             finished, _ = wait(running, return_when=FIRST_COMPLETED) if block else (
@@ -650,13 +698,13 @@ class _Run:
                 for job in self.jobs(rows):
                     chunk.append(job)
                     if len(chunk) == CHUNK:
-                        running.add(executor.submit(_render_chunk, chunk, out, fmt, keys))
+                        running.add(executor.submit(_render_chunk, chunk, out, fmt))
                         chunk = []
                         collect(block=len(running) >= 3 * workers)
             except InputError as error:  # the file cannot be read further: finish what was started
                 self.stopped = error
             if chunk:
-                running.add(executor.submit(_render_chunk, chunk, out, fmt, keys))
+                running.add(executor.submit(_render_chunk, chunk, out, fmt))
             while running:
                 collect(block=True)
         except BaseException:

@@ -249,7 +249,13 @@ def write_spec(form_id: str, title: str, fmt: str, template: str, mappings: list
             sections.append((heading, []))
         sections[-1][1].append(m)
     for number, (heading, group) in enumerate(sections, start=1):
-        lines += ["", "[[sections]]", f'key = "{number}"', f"title = {_toml(heading or 'Form')}"]
+        lines += [
+            "",
+            "[[sections]]",
+            f'key = "{number}"',
+            f"title = {_toml(heading or 'Form')}",
+            'roles = ["school", "social_worker", "meeting"]  # who completes it: check',
+        ]
         pending: list[Mapping] = []
 
         def flush() -> None:

@@ -1,15 +1,15 @@
-"""Which form or forms a child needs, and why (Southwark procedure §4, §8, §9; domain.md §5 rule 13)."""
+"""Which form or forms a child needs, and why: the policy names the home forms, each spec says when it applies."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from pepdocs._errors import FormError
+from pepdocs.forms._spec import Form, get_form, list_forms
 from pepdocs.model._pep import PEP
+from pepdocs.rules._policy import Policy, load_policy
 from pepdocs.rules._review_form import review_form_allowed
-
-KENT = "886"
-SOUTHWARK = "210"
 
 
 @dataclass(frozen=True)
@@ -28,32 +28,63 @@ def has_no_provision(pep: PEP) -> bool:
     return setting.name is None and setting.alternative_provision is None and (pep.year_group or 0) >= 1
 
 
-def select_form(pep: PEP, *, home: str = "southwark") -> list[FormChoice]:
-    """The form or forms this child needs, each with its reason; the home authority's record form last."""
-    if home.casefold() != "southwark":
-        raise FormError(f"pepdocs chooses forms for home authority 'southwark' only, not {home!r}")
+def _stage(year: int) -> str:
+    return f"Year {year}" if year >= 1 else "Reception" if year == 0 else "nursery"
+
+
+def _by_years(form: Form, year: int | None) -> FormChoice | None:
+    span = form.applies.years
+    if span is None or year is None or not span[0] <= year <= span[1]:
+        return None
+    return FormChoice(form.id, f"in {_stage(year)}: {form.applies.reason or form.short_title}")
+
+
+def _record(pep: PEP, record: Form, review: Form | None) -> FormChoice:
+    """The home authority's record: its review form when the child may have one, else its full form."""
+    allowed, why = review_form_allowed(pep)
+    if review is not None and allowed:
+        return FormChoice(review.id, f"{review.applies.reason or review.short_title}: {why}")
+    reason = record.applies.reason or record.short_title
+    if review is not None and pep.plan.pep_number_in_year == 2:
+        reason += f" ({why})"
+    if pep.year_group is None:
+        reason += "; the year group is not known"
+    return FormChoice(record.id, reason)
+
+
+def home_forms(policy: str | Path | Policy) -> dict[str, Form]:
+    """The forms a policy's `[forms]` table names, by when each is used (record, review, post_16, ...)."""
+    chosen = load_policy(policy)
+    if chosen.forms is None:
+        raise FormError(f"policy {chosen.name!r} names no forms; give it a [forms] table with at least record = \"form id\"")
+    named = chosen.forms.model_dump(exclude={"also_record"})
+    return {kind: get_form(form_id) for kind, form_id in named.items() if form_id}
+
+
+def select_form(pep: PEP, *, policy: str | Path | Policy = "southwark") -> list[FormChoice]:
+    """The form or forms this child needs under the home authority's `policy`, each with its reason; the record last.
+
+    The policy's `[forms]` table names the home forms; each form spec's `[applies]` says when it is
+    used. A school in another authority whose form pepdocs knows gets that form first.
+    """
+    chosen = load_policy(policy)
+    home = home_forms(chosen)
     year = pep.year_group
-    if year is not None and year >= 12:
-        neet = " (its NEET section covers having no provision)" if has_no_provision(pep) else ""
-        return [FormChoice("post-16", f"in Year {year}: a post-16 PEP{neet}")]
-    if year is not None and year <= 0:
-        stage = "Reception" if year == 0 else "nursery"
-        return [FormChoice("early-years", f"in {stage}: an early-years PEP")]
-    if has_no_provision(pep):
-        return [FormChoice("no-provision", "of school age and in no school or alternative provision (procedure §8)")]
+    for kind in ("post_16", "early_years"):
+        by_years = _by_years(home[kind], year) if kind in home else None
+        if by_years is not None:
+            return [by_years]
+    if "no_provision" in home and home["no_provision"].applies.no_provision and has_no_provision(pep):
+        form = home["no_provision"]
+        return [FormChoice(form.id, form.applies.reason or form.short_title)]
+    record = _record(pep, home["record"], home.get("review"))
     setting = pep.education.setting
     la = setting.la or (setting.laestab or "")[:3] or None
-    review, why = review_form_allowed(pep)
-    record = (
-        FormChoice("southwark-review", f"the review form may be used: {why}")
-        if review
-        else FormChoice(
-            "southwark-full",
-            "Southwark's full PEP" + (f" ({why})" if pep.plan.pep_number_in_year == 2 else "")
-            + ("" if year is not None else "; the year group is not known"),
-        )
-    )
-    if la == KENT:
-        kent = FormChoice("kent", "the school is in Kent (886), whose schools must use Kent's form (procedure §9)")
-        return [kent, FormChoice(record.form, "Southwark's record must also be made (procedure §9); " + record.reason)]
-    return [record]
+    if la is None or la == home["record"].authority_la:
+        return [record]
+    theirs = next((form for form in list_forms() if la in form.applies.la), None)
+    if theirs is None:
+        return [record]
+    reason = theirs.applies.reason or f"the school is in LA {la}, whose schools use {theirs.authority}'s form"
+    also = chosen.forms.also_record if chosen.forms is not None else ""
+    return [FormChoice(theirs.id, reason), FormChoice(record.form, f"{also}; {record.reason}")]
