@@ -27,6 +27,7 @@ from pepdocs.workflows._batch import BatchReport, batch
 from pepdocs.workflows._cases import read_cases
 from pepdocs.workflows._convert import Converted, convert
 from pepdocs.workflows._merge import Merged, merge
+from pepdocs.workflows._scaffold import Scaffold, scaffold_form
 from pepdocs.workflows._select import FormChoice, select_form
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "PepdocsWarning",
     "Policy",
     "RenderError",
+    "Scaffold",
     "TemplateVersionError",
     "Unmapped",
     "add_forms",
@@ -68,6 +70,7 @@ __all__ = [
     "read_cases",
     "read_pep",
     "render",
+    "scaffold_form",
     "schema",
     "select_form",
     "sensitive_paths",

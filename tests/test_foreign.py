@@ -279,3 +279,82 @@ def test_a_council_pdf_filled_by_pdftk_reads_the_same(scaffolded: dict[str, Any]
 
 def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# --- known among all forms ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def registered(scaffolded: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The scaffolded forms added to the forms pepdocs knows, for one test."""
+    from pepdocs.forms import _spec
+
+    monkeypatch.setattr(_spec, "_added", [])
+    monkeypatch.delenv("PEPDOCS_FORMS", raising=False)
+    pepdocs.add_forms(next(iter(scaffolded.values())).folder.parent)
+    yield scaffolded
+    _spec._forms_in.cache_clear()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_parse_recognises_a_completed_council_form_among_all_forms(registered: dict[str, Any], name: str) -> None:
+    form = pepdocs.get_form(name)
+    document = pepdocs.render(_record_for(form), name, form.formats[0])
+    assert pepdocs.parse(document).form == name
+    blank = (CORPUS / name / form.template).read_bytes()
+    assert pepdocs.parse(blank).form == name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_completed_council_form_converts_as_the_same_answers_typed_into_kents_form(
+    registered: dict[str, Any], name: str
+) -> None:
+    form = pepdocs.get_form(name)
+    kent = pepdocs.get_form("kent")
+    pep = _record_for(form)
+    council = pepdocs.convert(pepdocs.render(pep, name, form.formats[0]), "southwark-full")
+    typed = pepdocs.parse(pepdocs.render(council.pep, "kent"))
+    via_kent = pepdocs.convert(pepdocs.render(typed.pep, "kent"), "southwark-full")
+    assert council.report.source_form == name
+    both = set(kent.paths) & set(form.paths) & set(pepdocs.get_form("southwark-full").paths)
+    assert len(both) >= 5
+    from_council = carried(form, council.pep)
+    from_kent = carried(form, via_kent.pep)
+    for path in sorted(both):
+        assert from_council[path] == from_kent[path], path
+        assert from_council[path] == carried(form, pep)[path], path
+
+
+def test_the_command_line_scaffolds_a_form_and_prints_what_it_found(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from pepdocs._cli import main
+
+    result = CliRunner().invoke(
+        main, ["forms", "scaffold", str(CORPUS / "southdale" / "original.docx"), "--id", "southdale", "-o", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "21 places found, 21 mapped, 0 left for review" in result.output
+    again = CliRunner().invoke(
+        main, ["forms", "scaffold", str(CORPUS / "southdale" / "original.docx"), "--id", "southdale", "-o", str(tmp_path)]
+    )
+    assert again.exit_code != 0 and "--force" in again.output
+    bad = CliRunner().invoke(main, ["forms", "scaffold", str(tmp_path / "southdale" / "form.toml"), "--id", "x", "-o", str(tmp_path)])
+    assert bad.exit_code != 0 and "not a DOCX or PDF" in bad.output
+
+
+def test_the_readme_onboards_a_council_form_in_five_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pepdocs.forms import _spec
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### A council's own form, in five lines", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    assert len(block.strip().splitlines()) == 5
+    monkeypatch.setattr(_spec, "_added", [])
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    (tmp_path / "tests").symlink_to(ROOT / "tests")
+    try:
+        exec(block, {"pepdocs": pepdocs})
+    finally:
+        _spec._forms_in.cache_clear()
+    assert (tmp_path / "my-forms" / "southdale" / "form.toml").exists()

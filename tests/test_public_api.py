@@ -19,8 +19,8 @@ def test_the_exported_names_are_pinned() -> None:
     assert set(pepdocs.__all__) == {
         "LOCAL_AUTHORITIES", "PEP", "BatchReport", "Converted", "DocumentError", "Due", "Finding", "Policy", "FieldValueError", "Form", "FormChoice",
         "FormError", "InputError", "Issue", "LimitError", "Merged", "ModelError", "NotAPepFormError", "Parsed", "PepdocsError",
-        "PepdocsWarning", "RenderError", "TemplateVersionError", "Unmapped", "add_forms", "batch", "check", "convert", "get_form", "load_policy", "next_due", "list_forms", "merge", "nc_year",
-        "parse", "read_cases", "read_pep", "render", "schema", "select_form", "sensitive_paths", "validate_uln", "validate_upn",
+        "PepdocsWarning", "RenderError", "Scaffold", "TemplateVersionError", "Unmapped", "add_forms", "batch", "check", "convert", "get_form", "load_policy", "next_due", "list_forms", "merge", "nc_year",
+        "parse", "read_cases", "read_pep", "render", "scaffold_form", "schema", "select_form", "sensitive_paths", "validate_uln", "validate_upn",
     }  # fmt: skip
 
 

@@ -292,3 +292,33 @@ class Spot:
     section: str = ""
     alternatives: list[str] = field(default_factory=list)
     """Other words that name the place: a PDF field's printed label beside its tooltip, and its name."""
+
+
+def chosen_values(value: Any) -> set[str]:
+    """The choice values a model value ticks, as a form's spec names them: code values, or "true"/"false"."""
+    values = value if isinstance(value, list) else [value]
+    out = set()
+    for v in values:
+        if isinstance(v, bool):
+            out.add("true" if v else "false")
+        elif isinstance(v, Enum):
+            out.add(str(v.value))
+        elif v is not None:
+            out.add(str(v))
+    return out
+
+
+def choice_words(found: Slot, values: list[str]) -> str:
+    """Ticked choice values as words the codec of `found` reads: "Yes", "Full care order (C2)", one a line."""
+    words = []
+    for value in values:
+        if value in ("true", "false"):
+            words.append("Yes" if value == "true" else "No")
+        elif found.enum is not None:
+            try:
+                words.append(code_label(found.enum(value)))
+            except ValueError:
+                words.append(value)
+        else:
+            words.append(value)
+    return "\n".join(words)

@@ -61,6 +61,21 @@ class Scaffold:
                 out.append((m.spot.key, m.path, m.sure, m.confidence))
         return out
 
+    def review_lines(self) -> list[str]:
+        """Each place left for a person: its label and why (never a value: a blank form has none)."""
+        out = []
+        for m in self.mappings:
+            if not m.sure or not m.path:
+                guess = f" (perhaps {m.path}, {round(m.confidence)}%)" if m.path else ""
+                out.append(f"{m.spot.label!r}: {m.reason or 'not sure'}{guess}")
+            elif m.spot.control == "table":
+                out += [
+                    f"{header!r} in table {m.spot.label!r}: not sure"
+                    for header, column in zip(m.spot.headers, m.columns, strict=True)
+                    if column is None or column.score < SURE
+                ]
+        return out
+
     def summary(self) -> str:
         places = self.places()
         mapped = sum(1 for _, path, sure, _ in places if sure and path)
@@ -257,23 +272,17 @@ def write_spec(form_id: str, title: str, fmt: str, template: str, mappings: list
             'roles = ["school", "social_worker", "meeting"]  # who completes it: check',
         ]
         pending: list[Mapping] = []
-
-        def flush() -> None:
-            if not pending:
-                return
-            lines.extend(["", "  [[sections.blocks]]", '  type = "fields"', "  fields = ["])
-            lines.extend(_field_line(m, "    ") for m in pending)
-            lines.append("  ]")
-            pending.clear()
-
-        for m in group:
-            if m.spot.control == "table":
-                flush()
+        for item in [*group, None]:
+            if (item is None or item.spot.control == "table") and pending:
+                lines.extend(["", "  [[sections.blocks]]", '  type = "fields"', "  fields = ["])
+                lines.extend(_field_line(p, "    ") for p in pending)
+                lines.append("  ]")
+                pending = []
+            if item is not None and item.spot.control == "table":
                 lines.append("")
-                lines.extend(_table_block(m))
-            else:
-                pending.append(m)
-        flush()
+                lines.extend(_table_block(item))
+            elif item is not None:
+                pending.append(item)
     return "\n".join(lines) + "\n"
 
 

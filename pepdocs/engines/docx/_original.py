@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass, field
-from enum import Enum
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,9 @@ from typing import Any
 from lxml import etree
 
 from pepdocs._errors import DocumentError, RenderError
-from pepdocs.engines.docx._docx import read_package, safe_xml
+from pepdocs.engines.docx._docx import W, read_package, safe_xml
 from pepdocs.engines.docx._places import (
     CHOICE_CONTROLS,
-    W,
     Control,
     Layout,
     Unit,
@@ -37,8 +35,7 @@ from pepdocs.engines.docx._places import (
 )
 from pepdocs.forms._answers import Answers
 from pepdocs.forms._assemble import Found, Unmapped
-from pepdocs.forms._codecs import code_label
-from pepdocs.forms._match import Spot
+from pepdocs.forms._match import Spot, choice_words, chosen_values
 from pepdocs.forms._spec import Block, Field, Form, list_forms
 
 _W = f"{{{W}}}"
@@ -93,11 +90,11 @@ class _Finder:
                 score = hits / max(1, len([w for w in wanted if w])) - (0.001 if row[0].index < self.cursor else 0.0)
                 if score >= 0.6 and score > best[0]:
                     best = (score, row)
-        row = best[1]
-        if row is not None:
-            self.used.update(c.index for c in row)
-            self.cursor = row[0].index + 1
-        return row
+        found = best[1]
+        if found is not None:
+            self.used.update(c.index for c in found)
+            self.cursor = found[0].index + 1
+        return found
 
     def region(self, place: dict[str, Any]) -> tuple[Unit | None, list[Unit]]:
         """The anchor of a field's place and the units its answer is in."""
@@ -156,36 +153,6 @@ def _first_control(units: list[Unit], kind: str) -> Control | None:
 # --- values and choices -------------------------------------------------------------------------
 
 
-def _chosen(value: Any) -> set[str]:
-    """The choice values a model value ticks: code values, or "true"/"false"."""
-    values = value if isinstance(value, list) else [value]
-    out = set()
-    for v in values:
-        if isinstance(v, bool):
-            out.add("true" if v else "false")
-        elif isinstance(v, Enum):
-            out.add(str(v.value))
-        elif v is not None:
-            out.add(str(v))
-    return out
-
-
-def _choice_words(f: Field, values: list[str]) -> str:
-    """Ticked choice values as words the field's codec reads."""
-    words = []
-    for value in values:
-        if value in ("true", "false"):
-            words.append("Yes" if value == "true" else "No")
-        elif f.slot.enum is not None:
-            try:
-                words.append(code_label(f.slot.enum(value)))
-            except ValueError:
-                words.append(value)
-        else:
-            words.append(value)
-    return "\n".join(words)
-
-
 def _choices(place: dict[str, Any]) -> dict[str, str]:
     return {key(option): str(value) for option, value in dict(place.get("choices", {})).items()}
 
@@ -200,7 +167,7 @@ def _write_field(finder: _Finder, f: Field, text: str, value: Any) -> None:
         return  # nothing to answer: the place stays exactly as the council left it
     control = str(place.get("control", "text"))
     if control in CHOICE_CONTROLS:
-        chosen = _chosen(value)
+        chosen = chosen_values(value)
         choices = _choices(place)
         if control == "ticks":
             for box in boxes(_paragraphs(units)):
@@ -364,7 +331,7 @@ def _read_field(finder: _Finder, f: Field, found: Found) -> None:
                 values.append(choices[key(word)])
             else:
                 found.unmapped.append(Unmapped(f.label, word, where="an option with no code in the form's spec"))
-        found.values[f.id] = _choice_words(f, values)
+        found.values[f.id] = choice_words(f.slot, values)
         return
     if control != "text":
         control_found = _first_control(units, control)

@@ -19,7 +19,7 @@ from typing import Any
 
 from lxml import etree
 
-from pepdocs.engines.docx._docx import PROMPTS, W, W14
+from pepdocs.engines.docx._docx import PROMPTS, W14, W
 from pepdocs.forms._match import Spot
 
 _W = f"{{{W}}}"
@@ -38,7 +38,7 @@ EMPTY_FIELD = "\u2002"
 
 
 def _tag(el: Any, name: str) -> bool:
-    return el.tag == f"{_W}{name}"
+    return bool(el.tag == f"{_W}{name}")
 
 
 def _owner(el: Any, name: str) -> Any:
@@ -465,7 +465,7 @@ def boxes(region: list[Any]) -> list[_Box]:
         position += len(t)
 
     def at(index: int) -> tuple[Any, int]:
-        for start, node, t in reversed(starts):
+        for start, node, _text in reversed(starts):
             if start <= index and node is not None:
                 return node, index - start
         return None, 0
@@ -808,9 +808,9 @@ def _table_places(layout: Layout, number: int, used: set[int]) -> list[Spot]:
         for cell in row:
             if cell.index in used or cell.empty():
                 continue
-            spot = _cell_place(layout, cell, used, heading)
-            if spot is not None:
-                spots.append(spot)
+            found = _cell_place(layout, cell, used, heading)
+            if found is not None:
+                spots.append(found)
         r += 1
     return spots
 

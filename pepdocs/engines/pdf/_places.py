@@ -22,9 +22,8 @@ from pepdocs._errors import DocumentError, PepdocsWarning, RenderError
 from pepdocs.engines.pdf._pdf import PdfFields
 from pepdocs.forms._answers import Answers
 from pepdocs.forms._assemble import Found, Unmapped
-from pepdocs.forms._codecs import code_label
-from pepdocs.forms._match import Spot
-from pepdocs.forms._spec import Field, Form, list_forms
+from pepdocs.forms._match import Spot, choice_words, chosen_values
+from pepdocs.forms._spec import Form, list_forms
 
 RADIO = 1 << 15
 PUSH = 1 << 16
@@ -169,7 +168,7 @@ def _nearest(texts: list[tuple[float, float, str]], widget: _Widget) -> tuple[st
 
 
 def _right_words(texts: list[tuple[float, float, str]], widget: _Widget) -> str:
-    x0, y0, x1, y1 = widget.rect
+    _x0, y0, x1, y1 = widget.rect
     middle = (y0 + y1) / 2
     right = [(x - x1, t) for x, y, t in texts if x >= x1 - 1 and abs(y - middle) <= 8 and x - x1 < 40]
     return min(right)[1] if right else ""
@@ -211,7 +210,7 @@ def spots_of_pdf(data: bytes, file: str) -> tuple[str, list[Spot]]:
     reader = _open(data, file)
     fields = _fields(reader, file)
     texts = _texts(reader)
-    title = str((reader.metadata or {}).get("/Title", "") or "")
+    title = str(reader.metadata.get("/Title", "") or "") if reader.metadata else ""
     if not title and texts.get(0):
         title = max(texts[0], key=lambda t: t[1])[2]
     spots: list[Spot] = []
@@ -281,12 +280,6 @@ def _state(place: dict[str, Any], chosen: set[str]) -> str | None:
     return None
 
 
-def _chosen(value: Any) -> set[str]:
-    from pepdocs.engines.docx._original import _chosen as chosen
-
-    return chosen(value)
-
-
 def render_pdf_original(form: Form, answers: Answers) -> bytes:
     """The council's own PDF with each answer in its own field, appearances drawn; nothing else changed."""
     path = form.folder / form.template
@@ -318,11 +311,11 @@ def render_pdf_original(form: Form, answers: Answers) -> bytes:
                     if raw is True:
                         values[name] = "/" + (kinds[name].options[0] if kinds[name].options else "Yes")
                     continue
-                state = _state(f.place, _chosen(raw))
+                state = _state(f.place, chosen_values(raw))
                 if state is not None:
                     values[name] = "/" + state
             elif control in ("combo", "list"):
-                entry = next((w for w, v in dict(f.place.get("choices", {})).items() if v in _chosen(raw)), None)
+                entry = next((w for w, v in dict(f.place.get("choices", {})).items() if v in chosen_values(raw)), None)
                 if entry is not None:
                     values[name] = entry
             elif answers.values.get(f.id):
@@ -338,12 +331,6 @@ def render_pdf_original(form: Form, answers: Answers) -> bytes:
 
 
 # --- reading --------------------------------------------------------------------------------------
-
-
-def _words_for(f: Field, values: list[str]) -> str:
-    from pepdocs.engines.docx._original import _choice_words
-
-    return _choice_words(f, values)
 
 
 def locate_pdf_original(form: Form, fields: PdfFields) -> Found:
@@ -375,13 +362,13 @@ def locate_pdf_original(form: Form, fields: PdfFields) -> Found:
                 states = {str(s): w for w, s in dict(f.place.get("states", {})).items()} or {w: w for w in choices}
                 words = states.get(state, state)
                 if words in choices:
-                    found.values[f.id] = _words_for(f, [str(choices[words])])
+                    found.values[f.id] = choice_words(f.slot, [str(choices[words])])
                 else:
                     found.unmapped.append(Unmapped(f.label, state, where=f"field {name}: an option with no code"))
             elif control in ("combo", "list"):
                 text = fields.text.get(name, "")
                 if text and text in choices:
-                    found.values[f.id] = _words_for(f, [str(choices[text])])
+                    found.values[f.id] = choice_words(f.slot, [str(choices[text])])
                 elif text:
                     found.unmapped.append(Unmapped(f.label, text, where=f"field {name}: an option with no code"))
             elif name in fields.text:
