@@ -56,4 +56,65 @@ def built_in_as_foreign(work: Path) -> list[tuple[str, Path, list[tuple[str, str
         path = work / f"{form.id}.docx"
         path.write_bytes(strip_docx(pepdocs.render(pepdocs.PEP(), form.id)))
         out.append((f"{form.id} (docx)", path, true_mapping(form)))
+        if "pdf" in form.formats:
+            pdf, paths = strip_pdf((form.folder / "form.pdf").read_bytes())
+            path = work / f"{form.id}.pdf"
+            path.write_bytes(pdf)
+            out.append((f"{form.id} (pdf)", path, list(paths.items())))
     return out
+
+
+def _kind(path: str) -> str:
+    from pepdocs.model._paths import slot
+
+    try:
+        return slot(path).kind
+    except KeyError:
+        return ""
+
+
+def strip_pdf(pdf: bytes) -> tuple[bytes, dict[str, str]]:
+    """A PDF form renamed as LiveCycle names fields (`Subform3[0].TextField12[0]`), pepdocs' properties removed.
+
+    Tooltips and printed words stay: they are what a council's own form has. Returns the PDF and each new
+    full field name -> the model path its old name spelt.
+    """
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    counts = {"sub": 0, "/Tx": 0, "/Btn": 0, "/Ch": 0}
+    paths: dict[str, str] = {}
+
+    def rename(node: DictionaryObject, old: str, new: str, inherited: str | None) -> None:
+        kids = [k.get_object() for k in node.get("/Kids") or []]
+        named = [k for k in kids if "/T" in k]
+        kind = str(node.get("/FT", inherited or ""))
+        if named:
+            counts["sub"] += 1
+            label = f"Subform{counts['sub']}[0]"
+            node[NameObject("/T")] = TextStringObject(label)
+            for kid in named:
+                rename(kid, f"{old}.{kid['/T']}", f"{new}.{label}" if new else label, kind or inherited)
+            return
+        counts[kind] = counts.get(kind, 0) + 1
+        word = {"/Tx": "TextField", "/Btn": "CheckBox", "/Ch": "DropDownList"}.get(kind, "Field")
+        label = f"{word}{counts[kind]}[0]"
+        node[NameObject("/T")] = TextStringObject(label)
+        path = re.sub(r"\.\d+\.", "[].", old.removeprefix("derived."))
+        if _kind(path) == "" and _kind(path.rsplit(".", 1)[0]) == "codes":
+            path = path.rsplit(".", 1)[0]  # one box of a tick-all-that-apply list: `reasons.medical`
+        paths[f"{new}.{label}" if new else label] = path
+
+    for top in writer._root_object["/AcroForm"]["/Fields"]:
+        node = top.get_object()
+        rename(node, str(node["/T"]), "", None)
+        # rename() set the top node's own /T; its full name is its new /T
+    info = writer._info.get_object() if writer._info is not None else None
+    if info is not None:
+        for key in [k for k in info if str(k).startswith("/pepdocs")]:
+            del info[key]
+        info[NameObject("/Producer")] = TextStringObject("Designer 6.5")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), paths

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
+from dataclasses import field as default
 from enum import Enum
 from typing import Any
 
@@ -25,6 +26,8 @@ class Answers:
     tables: dict[str, list[dict[str, str]]]
     show: dict[str, bool]
     raw: dict[str, Any]
+    items: dict[str, list[dict[str, Any]]] = default(default_factory=dict)
+    """The model values of each table's rows by column id, as `raw` is for fields."""
 
 
 def value_at(pep: PEP, form: Form, path: str) -> Any:
@@ -71,6 +74,7 @@ def answers(pep: PEP, form: Form, sections: frozenset[str] | None = None, audien
     private = audience != "record"
     values: dict[str, str] = {}
     raw: dict[str, Any] = {}
+    raw_items: dict[str, list[dict[str, Any]]] = {}
     tables: dict[str, list[dict[str, str]]] = {}
     show: dict[str, bool] = {}
     year = pep.year_group
@@ -91,13 +95,17 @@ def answers(pep: PEP, form: Form, sections: frozenset[str] | None = None, audien
             if block.kind == "table":
                 items = get(pep, block.path) or []
                 rows = []
+                values_of = raw_items.setdefault(block.id, [])
                 for item in items:
                     row = {}
+                    row_values = {}
                     for column in block.columns:
                         value = None if private and column.sensitive else get(item, column.path.split("[].", 1)[1])
                         row[column.id] = shown(column, value, narrow=True)
+                        row_values[column.id] = value
                     rows.append(row)
+                    values_of.append(row_values)
                 blank = {column.id: shown(column, None, narrow=True) for column in block.columns}
                 rows.extend(dict(blank) for _ in range(block.rows - len(rows)))
                 tables[block.id] = rows
-    return Answers(values, tables, show, raw)
+    return Answers(values, tables, show, raw, raw_items)

@@ -220,6 +220,7 @@ def _tails(key: str) -> list[str]:
     return [" ".join(words[i:]) for i in range(len(words))]
 
 
+@cache
 def _kind(path: str) -> str:
     try:
         found: Slot = slot(path)

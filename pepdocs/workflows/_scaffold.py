@@ -21,6 +21,7 @@ _CHOICE_KINDS = {
     "ticks": frozenset({"code", "codes", "bool"}),
     "radio": frozenset({"code", "bool"}),
     "combo": frozenset({"code", "bool"}),
+    "boxes": frozenset({"code", "codes", "bool"}),
     "list": frozenset({"code", "codes"}),
 }
 
@@ -57,6 +58,8 @@ class Scaffold:
                     for key, column in zip(keys, m.columns, strict=True):
                         sure = m.sure and column is not None and column.score >= SURE
                         out.append((key, column.path if column else "", sure, column.score if column else 0.0))
+            elif m.spot.control == "boxes":
+                out += [(key, m.path, m.sure, m.confidence) for key in m.spot.keys]
             else:
                 out.append((m.spot.key, m.path, m.sure, m.confidence))
         return out
@@ -105,11 +108,13 @@ def _map_field(spot: Spot, words: Vocabulary) -> Mapping:
     kinds = _CHOICE_KINDS.get(spot.control)
     if spot.control == "ticks" and {o.casefold() for o in spot.options} <= {"yes", "no", "y", "n"}:
         kinds = frozenset({"bool"})
-    candidates: dict[str, Match] = {}
-    for label in [spot.label, *spot.alternatives]:
-        for match in words.candidates(label, spot.heading, kinds):
-            if match.path not in candidates or candidates[match.path].score < match.score:
-                candidates[match.path] = match
+    candidates = {m.path: m for m in words.candidates(spot.label, spot.heading, kinds)}
+    if not any(m.score >= SURE for m in candidates.values()):
+        # The label says too little: the printed words beside the field and its name may say more.
+        for label in spot.alternatives:
+            for match in words.candidates(label, spot.heading, kinds):
+                if match.path not in candidates or candidates[match.path].score < match.score:
+                    candidates[match.path] = match
     mapping = _decide(spot, sorted(candidates.values(), key=lambda m: (-m.score, m.path)))
     if kinds is not None and mapping.path and spot.options:
         mapping.choices = {option: words.choice(mapping.path, option) for option in spot.options}

@@ -7,6 +7,7 @@ document itself only the places answered change.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from functools import cache
@@ -67,10 +68,19 @@ class _Finder:
     stops: frozenset[str]
     cursor: int = 0
     used: set[int] = field(default_factory=set)
+    last: Unit | None = None
 
-    def anchor(self, label: str) -> Unit | None:
+    def anchor(self, label: str, again: bool = False) -> Unit | None:
+        """The next unit with this label; with `again`, the last one found if it has it (a matrix row's label)."""
         wanted = key(label)
         units = self.layout.units
+        if again and self.last is not None and self.last.key() == wanted:
+            return self.last
+        found = self._anchor(wanted, units)
+        self.last = found
+        return found
+
+    def _anchor(self, wanted: str, units: list[Unit]) -> Unit | None:
         for unit in [*units[self.cursor :], *units[: self.cursor]]:
             if unit.index not in self.used and unit.key() == wanted:
                 self.used.add(unit.index)
@@ -98,7 +108,7 @@ class _Finder:
 
     def region(self, place: dict[str, Any]) -> tuple[Unit | None, list[Unit]]:
         """The anchor of a field's place and the units its answer is in."""
-        anchor = self.anchor(str(place.get("label", "")))
+        anchor = self.anchor(str(place.get("label", "")), again=place.get("at") == "column")
         if anchor is None:
             return None, []
         at = place.get("at")
@@ -153,17 +163,27 @@ def _first_control(units: list[Unit], kind: str) -> Control | None:
 # --- values and choices -------------------------------------------------------------------------
 
 
+def _option(words: str) -> str:
+    """An option's words as compared: case, spacing and punctuation ignored."""
+    return re.sub(r"[^\w]+", " ", words.casefold()).strip()
+
+
 def _choices(place: dict[str, Any]) -> dict[str, str]:
-    return {key(option): str(value) for option, value in dict(place.get("choices", {})).items()}
+    return {_option(option): str(value) for option, value in dict(place.get("choices", {})).items()}
 
 
 # --- writing ------------------------------------------------------------------------------------
 
 
 def _write_field(finder: _Finder, f: Field, text: str, value: Any) -> None:
-    place = f.place
-    _anchor, units = finder.region(place)
-    if not units or (value in (None, [], "") and not text):
+    _anchor, units = finder.region(f.place)
+    if units:
+        _write_region(units, f.place, text, value)
+
+
+def _write_region(units: list[Unit], place: dict[str, Any], text: str, value: Any) -> None:
+    """Write one answer into its units: tick its boxes, set its control, or type its text."""
+    if value in (None, [], "") and not text:
         return  # nothing to answer: the place stays exactly as the council left it
     control = str(place.get("control", "text"))
     if control in CHOICE_CONTROLS:
@@ -171,24 +191,24 @@ def _write_field(finder: _Finder, f: Field, text: str, value: Any) -> None:
         choices = _choices(place)
         if control == "ticks":
             for box in boxes(_paragraphs(units)):
-                tick(box, choices.get(key(box.words)) in chosen)
+                tick(box, choices.get(_option(box.words)) in chosen)
             return
-        found = _first_control(units, _kind_of(control))
+        found = _first_control(units, control)
         if found is None:
             return
         if control in ("checkbox", "sdt-check"):
             found.write(value is True)
         else:
-            entry = next((e for e in found.entries if choices.get(key(e)) in chosen), None)
+            entry = next((e for e in found.entries if choices.get(_option(e)) in chosen), None)
             if entry is not None and found.kind == "dropdown":
                 found.write(entry)
             elif found.kind == "sdt-drop":
                 found.write(entry or "")
         return
     if control != "text":
-        found = _first_control(units, control)
-        if found is not None:
-            found.write(text)
+        control_found = _first_control(units, control)
+        if control_found is not None:
+            control_found.write(text)
             return
     if place.get("at") == "self":
         write_after_label(units[0], text)
@@ -197,18 +217,14 @@ def _write_field(finder: _Finder, f: Field, text: str, value: Any) -> None:
         write_unit(target, text)
 
 
-def _kind_of(control: str) -> str:
-    return control
-
-
-def _write_table(finder: _Finder, block: Block, rows: list[dict[str, str]]) -> None:
+def _write_table(finder: _Finder, block: Block, rows: list[dict[str, str]], items: list[dict[str, Any]]) -> None:
     header = finder.header(list(block.place.get("headers", [])))
     if header is None:
         return
     data = finder.rows(header)
     if not data:
         return
-    wanted = [r for r in rows if any(v.strip() for v in r.values())]
+    wanted = [(r, i) for r, i in zip(rows, items, strict=False) if any(v not in (None, "", []) for v in i.values())]
     last = data[-1][0].element.getparent()
     while len(data) < len(wanted):
         fresh = _blank_row(last)
@@ -218,11 +234,11 @@ def _write_table(finder: _Finder, block: Block, rows: list[dict[str, str]]) -> N
         finder.layout = layout
         table = layout.tables[header[0].table]
         data = table[header[0].row + 1 : header[0].row + 1 + len(data) + 1]
-    for row, values in zip(data, wanted, strict=False):
+    for row, (values, raw) in zip(data, wanted, strict=False):
         for column in block.columns:
             position = int(column.place.get("column", -1))
             if 0 <= position < len(row):
-                _write_cell(row[position], values.get(column.id, ""))
+                _write_region([row[position]], column.place, values.get(column.id, ""), raw.get(column.id))
 
 
 def _blank_row(tr: Any) -> Any:
@@ -232,7 +248,11 @@ def _blank_row(tr: Any) -> Any:
     fresh = copy.deepcopy(tr)
     for tc in fresh.iter(f"{_W}tc"):
         found = controls([tc])
-        if found:
+        ticks = boxes([tc])
+        if len(ticks) >= 2:
+            for box in ticks:
+                tick(box, False)
+        elif found:
             for control in found:
                 if control.kind not in ("checkbox", "dropdown", "sdt-check", "sdt-drop"):
                     control.write("")
@@ -243,16 +263,6 @@ def _blank_row(tr: Any) -> Any:
 
                 _write_paragraphs(paragraphs, "")
     return fresh
-
-
-def _write_cell(unit: Unit, text: str) -> None:
-    if not text:
-        return
-    found = controls(unit.paragraphs())
-    if found:
-        found[0].write(text)
-    else:
-        write_unit(unit, text)
 
 
 def _stops(form: Form) -> frozenset[str]:
@@ -270,7 +280,7 @@ def render_original(form: Form, answers: Answers) -> bytes:
     finder = _Finder(Layout(_body(root, form.template)), _stops(form))
     for _section, block in _in_order(form):
         if block.kind == "table":
-            _write_table(finder, block, answers.tables.get(block.id, []))
+            _write_table(finder, block, answers.tables.get(block.id, []), answers.items.get(block.id, []))
             continue
         for f in block.fields:
             if answers.show.get(f.id, True) and answers.show.get(block.id, True):
@@ -306,10 +316,16 @@ def _template_bytes(form: Form) -> bytes:
 
 
 def _read_field(finder: _Finder, f: Field, found: Found) -> None:
+    _anchor, units = finder.region(f.place)
+    if units:
+        text = _read_region(units, f, found)
+        if text is not None:
+            found.values[f.id] = text
+
+
+def _read_region(units: list[Unit], f: Field, found: Found) -> str | None:
+    """The text of one answer as its codec reads it: ticked options and chosen entries as their codes' words."""
     place = f.place
-    _anchor, units = finder.region(place)
-    if not units:
-        return
     control = str(place.get("control", "text"))
     if control in CHOICE_CONTROLS:
         choices = _choices(place)
@@ -318,30 +334,25 @@ def _read_field(finder: _Finder, f: Field, found: Found) -> None:
         else:
             control_found = _first_control(units, control)
             if control_found is None:
-                found.values[f.id] = "\n".join(u.text() for u in units).strip()
-                return
+                return "\n".join(u.text() for u in units).strip()
             value = control_found.read()
             if isinstance(value, bool):
-                found.values[f.id] = "Yes" if value else ""
-                return
+                return "Yes" if value else ""
             ticked = [value] if value and not blank_entry(value) else []
         values = []
         for word in ticked:
-            if key(word) in choices:
-                values.append(choices[key(word)])
+            if _option(word) in choices:
+                values.append(choices[_option(word)])
             else:
                 found.unmapped.append(Unmapped(f.label, word, where="an option with no code in the form's spec"))
-        found.values[f.id] = choice_words(f.slot, values)
-        return
+        return choice_words(f.slot, values)
     if control != "text":
         control_found = _first_control(units, control)
         if control_found is not None:
-            found.values[f.id] = str(control_found.read())
-            return
+            return str(control_found.read())
     if place.get("at") == "self":
-        found.values[f.id] = read_after_label(units[0], str(place.get("suffix", "")))
-    else:
-        found.values[f.id] = "\n".join(u.text() for u in units if u.text().strip()).strip("\n")
+        return read_after_label(units[0], str(place.get("suffix", "")))
+    return "\n".join(u.text() for u in units if u.text().strip()).strip("\n")
 
 
 def _read_table(finder: _Finder, block: Block, found: Found) -> None:
@@ -359,9 +370,7 @@ def _read_table(finder: _Finder, block: Block, found: Found) -> None:
         for column in block.columns:
             position = positions[column.id]
             if 0 <= position < len(row):
-                cell = row[position]
-                inside = controls(cell.paragraphs())
-                values[column.id] = str(inside[0].read()) if inside else cell.text().strip("\n")
+                values[column.id] = _read_region([row[position]], column, found) or ""
         rows.append(values)
     found.rows[block.id] = rows
 

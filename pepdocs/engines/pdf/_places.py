@@ -23,7 +23,7 @@ from pepdocs.engines.pdf._pdf import PdfFields
 from pepdocs.forms._answers import Answers
 from pepdocs.forms._assemble import Found, Unmapped
 from pepdocs.forms._match import Spot, choice_words, chosen_values
-from pepdocs.forms._spec import Form, list_forms
+from pepdocs.forms._spec import Field, Form, list_forms
 
 RADIO = 1 << 15
 PUSH = 1 << 16
@@ -205,6 +205,84 @@ def _tables(fields: list[_PdfField], texts: dict[int, list[tuple[float, float, s
     return out
 
 
+_ROW = re.compile(r"(?i)^(?P<table>.+?)[,:;]?\s+row\s+(?P<row>\d+)\s*[:,.\-–]\s*(?P<column>.+)$")
+
+
+def _options(f: _PdfField, texts: list[tuple[float, float, str]]) -> tuple[list[str], dict[str, str]]:
+    """A box group's options as printed words, and each word's on-state."""
+    words = {}
+    for state, w in zip(f.options, f.widgets, strict=False):
+        words[state] = _right_words(texts, w) or state
+    for state in f.options:
+        words.setdefault(state, state)
+    return [words[s] for s in f.options], {words[s]: s for s in f.options}
+
+
+def _tooltip_tables(fields: list[_PdfField], texts: dict[int, list[tuple[float, float, str]]]) -> list[tuple[Spot, _Widget]]:
+    """Tables told by tooltips: "Targets, row 2: By when" names a cell of a table of rows."""
+    tables: dict[str, dict[int, dict[str, _PdfField]]] = {}
+    columns: dict[str, list[str]] = {}
+    for f in fields:
+        match = _ROW.match(f.tooltip) if f.widgets else None
+        if match is None:
+            continue
+        table, column = match["table"].strip(), match["column"].strip()
+        tables.setdefault(table, {}).setdefault(int(match["row"]), {})[column] = f
+        if column not in columns.setdefault(table, []):
+            columns[table].append(column)
+    out = []
+    for table, rows in tables.items():
+        if len(rows) < 2:
+            continue
+        headers = columns[table]
+        names = [[rows[r][c].name if c in rows[r] else "" for c in headers] for r in sorted(rows)]
+        first_row = rows[min(rows)]
+        places: list[dict[str, Any]] = []
+        for column in headers:
+            sample = first_row.get(column) or next(row[column] for row in rows.values() if column in row)
+            place: dict[str, Any] = {"column": len(places)}
+            if sample.kind in ("radio", "checkbox", "combo", "list"):
+                place["control"] = sample.kind
+                options, states = _options(sample, texts.get(sample.widgets[0].page, []))
+                place["options"] = options if sample.kind in ("radio", "checkbox") else sample.options
+                if sample.kind in ("radio", "checkbox"):
+                    place["states"] = states
+            places.append(place)
+        spot = Spot(
+            table,
+            {"fields": names, "headers": headers, "keys": names},
+            table,
+            "table",
+            heading=table,
+            headers=headers,
+            columns=places,
+            keys=names[0],
+            rows=len(names),
+            section=table,
+        )
+        out.append((spot, next(iter(first_row.values())).widgets[0]))
+    return out
+
+
+def _box_lists(fields: list[_PdfField], taken: set[str]) -> list[tuple[Spot, _Widget]]:
+    """Check boxes that are the options of one question, told by tooltips: "Reasons: Medical needs"."""
+    groups: dict[str, list[tuple[str, _PdfField]]] = {}
+    for f in fields:
+        if f.kind == "checkbox" and len(f.options) <= 1 and f.widgets and f.name not in taken and ":" in f.tooltip:
+            question, option = f.tooltip.rsplit(":", 1)
+            groups.setdefault(question.strip(), []).append((option.strip(), f))
+    out = []
+    for question, members in groups.items():
+        if len(members) < 2:
+            continue
+        boxes = {option: f.name for option, f in members}
+        on = {f.name: (f.options[0] if f.options else "Yes") for _o, f in members}
+        spot = Spot(question, {"boxes": boxes, "on": on, "control": "boxes"}, question, "boxes", list(boxes))
+        spot.keys = [f.name for _o, f in members]
+        out.append((spot, members[0][1].widgets[0]))
+    return out
+
+
 def spots_of_pdf(data: bytes, file: str) -> tuple[str, list[Spot]]:
     """The title and every place an answer goes in a fillable PDF, in reading order."""
     reader = _open(data, file)
@@ -216,7 +294,13 @@ def spots_of_pdf(data: bytes, file: str) -> tuple[str, list[Spot]]:
     spots: list[Spot] = []
     in_tables: set[str] = set()
     placed: list[tuple[int, float, float, Spot]] = []
-    for grid, headers in _tables(fields, texts):
+    for spot, first in _tooltip_tables(fields, texts):
+        in_tables.update(n for row in spot.place["fields"] for n in row if n)
+        placed.append((first.page, -first.rect[3], first.rect[0], spot))
+    for spot, first in _box_lists(fields, in_tables):
+        in_tables.update(spot.place["boxes"].values())
+        placed.append((first.page, -first.rect[3], first.rect[0], spot))
+    for grid, headers in _tables([f for f in fields if f.name not in in_tables], texts):
         names = [[f.name for f in row] for row in grid]
         in_tables.update(n for row in names for n in row)
         first = grid[0][0].widgets[0]
@@ -243,18 +327,12 @@ def spots_of_pdf(data: bytes, file: str) -> tuple[str, list[Spot]]:
         label = f.tooltip or printed
         place: dict[str, Any] = {"name": f.name, "control": f.kind}
         options = list(f.options)
-        if f.kind == "radio":
-            words = {}
-            for state, w in zip(f.options, f.widgets, strict=False):
-                words[state] = _right_words(page_texts, w) or state
-            options = [words[s] for s in f.options]
-            place["states"] = {words[s]: s for s in f.options}
-            if printed and f.tooltip:
-                place["printed"] = printed
+        if f.kind == "radio" or (f.kind == "checkbox" and len(f.options) > 1):
+            options, place["states"] = _options(f, page_texts)
+        elif f.kind == "checkbox":
+            options = []
         spot = Spot(label or f.name, place, f.name, f.kind, options)
         spot.alternatives = [t for t in (printed, _name_words(f.name)) if t and t != label]
-        if f.kind == "checkbox":
-            spot.options = []
         placed.append((widget.page, -widget.rect[3], widget.rect[0], spot))
     placed.sort(key=lambda p: (p[0], round(p[1] / 4), p[2]))
     spots = [p[3] for p in placed]
@@ -293,33 +371,20 @@ def render_pdf_original(form: Form, answers: Answers) -> bytes:
     for _section, block in form.blocks():
         if block.kind == "table":
             names = block.place.get("fields", [])
-            rows = [r for r in answers.tables.get(block.id, []) if any(v.strip() for v in r.values())]
-            for row_names, row in zip(names, rows, strict=False):
+            items = answers.items.get(block.id, [])
+            for row_names, item in zip(names, items, strict=False):
                 for column in block.columns:
                     position = int(column.place.get("column", -1))
-                    if 0 <= position < len(row_names) and row.get(column.id):
-                        values[row_names[position]] = row[column.id]
+                    name = row_names[position] if 0 <= position < len(row_names) else ""
+                    if name in kinds:
+                        _fill(values, kinds[name], column, item.get(column.id), _text(column, item.get(column.id)))
             continue
         for f in block.fields:
             name = str(f.place.get("name", ""))
-            control = str(f.place.get("control", "text"))
-            raw = answers.raw.get(f.id)
-            if name not in kinds:
-                continue
-            if control in ("radio", "checkbox"):
-                if control == "checkbox" and not f.place.get("choices"):
-                    if raw is True:
-                        values[name] = "/" + (kinds[name].options[0] if kinds[name].options else "Yes")
-                    continue
-                state = _state(f.place, chosen_values(raw))
-                if state is not None:
-                    values[name] = "/" + state
-            elif control in ("combo", "list"):
-                entry = next((w for w, v in dict(f.place.get("choices", {})).items() if v in chosen_values(raw)), None)
-                if entry is not None:
-                    values[name] = entry
-            elif answers.values.get(f.id):
-                values[name] = answers.values[f.id]
+            if f.place.get("control") == "boxes":
+                _fill(values, _PdfField("", "boxes"), f, answers.raw.get(f.id), "")
+            elif name in kinds:
+                _fill(values, kinds[name], f, answers.raw.get(f.id), answers.values.get(f.id, ""))
     if values:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -328,6 +393,69 @@ def render_pdf_original(form: Form, answers: Answers) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _text(f: Field, value: Any) -> str:
+    from pepdocs.forms._codecs import write
+
+    return write(f.slot, value)
+
+
+def _fill(values: dict[str, str], found: _PdfField, f: Field, raw: Any, text: str) -> None:
+    """The value one field takes for an answer: text, a box group's on-state, a list entry."""
+    control = str(f.place.get("control", "text"))
+    if control == "boxes":
+        chosen = chosen_values(raw)
+        for words, name in dict(f.place.get("boxes", {})).items():
+            if dict(f.place.get("choices", {})).get(words) in chosen:
+                values[name] = "/" + str(dict(f.place.get("on", {})).get(name, "Yes"))
+        return
+    if control in ("radio", "checkbox"):
+        if control == "checkbox" and not f.place.get("choices"):
+            if raw is True:
+                values[found.name] = "/" + (found.options[0] if found.options else "Yes")
+            return
+        state = _state(f.place, chosen_values(raw))
+        if state is not None:
+            values[found.name] = "/" + state
+    elif control in ("combo", "list"):
+        entry = next((w for w, v in dict(f.place.get("choices", {})).items() if v in chosen_values(raw)), None)
+        if entry is not None:
+            values[found.name] = entry
+    elif text:
+        values[found.name] = text
+
+
+def _read_one(fields: PdfFields, f: Field, name: str, found: Found) -> str | None:
+    """The text of one field's answer as its codec reads it; None when it holds none."""
+    control = str(f.place.get("control", "text"))
+    choices = dict(f.place.get("choices", {}))
+    if control == "boxes":
+        ticked = [w for w, n in dict(f.place.get("boxes", {})).items() if fields.states.get(n, "Off") not in ("Off", "")]
+        for words in ticked:
+            if words not in choices:
+                found.unmapped.append(Unmapped(f.label, words, where="an option with no code in the form's spec"))
+        picked = [str(choices[w]) for w in ticked if w in choices]
+        return choice_words(f.slot, picked) if picked else None
+    if control in ("radio", "checkbox"):
+        state = fields.states.get(name, "Off")
+        if state in ("Off", ""):
+            return None
+        if control == "checkbox" and not choices:
+            return "Yes"
+        states = {str(s): w for w, s in dict(f.place.get("states", {})).items()} or {w: w for w in choices}
+        words = states.get(state, state)
+        if words in choices:
+            return choice_words(f.slot, [str(choices[words])])
+        found.unmapped.append(Unmapped(f.label, state, where=f"field {name}: an option with no code"))
+        return None
+    text = fields.text.get(name)
+    if control in ("combo", "list") and text:
+        if text in choices:
+            return choice_words(f.slot, [str(choices[text])])
+        found.unmapped.append(Unmapped(f.label, text, where=f"field {name}: an option with no code"))
+        return None
+    return text
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -343,36 +471,16 @@ def locate_pdf_original(form: Form, fields: PdfFields) -> Found:
                 row = {}
                 for column in block.columns:
                     position = int(column.place.get("column", -1))
-                    if 0 <= position < len(row_names):
-                        row[column.id] = fields.text.get(row_names[position], "")
+                    if 0 <= position < len(row_names) and row_names[position]:
+                        text = _read_one(fields, column, row_names[position], found)
+                        row[column.id] = text or ""
                 rows.append(row)
             found.rows[block.id] = rows
             continue
         for f in block.fields:
-            name = str(f.place.get("name", ""))
-            control = str(f.place.get("control", "text"))
-            choices = dict(f.place.get("choices", {}))
-            if control in ("radio", "checkbox"):
-                state = fields.states.get(name, "Off")
-                if state in ("Off", ""):
-                    continue
-                if control == "checkbox" and not choices:
-                    found.values[f.id] = "Yes"
-                    continue
-                states = {str(s): w for w, s in dict(f.place.get("states", {})).items()} or {w: w for w in choices}
-                words = states.get(state, state)
-                if words in choices:
-                    found.values[f.id] = choice_words(f.slot, [str(choices[words])])
-                else:
-                    found.unmapped.append(Unmapped(f.label, state, where=f"field {name}: an option with no code"))
-            elif control in ("combo", "list"):
-                text = fields.text.get(name, "")
-                if text and text in choices:
-                    found.values[f.id] = choice_words(f.slot, [str(choices[text])])
-                elif text:
-                    found.unmapped.append(Unmapped(f.label, text, where=f"field {name}: an option with no code"))
-            elif name in fields.text:
-                found.values[f.id] = fields.text[name]
+            text = _read_one(fields, f, str(f.place.get("name", "")), found)
+            if text is not None:
+                found.values[f.id] = text
     return found
 
 
@@ -385,6 +493,7 @@ def identify_pdf_original(fields: PdfFields) -> tuple[Form | None, float]:
         if not form.foreign or not form.template.endswith(".pdf"):
             continue
         wanted = {str(f.place.get("name")) for f in form.fields() if f.place.get("name")}
+        wanted |= {str(n) for f in form.fields() for n in dict(f.place.get("boxes", {})).values()}
         for _section, block in form.blocks():
             wanted |= {n for row in block.place.get("fields", []) for n in row}
         hits = len(wanted & names)
