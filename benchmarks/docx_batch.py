@@ -42,7 +42,7 @@ def docx_loops(n: int) -> None:
     from docxtpl import DocxTemplate
 
     import pepdocs
-    from pepdocs.engines.docx._docx import docx_context
+    from pepdocs.engines.docx._render import docx_context
     from pepdocs.forms._answers import answers
     from pepdocs.forms._wording import partial_title
 
@@ -67,14 +67,14 @@ def docx_loops(n: int) -> None:
 def pdf_loops(n: int, plain_n: int) -> None:
     """The plain pypdf clone-fill-write loop and pepdocs' PDF engine, on the same form and answers."""
     import pepdocs
-    from pepdocs.workflows._api import FORMATS
+    from pepdocs.engines import formats
 
-    if "pdf" not in FORMATS:
+    if "pdf" not in formats():
         print("PDF: no PDF engine in this pepdocs; skipped")
         return
     from pypdf import PdfReader, PdfWriter
 
-    from pepdocs.engines.pdf._pdf import _wanted
+    from pepdocs.engines.pdf._fill import _wanted
     from pepdocs.forms._answers import answers
 
     pep = pepdocs.read_pep(ROOT / "examples" / "southwark-primary.json")

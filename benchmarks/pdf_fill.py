@@ -22,7 +22,7 @@ from pathlib import Path
 from pypdf import PdfWriter
 
 import pepdocs
-from pepdocs.engines.pdf._pdf import read_pdf
+from pepdocs.engines.pdf._read import read_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = {
@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     plain = plain_loop(form.folder / "form.pdf", values, plain_n)
     print(f"form {form.id}: {len(values)} field values, template {form.folder.name}/form.pdf")
     print(
-        f"plain pypdf loop (clone, update_page_form_field_values, write): {plain * 1000:.1f} ms per document over {plain_n}"
+        "plain pypdf loop (clone, update_page_form_field_values, write): "
+        f"{plain * 1000:.1f} ms per document over {plain_n}"
     )
     print(
         f"pepdocs.render(pep, form, 'pdf'):                             {ours * 1000:.1f} ms per document over {args.n}"

@@ -19,44 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pepdocs.engines.docx._places import label_of  # noqa: E402
-from pepdocs.forms._match import normal  # noqa: E402
-from pepdocs.workflows._scaffold import Scaffold, scaffold_form  # noqa: E402
-
-
-def score(scaffold: Scaffold, expected: list[tuple[str, str]]) -> tuple[int, int, int, list[str], list[str]]:
-    """(places, right, review, wrong mappings used, places missed) for one scaffold against its true mapping.
-
-    Places are matched by label in document order, so a heading used twice ("By when") pairs up in turn.
-    """
-    found: dict[str, list[tuple[str, bool]]] = {}
-    for key, path, sure, _confidence in scaffold.places():
-        found.setdefault(_key(key), []).append((path, sure))
-    right = review = 0
-    wrong: list[str] = []
-    missed: list[str] = []
-    for label, path in expected:
-        got = found.get(_key(label), [])
-        if not got:
-            missed.append(label)
-            review += 1
-            continue
-        used, sure = got.pop(0)
-        if sure and used and used != path:
-            wrong.append(f"{label} -> {used} (true: {path or 'nothing'})")
-        elif (sure and used == path) or (not path and not (sure and used)):
-            right += 1
-        else:
-            review += 1
-    for key, rest in found.items():
-        for path, sure in rest:
-            if sure and path:
-                wrong.append(f"{key} -> {path} (not a place in the true mapping)")
-    return len(expected), right, review, wrong, missed
-
-
-def _key(label: str) -> str:
-    return normal(label_of(label))
+from pepdocs.workflows._scaffold import scaffold_form  # noqa: E402
+from tests.foreign_helpers import score  # noqa: E402
 
 
 def corpus() -> list[tuple[str, Path, list[tuple[str, str]]]]:
@@ -80,7 +44,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as work:
         cases = corpus() + built_in(Path(work))
         for name, document, expected in cases:
-            scaffold = scaffold_form(document, re.sub(r"[^a-z0-9]+", "-", name).strip("-"), Path(work) / "out", overwrite=True)
+            scaffold = scaffold_form(
+                document, re.sub(r"[^a-z0-9]+", "-", name).strip("-"), Path(work) / "out", overwrite=True
+            )
             places, right, review, wrong, missed = score(scaffold, expected)
             rows.append((name, places, right, review, wrong, missed))
     print(f"{'form':28} {'places':>6} {'right':>6} {'review':>6} {'wrong':>6} {'accuracy':>9}")

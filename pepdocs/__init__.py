@@ -13,7 +13,9 @@ from pepdocs._errors import (
     PepdocsWarning,
     RenderError,
     TemplateVersionError,
+    UsageError,
 )
+from pepdocs._types import Audience, Format, Part, Prefer
 from pepdocs.forms._assemble import Parsed, Unmapped
 from pepdocs.forms._spec import Form, add_forms, get_form, list_forms
 from pepdocs.model._codes import LOCAL_AUTHORITIES
@@ -33,6 +35,7 @@ from pepdocs.workflows._select import FormChoice, select_form
 __all__ = [
     "LOCAL_AUTHORITIES",
     "PEP",
+    "Audience",
     "BatchReport",
     "Converted",
     "DocumentError",
@@ -42,6 +45,7 @@ __all__ = [
     "Form",
     "FormChoice",
     "FormError",
+    "Format",
     "InputError",
     "Issue",
     "LimitError",
@@ -49,13 +53,16 @@ __all__ = [
     "ModelError",
     "NotAPepFormError",
     "Parsed",
+    "Part",
     "PepdocsError",
     "PepdocsWarning",
     "Policy",
+    "Prefer",
     "RenderError",
     "Scaffold",
     "TemplateVersionError",
     "Unmapped",
+    "UsageError",
     "add_forms",
     "batch",
     "check",

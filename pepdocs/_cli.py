@@ -12,8 +12,9 @@ from typing import Any, TypeVar
 import click
 
 from pepdocs._errors import ModelError, PepdocsError
+from pepdocs._types import AUDIENCES, FORMATS, PARTS, PREFERS, Audience, Format, Part, Prefer
 from pepdocs._util.files import write_atomically
-from pepdocs.forms._spec import ROLES, add_forms, list_forms, load_form, templates_dir
+from pepdocs.forms._spec import add_forms, list_forms, load_form, templates_dir
 from pepdocs.model._records import read_pep, schema
 from pepdocs.workflows._api import parse, render
 from pepdocs.workflows._convert import convert
@@ -54,8 +55,12 @@ _forms_option = click.option(
     is_eager=True,
     help="A folder of your own form folders (each with a form.toml); may be repeated. Also PEPDOCS_FORMS.",
 )
+_audience_option = click.option(
+    "--audience", type=click.Choice(AUDIENCES), default="record", show_default=True,
+    help="school and child copies leave out every sensitive field.",
+)  # fmt: skip
 _part_option = click.option(
-    "--part", type=click.Choice(ROLES), default=None, help="Only the sections this role completes (e.g. school)."
+    "--part", type=click.Choice(PARTS), default=None, help="Only the sections this role completes (e.g. school)."
 )
 
 
@@ -142,24 +147,18 @@ def forms_scaffold_command(document: Path, form_id: str, out_dir: Path, vocabula
 @main.command("render")
 @click.argument("case", type=click.Path(path_type=Path))
 @click.option("--form", "form_id", required=True, help="Form id (see `pepdocs forms`).")
-@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
 @click.option("--sections", default=None, help="Only these sections, comma-separated (e.g. 3).")
 @_part_option
-@click.option(
-    "--audience",
-    type=click.Choice(["record", "school", "child"]),
-    default="record",
-    show_default=True,
-    help="school and child copies leave out every sensitive field.",
-)
+@_audience_option
 @click.option("--flatten", is_flag=True, help="PDF only: draw the answers in and leave no fillable field.")
 @click.option("--password", default=None, help="PDF only: encrypt with AES-256.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
 @_forms_option
 @_one_line_errors
 def render_command(
-    case: Path, form_id: str, fmt: str, sections: str | None, part: str | None, audience: str, flatten: bool,
-    password: str | None, output: Path,
+    case: Path, form_id: str, fmt: Format, sections: str | None, part: Part | None, audience: Audience,
+    flatten: bool, password: str | None, output: Path,
 ) -> None:  # fmt: skip
     """Fill a form from a PEP record (JSON)."""
     pep = read_pep(case)
@@ -197,14 +196,14 @@ def parse_command(file: Path, form_id: str | None, password: str | None, output:
 @main.command("convert")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("--to", "to", required=True, help="Target form id (see `pepdocs forms`).")
-@click.option("--format", "fmt", default="docx", show_default=True, help="docx or pdf")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Target form to write.")
 @click.option("--record", type=click.Path(path_type=Path), default=None, help="Also write the PEP record (JSON).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), default=None, help="Write the report (JSON).")
 @_forms_option
 @_one_line_errors
 def convert_command(
-    source: Path, to: str, fmt: str, output: Path | None, record: Path | None, report_path: Path | None
+    source: Path, to: str, fmt: Format, output: Path | None, record: Path | None, report_path: Path | None
 ) -> None:
     """Turn another authority's completed form into the target form; print what changed, field by field."""
     converted = convert(source, to, fmt, isolated=True)
@@ -225,21 +224,23 @@ def convert_command(
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Merged record to write (JSON).")
 @click.option(
     "--prefer",
-    type=click.Choice(["record", "returned"]),
+    type=click.Choice(PREFERS),
     default="record",
     show_default=True,
     help="Whose value wins where they differ.",
 )
 @_forms_option
 @_one_line_errors
-def merge_command(record: Path, returned: Path, output: Path, prefer: str) -> None:
+def merge_command(record: Path, returned: Path, output: Path, prefer: Prefer) -> None:
     """Take a returned form (e.g. the school's Section 3) into a PEP record; list every conflict."""
     merged = merge(read_pep(record), parse(returned, isolated=True), prefer=prefer)
     write_atomically(output, merged.pep.to_json().encode("utf-8"))
     click.echo(f"{len(merged.taken)} values taken, {len(merged.conflicts)} conflicts; wrote {output}")
     for conflict in merged.conflicts:
         kept = "returned" if prefer == "returned" else "record"
-        click.echo(f"  conflict @ {conflict.path}: record {conflict.record!r}, returned {conflict.returned!r} (kept {kept})")
+        click.echo(
+            f"  conflict @ {conflict.path}: record {conflict.record!r}, returned {conflict.returned!r} (kept {kept})"
+        )
 
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -247,11 +248,14 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 @main.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--policy", default="southwark", show_default=True, help="Built-in policy name or a policy TOML file.")
+@click.option("--policy", default="dfe", show_default=True, help="Built-in policy name or a policy TOML file.")
 @click.option("--on", "on", type=_DATE, default=None, help="Judge as on this day (YYYY-MM-DD); default today.")
 @_one_line_errors
 def check_command(files: tuple[Path, ...], policy: str, on: Any) -> None:
-    """Check PEP records against an authority's rules: `file: severity rule: message @ path [source]`; exit 1 on errors."""
+    """Check PEP records against an authority's rules (default: the national dfe policy).
+
+    Prints `file: severity rule: message @ path [source]`; exit 1 on errors.
+    """
     from pepdocs.rules._check import check, load_policy
 
     chosen = load_policy(policy)
@@ -277,13 +281,18 @@ def check_command(files: tuple[Path, ...], policy: str, on: Any) -> None:
 
 @main.command("tracker")
 @click.argument("source", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Tracker workbook to write (XLSX).")
-@click.option("--policy", default="southwark", show_default=True, help="Built-in policy name or a policy TOML file.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), required=True, help="Tracker workbook to write (XLSX)."
+)
+@click.option("--policy", default="dfe", show_default=True, help="Built-in policy name or a policy TOML file.")
 @click.option("--on", "on", type=_DATE, default=None, help="Judge as on this day (YYYY-MM-DD); default today.")
 @_forms_option
 @_one_line_errors
 def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
-    """Write a tracker workbook from a folder of PEP records or a case-data XLSX/CSV: when each child's next PEP is due, and the findings."""
+    """Write a tracker workbook from a folder of PEP records or a case-data XLSX/CSV.
+
+    It says when each child's next PEP is due, and what the checks found.
+    """
     from pepdocs.workflows._tracker import write_tracker
 
     report = write_tracker(source, output, policy=policy, on=on.date() if on is not None else None)
@@ -296,23 +305,31 @@ def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
 
 @main.command("batch")
 @click.argument("cases", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder for the forms and the report.")
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder for the forms and the report."
+)
 @click.option("--form", "form_id", default=None, help="One form for every child (default: chosen per child).")
-@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes to render with (default: one per CPU).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=None, help="Processes to render with (default: one per CPU)."
+)
 @click.option("--force", is_flag=True, help="Render every form again, even those up to date or changed since.")
-@click.option("--mapping", type=click.Path(path_type=Path), default=None, help='Other headers\' model paths, TOML or JSON: {"Their Header": "child.upn"}.')
+@click.option(
+    "--mapping",
+    type=click.Path(path_type=Path),
+    default=None,
+    help='Other headers\' model paths, TOML or JSON: {"Their Header": "child.upn"}.',
+)
 @click.option("--sections", default=None, help="Only these sections, comma-separated (default: the whole form).")
 @_part_option
-@click.option("--audience", type=click.Choice(["record", "school", "child"]), default="record", show_default=True,
-              help="school and child copies leave out every sensitive field.")
+@_audience_option
 @click.option("--policy", default="southwark", show_default=True, help="Policy naming the home authority's forms.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any row had a problem, not only when a form failed.")
 @_forms_option
 @_one_line_errors
 def batch_command(
-    cases: Path, out_dir: Path, form_id: str | None, fmt: str, workers: int | None, force: bool,
-    mapping: Path | None, sections: str | None, part: str | None, audience: str, policy: str, strict: bool,
+    cases: Path, out_dir: Path, form_id: str | None, fmt: Format, workers: int | None, force: bool,
+    mapping: Path | None, sections: str | None, part: Part | None, audience: Audience, policy: str, strict: bool,
 ) -> None:  # fmt: skip
     """Pre-fill a form for every child in a case-data workbook (XLSX or CSV).
 
@@ -336,7 +353,9 @@ def batch_command(
         click.echo(f"{cases}: {note}", err=True)
     for row in report.rows:
         for problem in row.problems:
-            click.echo(f"{cases} row {row.row} ({row.person_id or 'no person ID'}): {problem}", err=True)
+            click.echo(
+                f"{cases} row {row.row} ({row.person_id or 'no person ID'}): {problem.describe(row=False)}", err=True
+            )
     click.echo(report.summary())
     if report.counts["failed"] or (strict and not report.ok):
         sys.exit(1)

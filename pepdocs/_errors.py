@@ -4,6 +4,7 @@ PepdocsError
 ├── ModelError            a PEP that breaks the model's rules (.issues)
 ├── FormError             an unknown form id or a broken form spec
 ├── RenderError           a PEP that cannot be drawn on a form
+├── UsageError            a bad argument: an unknown format, audience, prefer or section
 ├── DocumentError         a file that cannot be read (.file)
 │   ├── NotAPepFormError  a readable document that is no PEP form
 │   └── FieldValueError   a value the form's codec cannot read (.field, .path)
@@ -17,13 +18,34 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Issue:
-    """One problem found in a PEP or a document, located by model path."""
+    """One problem found in a PEP, a document or a spreadsheet, and where: model path, form field, column, row."""
 
     message: str
     path: str = ""
+    field: str = ""
+    """The form field's label."""
+    column: str = ""
+    """The spreadsheet column: its letter and header, as `D "Date of Birth"`."""
+    row: int | None = None
+    """The spreadsheet row number."""
+
+    def where(self, *, row: bool = True) -> str:
+        """Where the problem is, as a person reads it; empty when nothing narrower than the whole is known."""
+        parts = (
+            f"row {self.row}" if row and self.row is not None else "",
+            f"column {self.column}" if self.column else "",
+            f'field "{self.field}"' if self.field else "",
+            self.path,
+        )
+        return ", ".join(part for part in parts if part)
+
+    def describe(self, *, row: bool = True) -> str:
+        """The problem as one line, `message @ where` (`row=False` where the row is already said)."""
+        where = self.where(row=row)
+        return f"{self.message} @ {where}" if where else self.message
 
     def __str__(self) -> str:
-        return f"{self.message} @ {self.path or '$'}"
+        return self.describe()
 
 
 class PepdocsError(Exception):
@@ -50,6 +72,10 @@ class FormError(PepdocsError, LookupError):
 
 class RenderError(PepdocsError):
     """A PEP that cannot be drawn on the requested form or format."""
+
+
+class UsageError(PepdocsError, ValueError):
+    """A bad argument to a pepdocs call or command: an unknown format, audience, prefer or section."""
 
 
 class DocumentError(PepdocsError):

@@ -6,18 +6,19 @@ import argparse
 import sys
 from pathlib import Path
 
-from pepdocs.engines.docx._build import build_docx
-from pepdocs.engines.pdf._build import build_pdf
+from pepdocs.engines import all_engines
 from pepdocs.forms._spec import Form, list_forms, templates_dir
 
 
 def build_form(form: Form, check: bool = False) -> list[Path]:
-    """Write form.docx and form.pdf beside the form's spec; the templates that were stale (with `check`, none written)."""
+    """Write each engine's template (form.docx, form.pdf) beside the form's spec; the templates that were stale
+    (with `check`, none written)."""
     if form.foreign:
         return []  # a council's own document is the template: nothing to build
     stale = []
-    for target, build in ((form.folder / "form.docx", build_docx), (form.folder / "form.pdf", build_pdf)):
-        built = build(form)
+    for engine in all_engines():
+        target = form.folder / f"form{engine.suffix}"
+        built = engine.build(form)
         if target.exists() and target.read_bytes() == built:
             continue
         stale.append(target)

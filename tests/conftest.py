@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from hypothesis import settings
+from pypdf import PdfReader, PdfWriter
 
 import pepdocs
 from pepdocs.forms._spec import Form
@@ -109,3 +110,9 @@ def write_xlsx(path: Path, headers: list[str], rows: list[list[Any]]) -> Path:
         sheet.append(row)
     book.save(path)
     return path
+
+
+def acroform(pdf: PdfReader | PdfWriter) -> Any:
+    """A PDF's AcroForm dictionary, as loosely typed as pypdf's objects are."""
+    root: Any = pdf.trailer["/Root"] if isinstance(pdf, PdfReader) else pdf._root_object
+    return root["/AcroForm"]

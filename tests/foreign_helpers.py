@@ -6,9 +6,48 @@ import io
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pepdocs
+from pepdocs.engines.docx._places import label_of
+from pepdocs.forms._match import normal
 from pepdocs.forms._spec import Form
+from pepdocs.workflows._scaffold import Scaffold
+
+
+def score(scaffold: Scaffold, expected: list[tuple[str, str]]) -> tuple[int, int, int, list[str], list[str]]:
+    """(places, right, review, wrong mappings used, places missed) for one scaffold against its true mapping.
+
+    Places are matched by label in document order, so a heading used twice ("By when") pairs up in turn.
+    """
+    found: dict[str, list[tuple[str, bool]]] = {}
+    for key, path, sure, _confidence in scaffold.places():
+        found.setdefault(_key(key), []).append((path, sure))
+    right = review = 0
+    wrong: list[str] = []
+    missed: list[str] = []
+    for label, path in expected:
+        got = found.get(_key(label), [])
+        if not got:
+            missed.append(label)
+            review += 1
+            continue
+        used, sure = got.pop(0)
+        if sure and used and used != path:
+            wrong.append(f"{label} -> {used} (true: {path or 'nothing'})")
+        elif (sure and used == path) or (not path and not (sure and used)):
+            right += 1
+        else:
+            review += 1
+    for key, rest in found.items():
+        for path, sure in rest:
+            if sure and path:
+                wrong.append(f"{key} -> {path} (not a place in the true mapping)")
+    return len(expected), right, review, wrong, missed
+
+
+def _key(label: str) -> str:
+    return normal(label_of(label))
 
 
 def true_mapping(form: Form) -> list[tuple[str, str]]:
@@ -106,11 +145,12 @@ def strip_pdf(pdf: bytes) -> tuple[bytes, dict[str, str]]:
             path = path.rsplit(".", 1)[0]  # one box of a tick-all-that-apply list: `reasons.medical`
         paths[f"{new}.{label}" if new else label] = path
 
-    for top in writer._root_object["/AcroForm"]["/Fields"]:
+    root: Any = writer._root_object
+    for top in root["/AcroForm"]["/Fields"]:
         node = top.get_object()
         rename(node, str(node["/T"]), "", None)
         # rename() set the top node's own /T; its full name is its new /T
-    info = writer._info.get_object() if writer._info is not None else None
+    info: Any = writer._info.get_object() if writer._info is not None else None
     if info is not None:
         for key in [k for k in info if str(k).startswith("/pepdocs")]:
             del info[key]

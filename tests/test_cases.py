@@ -66,8 +66,8 @@ def test_every_known_spelling_names_one_column_and_every_path_is_a_model_value()
     ],
 )
 def test_the_usual_spellings_of_headers_are_read_alike(tmp_path: Path, headers: list[str]) -> None:
-    path = write_xlsx(tmp_path / "cases.xlsx", headers, [["P1", "Amara", "Okafor", datetime(2016, 5, 4), "F",
-                                                          "Lantern Hill Primary School", datetime(2027, 1, 20)]])  # fmt: skip
+    row = ["P1", "Amara", "Okafor", datetime(2016, 5, 4), "F", "Lantern Hill Primary School", datetime(2027, 1, 20)]
+    path = write_xlsx(tmp_path / "cases.xlsx", headers, [row])
     (pep,) = rows_of(path)
     assert pep is not None
     assert (pep.child.person_id, pep.child.first_name, pep.child.last_name) == ("P1", "Amara", "Okafor")
@@ -108,8 +108,8 @@ def test_columns_nobody_knows_are_named_in_the_notes(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("suffix", [".toml", ".json"])
 def test_a_mapping_file_names_any_other_export(tmp_path: Path, suffix: str) -> None:
-    mapping = {"Ref No": "child.person_id", "Kid's given name": "child.first_name", "Carer mobile": "care.carers[].phone",
-               "Forename": "", "Academic year": "year_group"}  # fmt: skip
+    mapping = {"Ref No": "child.person_id", "Kid's given name": "child.first_name",
+               "Carer mobile": "care.carers[].phone", "Forename": "", "Academic year": "year_group"}  # fmt: skip
     file = tmp_path / f"map{suffix}"
     if suffix == ".json":
         file.write_text(json.dumps(mapping), encoding="utf-8")
@@ -118,7 +118,8 @@ def test_a_mapping_file_names_any_other_export(tmp_path: Path, suffix: str) -> N
     assert load_mapping(file) == mapping
     path = write_xlsx(tmp_path / "other.xlsx", ["Ref No", "Kid's given name", "Forename", "Carer mobile", "DOB",
                                                 "Academic year"],
-                      [["R-9", "Skye", "ignored", "07700 900111; 07700 900112", date(2018, 10, 1), "Year 2"]])  # fmt: skip
+                      [["R-9", "Skye", "ignored", "07700 900111; 07700 900112", date(2018, 10, 1),
+                        "Year 2"]])  # fmt: skip
     (pep,) = rows_of(path, file)
     assert pep is not None
     assert (pep.child.person_id, pep.child.first_name) == ("R-9", "Skye")
@@ -146,8 +147,9 @@ def test_values_are_read_as_people_and_spreadsheets_write_them(tmp_path: Path) -
     headers = ["Person ID", "Forename", "Surname", "DOB", "Legal Status", "Placement Type", "Placement LA",
                "Carer(s)", "School URN", "DfE Number", "Ofsted Grade", "Date Joined", "PEP Number In Year",
                "No Provision Reason", "SEN Status", "Ethnicity", "Gender", "UPN", "Next LAC Review"]  # fmt: skip
-    row = [1234567.0, "  Zoë ", "Nguyễn ", "3rd Mar 2015", "C2 - Full care order", "Foster placement with other foster carer, other",
-           "Kent", "Jo Smith; Sam Smith", 100823, 2102001, 2, "01/09/2021", 2.0, "awaiting_admission; Medical needs",
+    row = [1234567.0, "  Zoë ", "Nguyễn ", "3rd Mar 2015", "C2 - Full care order",
+           "Foster placement with other foster carer, other", "Kent", "Jo Smith; Sam Smith", 100823, 2102001, 2,
+           "01/09/2021", 2.0, "awaiting_admission; Medical needs",
            "A", "White British", "Female", upn(), "2027-02-01"]  # fmt: skip
     (pep,) = rows_of(write_xlsx(tmp_path / "c.xlsx", headers, [row]))
     assert pep is not None
@@ -156,7 +158,11 @@ def test_values_are_read_as_people_and_spreadsheets_write_them(tmp_path: Path) -
     assert pep.care.legal_status is LegalStatus.C2 and pep.care.placement_type is PlacementType.U6
     assert pep.care.placement_authority == "886"
     assert [c.name for c in pep.care.carers] == ["Jo Smith", "Sam Smith"]
-    assert (pep.education.setting.urn, pep.education.setting.laestab, pep.education.setting.la) == ("100823", "2102001", "210")
+    assert (pep.education.setting.urn, pep.education.setting.laestab, pep.education.setting.la) == (
+        "100823",
+        "2102001",
+        "210",
+    )
     assert pep.education.setting.ofsted_grade is not None and pep.education.setting.ofsted_grade.value == "2"
     assert pep.education.setting.start_date == date(2021, 9, 1) and pep.plan.pep_number_in_year == 2
     assert [r.value for r in pep.no_provision.reasons] == ["awaiting_admission", "medical"]
@@ -167,38 +173,65 @@ def test_values_are_read_as_people_and_spreadsheets_write_them(tmp_path: Path) -
 
 def test_a_bad_value_is_left_out_and_reported_by_column_and_the_rest_of_the_row_kept(tmp_path: Path) -> None:
     wrong = ("A" if upn()[0] != "A" else "B") + upn()[1:]
-    headers = ["Person ID", "Forename", "UPN", "DOB", "Legal Status", "School URN", "Placement Start", "PEP Number In Year"]
-    path = write_xlsx(tmp_path / "c.xlsx", headers, [["P1", "Kai", wrong, "31/02/2016", "X9", "12345", "next Tuesday", 9],
-                                                     ["P2", "Ruby", upn(), "1/2/2016", "C1", "100823", "1/9/2026", 1]])  # fmt: skip
+    headers = [
+        "Person ID",
+        "Forename",
+        "UPN",
+        "DOB",
+        "Legal Status",
+        "School URN",
+        "Placement Start",
+        "PEP Number In Year",
+    ]
+    table: list[list[Any]] = [["P1", "Kai", wrong, "31/02/2016", "X9", "12345", "next Tuesday", 9],
+                              ["P2", "Ruby", upn(), "1/2/2016", "C1", "100823", "1/9/2026", 1]]  # fmt: skip
+    path = write_xlsx(tmp_path / "c.xlsx", headers, table)
     with read_cases(path, on=ON) as rows:
         first, second = list(rows)
     assert first.pep is not None and first.pep.child.first_name == "Kai" and first.person_id == "P1"
     assert first.pep.child.upn is None and first.pep.child.date_of_birth is None and first.pep.care.legal_status is None
-    assert sorted(first.problems) == sorted([
-        f'UPN check letter is wrong (the digits give {upn()[0]}) @ column C "UPN"',
-        "date not understood: '31/02/2016' is not a day of the calendar @ column D \"DOB\"",
-        "not one of the choices: 'X9' @ column E \"Legal Status\"",
-        'URN must be 6 digits @ column F "School URN"',
-        "date not understood: 'next Tuesday' @ column G \"Placement Start\"",
-        'Input should be less than or equal to 6 @ column H "PEP Number In Year"',
+    assert sorted((p.message, p.column, p.row) for p in first.problems) == sorted([
+        (f"UPN check letter is wrong (the digits give {upn()[0]})", 'C "UPN"', 2),
+        ("date not understood: '31/02/2016' is not a day of the calendar", 'D "DOB"', 2),
+        ("not one of the choices: 'X9'", 'E "Legal Status"', 2),
+        ("URN must be 6 digits", 'F "School URN"', 2),
+        ("date not understood: 'next Tuesday'", 'G "Placement Start"', 2),
+        ("Input should be less than or equal to 6", 'H "PEP Number In Year"', 2),
     ])  # fmt: skip
+    refused = next(p for p in first.problems if p.column.startswith("H "))
+    assert refused.path == "$.plan.pep_number_in_year"  # a value the model refused keeps its model path too
+    assert (
+        str(refused)
+        == 'Input should be less than or equal to 6 @ row 2, column H "PEP Number In Year", $.plan.pep_number_in_year'
+    )
     assert second.problems == [] and second.pep is not None and second.pep.child.upn == upn()
 
 
 def test_a_row_with_no_person_id_or_a_repeated_one_gives_no_pep(tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "c.xlsx", ["Person ID", "Forename"], [["P1", "Kai"], [None, "Ruby"], ["P1", "Skye"], [None, None]])
+    path = write_xlsx(
+        tmp_path / "c.xlsx", ["Person ID", "Forename"], [["P1", "Kai"], [None, "Ruby"], ["P1", "Skye"], [None, None]]
+    )
     with read_cases(path) as rows:
         cases = list(rows)
-    assert [(c.row, c.person_id, c.pep is not None) for c in cases] == [(2, "P1", True), (3, None, False), (4, "P1", False)]
-    assert cases[1].problems == ['no person ID, so the row cannot be named or filed @ column A "Person ID"']
-    assert cases[2].problems == ['person ID P1 is also on row 2; only that row is used @ column A "Person ID"']
+    assert [(c.row, c.person_id, c.pep is not None) for c in cases] == [
+        (2, "P1", True),
+        (3, None, False),
+        (4, "P1", False),
+    ]
+    assert [str(p) for p in cases[1].problems] == [
+        'no person ID, so the row cannot be named or filed @ row 3, column A "Person ID"'
+    ]
+    assert [str(p) for p in cases[2].problems] == [
+        'person ID P1 is also on row 2; only that row is used @ row 4, column A "Person ID"'
+    ]
 
 
 def test_a_year_group_is_kept_only_where_it_differs_from_the_year_by_age(tmp_path: Path) -> None:
     headers = ["Person ID", "DOB", "PEP Date", "Year Group"]
-    path = write_xlsx(tmp_path / "c.xlsx", headers, [["P1", date(2016, 5, 4), date(2027, 1, 20), "Year 6"],
-                                                     ["P2", date(2016, 5, 4), date(2027, 1, 20), "Y4"],
-                                                     ["P3", None, None, "R"], ["P4", date(2016, 5, 4), None, None]])  # fmt: skip
+    table: list[list[Any]] = [["P1", date(2016, 5, 4), date(2027, 1, 20), "Year 6"],
+                              ["P2", date(2016, 5, 4), date(2027, 1, 20), "Y4"],
+                              ["P3", None, None, "R"], ["P4", date(2016, 5, 4), None, None]]  # fmt: skip
+    path = write_xlsx(tmp_path / "c.xlsx", headers, table)
     peps = rows_of(path)
     assert [p.child.ncy_actual for p in peps if p] == [None, 4, 0, None]
     assert [p.year_group for p in peps if p] == [6, 4, 0, None]
@@ -209,8 +242,10 @@ def test_a_formula_saved_with_no_value_is_reported_per_cell(tmp_path: Path) -> N
                       [["P1", "Kai", "=2+5", '=UPPER("x")'], ["P2", "Ruby", 5, "Ward"]])  # fmt: skip
     with read_cases(path) as rows:
         first, second = list(rows)
-    assert first.problems == ['formula with no cached value (=2+5) @ column C "Year Group"',
-                              'formula with no cached value (=UPPER("x")) @ column D "Surname"']  # fmt: skip
+    assert [p.describe(row=False) for p in first.problems] == [
+        'formula with no cached value (=2+5) @ column C "Year Group"',
+        'formula with no cached value (=UPPER("x")) @ column D "Surname"',
+    ]
     assert second.problems == []
 
 
@@ -218,7 +253,7 @@ def test_a_spreadsheet_error_value_is_reported(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "c.xlsx", ["Person ID", "DOB"], [["P1", "#N/A"]])
     with read_cases(path) as rows:
         (row,) = list(rows)
-    assert row.problems == ['spreadsheet error #N/A @ column B "DOB"']
+    assert row.problems == [pepdocs.Issue("spreadsheet error #N/A", column='B "DOB"', row=2)]
 
 
 # --- CSV ----------------------------------------------------------------------------------
@@ -257,7 +292,7 @@ def test_a_csv_in_neither_encoding_is_an_input_error_naming_the_file(tmp_path: P
 
 def test_a_csv_that_breaks_part_way_is_an_input_error_naming_the_file_and_row(tmp_path: Path) -> None:
     path = tmp_path / "long.csv"
-    path.write_text("Person ID,Notes\nP1,short\nP2,\"" + "x" * 200_000 + "\"\n", encoding="utf-8")
+    path.write_text('Person ID,Notes\nP1,short\nP2,"' + "x" * 200_000 + '"\n', encoding="utf-8")
     with read_cases(path) as rows:
         assert next(rows).person_id == "P1"
         with pytest.raises(pepdocs.InputError, match=r"long\.csv, row 3: the file cannot be read past here"):
@@ -312,7 +347,7 @@ def test_the_example_workbook_has_children_of_every_kind_and_a_few_deliberate_pr
     assert any(p.post16.eet_status is not None and p.post16.eet_status.value.startswith("neet") for p in peps)
     names = {p.child.first_name for p in peps} | {p.child.last_name for p in peps}
     assert {"Zoë", "Łukasz", "Nguyễn", "محمد", "O'Neill"} <= names
-    problems = [problem for c in cases for problem in c.problems]
+    problems = [problem.message for c in cases for problem in c.problems]
     assert 5 <= len([c for c in cases if c.problems]) <= 12
     for expected in ("UPN check letter is wrong", "is not a day of the calendar", "formula with no cached value",
                      "no person ID"):  # fmt: skip

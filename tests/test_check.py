@@ -38,8 +38,8 @@ def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
 
 
 TARGETS = [
-    {"description": "I will learn my 6, 7 and 9 times tables.", "area": "maths", "success_measure": "25 out of 25 on the test",
-     "owner": "Class teacher", "due_date": "2026-01-30"},
+    {"description": "I will learn my 6, 7 and 9 times tables.", "area": "maths",
+     "success_measure": "25 out of 25 on the test", "owner": "Class teacher", "due_date": "2026-01-30"},
     {"description": "I will read every evening for 15 minutes.", "area": "english", "success_measure": "Reading record",
      "owner": "Foster carer", "due_date": "2026-02-13"},
 ]  # fmt: skip
@@ -111,11 +111,25 @@ def test_southwark_initial_pep_day_10_is_in_time_and_day_11_late_across_easter()
 def test_leicester_counts_the_initial_deadline_in_school_days_across_half_term() -> None:
     # Became looked after Mon 20 Oct 2025; half-term 27-31 Oct; 10 school days end Mon 10 Nov.
     initial = {"care": {"date_became_looked_after": "2025-10-20"}, "plan": {"pep_type": "initial"}}
-    assert severities(make(**_merge(initial, {"plan": {"meeting_date": "2025-11-10"}})), "initial-pep-deadline", "leicester") == []
-    assert severities(make(**_merge(initial, {"plan": {"meeting_date": "2025-11-11"}})), "initial-pep-deadline", "leicester") == ["error"]
+    assert (
+        severities(
+            make(**_merge(initial, {"plan": {"meeting_date": "2025-11-10"}})), "initial-pep-deadline", "leicester"
+        )
+        == []
+    )
+    assert severities(
+        make(**_merge(initial, {"plan": {"meeting_date": "2025-11-11"}})), "initial-pep-deadline", "leicester"
+    ) == ["error"]
     # Staffordshire: 20 working days, half-term or not.
-    assert severities(make(**_merge(initial, {"plan": {"meeting_date": "2025-11-17"}})), "initial-pep-deadline", "staffordshire") == []
-    assert severities(make(**_merge(initial, {"plan": {"meeting_date": "2025-11-18"}})), "initial-pep-deadline", "staffordshire") == ["error"]
+    assert (
+        severities(
+            make(**_merge(initial, {"plan": {"meeting_date": "2025-11-17"}})), "initial-pep-deadline", "staffordshire"
+        )
+        == []
+    )
+    assert severities(
+        make(**_merge(initial, {"plan": {"meeting_date": "2025-11-18"}})), "initial-pep-deadline", "staffordshire"
+    ) == ["error"]
 
 
 def test_no_first_pep_yet_is_an_error_only_once_the_deadline_has_passed() -> None:
@@ -162,7 +176,9 @@ def test_the_next_pep_date_must_not_pass_the_end_of_the_next_window() -> None:
 def test_staffordshire_is_half_termly_at_a_school_graded_3_or_4() -> None:
     pep = make(plan={"meeting_date": "2025-09-10", "next_pep_date": None})
     assert next_due(pep, policy="staffordshire", on=date(2025, 9, 11)).date == date(2026, 3, 27)  # end of spring term
-    graded = make(plan={"meeting_date": "2025-09-10", "next_pep_date": None}, education={"setting": {"ofsted_grade": "3"}})
+    graded = make(
+        plan={"meeting_date": "2025-09-10", "next_pep_date": None}, education={"setting": {"ofsted_grade": "3"}}
+    )
     due = next_due(graded, policy="staffordshire", on=date(2025, 9, 11))
     assert due.date == date(2025, 12, 19) and "half-term" in due.reason  # end of the next half-term
     assert next_due(graded, policy="luton", on=date(2025, 9, 11)).date == date(2026, 3, 27)
@@ -172,18 +188,28 @@ def test_a_pep_is_overdue_the_day_after_it_was_due() -> None:
     pep = make()  # next PEP set for Tue 19 May 2026
     assert severities(pep, "review-overdue", on=date(2026, 5, 19)) == []
     (finding,) = found(pep, "review-overdue", on=date(2026, 5, 20))
-    assert finding.severity == "error" and finding.path == "$.plan.next_pep_date" and "1 days overdue" in finding.message
+    assert (
+        finding.severity == "error" and finding.path == "$.plan.next_pep_date" and "1 days overdue" in finding.message
+    )
 
 
 def test_southwark_meets_2_to_6_weeks_before_the_next_lac_review() -> None:
     review = {"care": {"next_lac_review_date": "2026-06-16", "last_lac_review_date": "2025-12-16"}}
+
     def at(meeting: date) -> list[str]:
-        pep = make(**_merge(review, {"plan": {"meeting_date": meeting.isoformat(), "next_pep_date": None, "pep_number_in_year": 2}}))
+        pep = make(
+            **_merge(
+                review, {"plan": {"meeting_date": meeting.isoformat(), "next_pep_date": None, "pep_number_in_year": 2}}
+            )
+        )
         return severities(pep, "lac-review-window", on=meeting)
+
     day = date(2026, 6, 16)
     assert at(day - timedelta(days=42)) == [] and at(day - timedelta(days=43)) == ["warning"]
     assert at(day - timedelta(days=14)) == [] and at(day - timedelta(days=13)) == ["warning"]
-    far = make(**_merge(review, {"plan": {"meeting_date": "2026-04-01", "next_pep_date": None, "pep_number_in_year": 2}}))
+    far = make(
+        **_merge(review, {"plan": {"meeting_date": "2026-04-01", "next_pep_date": None, "pep_number_in_year": 2}})
+    )
     assert severities(far, "lac-review-window", "kent", on=date(2026, 4, 2)) == []
 
 
@@ -268,7 +294,9 @@ def test_southwark_sets_the_next_date_after_the_first_pep_of_the_year_only() -> 
     assert severities(make(plan={"next_pep_date": None}), "next-pep-date") == ["error"]
     second = {"pep_number_in_year": 2, "meeting_date": "2026-05-12"}
     assert severities(make(plan={**second, "next_pep_date": None}), "next-pep-date", on=date(2026, 5, 13)) == []
-    assert severities(make(plan={**second, "next_pep_date": "2026-10-01"}), "next-pep-date", on=date(2026, 5, 13)) == ["warning"]
+    assert severities(make(plan={**second, "next_pep_date": "2026-10-01"}), "next-pep-date", on=date(2026, 5, 13)) == [
+        "warning"
+    ]
     assert severities(make(plan={"pep_number_in_year": 2, "next_pep_date": None}), "next-pep-date", "kent") == ["error"]
     assert severities(make(plan={"next_pep_date": "2025-10-14"}), "next-pep-date") == ["error"]
 
@@ -282,7 +310,10 @@ def test_a_child_with_an_ehcp_has_the_annual_review_date() -> None:
 
 def test_a_child_who_did_not_attend_has_a_reason_and_how_their_views_were_gathered() -> None:
     absent = make(plan={"child_participation": "none"})
-    assert {f.path for f in found(absent, "child-views")} == {"$.plan.child_absence_reason", "$.plan.views_gathered_how"}
+    assert {f.path for f in found(absent, "child-views")} == {
+        "$.plan.child_absence_reason",
+        "$.plan.views_gathered_how",
+    }
     explained = make(plan={"child_participation": "none", "child_absence_reason": "Exams",
                            "views_gathered_how": "Talked with the social worker on Monday"})  # fmt: skip
     assert found(explained, "child-views") == []
@@ -295,8 +326,12 @@ def test_pupil_premium_items_link_to_real_targets_are_costed_and_within_the_allo
     assert found(make(pupil_premium={"allocation": "300.00", "items": items}), "pp-plus-total") == []
     linked_to_3 = [{**items[0], "linked_target": 3}]
     assert severities(make(pupil_premium={"items": linked_to_3}), "pp-plus-target-link") == ["error"]
-    assert severities(make(pupil_premium={"items": [{"intervention": "Books", "cost": "5.00"}]}), "pp-plus-target-link") == ["warning"]
-    assert severities(make(pupil_premium={"items": [{"intervention": "Books", "linked_target": 1}]}), "pp-plus-cost") == ["error"]
+    assert severities(
+        make(pupil_premium={"items": [{"intervention": "Books", "cost": "5.00"}]}), "pp-plus-target-link"
+    ) == ["warning"]
+    assert severities(
+        make(pupil_premium={"items": [{"intervention": "Books", "linked_target": 1}]}), "pp-plus-cost"
+    ) == ["error"]
     assert severities(make(pupil_premium={"allocation": "299.99", "items": items}), "pp-plus-total") == ["error"]
 
 
@@ -304,9 +339,15 @@ def test_luton_releases_600_pounds_a_term() -> None:
     def total(cost: str) -> list[str]:
         pep = make(pupil_premium={"items": [{"intervention": "Tutor", "cost": cost, "linked_target": 1}]})
         return severities(pep, "pp-plus-total", "luton")
+
     assert total("600.00") == []
     assert total("600.01") == ["error"]
-    assert "£600.00 a term" in found(make(pupil_premium={"items": [{"cost": "700", "linked_target": 1}]}), "pp-plus-total", "luton")[0].message
+    assert (
+        "£600.00 a term"
+        in found(make(pupil_premium={"items": [{"cost": "700", "linked_target": 1}]}), "pp-plus-total", "luton")[
+            0
+        ].message
+    )
 
 
 # --- identifiers and care data -------------------------------------------------------------------------
@@ -351,8 +392,13 @@ def test_southwark_flags_a_school_graded_3_or_4() -> None:
 def test_next_due_for_a_child_new_to_care_is_the_initial_deadline() -> None:
     pep = make(plan={"meeting_date": None, "pep_type": None, "pep_number_in_year": None, "next_pep_date": None},
                care={"date_became_looked_after": "2026-03-30"})  # fmt: skip
-    due = next_due(pep, on=date(2026, 4, 1))
-    assert (due.date, due.rule, due.days_left, due.status) == (date(2026, 4, 15), "initial-pep-deadline", 14, "due within 14 days")
+    due = next_due(pep, policy="southwark", on=date(2026, 4, 1))
+    assert (due.date, due.rule, due.days_left, due.status) == (
+        date(2026, 4, 15),
+        "initial-pep-deadline",
+        14,
+        "due within 14 days",
+    )
     assert next_due(pep, policy="staffordshire", on=date(2026, 4, 1)).date == add_working(date(2026, 3, 30), 20)
 
 
@@ -364,29 +410,30 @@ def add_working(start: date, days: int) -> date:
 
 def test_next_due_takes_the_earliest_of_new_school_cycle_and_set_date() -> None:
     moved = make(education={"setting": {"start_date": "2025-11-03"}})
-    due = next_due(moved, on=date(2025, 11, 4))
+    due = next_due(moved, policy="southwark", on=date(2025, 11, 4))
     assert due.rule == "new-school-deadline" and due.date == date(2025, 12, 1)
-    assert next_due(make(), on=ON) == Due(date(2026, 5, 19), "the date set at the PEP on Tue 14 Oct 2025",
-                                           "next-pep-date", load_policy("southwark").cite["next-pep-date"], ON)  # fmt: skip
+    cited = load_policy("southwark").cite["next-pep-date"]
+    planned = Due(date(2026, 5, 19), "the date set at the PEP on Tue 14 Oct 2025", "next-pep-date", cited, ON)
+    assert next_due(make(), policy="southwark", on=ON) == planned
 
 
 def test_next_due_in_southwark_is_the_lac_review_window() -> None:
     pep = make(plan={"meeting_date": "2025-09-10", "next_pep_date": None},
                care={"next_lac_review_date": "2026-01-20", "last_lac_review_date": "2025-07-22"})  # fmt: skip
-    due = next_due(pep, on=date(2025, 12, 24))
+    due = next_due(pep, policy="southwark", on=date(2025, 12, 24))
     assert (due.date, due.rule, due.status) == (date(2026, 1, 6), "lac-review-window", "due within 14 days")
     assert "between Tue 9 Dec 2025 and Tue 6 Jan 2026" in due.reason
     assert next_due(pep, policy="kent", on=date(2025, 12, 24)).rule == "review-cycle"
 
 
 def test_next_due_is_the_planned_meeting_when_the_meeting_is_still_to_come() -> None:
-    due = next_due(make(), on=date(2025, 10, 1))
+    due = next_due(make(), policy="southwark", on=date(2025, 10, 1))
     assert due.date == date(2025, 10, 14) and "planned" in due.reason and due.status == "due within 14 days"
 
 
 def test_next_due_is_unknown_without_any_dates() -> None:
     pep = make(plan={"meeting_date": None, "next_pep_date": None}, care={"date_became_looked_after": None})
-    due = next_due(pep, on=ON)
+    due = next_due(pep, policy="southwark", on=ON)
     assert due.date is None and due.status == "unknown" and due.reason.startswith("not known")
 
 
@@ -404,7 +451,7 @@ def test_next_due_is_unknown_without_any_dates() -> None:
 def test_the_examples_check_as_expected_under_southwark(name: str, expected: set[tuple[str, str]]) -> None:
     pep = example(name)
     assert pep.plan.meeting_date is not None
-    findings = check(pep, on=pep.plan.meeting_date + timedelta(days=7))
+    findings = check(pep, policy="southwark", on=pep.plan.meeting_date + timedelta(days=7))
     assert {(f.rule, f.severity) for f in findings} == expected
 
 
@@ -459,7 +506,12 @@ def test_a_users_policy_file_extends_a_built_in_one_with_its_own_term_dates(tmp_
         encoding="utf-8",
     )
     policy = load_policy(path)
-    assert (policy.name, policy.title, policy.max_targets, policy.initial_deadline_days) == ("our-policy", "Our authority", 4, 10)
+    assert (policy.name, policy.title, policy.max_targets, policy.initial_deadline_days) == (
+        "our-policy",
+        "Our authority",
+        4,
+        10,
+    )
     assert policy.terms.parts[-1].end == date(2025, 12, 12)
     assert check(make(targets=_targets(4)), policy=path, on=ON) == []
     assert found(make(targets=[]), "target-count", str(path))[0].source == "Our PEP guidance §3 (2026)"
@@ -477,7 +529,10 @@ def test_a_users_policy_can_make_a_warning_an_error(tmp_path: Path) -> None:
     [
         ('extends = "southwark"\nmax_targets = "three"\n', r"bad\.toml: max_targets: "),
         ('extends = "southwark"\nmax_target = 3\n', r"bad\.toml: max_target: not a policy key"),
-        ('extends = "southwark"\nreviews_per_year = 3\n', r"bad\.toml: .*reviews_per_year is 3 but review_windows gives 2"),
+        (
+            'extends = "southwark"\nreviews_per_year = 3\n',
+            r"bad\.toml: .*reviews_per_year is 3 but review_windows gives 2",
+        ),
         ('extends = "southwark"\n[cite]\nno-such-rule = "x"\n', r"bad\.toml: cite\.no-such-rule: no rule has this id"),
         ('extends = "nowhere"\n', r"unknown policy 'nowhere'"),
         ('title = "x"\nreviews_per_year = 3\nreview_windows = "terms"\n', r"bad\.toml: sources: Field required"),
@@ -506,9 +561,11 @@ def test_every_rule_has_a_stable_id_and_says_what_it_checks() -> None:
 
 def test_pepdocs_check_prints_each_finding_and_exits_0_without_errors() -> None:
     file = ROOT / "examples" / "southwark-primary.json"
-    result = CliRunner().invoke(main, ["check", str(file), "--on", "2025-10-21"])
+    result = CliRunner().invoke(main, ["check", str(file), "--policy", "southwark", "--on", "2025-10-21"])
     assert result.exit_code == 0, result.output
-    expected = [f"{file}: {finding}" for finding in check(pepdocs.read_pep(file), on=date(2025, 10, 21))]
+    expected = [
+        f"{file}: {finding}" for finding in check(pepdocs.read_pep(file), policy="southwark", on=date(2025, 10, 21))
+    ]
     assert result.output.splitlines() == expected
     assert result.output.startswith(f"{file}: warning pp-plus-target-link: ")
 
@@ -519,11 +576,15 @@ def test_pepdocs_check_exits_1_on_an_error_and_reports_every_file(tmp_path: Path
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps({"plan": {"meeting_date": "someday"}}), encoding="utf-8")
     good = ROOT / "examples" / "southwark-review.json"
-    result = CliRunner().invoke(main, ["check", str(good), str(bad), str(broken), "--on", "2026-05-19", "--policy", "southwark"])
+    result = CliRunner().invoke(
+        main, ["check", str(good), str(bad), str(broken), "--on", "2026-05-19", "--policy", "southwark"]
+    )
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert f"{good}: ok" in lines
-    assert any(line.startswith(f"{bad}: error target-count: 0 targets") and "[Southwark procedure" in line for line in lines)
+    assert any(
+        line.startswith(f"{bad}: error target-count: 0 targets") and "[Southwark procedure" in line for line in lines
+    )
     assert any(line.startswith(f"{broken}: error invalid-record:") and "$.plan.meeting_date" in line for line in lines)
 
 

@@ -171,7 +171,7 @@ def test_read_pep_explains_a_missing_file(tmp_path: Path) -> None:
         pepdocs.read_pep(tmp_path / "missing.json")
     (issue,) = raised.value.issues
     assert issue.message == "no such file"
-    assert str(issue) == "no such file @ $"
+    assert str(issue) == "no such file"
 
 
 def test_an_issue_prints_as_message_at_path() -> None:

@@ -16,7 +16,7 @@ from pepdocs._cli import main
 from pepdocs.workflows._convert import convert
 from pepdocs.workflows._merge import merge
 
-from .conftest import carried, example, libreoffice_resave
+from .conftest import acroform, carried, example, libreoffice_resave
 from .test_docx_completed import answer
 
 FORMS = [form.id for form in pepdocs.list_forms()]
@@ -103,7 +103,9 @@ def test_kent_only_answers_survive_in_extensions() -> None:
     pep.extensions = {"kent": {"ppplus_decision": "Approved in full by VSK, 20/11/2025"}}
     record = convert(pepdocs.render(pep, "kent"), "southwark-full").pep
     assert record.extensions["kent"]["ppplus_decision"] == "Approved in full by VSK, 20/11/2025"
-    assert pepdocs.parse(pepdocs.render(record, "kent")).pep.extensions["kent"]["ppplus_decision"].startswith("Approved")
+    assert (
+        pepdocs.parse(pepdocs.render(record, "kent")).pep.extensions["kent"]["ppplus_decision"].startswith("Approved")
+    )
 
 
 @pytest.mark.parametrize(("source", "target"), list(itertools.permutations(FORMS, 2)))
@@ -118,7 +120,9 @@ def test_the_cli_prints_the_report_and_writes_json(tmp_path: Path) -> None:
     source = tmp_path / "kent.docx"
     source.write_bytes(kent_as_a_school_returns_it())
     out, report = tmp_path / "southwark.docx", tmp_path / "report.json"
-    result = CliRunner().invoke(main, ["convert", str(source), "--to", "southwark-full", "-o", str(out), "--report", str(report)])
+    result = CliRunner().invoke(
+        main, ["convert", str(source), "--to", "southwark-full", "-o", str(out), "--report", str(report)]
+    )
     assert result.exit_code == 0, result.output
     assert result.output.startswith("kent -> southwark-full")
     data = json.loads(report.read_text(encoding="utf-8"))
@@ -180,14 +184,18 @@ def test_list_items_merge_by_identity_not_position() -> None:
     changed = [c for c in merged.conflicts if c.path.endswith(".predicted")]
     assert len(changed) == 1 and changed[0].returned == "Greater depth"
     new_row = returned.model_copy(deep=True)
-    new_row.education.attainment.append(pepdocs.PEP.model_validate({"education": {"attainment": [{"subject": "Art"}]}}).education.attainment[0])
+    new_row.education.attainment.append(
+        pepdocs.PEP.model_validate({"education": {"attainment": [{"subject": "Art"}]}}).education.attainment[0]
+    )
     assert [a.subject for a in merge(record, new_row).pep.education.attainment][-1] == "Art"
 
 
 def test_the_cli_merges_a_returned_form(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parent.parent
     returned = tmp_path / "s3.docx"
-    returned.write_bytes(answer(pepdocs.render(example("southwark-primary"), "southwark-full", sections=["3"]), {"Late sessions": "7"}))
+    returned.write_bytes(
+        answer(pepdocs.render(example("southwark-primary"), "southwark-full", sections=["3"]), {"Late sessions": "7"})
+    )
     out = tmp_path / "merged.json"
     args = ["merge", str(root / "examples/southwark-primary.json"), str(returned), "-o", str(out)]
     result = CliRunner().invoke(main, args)
@@ -225,7 +233,7 @@ def kent_pdf_as_a_school_returns_it() -> bytes:
                 node.pop("/AP", None)  # a viewer may leave the drawing to the next viewer
             walk(node.get("/Kids", []), name)
 
-    walk(writer._root_object["/AcroForm"]["/Fields"], "")
+    walk(acroform(writer)["/Fields"], "")
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -16,15 +16,16 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 import pepdocs
-from pepdocs.engines.pdf._build import FONT_FILE, build_pdf
-from pepdocs.engines.pdf._pdf import read_pdf
+from pepdocs.engines.pdf._build import build_pdf
+from pepdocs.engines.pdf._read import read_pdf
+from pepdocs.engines.pdf._text import FONT_FILE
 from pepdocs.forms._spec import list_forms
 
-from .conftest import EXAMPLES, carried, example, office
+from .conftest import EXAMPLES, acroform, carried, example, office
 from .strategies import peps
 
 FORMS = [form.id for form in list_forms()]
-NAMES = {
+NAMES: dict[str, dict[str, Any]] = {
     "child": {
         "first_name": "Zoë",
         "middle_names": "Łucja Żółć",
@@ -44,9 +45,9 @@ def _pdf_text(data: bytes, tmp_path: Path) -> str:
     return out.stdout.decode("utf-8")
 
 
-def _fields(data: bytes) -> dict[str, DictionaryObject]:
+def _fields(data: bytes) -> dict[str, Any]:
     """Every terminal field of a PDF by full name (parents joined with dots)."""
-    out: dict[str, DictionaryObject] = {}
+    out: dict[str, Any] = {}
 
     def walk(kids: Any, prefix: str) -> None:
         for ref in kids:
@@ -59,7 +60,7 @@ def _fields(data: bytes) -> dict[str, DictionaryObject]:
                 out[name] = node
 
     reader = PdfReader(io.BytesIO(data))
-    walk(reader.trailer["/Root"]["/AcroForm"]["/Fields"], "")
+    walk(acroform(reader)["/Fields"], "")
     return out
 
 
@@ -154,7 +155,7 @@ def test_a_pdf_whose_document_information_was_lost_is_recognised_by_its_field_na
 
 
 def test_flatten_is_for_pdf_only() -> None:
-    with pytest.raises(pepdocs.RenderError, match="PDF"):
+    with pytest.raises(pepdocs.UsageError, match="PDF"):
         pepdocs.render(pepdocs.PEP(), "kent", "docx", flatten=True)
 
 
@@ -241,7 +242,7 @@ def test_a_form_filled_by_a_viewer_with_values_but_no_appearances_reads_the_same
             by_name[name] = node
             walk(named, name)
 
-    walk(writer._root_object["/AcroForm"]["/Fields"], "")
+    walk(acroform(writer)["/Fields"], "")
     for name, text in ours.text.items():
         if text and name in by_name:
             by_name[name][NameObject("/V")] = TextStringObject(text)
@@ -411,15 +412,15 @@ def test_a_pdf_with_no_fields_or_a_flattened_copy_is_refused() -> None:
 
 def test_an_xfa_form_is_refused() -> None:
     writer = PdfWriter(clone_from=io.BytesIO(pepdocs.render(pepdocs.PEP(), "kent", "pdf")))
-    writer._root_object["/AcroForm"][NameObject("/XFA")] = TextStringObject("<xdp/>")
+    acroform(writer)[NameObject("/XFA")] = TextStringObject("<xdp/>")
     with pytest.raises(pepdocs.DocumentError, match="XFA"):
         pepdocs.parse(writer_bytes(writer))
 
 
 def test_a_pdf_form_that_is_no_pep_form_is_refused() -> None:
     writer = PdfWriter(clone_from=io.BytesIO(pepdocs.render(pepdocs.PEP(), "kent", "pdf")))
-    writer._info = None  # type: ignore[assignment]
-    for ref in writer._root_object["/AcroForm"]["/Fields"]:
+    writer._info = None
+    for ref in acroform(writer)["/Fields"]:
         ref.get_object()[NameObject("/T")] = TextStringObject("other" + str(ref.get_object()["/T"]))
     writer.add_metadata({"/Producer": "elsewhere"})
     with pytest.raises(pepdocs.NotAPepFormError):
@@ -429,7 +430,7 @@ def test_a_pdf_form_that_is_no_pep_form_is_refused() -> None:
 def test_fields_a_form_does_not_know_are_kept_as_unmapped() -> None:
     writer = PdfWriter(clone_from=io.BytesIO(pepdocs.render(example("kent-secondary"), "kent", "pdf")))
     by_name: dict[str, Any] = {}
-    for ref in writer._root_object["/AcroForm"]["/Fields"]:
+    for ref in acroform(writer)["/Fields"]:
         by_name[str(ref.get_object()["/T"])] = ref.get_object()
     extra = DictionaryObject(
         {
@@ -438,7 +439,7 @@ def test_fields_a_form_does_not_know_are_kept_as_unmapped() -> None:
             NameObject("/V"): TextStringObject("see me"),
         }
     )
-    writer._root_object["/AcroForm"]["/Fields"].append(writer._add_object(extra))
+    acroform(writer)["/Fields"].append(writer._add_object(extra))
     parsed = pepdocs.parse(writer_bytes(writer))
     assert [(u.label, u.text) for u in parsed.unmapped] == [("notes", "see me")]
     assert parsed.pep.extensions["kent"]["notes"] == "see me"
@@ -469,7 +470,7 @@ def test_pdf_templates_have_hierarchical_names_no_maxlen_and_no_author(form: pep
             assert "/MaxLen" not in node
             walk(node.get("/Kids", []))
 
-    walk(reader.trailer["/Root"]["/AcroForm"]["/Fields"])
+    walk(acroform(reader)["/Fields"])
     assert seen > 50
     info = reader.metadata
     assert info is not None
@@ -493,8 +494,7 @@ def test_pdf_templates_have_hierarchical_names_no_maxlen_and_no_author(form: pep
 def test_templates_name_the_embedded_unicode_font_in_every_text_field() -> None:
     data = (pepdocs.get_form("kent").folder / "form.pdf").read_bytes()
     reader = PdfReader(io.BytesIO(data))
-    acroform = reader.trailer["/Root"]["/AcroForm"]
-    font = acroform["/DR"]["/Font"]["/DejaVuSans"]
+    font = acroform(reader)["/DR"]["/Font"]["/DejaVuSans"]
     assert font["/Subtype"] == "/Type0" and font["/Encoding"] == "/Identity-H"
     assert "/FontFile2" in font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
     for name, node in _fields(data).items():

@@ -17,10 +17,12 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encodi
 def test_the_exported_names_are_pinned() -> None:
     assert pepdocs.__all__ == sorted(pepdocs.__all__, key=lambda n: (not n.isupper(), n[0].islower(), n))
     assert set(pepdocs.__all__) == {
-        "LOCAL_AUTHORITIES", "PEP", "BatchReport", "Converted", "DocumentError", "Due", "Finding", "Policy", "FieldValueError", "Form", "FormChoice",
-        "FormError", "InputError", "Issue", "LimitError", "Merged", "ModelError", "NotAPepFormError", "Parsed", "PepdocsError",
-        "PepdocsWarning", "RenderError", "Scaffold", "TemplateVersionError", "Unmapped", "add_forms", "batch", "check", "convert", "get_form", "load_policy", "next_due", "list_forms", "merge", "nc_year",
-        "parse", "read_cases", "read_pep", "render", "scaffold_form", "schema", "select_form", "sensitive_paths", "validate_uln", "validate_upn",
+        "LOCAL_AUTHORITIES", "PEP", "Audience", "BatchReport", "Converted", "DocumentError", "Due", "FieldValueError",
+        "Finding", "Form", "FormChoice", "FormError", "Format", "InputError", "Issue", "LimitError", "Merged",
+        "ModelError", "NotAPepFormError", "Parsed", "Part", "PepdocsError", "PepdocsWarning", "Policy", "Prefer",
+        "RenderError", "Scaffold", "TemplateVersionError", "Unmapped", "UsageError", "add_forms", "batch", "check",
+        "convert", "get_form", "list_forms", "load_policy", "merge", "nc_year", "next_due", "parse", "read_cases", "read_pep",
+        "render", "scaffold_form", "schema", "select_form", "sensitive_paths", "validate_uln", "validate_upn"
     }  # fmt: skip
 
 
@@ -40,7 +42,9 @@ def test_the_cli_renders_and_parses_as_the_api_does(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parent.parent
     out = tmp_path / "form.docx"
     runner = CliRunner()
-    result = runner.invoke(main, ["render", str(root / "examples/kent-secondary.json"), "--form", "kent", "-o", str(out)])
+    result = runner.invoke(
+        main, ["render", str(root / "examples/kent-secondary.json"), "--form", "kent", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == pepdocs.render(pepdocs.read_pep(root / "examples/kent-secondary.json"), "kent")
     json_out = tmp_path / "back.json"
@@ -51,6 +55,8 @@ def test_the_cli_renders_and_parses_as_the_api_does(tmp_path: Path) -> None:
 
 def test_an_unknown_form_is_one_line_and_exit_1(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parent.parent
-    result = CliRunner().invoke(main, ["render", str(root / "examples/kent-secondary.json"), "--form", "x", "-o", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        main, ["render", str(root / "examples/kent-secondary.json"), "--form", "x", "-o", str(tmp_path / "o")]
+    )
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and "unknown form 'x'" in result.output and "Traceback" not in result.output

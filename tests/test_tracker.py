@@ -68,7 +68,9 @@ def test_the_tracker_has_a_row_per_child_and_a_row_per_finding(records: Path, tm
     assert tracker[0]["Record"] == "no-provision.json"  # soonest due first
     findings = _rows(list(book["Findings"].iter_rows(values_only=True)))
     every = [f for path in EXAMPLES for f in check(pepdocs.read_pep(path), policy="southwark", on=ON)]
-    assert len([row for row in findings if row["Rule"] != "invalid-record" and row["Record"] != "hostile.json"]) == len(every)
+    assert len([row for row in findings if row["Rule"] != "invalid-record" and row["Record"] != "hostile.json"]) == len(
+        every
+    )
     broken = [row for row in findings if row["Record"] == "broken.json"]
     assert broken and all(row["Rule"] == "invalid-record" and row["Severity"] == "error" for row in broken)
     assert sum(int(row["Open findings"]) for row in tracker) == len(findings) - len(broken)  # type: ignore[call-overload]
@@ -76,7 +78,7 @@ def test_the_tracker_has_a_row_per_child_and_a_row_per_finding(records: Path, tm
 
 def test_the_tracker_is_laid_out_for_people(records: Path, tmp_path: Path) -> None:
     out = tmp_path / "tracker.xlsx"
-    write_tracker(records, out, on=ON)
+    write_tracker(records, out, policy="southwark", on=ON)
     book = load_workbook(out)
     for sheet in (book["Tracker"], book["Findings"]):
         assert sheet.freeze_panes == "A2"
@@ -92,7 +94,7 @@ def test_the_tracker_is_laid_out_for_people(records: Path, tmp_path: Path) -> No
 
 def test_status_colours_are_conditional_formatting_rules_not_fills(records: Path, tmp_path: Path) -> None:
     out = tmp_path / "tracker.xlsx"
-    write_tracker(records, out, on=ON)
+    write_tracker(records, out, policy="southwark", on=ON)
     tracker = load_workbook(out)["Tracker"]
     rules = [(str(area.sqref), rule) for area in tracker.conditional_formatting for rule in area.rules]
     formulas = {rule.formula[0]: rule for _, rule in rules}
@@ -104,7 +106,7 @@ def test_status_colours_are_conditional_formatting_rules_not_fills(records: Path
 
 def test_text_that_looks_like_a_formula_stays_text(records: Path, tmp_path: Path) -> None:
     out = tmp_path / "tracker.xlsx"
-    write_tracker(records, out, on=ON)
+    write_tracker(records, out, policy="southwark", on=ON)
     tracker = load_workbook(out)["Tracker"]
     (row,) = [row for row in tracker.iter_rows(min_row=2) if row[-1].value == "hostile.json"]
     person, name, school = row[0], row[1], row[4]
@@ -123,14 +125,27 @@ def test_a_case_data_workbook_is_tracked_with_the_rules_case_data_can_answer(tmp
     assert sheet is not None
     sheet.append(["Person ID", "Forename", "Surname", "DOB", "Date Became Looked After", "School", "School Start",
                   "Ofsted Grade", "Meeting Date", "UPN"])  # fmt: skip
-    sheet.append(["900001", "Ada", "Case", date(2015, 5, 1), date(2026, 1, 5), "Test Primary", date(2023, 9, 4), "3", None, "UN1"])
+    sheet.append(
+        [
+            "900001",
+            "Ada",
+            "Case",
+            date(2015, 5, 1),
+            date(2026, 1, 5),
+            "Test Primary",
+            date(2023, 9, 4),
+            "3",
+            None,
+            "UN1",
+        ]
+    )
     sheet.append(["900002", "Ben", "Case", "31/02/2014", date(2020, 1, 6), "Test Primary", date(2023, 9, 4), "2",
                   date(2026, 2, 10), None])  # fmt: skip
     sheet.append([None, "No", "Identity"])
     cases = tmp_path / "cases.xlsx"
     book.save(cases)
     out = tmp_path / "tracker.xlsx"
-    report = write_tracker(cases, out, on=ON)
+    report = write_tracker(cases, out, policy="southwark", on=ON)
     assert report.children == 2 and [record.name for record in report.unreadable] == ["cases.xlsx row 4"]
     saved = load_workbook(out)
     tracker = _rows(list(saved["Tracker"].iter_rows(values_only=True)))
@@ -145,7 +160,10 @@ def test_a_case_data_workbook_is_tracked_with_the_rules_case_data_can_answer(tmp
         "initial-pep-deadline", "ofsted-grade", "upn-placeholder"
     }  # fmt: skip
     assert all(RULES[str(row["Rule"])].reads == "case" for row in findings if str(row["Rule"]) in RULES)
-    assert any(row["Rule"] == "case-data" and "31/02/2014" in str(row["Message"]) for row in findings)
+    (bad_date,) = [row for row in findings if row["Rule"] == "case-data" and "31/02/2014" in str(row["Message"])]
+    assert bad_date["Path"] == 'column D "DOB"' and bad_date["Record"] == "cases.xlsx row 3"
+    (ben_record,) = [record for record in report.problems if record.name == "cases.xlsx row 3"]
+    assert [(issue.column, issue.row) for issue in ben_record.issues] == [('D "DOB"', 3)]
 
 
 def test_an_empty_folder_is_one_line_and_exit_1(tmp_path: Path) -> None:
@@ -157,7 +175,9 @@ def test_an_empty_folder_is_one_line_and_exit_1(tmp_path: Path) -> None:
 
 def test_pepdocs_tracker_writes_what_the_api_writes(records: Path, tmp_path: Path) -> None:
     out = tmp_path / "cli.xlsx"
-    result = CliRunner().invoke(main, ["tracker", str(records), "-o", str(out), "--policy", "kent", "--on", "2026-01-27"])
+    result = CliRunner().invoke(
+        main, ["tracker", str(records), "-o", str(out), "--policy", "kent", "--on", "2026-01-27"]
+    )
     assert result.exit_code == 0, result.output
     assert "7 children" in result.output and "broken.json: not tracked:" in result.output
     api = tmp_path / "api.xlsx"
@@ -190,7 +210,9 @@ def _colours(ppm: bytes) -> set[tuple[int, int, int]]:
 def test_libreoffice_opens_the_tracker_and_keeps_its_formatting(records: Path, tmp_path: Path) -> None:
     soffice, pdftoppm = office("soffice"), office("pdftoppm")
     out = tmp_path / "in" / "tracker.xlsx"
-    write_tracker(records, out, on=date(2026, 2, 12))  # one child overdue, one due within 14 days, the rest on track
+    write_tracker(
+        records, out, policy="southwark", on=date(2026, 2, 12)
+    )  # one child overdue, one due within 14 days, the rest on track
     statuses = {row[9] for row in load_workbook(out)["Tracker"].iter_rows(min_row=2, values_only=True)}
     assert statuses == {"overdue", "due within 14 days", "on track"}
     # Frozen panes are view settings, which LibreOffice does not write when it runs headless: check ours.
@@ -208,7 +230,9 @@ def test_libreoffice_opens_the_tracker_and_keeps_its_formatting(records: Path, t
     assert hostile[0] == "+44 7700 900123" and hostile[4] == "@SUM(1+1)" and HOSTILE in str(hostile[1])
 
     pdf = _soffice(soffice, "pdf", out, tmp_path / "pdf")
-    subprocess.run([pdftoppm, "-r", "30", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True, timeout=60)
+    subprocess.run(
+        [pdftoppm, "-r", "30", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True, timeout=60
+    )
     (page,) = tmp_path.glob("page-*.ppm")
     shown = _colours(page.read_bytes())
     assert {(255, 199, 206), (255, 235, 156), (198, 239, 206)} <= shown  # red, amber and green rows as printed

@@ -17,7 +17,9 @@ TIME_LIMIT = 5.0
 MEMORY_LIMIT = 500 * 1024 * 1024
 
 
-def _child(send: Connection, memory: int, job: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+def _child(
+    send: Connection, memory: int, job: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
     try:
         import resource
 
@@ -57,7 +59,9 @@ def isolated(
     send.close()
     try:
         if not receive.poll(seconds):
-            raise LimitError(f"reading took longer than {seconds:g} seconds; the file may be built to exhaust readers", file)
+            raise LimitError(
+                f"reading took longer than {seconds:g} seconds; the file may be built to exhaust readers", file
+            )
         try:
             kind, value = pickle.loads(receive.recv_bytes())
         except EOFError:
@@ -72,7 +76,9 @@ def isolated(
     if kind == "error":
         raise value
     if kind == "memory":
-        raise LimitError(f"reading needed more than {memory // 2**20} MB; the file may be built to exhaust readers", file)
+        raise LimitError(
+            f"reading needed more than {memory // 2**20} MB; the file may be built to exhaust readers", file
+        )
     raise DocumentError(f"could not be read ({value})", file)
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
-from dataclasses import field as default
 from enum import Enum
 from typing import Any
 
 from pepdocs._errors import PepdocsWarning
+from pepdocs._types import Audience
 from pepdocs.forms._codecs import CHECKED, UNCHECKED, write
 from pepdocs.forms._spec import Field, Form, option_label
 from pepdocs.model._paths import get
@@ -20,14 +20,13 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 @dataclass
 class Answers:
-    """Everything a form prints for one PEP, as text, keyed by field and table block ids."""
+    """Everything a form prints for one PEP, as text, keyed by field and table block ids, and the model values."""
 
     values: dict[str, str]
     tables: dict[str, list[dict[str, str]]]
     show: dict[str, bool]
     raw: dict[str, Any]
-    items: dict[str, list[dict[str, Any]]] = default(default_factory=dict)
-    """The model values of each table's rows by column id, as `raw` is for fields."""
+    raw_tables: dict[str, list[dict[str, Any]]]
 
 
 def value_at(pep: PEP, form: Form, path: str) -> Any:
@@ -63,10 +62,7 @@ def _is_chosen(option: Enum | bool, chosen: set[Any]) -> bool:
     return any(option is c or (isinstance(c, Enum) and option == c) for c in chosen if c is not None)
 
 
-AUDIENCES = ("record", "school", "child")
-
-
-def answers(pep: PEP, form: Form, sections: frozenset[str] | None = None, audience: str = "record") -> Answers:
+def answers(pep: PEP, form: Form, sections: frozenset[str] | None = None, audience: Audience = "record") -> Answers:
     """What `form` prints for `pep`, limited to `sections` when given.
 
     For any audience but the record, sensitive fields print empty and wholly sensitive blocks are left out.
@@ -74,8 +70,8 @@ def answers(pep: PEP, form: Form, sections: frozenset[str] | None = None, audien
     private = audience != "record"
     values: dict[str, str] = {}
     raw: dict[str, Any] = {}
-    raw_items: dict[str, list[dict[str, Any]]] = {}
     tables: dict[str, list[dict[str, str]]] = {}
+    raw_tables: dict[str, list[dict[str, Any]]] = {}
     show: dict[str, bool] = {}
     year = pep.year_group
     for field in form.title_fields:
@@ -95,17 +91,18 @@ def answers(pep: PEP, form: Form, sections: frozenset[str] | None = None, audien
             if block.kind == "table":
                 items = get(pep, block.path) or []
                 rows = []
-                values_of = raw_items.setdefault(block.id, [])
+                raw_rows = []
                 for item in items:
                     row = {}
-                    row_values = {}
+                    raw_row = {}
                     for column in block.columns:
                         value = None if private and column.sensitive else get(item, column.path.split("[].", 1)[1])
                         row[column.id] = shown(column, value, narrow=True)
-                        row_values[column.id] = value
+                        raw_row[column.id] = value
                     rows.append(row)
-                    values_of.append(row_values)
+                    raw_rows.append(raw_row)
                 blank = {column.id: shown(column, None, narrow=True) for column in block.columns}
                 rows.extend(dict(blank) for _ in range(block.rows - len(rows)))
                 tables[block.id] = rows
-    return Answers(values, tables, show, raw, raw_items)
+                raw_tables[block.id] = raw_rows
+    return Answers(values, tables, show, raw, raw_tables)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pydantic import ValidationError
-
-from pepdocs._errors import Issue
+from pepdocs._errors import Issue, ModelError
 from pepdocs.forms._codecs import read, ticked
 from pepdocs.forms._spec import Field, Form, option_label
-from pepdocs.model._paths import drop, put
+from pepdocs.model._paths import put
 from pepdocs.model._pep import PEP
-from pepdocs.model._records import json_path
+from pepdocs.model._records import json_path, validate_dropping
 
 
 @dataclass(frozen=True)
@@ -85,7 +83,7 @@ class _Collector:
         self.texts: dict[str, str] = {}
 
     def problem(self, message: str, field: Field, text: str, path: str) -> None:
-        self.warnings.append(Issue(f'{message} ({self.form.short_title} field "{field.label}")', path))
+        self.warnings.append(Issue(message, path, field=field.label))
         self.unmapped.append(Unmapped(field.label, text, path))
 
     def decoded(self, field: Field, text: str, path: str) -> Any:
@@ -150,18 +148,13 @@ def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None
 
 def _validated(collector: _Collector) -> PEP:
     """Validate, dropping each value the model refuses (with a warning) until the rest stands."""
-    for _ in range(500):
-        try:
-            return PEP.model_validate(collector.data)
-        except ValidationError as error:
-            for item in error.errors(include_url=False):
-                loc = tuple(item["loc"])
-                removed = drop(collector.data, loc)
-                path = json_path(loc)
-                label = collector.labels.get(path, "")
-                message = item["msg"].removeprefix("Value error, ")
-                where = f' ({collector.form.short_title} field "{label}")' if label else ""
-                collector.warnings.append(Issue(message + where, path))
-                if removed is not None:
-                    collector.unmapped.append(Unmapped(label, str(removed), path))
-    raise AssertionError("validation did not settle")  # pragma: no cover
+    pep, refusals = validate_dropping(collector.data)
+    for refusal in refusals:
+        path = refusal.issue.path
+        label = collector.labels.get(path, "")
+        collector.warnings.append(replace(refusal.issue, field=label))
+        if refusal.value is not None:
+            collector.unmapped.append(Unmapped(label, str(refusal.value), path))
+    if pep is None:
+        raise ModelError([refusal.issue for refusal in refusals], f"the answers read from form {collector.form.id}")
+    return pep

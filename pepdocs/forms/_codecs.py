@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
 
+from pepdocs._util.dates import read_date
 from pepdocs.model._codes import LOCAL_AUTHORITIES, Code
 from pepdocs.model._identifiers import year_group_label
 from pepdocs.model._paths import Slot
@@ -18,54 +18,8 @@ UNCHECKED = "☐"
 _TICKS = "☒☑✓✔✗✘■xX"
 _BOXES = "☐□▢"
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_NUMERIC_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_WORDY_DATE = re.compile(r"(?:[a-z]+\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{2}|\d{4})")
 _YES = {"yes", "y", "true", "ticked", CHECKED, "☑", "✓", "✔", "x"}
 _NO = {"no", "n", "false"}
-
-
-def _year(text: str) -> int:
-    year = int(text)
-    if len(text) == 2:
-        year += 2000 if year < 70 else 1900
-    return year
-
-
-def read_date(text: str) -> date:
-    """A date as people write it in England: 1/9/2025, 01-09-25, 1 September 2025, 2025-09-01."""
-    cleaned = text.strip().casefold()
-    try:
-        if match := _ISO_DATE.fullmatch(cleaned):
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        if match := _NUMERIC_DATE.fullmatch(cleaned):
-            return date(_year(match[3]), int(match[2]), int(match[1]))
-        if (match := _WORDY_DATE.fullmatch(cleaned)) and match[2] in _MONTHS:
-            return date(_year(match[3]), _MONTHS[match[2]], int(match[1]))
-    except ValueError:
-        raise ValueError(f"date not understood: {text!r} is not a day of the calendar") from None
-    raise ValueError(f"date not understood: {text!r}")
 
 
 def _read_decimal(text: str, unit: str) -> Decimal:
@@ -190,11 +144,6 @@ def read(slot: Slot, text: str) -> Any:
             return int(stripped)
         raise ValueError(f"whole number not understood: {text!r}")
     raise ValueError(f"cannot read a {slot.kind} from a form")
-
-
-def boxes(options: Sequence[tuple[str, bool]]) -> list[str]:
-    """Tick-box lines for options: '☒ Yes', '☐ No'."""
-    return [f"{CHECKED if ticked else UNCHECKED} {label}" for label, ticked in options]
 
 
 def ticked(text: str, labels: Sequence[str]) -> list[int] | None:

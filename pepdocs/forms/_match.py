@@ -193,7 +193,15 @@ class Vocabulary:
         elif found.enum is not None:
             extra = self.choices.get(found.enum.__name__, {})
             members = [
-                (str(m.value), [normal(code_label(m)), normal(_label(m)), normal(str(m.value)), *map(normal, extra.get(str(m.value), ()))])
+                (
+                    str(m.value),
+                    [
+                        normal(code_label(m)),
+                        normal(_label(m)),
+                        normal(str(m.value)),
+                        *map(normal, extra.get(str(m.value), ())),
+                    ],
+                )
                 for m in found.enum
             ]
         else:
@@ -230,7 +238,9 @@ def _kind(path: str) -> str:
 
 
 @cache
-def _normal_paths_cached(vocabulary_id: int, paths: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, list[tuple[str, str]]]:
+def _normal_paths_cached(
+    vocabulary_id: int, paths: tuple[tuple[str, tuple[str, ...]], ...]
+) -> dict[str, list[tuple[str, str]]]:
     return {path: [(normal(w), w) for w in words] for path, words in paths}
 
 

@@ -92,6 +92,11 @@ def academic_year_label(on: date) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
+def age(born: date, on: date) -> int:
+    """Whole years from `born` to `on`: a child's age, or how long something has lasted."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
 def nc_year(date_of_birth: date, on: date) -> int:
     """National Curriculum year by age on `on`: Reception 0, Year 1 1, nursery negative."""
     cutoff = date(academic_year_start(on), 8, 31)

@@ -132,18 +132,20 @@ def put(data: dict[str, Any], path: str, value: Any) -> None:
     data[last] = value
 
 
-def drop(data: Any, loc: tuple[int | str, ...]) -> Any:
-    """Remove the value at a pydantic error location from nested data; return what was there."""
+def drop(data: Any, loc: tuple[int | str, ...]) -> tuple[bool, Any]:
+    """Remove the value at a pydantic error location from nested data: whether one was there, and what."""
+    if not loc:
+        return False, None
     for step in loc[:-1]:
         try:
             data = data[step]
         except (KeyError, IndexError, TypeError):
-            return None
+            return False, None
     try:
         if isinstance(data, dict):
-            return data.pop(loc[-1])
+            return True, data.pop(loc[-1])
         if isinstance(data, list) and isinstance(loc[-1], int):
-            return data.pop(loc[-1])
+            return True, data.pop(loc[-1])
     except (KeyError, IndexError):
         pass
-    return None
+    return False, None

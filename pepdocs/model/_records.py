@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from pepdocs._errors import Issue, ModelError
+from pepdocs.model._paths import drop
 from pepdocs.model._pep import PEP
 
 
@@ -33,6 +35,39 @@ def issues_of(error: ValidationError) -> list[Issue]:
     return issues
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A value the model refused and that was left out: where it was, why, and the value itself."""
+
+    loc: tuple[int | str, ...]
+    issue: Issue
+    value: Any
+
+
+def validate_dropping(data: dict[str, Any]) -> tuple[PEP | None, list[Refusal]]:
+    """A PEP from nested data, leaving out (in place) each value the model refuses, and the refusals.
+
+    The PEP is None when a refusal names no value that can be left out, e.g. a rule across fields.
+    """
+    refusals: list[Refusal] = []
+    while True:
+        try:
+            return PEP.model_validate(data), refusals
+        except ValidationError as error:
+            found = zip(error.errors(include_url=False), issues_of(error), strict=True)
+            dropped = False
+            # Last locations first, so that taking an item out of a list does not move the next one.
+            for item, issue in sorted(
+                found, key=lambda pair: [str(step).zfill(6) for step in pair[0]["loc"]], reverse=True
+            ):
+                loc = tuple(item["loc"])
+                there, value = drop(data, loc)
+                refusals.append(Refusal(loc, issue, value))
+                dropped = dropped or there
+            if not dropped:
+                return None, refusals
+
+
 def pep_from_data(data: Any, source: str = "") -> PEP:
     """A PEP from parsed JSON data; ModelError lists every problem."""
     try:
@@ -51,7 +86,9 @@ def read_pep(path: str | Path) -> PEP:
     except UnicodeDecodeError:
         raise ModelError([Issue("not UTF-8 text; save the record as UTF-8 JSON")], str(path)) from None
     except OSError as error:
-        raise ModelError([Issue(f"cannot read the file ({error.strerror or error.__class__.__name__})")], str(path)) from None
+        raise ModelError(
+            [Issue(f"cannot read the file ({error.strerror or error.__class__.__name__})")], str(path)
+        ) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:

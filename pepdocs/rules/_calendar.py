@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,6 +19,7 @@ from pathlib import Path
 import holidays
 
 from pepdocs._errors import InputError
+from pepdocs._util.dates import read_date
 
 DEFAULT_TERM_DATES = Path(__file__).resolve().parent / "policies" / "terms-england.csv"
 TERM_NAMES = ("autumn", "spring", "summer")
@@ -65,14 +65,6 @@ class TermDates:
 
     parts: tuple[TermPart, ...]
     source: str
-
-    @property
-    def first_day(self) -> date:
-        return self.parts[0].start
-
-    @property
-    def last_day(self) -> date:
-        return self.parts[-1].end
 
     def require(self, day: date) -> None:
         """Raise CalendarRangeError unless `day` lies within the academic years the dates cover."""
@@ -170,7 +162,8 @@ def term_dates(terms: TermDates | str | Path | None = None) -> TermDates:
     try:
         stamp = path.stat().st_mtime_ns
     except OSError as error:
-        raise InputError(f"cannot read the term dates ({error.strerror or error.__class__.__name__})", str(path)) from None
+        reason = error.strerror or error.__class__.__name__
+        raise InputError(f"cannot read the term dates ({reason})", str(path)) from None
     return _read_term_dates(str(path), stamp)
 
 
@@ -208,20 +201,6 @@ def _xlsx_rows(file: Path) -> Iterator[tuple[int, list[str]]]:
         book.close()
 
 
-_DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-
-
-def _date(text: str) -> date | None:
-    text = text.strip()
-    match = _DMY.fullmatch(text)
-    try:
-        if match:
-            return date(int(match[3]), int(match[2]), int(match[1]))
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-
-
 def _parse_term_rows(rows: Iterable[tuple[int, list[str]]], source: str) -> TermDates:
     lines = iter(rows)
     header = next(lines, None)
@@ -237,9 +216,10 @@ def _parse_term_rows(rows: Iterable[tuple[int, list[str]]], source: str) -> Term
         word = cells[at["term"]].strip().casefold().split(" ")[0] if cells[at["term"]].strip() else ""
         if word not in TERM_NAMES:
             raise InputError(f"term must be autumn, spring or summer, not {cells[at['term']]!r}", source, number)
-        start, end = _date(cells[at["start"]]), _date(cells[at["end"]])
-        if start is None or end is None:
-            raise InputError("start and end must be dates (YYYY-MM-DD or DD/MM/YYYY)", source, number)
+        try:
+            start, end = read_date(cells[at["start"]]), read_date(cells[at["end"]])
+        except ValueError:
+            raise InputError("start and end must be dates (YYYY-MM-DD or DD/MM/YYYY)", source, number) from None
         if end < start:
             raise InputError(f"the term ends ({end}) before it starts ({start})", source, number)
         if parts and start <= parts[-1].end:

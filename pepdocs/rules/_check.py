@@ -29,7 +29,7 @@ from pepdocs.model._codes import (
     SenStatus,
     TargetTerm,
 )
-from pepdocs.model._identifiers import nc_year, year_group_label
+from pepdocs.model._identifiers import age, nc_year, year_group_label
 from pepdocs.model._pep import PEP
 from pepdocs.rules._calendar import CalendarRangeError, add_days, school_days_between, working_days_between
 from pepdocs.rules._policy import Policy, ReviewWindow
@@ -151,7 +151,7 @@ def load_policy(policy: str | Path | Policy) -> Policy:
     return loaded
 
 
-def check(pep: PEP, *, policy: str | Path | Policy = "southwark", on: date | None = None) -> list[Finding]:
+def check(pep: PEP, *, policy: str | Path | Policy = "dfe", on: date | None = None) -> list[Finding]:
     """Every finding of every rule for this PEP under `policy`, judged on `on` (default today)."""
     chosen = load_policy(policy)
     case = Case(pep, chosen, on or date.today())
@@ -167,7 +167,7 @@ def check(pep: PEP, *, policy: str | Path | Policy = "southwark", on: date | Non
     return findings
 
 
-def next_due(pep: PEP, *, policy: str | Path | Policy = "southwark", on: date | None = None) -> Due:
+def next_due(pep: PEP, *, policy: str | Path | Policy = "dfe", on: date | None = None) -> Due:
     """When the next PEP is due and why: the earliest of the first-PEP, new-school, cycle and LAC-review dates."""
     chosen = load_policy(policy)
     today = on or date.today()
@@ -229,7 +229,8 @@ def cycle_windows(pep: PEP, policy: Policy, around: date) -> tuple[str, list[Win
     if kind == "months":
         assert not isinstance(policy.review_windows, str)
         names = ", ".join(
-            f"{w.name} {months.month_abbr[w.months[0]]}-{months.month_abbr[w.months[-1]]}" for w in policy.review_windows
+            f"{w.name} {months.month_abbr[w.months[0]]}-{months.month_abbr[w.months[-1]]}"
+            for w in policy.review_windows
         )
         return f"windows ({names})", _month_windows(policy.review_windows, around)
     terms = policy.terms
@@ -304,7 +305,8 @@ def _due_dates(pep: PEP, policy: Policy, on: date) -> tuple[list[Due], list[str]
     if days is not None and became is not None and first_pep_outstanding(pep, on):
         try:
             deadline = _deadline(case, became, days, policy.initial_deadline_basis)
-            reason = f"first PEP: within {_days_word(days, policy.initial_deadline_basis)} of becoming looked after on {_fmt(became)}"
+            within = _days_word(days, policy.initial_deadline_basis)
+            reason = f"first PEP: within {within} of becoming looked after on {_fmt(became)}"
             found.append(Due(deadline, reason, "initial-pep-deadline", _source(policy, "initial-pep-deadline"), on))
         except CalendarRangeError as error:
             unknown.append(str(error))
@@ -313,12 +315,15 @@ def _due_dates(pep: PEP, policy: Policy, on: date) -> tuple[list[Due], list[str]
         try:
             deadline = _deadline(case, start, days, policy.new_school_deadline_basis)
             school = pep.education.setting.name or "the new school"
-            reason = f"new school: within {_days_word(days, policy.new_school_deadline_basis)} of starting at {school} on {_fmt(start)}"
+            within = _days_word(days, policy.new_school_deadline_basis)
+            reason = f"new school: within {within} of starting at {school} on {_fmt(start)}"
             found.append(Due(deadline, reason, "new-school-deadline", _source(policy, "new-school-deadline"), on))
         except CalendarRangeError as error:
             unknown.append(str(error))
     if meeting is not None and held is None:
-        found.append(Due(meeting, f"the PEP meeting planned for {_fmt(meeting)}", "", "the PEP record: plan.meeting_date", on))
+        found.append(
+            Due(meeting, f"the PEP meeting planned for {_fmt(meeting)}", "", "the PEP record: plan.meeting_date", on)
+        )
     if held is None:
         return found, unknown
     try:
@@ -333,11 +338,21 @@ def _due_dates(pep: PEP, policy: Policy, on: date) -> tuple[list[Due], list[str]
         unknown.append(str(error))
     planned = pep.plan.next_pep_date
     if planned is not None and planned > held:
-        found.append(Due(planned, f"the date set at the PEP on {_fmt(held)}", "next-pep-date", _source(policy, "next-pep-date"), on))
+        found.append(
+            Due(
+                planned,
+                f"the date set at the PEP on {_fmt(held)}",
+                "next-pep-date",
+                _source(policy, "next-pep-date"),
+                on,
+            )
+        )
     lac_due = _lac_window(pep, policy)
     if lac_due is not None:
         earliest, latest, review = lac_due
-        reason = f"{_weeks(policy)} before the LAC review on {_fmt(review)}: between {_fmt(earliest)} and {_fmt(latest)}"
+        reason = (
+            f"{_weeks(policy)} before the LAC review on {_fmt(review)}: between {_fmt(earliest)} and {_fmt(latest)}"
+        )
         found.append(Due(latest, reason, "lac-review-window", _source(policy, "lac-review-window"), on))
     return found, unknown
 
@@ -370,43 +385,62 @@ def _calendar_note(error: CalendarRangeError, path: str = "$.plan.meeting_date")
 # --- rules: timing --------------------------------------------------------------------------------
 
 
+def _event_deadline(
+    case: Case,
+    start: date,
+    days: int,
+    basis: str,
+    *,
+    held: bool,
+    outstanding: bool,
+    start_path: str,
+    late: Callable[[str, str, str], str],
+    missed: Callable[[str], str],
+    missed_path: str,
+) -> Iterator[Said]:
+    """A PEP due within `days` of an event on `start`: an error if it was held late, or is outstanding past its date.
+
+    `late(meeting, taken, deadline)` and `missed(deadline)` word the two errors from the dates as shown.
+    """
+    if not held and not outstanding:
+        return
+    meeting = case.pep.plan.meeting_date
+    try:
+        deadline = _deadline(case, start, days, basis)
+        if held and meeting is not None and meeting > deadline:
+            taken = _days_word(_count(case, start, meeting, basis), basis)
+            yield Said("error", late(_fmt(meeting), taken, _fmt(deadline)), "$.plan.meeting_date")
+        elif outstanding and case.on > deadline:
+            yield Said("error", missed(_fmt(deadline)), missed_path)
+    except CalendarRangeError as error:
+        yield _calendar_note(error, start_path)
+
+
 @rule("initial-pep-deadline", "the first PEP is held within the policy's days of the child becoming looked after")
 def initial_pep_deadline(case: Case) -> Iterator[Said]:
     policy, pep = case.policy, case.pep
     days, became, meeting = policy.initial_deadline_days, pep.care.date_became_looked_after, pep.plan.meeting_date
     if days is None or became is None:
         return
+    what = (
+        "no PEP meeting is recorded"
+        if meeting is None
+        else f"the PEP of {_fmt(meeting)} predates this period of care"
+        if meeting < became
+        else f"no PEP meeting has been held (one is planned for {_fmt(meeting)})"
+    )
     basis = policy.initial_deadline_basis
-    outstanding = first_pep_outstanding(pep, case.on)
-    is_first = pep.plan.pep_type is PepType.INITIAL and meeting is not None and meeting >= became
-    if not outstanding and not is_first:
-        return
-    try:
-        deadline = _deadline(case, became, days, basis)
-        if is_first and meeting is not None and meeting > deadline:
-            taken = _count(case, became, meeting, basis)
-            yield Said(
-                "error",
-                f"the first PEP meeting on {_fmt(meeting)} is {_days_word(taken, basis)} after the child became looked"
-                f" after on {_fmt(became)}; it is due within {_days_word(days, basis)}, by {_fmt(deadline)}",
-                "$.plan.meeting_date",
-            )
-        elif outstanding and case.on > deadline:
-            what = (
-                "no PEP meeting is recorded"
-                if meeting is None
-                else f"the PEP of {_fmt(meeting)} predates this period of care"
-                if meeting < became
-                else f"no PEP meeting has been held (one is planned for {_fmt(meeting)})"
-            )
-            yield Said(
-                "error",
-                f"{what}; the first PEP was due by {_fmt(deadline)}, {_days_word(days, basis)} after the child"
-                f" became looked after on {_fmt(became)}",
-                "$.plan.meeting_date",
-            )
-    except CalendarRangeError as error:
-        yield _calendar_note(error, "$.care.date_became_looked_after")
+    yield from _event_deadline(
+        case, became, days, basis,
+        held=pep.plan.pep_type is PepType.INITIAL and meeting is not None and meeting >= became,
+        outstanding=first_pep_outstanding(pep, case.on),
+        start_path="$.care.date_became_looked_after",
+        late=lambda held, taken, by: f"the first PEP meeting on {held} is {taken} after the child became looked"
+        f" after on {_fmt(became)}; it is due within {_days_word(days, basis)}, by {by}",
+        missed=lambda by: f"{what}; the first PEP was due by {by}, {_days_word(days, basis)} after the child"
+        f" became looked after on {_fmt(became)}",
+        missed_path="$.plan.meeting_date",
+    )  # fmt: skip
 
 
 @rule("new-school-deadline", "a PEP is held within the policy's days of the child starting a new school")
@@ -415,31 +449,19 @@ def new_school_deadline(case: Case) -> Iterator[Said]:
     days, start, meeting = policy.new_school_deadline_days, pep.education.setting.start_date, pep.plan.meeting_date
     if days is None or start is None:
         return
-    basis = policy.new_school_deadline_basis
     school = pep.education.setting.name or "the new school"
-    outstanding = new_school_pep_outstanding(pep, case.on)
-    is_new_school = pep.plan.pep_type is PepType.NEW_SCHOOL and meeting is not None and meeting >= start
-    if not outstanding and not is_new_school:
-        return
-    try:
-        deadline = _deadline(case, start, days, basis)
-        if is_new_school and meeting is not None and meeting > deadline:
-            taken = _count(case, start, meeting, basis)
-            yield Said(
-                "error",
-                f"the new-school PEP meeting on {_fmt(meeting)} is {_days_word(taken, basis)} after the child started at"
-                f" {school} on {_fmt(start)}; it is due within {_days_word(days, basis)}, by {_fmt(deadline)}",
-                "$.plan.meeting_date",
-            )
-        elif outstanding and case.on > deadline:
-            yield Said(
-                "error",
-                f"the child started at {school} on {_fmt(start)} and no PEP there has been held; it was due within"
-                f" {_days_word(days, basis)}, by {_fmt(deadline)}",
-                "$.education.setting.start_date",
-            )
-    except CalendarRangeError as error:
-        yield _calendar_note(error, "$.education.setting.start_date")
+    basis = policy.new_school_deadline_basis
+    yield from _event_deadline(
+        case, start, days, basis,
+        held=pep.plan.pep_type is PepType.NEW_SCHOOL and meeting is not None and meeting >= start,
+        outstanding=new_school_pep_outstanding(pep, case.on),
+        start_path="$.education.setting.start_date",
+        late=lambda held, taken, by: f"the new-school PEP meeting on {held} is {taken} after the child started at"
+        f" {school} on {_fmt(start)}; it is due within {_days_word(days, basis)}, by {by}",
+        missed=lambda by: f"the child started at {school} on {_fmt(start)} and no PEP there has been held; it was"
+        f" due within {_days_word(days, basis)}, by {by}",
+        missed_path="$.education.setting.start_date",
+    )  # fmt: skip
 
 
 @rule("review-cycle", "cycle PEPs fall in the policy's review windows and the next date is not after the next window")
@@ -453,7 +475,9 @@ def review_cycle(case: Case) -> Iterator[Said]:
         yield _calendar_note(error)
         return
     if pep.plan.pep_type not in EVENT_PEPS and _window_at(windows, meeting) is None:
-        yield Said("warning", f"the meeting on {_fmt(meeting)} is outside the review cycle: {label}", "$.plan.meeting_date")
+        yield Said(
+            "warning", f"the meeting on {_fmt(meeting)} is outside the review cycle: {label}", "$.plan.meeting_date"
+        )
     planned = pep.plan.next_pep_date
     following = _window_after(windows, meeting)
     if planned is not None and following is not None and planned > following.end:
@@ -473,7 +497,9 @@ def review_overdue(case: Case) -> Iterator[Said]:
     if due.date is not None and due.date < case.on and due.rule not in ("initial-pep-deadline", "new-school-deadline"):
         path = "$.plan.next_pep_date" if due.rule == "next-pep-date" else "$.plan.meeting_date"
         late = (case.on - due.date).days
-        yield Said("error", f"the next PEP was due by {_fmt(due.date)} ({due.reason}); {late} days overdue", path, due.source)
+        yield Said(
+            "error", f"the next PEP was due by {_fmt(due.date)} ({due.reason}); {late} days overdue", path, due.source
+        )
 
 
 @rule("lac-review-window", "the meeting is held the policy's weeks before the next (2nd or later) LAC review")
@@ -507,7 +533,9 @@ def target_count(case: Case) -> Iterator[Said]:
         yield Said(policy.max_targets_severity, f"{count} targets; at most {policy.max_targets}", "$.targets")
 
 
-@rule("academic-target", "enough targets are academic (curriculum, attainment or an EYFS learning area)", reads="meeting")
+@rule(
+    "academic-target", "enough targets are academic (curriculum, attainment or an EYFS learning area)", reads="meeting"
+)
 def academic_target(case: Case) -> Iterator[Said]:
     wanted, targets = case.policy.min_academic_targets, case.pep.targets
     academic = sum(1 for target in targets if target.academic)
@@ -515,7 +543,9 @@ def academic_target(case: Case) -> Iterator[Said]:
         return
     unset = sum(1 for target in targets if target.area is None)
     note = f" ({unset} of them have no area, so cannot count)" if unset else ""
-    yield Said("error", f"{academic} of {len(targets)} targets are academic{note}; at least {wanted} must be", "$.targets")
+    yield Said(
+        "error", f"{academic} of {len(targets)} targets are academic{note}; at least {wanted} must be", "$.targets"
+    )
 
 
 @rule("target-due-date", "every target has a due date after the meeting (SMART: timed)", reads="meeting")
@@ -565,16 +595,24 @@ def target_success_measure(case: Case) -> Iterator[Said]:
             yield Said("warning", f"target {number + 1} has no success measure", f"$.targets[{number}].success_measure")
 
 
-@rule("target-owner", "every target names who is responsible (an error where the policy requires an owner)", reads="meeting")
+@rule(
+    "target-owner",
+    "every target names who is responsible (an error where the policy requires an owner)",
+    reads="meeting",
+)
 def target_owner(case: Case) -> Iterator[Said]:
     required = case.policy.require_target_owner
     for number, target in enumerate(case.pep.targets):
         if target.owner is not None:
             continue
         if required:
-            yield Said("error", f"target {number + 1} is not assigned to a named professional", f"$.targets[{number}].owner")
+            yield Said(
+                "error", f"target {number + 1} is not assigned to a named professional", f"$.targets[{number}].owner"
+            )
         elif target.who_helps is None:
-            yield Said("warning", f"target {number + 1} names no one responsible or helping", f"$.targets[{number}].owner")
+            yield Said(
+                "warning", f"target {number + 1} names no one responsible or helping", f"$.targets[{number}].owner"
+            )
 
 
 def _words(text: str | None) -> str:
@@ -598,7 +636,8 @@ def unmet_target_repeated(case: Case) -> Iterator[Said]:
         if earlier is not None:
             yield Said(
                 "warning",
-                f"target {number + 1} repeats unmet previous target {earlier + 1} word for word; break it into smaller steps",
+                f"target {number + 1} repeats unmet previous target {earlier + 1} word for word;"
+                " break it into smaller steps",
                 f"$.targets[{number}].description",
             )
 
@@ -615,7 +654,9 @@ def review_form_eligibility(case: Case) -> Iterator[Said]:
         yield Said("error", f"a review PEP, but the review form may not be used: {why}", "$.plan.pep_type")
 
 
-@rule("next-pep-date", "the date of the next PEP is set when the policy wants it, and after the meeting", reads="meeting")
+@rule(
+    "next-pep-date", "the date of the next PEP is set when the policy wants it, and after the meeting", reads="meeting"
+)
 def next_pep_date(case: Case) -> Iterator[Said]:
     plan, wanted = case.pep.plan, case.policy.next_pep_date
     if wanted is None or plan.meeting_date is None:
@@ -631,7 +672,8 @@ def next_pep_date(case: Case) -> Iterator[Said]:
     elif wanted == "first_of_year_only" and number is not None and number >= 2 and plan.next_pep_date is not None:
         yield Said(
             "warning",
-            f"PEP {number} of the year sets a next date; best left unset, as the child moves up a year and staff may change",
+            f"PEP {number} of the year sets a next date;"
+            " best left unset, as the child moves up a year and staff may change",
             path,
         )
 
@@ -645,7 +687,11 @@ def next_pep_date(case: Case) -> Iterator[Said]:
 def ehcp_annual_review(case: Case) -> Iterator[Said]:
     sen = case.pep.education.sen
     if sen.status is SenStatus.EHCP and sen.ehcp_annual_review_date is None:
-        yield Said("warning", "the child has an EHCP but no annual review date is recorded", "$.education.sen.ehcp_annual_review_date")
+        yield Said(
+            "warning",
+            "the child has an EHCP but no annual review date is recorded",
+            "$.education.sen.ehcp_annual_review_date",
+        )
 
 
 @rule(
@@ -658,14 +704,24 @@ def child_views(case: Case) -> Iterator[Said]:
     plan, views = case.pep.plan, case.pep.views.child
     taking_part = plan.child_participation
     if taking_part is None:
-        yield Said("warning", "whether the child took part in the meeting is not recorded", "$.plan.child_participation")
+        yield Said(
+            "warning", "whether the child took part in the meeting is not recorded", "$.plan.child_participation"
+        )
     elif taking_part is Participation.NONE:
         if plan.child_absence_reason is None:
             yield Said("error", "the child did not attend and no reason is recorded", "$.plan.child_absence_reason")
         if plan.views_gathered_how is None:
-            yield Said("error", "the child did not attend and how their views were gathered is not recorded", "$.plan.views_gathered_how")
+            yield Said(
+                "error",
+                "the child did not attend and how their views were gathered is not recorded",
+                "$.plan.views_gathered_how",
+            )
     elif taking_part is Participation.PART and plan.child_absence_reason is None:
-        yield Said("warning", "the child attended part of the meeting and the reason is not recorded", "$.plan.child_absence_reason")
+        yield Said(
+            "warning",
+            "the child attended part of the meeting and the reason is not recorded",
+            "$.plan.child_absence_reason",
+        )
     said = views.model_dump(exclude={"wants_copy", "speaks_for_me"}, exclude_none=True)
     if not said:
         yield Said("warning", "none of the child's views are recorded", "$.views.child")
@@ -701,7 +757,9 @@ def pp_plus_target_link(case: Case) -> Iterator[Said]:
         if item.linked_target is None:
             yield Said("warning", f"{name} is not linked to a target", path)
         elif item.linked_target > count:
-            yield Said("error", f"{name} is linked to target {item.linked_target}, but the PEP has {count} targets", path)
+            yield Said(
+                "error", f"{name} is linked to target {item.linked_target}, but the PEP has {count} targets", path
+            )
 
 
 @rule("pp-plus-cost", "each PP+ item is costed", _PP_SOURCE + "; Sefton: detailed costings (seed 002)", reads="meeting")
@@ -724,10 +782,18 @@ def pp_plus_total(case: Case) -> Iterator[Said]:
     if total is None:
         return
     if premium.allocation is not None and total > premium.allocation:
-        yield Said("error", f"PP+ items total {_money(total)}, more than the allocation of {_money(premium.allocation)}", "$.pupil_premium.items")
+        yield Said(
+            "error",
+            f"PP+ items total {_money(total)}, more than the allocation of {_money(premium.allocation)}",
+            "$.pupil_premium.items",
+        )
     limit = case.policy.pp_plus_allocation
     if limit is not None and total > limit:
-        yield Said("error", f"PP+ items total {_money(total)}, more than the {_money(limit)} a term {case.policy.title} releases", "$.pupil_premium.items")
+        yield Said(
+            "error",
+            f"PP+ items total {_money(total)}, more than the {_money(limit)} a term {case.policy.title} releases",
+            "$.pupil_premium.items",
+        )
 
 
 # --- rules: identifiers and care data ---------------------------------------------------------------
@@ -735,10 +801,6 @@ def pp_plus_total(case: Case) -> Iterator[Said]:
 
 def _judged_on(case: Case) -> date:
     return case.pep.plan.meeting_date or case.on
-
-
-def _age(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 @rule(
@@ -752,7 +814,11 @@ def upn_placeholder(case: Case) -> Iterator[Said]:
         return
     year = nc_year(child.date_of_birth, _judged_on(case))
     if year >= 0:
-        yield Said("error", f"UPN is UN1 (not of school age), but by age the child is in {year_group_label(year)}", "$.child.upn")
+        yield Said(
+            "error",
+            f"UPN is UN1 (not of school age), but by age the child is in {year_group_label(year)}",
+            "$.child.upn",
+        )
 
 
 @rule(
@@ -766,25 +832,32 @@ def sdq(case: Case) -> Iterator[Said]:
     if child.date_of_birth is None:
         return
     on = _judged_on(case)
-    age = _age(child.date_of_birth, on)
-    if not 4 <= age <= 16:
+    years = age(child.date_of_birth, on)
+    if not 4 <= years <= 16:
         return
     if sdq_record.no_score_reason is SdqReason.SDQ1:
-        reason = f"SDQ reason SDQ1 means under 4 or over 16, but the child is {age}"
+        reason = f"SDQ reason SDQ1 means under 4 or over 16, but the child is {years}"
         yield Said("warning", reason, "$.health.sdq.no_score_reason")
         return
-    looked_after_a_year = became is None or _age(became, on) >= 1
+    looked_after_a_year = became is None or age(became, on) >= 1
     if looked_after_a_year and sdq_record.score is None and sdq_record.no_score_reason is None:
-        yield Said("warning", f"no SDQ score and no reason (SDQ1 to SDQ5) for a child of {age}", "$.health.sdq.score")
+        yield Said("warning", f"no SDQ score and no reason (SDQ1 to SDQ5) for a child of {years}", "$.health.sdq.score")
 
 
 INVALID_CARE_PAIRS: dict[tuple[LegalStatus, PlacementType], str] = {
-    (LegalStatus.V2, PlacementType.P1): "SSDA903 validator rule 378: legal status V2 cannot go with placement P1 (domain.md §4.4)",
+    (
+        LegalStatus.V2,
+        PlacementType.P1,
+    ): "SSDA903 validator rule 378: legal status V2 cannot go with placement P1 (domain.md §4.4)",
 }
 """Legal status and placement type that cannot go together, each with its source."""
 
 
-@rule("legal-status-placement", "the legal status and the placement type can go together", "SSDA903 validator (domain.md §4.4)")
+@rule(
+    "legal-status-placement",
+    "the legal status and the placement type can go together",
+    "SSDA903 validator (domain.md §4.4)",
+)
 def legal_status_placement(case: Case) -> Iterator[Said]:
     care = case.pep.care
     if care.legal_status is None or care.placement_type is None:

@@ -141,7 +141,9 @@ class Policy(BaseModel):
             raise ValueError("max_targets is less than min_targets")
         weeks = self.lac_review_window_weeks
         if weeks is not None and not 0 <= weeks[0] <= weeks[1]:
-            raise ValueError("lac_review_window_weeks must be [at least, at most] weeks, the first not above the second")
+            raise ValueError(
+                "lac_review_window_weeks must be [at least, at most] weeks, the first not above the second"
+            )
         return self
 
     @property

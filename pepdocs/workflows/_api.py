@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from pepdocs._errors import (
@@ -15,40 +14,46 @@ from pepdocs._errors import (
     NotAPepFormError,
     RenderError,
     TemplateVersionError,
+    UsageError,
 )
+from pepdocs._types import AUDIENCES, PARTS, Audience, Format, Part, option
 from pepdocs._util.isolate import isolated as run_isolated
-from pepdocs.engines.docx._docx import docx_context, read_docx, render_docx, template_for
-from pepdocs.engines.docx._locate import identify, locate
-from pepdocs.engines.docx._original import identify_original, locate_original, open_original, render_original
-from pepdocs.engines.pdf._pdf import encrypt_pdf, identify_pdf, locate_pdf, read_pdf, render_pdf
-from pepdocs.forms._answers import AUDIENCES, Answers, answers
+from pepdocs.engines import RenderOptions, all_engines, formats, get_engine, sniff
+from pepdocs.forms._answers import answers
 from pepdocs.forms._assemble import Parsed, assemble
 from pepdocs.forms._spec import Form, get_form, list_forms, part_sections
 from pepdocs.forms._wording import partial_title
 from pepdocs.model._pep import PEP
 
-FORMATS = ("docx", "pdf")
 
-
-def _sections(form: Form, sections: Iterable[str | int] | None, part: str | None = None) -> frozenset[str] | None:
+def _sections(form: Form, sections: Iterable[str | int] | None, part: Part | None = None) -> frozenset[str] | None:
     """The keys of the sections asked for by key (any case) or by `part`, the role that completes them."""
     if part is not None:
         if sections is not None:
-            raise RenderError("give sections or part, not both")
-        return part_sections(form, part)
+            raise UsageError("give sections or part, not both")
+        option("part", part, PARTS)
+        try:
+            return part_sections(form, part)
+        except FormError as error:
+            raise UsageError(str(error)) from None
     if sections is None:
         return None
-    return frozenset(form.section(str(key)).key for key in sections)  # FormError names the sections there are
+    if isinstance(sections, str | bytes):
+        raise UsageError("sections must be a list of section keys, e.g. ['3'], not one string")
+    try:
+        return frozenset(form.section(str(key)).key for key in sections)
+    except FormError as error:  # it names the sections there are
+        raise UsageError(str(error)) from None
 
 
 def render(
     pep: PEP,
     form: str | Form,
-    format: str = "docx",
+    format: Format = "docx",
     *,
     sections: Iterable[str | int] | None = None,
-    part: str | None = None,
-    audience: str = "record",
+    part: Part | None = None,
+    audience: Audience = "record",
     flatten: bool = False,
     password: str | None = None,
 ) -> bytes:
@@ -64,38 +69,27 @@ def render(
     chosen = get_form(form)
     if not isinstance(pep, PEP):
         raise RenderError(f"render needs a pepdocs.PEP, not {type(pep).__name__}")
-    if format not in FORMATS:
-        raise RenderError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
-    if (flatten or password is not None) and format != "pdf":
-        raise RenderError("only a PDF can be flattened or given a password; use format='pdf'")
-    if audience not in AUDIENCES:
-        raise RenderError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
+    option("format", format, formats())
+    option("audience", audience, AUDIENCES)
+    engine = get_engine(format)
+    if (flatten and "flatten" not in engine.options) or (password is not None and "password" not in engine.options):
+        able = [e.format for e in all_engines() if {"flatten", "password"} <= e.options]
+        raise UsageError(
+            f"only a {' or '.join(f.upper() for f in able)} can be flattened or given a password; "
+            f"use format={able[0] if able else ''!r}"
+        )
+    if chosen.foreign and not chosen.template.endswith(get_engine(format).suffix):
+        own = chosen.template.rsplit(".", 1)[-1]
+        raise UsageError(f"form {chosen.id} is a council's own {own.upper()}; render it with format={own!r}")
     keys = _sections(chosen, sections, part)
     filled = answers(pep, chosen, keys, audience)
-    if chosen.foreign:
-        return _render_original(chosen, filled, format)
     title = partial_title(chosen, keys)
     name = pep.child.full_name or ""
     properties = {"pepdocs.form": chosen.id, "pepdocs.version": chosen.version, "pepdocs.audience": audience}
     if keys:
         properties["pepdocs.sections"] = ",".join(sorted(keys))
-    if format == "pdf":
-        shown = chosen if keys is None else replace(chosen, sections=tuple(s for s in chosen.sections if s.key in keys))
-        pdf = render_pdf(shown, filled, title, properties, flatten=flatten, footer_name=name)
-        return pdf if password is None else encrypt_pdf(pdf, password)
-    return render_docx(template_for(chosen), docx_context(chosen, filled, title, name), properties)
-
-
-def _render_original(form: Form, filled: Answers, format: str) -> bytes:
-    """A council's own form filled in: its own document, in its own format."""
-    own = form.template.rsplit(".", 1)[-1]
-    if format != own:
-        raise RenderError(f"form {form.id} is the council's own {own.upper()}; render it with format={own!r}")
-    if own == "pdf":
-        from pepdocs.engines.pdf._places import render_pdf_original
-
-        return render_pdf_original(form, filled)
-    return render_original(form, filled)
+    options = RenderOptions(title, properties, name, keys, flatten, password)
+    return engine.render(chosen, filled, options)
 
 
 def _read_source(source: str | os.PathLike[str] | bytes) -> tuple[bytes, str]:
@@ -128,45 +122,20 @@ def parse(
     data, name = _read_source(source)
     if not data:
         raise DocumentError("the file is empty", name)
-    if b"%PDF-" in data[:1024] and data[:2] != b"PK":
-        from pepdocs.engines.pdf._places import identify_pdf_original, locate_pdf_original
-
-        fields = read_pdf(data, name, password)
-        chosen, keys, warnings = _which_form(
-            name, form, fields.info, lambda: _best(identify_pdf(fields), identify_pdf_original(fields))
-        )
-        if chosen.foreign:
-            found, fmt = locate_pdf_original(chosen, fields), "pdf"
-        else:
-            found, fmt = locate_pdf(chosen, fields, keys), "pdf"
-    elif data[:2] == b"PK":
-        content = read_docx(data, name)
-        layout = open_original(data, name)
-        chosen, keys, warnings = _which_form(
-            name, form, content.properties, lambda: _best(identify(content), identify_original(layout))
-        )
-        if chosen.foreign:
-            found, fmt = locate_original(chosen, layout), "docx"
-        else:
-            found, fmt = locate(chosen, content, keys), "docx"
-    else:
-        raise DocumentError("not a DOCX or PDF file", name)
-    parsed = assemble(chosen, found, fmt, keys)
+    engine = sniff(data, name)
+    content = engine.open(data, name, password)
+    chosen, keys, warnings = _which_form(name, form, content.properties, lambda: engine.identify(content)[0])
+    found = engine.locate(chosen, content, keys)
+    parsed = assemble(chosen, found, engine.format, keys)
     if strict and parsed.warnings:
         first = parsed.warnings[0]
-        raise FieldValueError(first.message, name, path=first.path)
+        raise FieldValueError(first.message, name, field=first.field, path=first.path)
     parsed.warnings[:0] = warnings
     return parsed
 
 
-def _best(*scored: tuple[Form | None, float]) -> Form | None:
-    """The form that most labels point to, of pepdocs' own forms and councils' own forms."""
-    found = [(score, form) for form, score in scored if form is not None]
-    return max(found, key=lambda pair: pair[0])[1] if found else None
-
-
 def _which_form(
-    name: str, form: str | Form | None, properties: dict[str, str], identify_form: Callable[[], Form | None]
+    name: str, form: str | Form | None, properties: Mapping[str, str], identify_form: Callable[[], Form | None]
 ) -> tuple[Form, frozenset[str] | None, list[Issue]]:
     """The form a document is, which of its sections it holds, and what to warn about its template version."""
     warnings: list[Issue] = []

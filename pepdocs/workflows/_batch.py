@@ -25,11 +25,12 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
-from pepdocs._errors import FormError, InputError, PepdocsError, RenderError
+from pepdocs._errors import FormError, InputError, Issue, PepdocsError, RenderError, UsageError
+from pepdocs._types import AUDIENCES, PARTS, Audience, Format, Part, option
 from pepdocs._util.files import write_atomically
 from pepdocs._util.isolate import isolated
-from pepdocs.forms._answers import AUDIENCES
-from pepdocs.forms._spec import ROLES, add_forms, form_folders, get_form, part_sections
+from pepdocs.engines import formats, get_engine
+from pepdocs.forms._spec import add_forms, form_folders, get_form, part_sections
 from pepdocs.model._pep import PEP
 from pepdocs.rules._policy import Policy
 from pepdocs.workflows._api import render
@@ -43,7 +44,6 @@ STATUSES = ("done", "skipped", "problem", "failed")
 """Row statuses: every form written; every form already up to date; the row has problems (its usable
 values are still filled in where it could be named); a form could not be rendered."""
 CHUNK = 8
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _UNSAFE_NAME = re.compile(r"[^0-9A-Za-z._-]+")
 
 
@@ -61,7 +61,7 @@ class RowReport:
     forms: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[Issue] = field(default_factory=list)
     written: int = 0
 
 
@@ -72,7 +72,7 @@ class BatchReport:
     source: str
     out_dir: Path
     run_date: date
-    format: str
+    format: Format
     rows: list[RowReport] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     written: int = 0
@@ -159,12 +159,12 @@ def file_stem(person_id: str) -> str:
 
 def output_name(person_id: str, form: str, on: date, format: str) -> str:
     """The file a child's form is written to: `{person_id}_{form}_{date}.{ext}`."""
-    return f"{file_stem(person_id)}_{form}_{on.isoformat()}.{format}"
+    return f"{file_stem(person_id)}_{form}_{on.isoformat()}{get_engine(format).suffix}"
 
 
 @cache
 def _template_hash(form: str, format: str) -> str:
-    path = get_form(form).folder / f"form.{format}"
+    path = get_form(form).folder / f"form{get_engine(format).suffix}"
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
     except OSError:
@@ -277,7 +277,7 @@ class Job:
     file: str
     key: str
     sections: tuple[str, ...] | None = None
-    audience: str = "record"
+    audience: Audience = "record"
 
 
 @dataclass(frozen=True)
@@ -293,7 +293,7 @@ class Result:
     error: str | None = None
 
 
-def _render_one(job: Job, out_dir: Path, format: str) -> Result:
+def _render_one(job: Job, out_dir: Path, format: Format) -> Result:
     """Render and write one job; any error is returned, never raised, so no row stops the batch."""
     try:
         data = render(job.pep, job.form, format, sections=job.sections, audience=job.audience)
@@ -307,22 +307,19 @@ def _render_one(job: Job, out_dir: Path, format: str) -> Result:
     return Result(job.row, job.file, job.key, stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest())
 
 
-def _render_chunk(jobs: list[Job], out_dir: Path, format: str) -> tuple[list[Result], float]:
+def _render_chunk(jobs: list[Job], out_dir: Path, format: Format) -> tuple[list[Result], float]:
     """A worker's task: render a chunk of jobs; the results and the worker's peak memory in MB."""
     return [_render_one(job, out_dir, format) for job in jobs], peak_rss_mb()
 
 
-def _warm(forms: tuple[str, ...], format: str, folders: tuple[Path, ...] = ()) -> None:
-    """Load the forms' specs and templates once in this process (a worker's start-up), with the user's form folders."""
+def _warm(forms: tuple[str, ...], format: Format, folders: tuple[Path, ...] = ()) -> None:
+    """Load the forms' specs and templates once in this process (a worker's start-up), with the user's forms."""
     for folder in folders:
         add_forms(folder)
-    if format == "pdf":
-        from pepdocs.engines.pdf._pdf import template_for
-    else:
-        from pepdocs.engines.docx._docx import template_for  # type: ignore[assignment]
+    engine = get_engine(format)
     for form in forms:
         try:
-            template_for(get_form(form))
+            engine.load(get_form(form))
         except PepdocsError:
             pass  # the render reports it, row by row
 
@@ -351,7 +348,7 @@ def peak_rss_mb() -> float:
 
 
 def start_workers(
-    workers: int, forms: tuple[str, ...], format: str, folders: tuple[Path, ...] = ()
+    workers: int, forms: tuple[str, ...], format: Format, folders: tuple[Path, ...] = ()
 ) -> ProcessPoolExecutor:
     """Worker processes, all started now, each with the forms' templates loaded once.
 
@@ -393,7 +390,11 @@ class _Progress:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
             self._bar = Progress(
-                TextColumn("pre-filling forms"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
+                TextColumn("pre-filling forms"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                transient=True,
             )
             self._task = self._bar.add_task("rows", total=total)
             self._bar.start()
@@ -424,12 +425,12 @@ def batch(
     out_dir: str | os.PathLike[str],
     *,
     form: str | None = None,
-    format: str = "docx",
+    format: Format = "docx",
     workers: int | None = None,
     force: bool = False,
     sections: Iterable[str | int] | None = None,
-    part: str | None = None,
-    audience: str = "record",
+    part: Part | None = None,
+    audience: Audience = "record",
     policy: str | Path | Policy = "southwark",
     mapping: str | os.PathLike[str] | dict[str, str] | None = None,
     run_date: date | None = None,
@@ -452,25 +453,27 @@ def batch(
     A case-data file is first read through in a child process limited in time and memory, so a file
     built to exhaust readers stops the batch before anything is written.
     """
-    from pepdocs.workflows._api import FORMATS
-
     started = time.perf_counter()
     today = run_date or date.today()
-    if format not in FORMATS:
-        raise RenderError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+    option("format", format, formats())
     keys = tuple(str(key) for key in sections) if sections is not None else None
     if keys is not None and part is not None:
-        raise RenderError("give sections or part, not both")
-    if part is not None and part not in ROLES:
-        raise RenderError(f"part must be one of {', '.join(ROLES)}, not {part!r}")
-    if audience not in AUDIENCES:
-        raise RenderError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
+        raise UsageError("give sections or part, not both")
+    if part is not None:
+        option("part", part, PARTS)
+    option("audience", audience, AUDIENCES)
     if form is not None:
         chosen = get_form(form)
         for key in keys or ():
-            chosen.section(key)  # FormError before anything is written
+            try:
+                chosen.section(key)  # before anything is written
+            except FormError as error:
+                raise UsageError(str(error)) from None
         if part is not None:
-            part_sections(chosen, part)
+            try:
+                part_sections(chosen, part)
+            except FormError as error:
+                raise UsageError(str(error)) from None
     else:
         home_forms(policy)  # an unknown policy or form is an error before anything is written
     workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
@@ -533,13 +536,13 @@ class _Run:
         report: BatchReport,
         journal: Journal,
         form: str | None,
-        format: str,
+        format: Format,
         sections: tuple[str, ...] | None,
         force: bool,
         today: date,
         on_row: Callable[[RowReport], None] | None,
-        part: str | None = None,
-        audience: str = "record",
+        part: Part | None = None,
+        audience: Audience = "record",
         policy: str | Path | Policy = "southwark",
     ) -> None:
         self.report = report
@@ -581,7 +584,7 @@ class _Run:
                 else select_form(_dated(pep, self.today), policy=self.policy)
             )
         except PepdocsError as error:
-            row.problems.append(f"no form could be chosen: {error}")
+            row.problems.append(Issue(f"no form could be chosen: {error}", row=case.row))
             return []
         when = pep.plan.meeting_date or self.today
         jobs = []
@@ -591,12 +594,13 @@ class _Run:
             try:
                 keys = self._keys(choice.form)
             except FormError as error:
-                row.problems.append(f"{choice.form} not written: {error}")
+                row.problems.append(Issue(f"{choice.form} not written: {error}", row=case.row))
                 continue
             name = output_name(case.person_id, choice.form, when, self.format)
             other = self.names.setdefault(name, case.row)
             if other != case.row:
-                row.problems.append(f"file name {name} is already used by row {other}; person IDs must differ")
+                message = f"file name {name} is already used by row {other}; person IDs must differ"
+                row.problems.append(Issue(message, row=case.row))
                 continue
             row.files.append(name)
             key = input_key(pep, choice.form, self.format, keys, self.audience)
@@ -629,10 +633,11 @@ class _Run:
             self.report.up_to_date += 1
             return True
         if entry.changed(self.report.out_dir / name, stat):
-            row.problems.append(
+            message = (
                 f"{name} was changed after pepdocs wrote it, so it was not overwritten with the new case data "
                 "(use --force to overwrite it)"
             )
+            row.problems.append(Issue(message, row=row.row))
             return True
         return False
 
@@ -644,7 +649,8 @@ class _Run:
             pending.report.written += 1
             self.report.written += 1
         else:
-            pending.report.problems.append(f"{result.file} could not be rendered: {result.error}")
+            message = f"{result.file} could not be rendered: {result.error}"
+            pending.report.problems.append(Issue(message, row=result.row))
             pending.report.status = "failed"
         pending.outstanding -= 1
         if pending.outstanding == 0:
@@ -723,14 +729,6 @@ def _dated(pep: PEP, today: date) -> PEP:
 # --- the report files -----------------------------------------------------------------------
 
 
-def safe_cell(text: str) -> str:
-    """Cell text a spreadsheet will show and never run: a leading = + - @ is quoted with an apostrophe."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 REPORT_COLUMNS = (
     ("Row", 6), ("Person ID", 14), ("Name", 24), ("Status", 10), ("Forms", 22), ("Reasons", 60),
     ("Files", 44), ("Problems", 80),
@@ -743,21 +741,15 @@ def report_xlsx(report: BatchReport) -> bytes:
 
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Alignment
+
+    from pepdocs._util.xlsx import frame, put, style_header
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Rows")
-    for index, (_, width) in enumerate(REPORT_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    header = []
-    for title, _ in REPORT_COLUMNS:
-        cell = WriteOnlyCell(sheet, title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    frame(sheet, [width for _, width in REPORT_COLUMNS], len(report.rows) + 1)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    sheet.append([style_header(WriteOnlyCell(sheet, title)) for title, _ in REPORT_COLUMNS])
     for row in sorted(report.rows, key=_row_order):
         values: list[Any] = [
             row.row,
@@ -767,13 +759,11 @@ def report_xlsx(report: BatchReport) -> bytes:
             "\n".join(row.forms),
             "\n".join(row.reasons),
             "\n".join(row.files),
-            "\n".join(row.problems),
+            "\n".join(problem.describe(row=False) for problem in row.problems),
         ]
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, safe_cell(value) if isinstance(value, str) else value)
+        cells = [put(WriteOnlyCell(sheet), value) for value in values]
+        for cell in cells:
             cell.alignment = wrap
-            cells.append(cell)
         sheet.append(cells)
     summary = book.create_sheet("Summary")
     summary.column_dimensions["A"].width = 24
@@ -783,10 +773,11 @@ def report_xlsx(report: BatchReport) -> bytes:
                                     ("Format", data["format"]), ("pepdocs", data["pepdocs"])]  # fmt: skip
     lines += [(f"Rows {status}", count) for status, count in report.counts.items()]
     lines += [("Files written", report.written), ("Files up to date", report.up_to_date),
-              ("Seconds", data["seconds"]), ("ms per document", data["ms_per_document"]), ("Workers", report.workers)]  # fmt: skip
+              ("Seconds", data["seconds"]), ("ms per document", data["ms_per_document"]),
+              ("Workers", report.workers)]  # fmt: skip
     lines += [("Note", note) for note in report.notes]
     for label, value in lines:
-        summary.append([label, safe_cell(value) if isinstance(value, str) else value])
+        summary.append([put(WriteOnlyCell(summary), label), put(WriteOnlyCell(summary), value)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -794,6 +785,7 @@ def report_xlsx(report: BatchReport) -> bytes:
 
 def write_reports(report: BatchReport) -> None:
     """Write `batch-report.xlsx` and `batch-report.json` into the output folder, atomically."""
-    write_atomically(report.out_dir / REPORT_JSON, (json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n").encode())
+    write_atomically(
+        report.out_dir / REPORT_JSON, (json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n").encode()
+    )
     write_atomically(report.out_dir / REPORT_XLSX, report_xlsx(report))
-

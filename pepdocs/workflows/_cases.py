@@ -2,7 +2,7 @@
 
 Headers are matched by their usual spellings (case, spaces and punctuation ignored); a mapping file
 (`{"Their Header": "model.path"}`, TOML or JSON) names any other. Values are read with the codecs
-pepdocs uses for forms. A value that cannot be read is dropped and reported as `message @ column`;
+pepdocs uses for forms. A value that cannot be read is dropped and reported as an Issue naming its row and column;
 it never stops the rows after it.
 """
 
@@ -15,21 +15,19 @@ import os
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from pydantic import ValidationError
-
-from pepdocs._errors import InputError
+from pepdocs._errors import InputError, Issue
 from pepdocs.forms._codecs import read
 from pepdocs.model._identifiers import nc_year
-from pepdocs.model._paths import Slot, drop, get, slot
+from pepdocs.model._paths import Slot, get, slot
 from pepdocs.model._pep import PEP
-from pepdocs.model._records import issues_of
+from pepdocs.model._records import validate_dropping
 
 YEAR_GROUP = "year_group"
 """Pseudo-path of a year-group column: kept as `child.ncy_actual` only where it differs from the year by age."""
@@ -181,19 +179,10 @@ def load_mapping(path: str | os.PathLike[str]) -> dict[str, str]:
             try:
                 check_path(target)
             except KeyError:
-                raise InputError(f"header {header!r} maps to {target!r}, which is not a value of a PEP", str(file)) from None
+                message = f"header {header!r} maps to {target!r}, which is not a value of a PEP"
+                raise InputError(message, str(file)) from None
         mapping[str(header)] = target
     return mapping
-
-
-def column_letter(index: int) -> str:
-    """A spreadsheet column's letters from its 0-based index: 0 is A, 26 is AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 @dataclass(frozen=True)
@@ -206,21 +195,28 @@ class UsedColumn:
     slot: Slot
 
     @property
+    def ref(self) -> str:
+        """The column as a spreadsheet user finds it: its letter and header."""
+        from openpyxl.utils.cell import get_column_letter
+
+        return f'{get_column_letter(self.index + 1)} "{self.header}"'
+
+    @property
     def where(self) -> str:
-        return f'column {column_letter(self.index)} "{self.header}"'
+        return f"column {self.ref}"
 
 
 @dataclass
 class CaseRow:
     """One child's row: its number in the file, person ID, the PEP built from it (None if unusable) and problems.
 
-    Each problem reads `message @ column X "Header"`; a value with a problem was left out of the PEP.
+    Each problem names its row and column; a value with a problem was left out of the PEP.
     """
 
     row: int
     person_id: str | None
     pep: PEP | None
-    problems: list[str] = field(default_factory=list)
+    problems: list[Issue] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -295,14 +291,6 @@ _UNCACHED_FORMULA = re.compile(
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
 
 
-def column_index(letters: str) -> int:
-    """A column's 0-based index from its letters: A is 0, AA is 26."""
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index - 1
-
-
 def uncached_formulas(path: Path, part: str) -> dict[int, dict[int, str]]:
     """Cells of a worksheet part holding a formula but no saved value: {row: {column index: formula}}.
 
@@ -311,6 +299,8 @@ def uncached_formulas(path: Path, part: str) -> dict[int, dict[int, str]]:
     """
     import html
     import zipfile
+
+    from openpyxl.utils.cell import column_index_from_string
 
     found: dict[int, dict[int, str]] = {}
     with zipfile.ZipFile(path) as package, package.open(part.lstrip("/")) as stream:
@@ -326,39 +316,21 @@ def uncached_formulas(path: Path, part: str) -> dict[int, dict[int, str]]:
                 ref = _CELL_REF.search(match[1])
                 if ref is not None:
                     formula = html.unescape((match[2] or b"").decode("utf-8", "replace"))
-                    found.setdefault(int(ref[2]), {})[column_index(ref[1].decode())] = "=" + formula
+                    found.setdefault(int(ref[2]), {})[column_index_from_string(ref[1].decode()) - 1] = "=" + formula
             pending = text[cut:]
             if not chunk:
                 return found
 
 
-def _loc_path(loc: tuple[int | str, ...]) -> str:
-    """A pydantic error location as a model path with `[]` for list items."""
-    out = ""
-    for part in loc:
-        out += "[]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def build_pep(data: dict[str, Any], where: dict[str, str]) -> tuple[PEP | None, list[str]]:
-    """A PEP from nested values, leaving out each value the model refuses; the refusals as problems."""
-    problems: list[str] = []
-    for _ in range(20):
-        try:
-            return PEP.model_validate(data), problems
-        except ValidationError as error:
-            dropped = False
-            found = list(zip(error.errors(include_url=False), issues_of(error), strict=True))
-            # Last locations first, so that taking an item out of a list does not move the next one.
-            for item, issue in sorted(found, key=lambda pair: [str(step).zfill(6) for step in pair[0]["loc"]], reverse=True):
-                loc = tuple(item["loc"])
-                path = _loc_path(loc)
-                columns = [w for p, w in where.items() if p == path or p.startswith(path + ".")] or ["the row"]
-                problems.append(f"{issue.message} @ {', '.join(columns)}")
-                dropped = drop(data, loc) is not None or dropped
-            if not dropped:
-                break
-    return None, problems
+def build_pep(data: dict[str, Any], where: dict[str, str], row: int) -> tuple[PEP | None, list[Issue]]:
+    """A PEP from nested values, leaving out each value the model refuses; the refusals as issues on their columns."""
+    pep, refusals = validate_dropping(data)
+    issues = []
+    for refusal in refusals:
+        path = ".".join("[]" if isinstance(step, int) else step for step in refusal.loc).replace(".[]", "[]")
+        columns = [w for p, w in where.items() if p == path or p.startswith(path + ".")]
+        issues.append(replace(refusal.issue, column=", ".join(columns), row=row))
+    return pep, issues
 
 
 def _place(data: dict[str, Any], path: str, value: Any, item: int | None = None) -> None:
@@ -599,34 +571,34 @@ class CaseReader(Iterator[CaseRow]):
             return None
         data: dict[str, Any] = {}
         where: dict[str, str] = {}
-        problems: list[str] = []
+        problems: list[Issue] = []
         year: int | None = None
         for column in self.columns:
             raw = row[column.index] if column.index < len(row) else None
             if isinstance(raw, str):
                 cleaned = _ILLEGAL.sub("", raw)
                 if cleaned != raw:
-                    problems.append(f"control characters removed @ {column.where}")
+                    problems.append(Issue("control characters removed", column=column.ref, row=number))
                 raw = cleaned.strip() or None
             if raw is None:
                 formula = (formulas or {}).get(column.index)
                 if formula is not None:
                     shown = f" ({formula})" if formula != "=" else ""
-                    problems.append(f"formula with no cached value{shown} @ {column.where}")
+                    problems.append(Issue(f"formula with no cached value{shown}", column=column.ref, row=number))
                 continue
             if isinstance(raw, str) and raw in _EXCEL_ERRORS:
-                problems.append(f"spreadsheet error {raw} @ {column.where}")
+                problems.append(Issue(f"spreadsheet error {raw}", column=column.ref, row=number))
                 continue
             try:
                 values = _values(column, raw)
             except ValueError as error:
-                problems.append(f"{error} @ {column.where}")
+                problems.append(Issue(str(error), column=column.ref, row=number))
                 continue
             if column.path == YEAR_GROUP:
                 year = values[0]
-                where["child.ncy_actual"] = column.where
+                where["child.ncy_actual"] = column.ref
                 continue
-            where[column.path] = column.where
+            where[column.path] = column.ref
             for item, value in enumerate(values):
                 _place(data, column.path, value, item)
         if year is not None:
@@ -635,18 +607,17 @@ class CaseReader(Iterator[CaseRow]):
             if not isinstance(born, date) or nc_year(born, when) != year:
                 _place(data, "child.ncy_actual", year)
         person_id = data.get("child", {}).get("person_id")
-        pep, refused = build_pep(data, where)
+        pep, refused = build_pep(data, where, number)
         problems += refused
         if pep is not None:
             person_id = pep.child.person_id
+        id_column = next((c.ref for c in self.columns if c.path == "child.person_id"), "")
         if not person_id:
-            id_column = next((c.where for c in self.columns if c.path == "child.person_id"), "the row")
-            problems.append(f"no person ID, so the row cannot be named or filed @ {id_column}")
+            problems.append(Issue("no person ID, so the row cannot be named or filed", column=id_column, row=number))
             return CaseRow(number, None, None, problems)
         if person_id in self._seen:
-            id_column = next(c.where for c in self.columns if c.path == "child.person_id")
-            problems.append(f"person ID {person_id} is also on row {self._seen[person_id]}; only that row is used "
-                            f"@ {id_column}")  # fmt: skip
+            message = f"person ID {person_id} is also on row {self._seen[person_id]}; only that row is used"
+            problems.append(Issue(message, column=id_column, row=number))
             return CaseRow(number, person_id, None, problems)
         self._seen[person_id] = number
         return CaseRow(number, person_id, pep, problems)
@@ -669,7 +640,10 @@ class CaseReader(Iterator[CaseRow]):
 
 
 def read_cases(
-    path: str | os.PathLike[str], mapping: str | os.PathLike[str] | dict[str, str] | None = None, *, on: date | None = None
+    path: str | os.PathLike[str],
+    mapping: str | os.PathLike[str] | dict[str, str] | None = None,
+    *,
+    on: date | None = None,
 ) -> CaseReader:
     """The rows of a case-data XLSX or CSV, one CaseRow per child; `mapping` names other headers' model paths.
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pepdocs._errors import RenderError
+from pepdocs._types import PREFERS, Prefer, option
 from pepdocs.forms._assemble import Parsed
 from pepdocs.model._pep import PEP
 from pepdocs.model._records import pep_from_data
@@ -56,7 +56,7 @@ def _key(item: dict[str, Any], names: tuple[str, ...]) -> tuple[Any, ...] | None
 
 
 class _Merger:
-    def __init__(self, prefer: str) -> None:
+    def __init__(self, prefer: Prefer) -> None:
         self.prefer = prefer
         self.conflicts: list[Conflict] = []
         self.taken: list[str] = []
@@ -99,14 +99,13 @@ class _Merger:
         return out
 
 
-def merge(record: PEP, returned: Parsed | PEP, *, prefer: str = "record") -> Merged:
+def merge(record: PEP, returned: Parsed | PEP, *, prefer: Prefer = "record") -> Merged:
     """Take the returned form's values into the record: empty record values are filled, differing ones listed.
 
     A conflict keeps the record's value unless `prefer="returned"`. List items (targets, attainment rows,
     attendees, ...) are matched by what identifies them, not by their position.
     """
-    if prefer not in ("record", "returned"):
-        raise RenderError(f"prefer must be 'record' or 'returned', not {prefer!r}")
+    option("prefer", prefer, PREFERS)
     incoming = returned.pep if isinstance(returned, Parsed) else returned
     merger = _Merger(prefer)
     mine = _data(record)

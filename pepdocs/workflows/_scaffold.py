@@ -147,10 +147,14 @@ def _map_table(spot: Spot, words: Vocabulary) -> list[Mapping]:
         # One empty row under a row of labels: label-above answers, not a table.
         out = []
         for header, place in zip(spot.headers, spot.below, strict=True):
-            single = Spot(header, place, header, place.get("control", "text"), heading=spot.heading, section=spot.section)
+            single = Spot(
+                header, place, header, place.get("control", "text"), heading=spot.heading, section=spot.section
+            )
             out.append(_map_field(single, words))
         return out
-    return [Mapping(spot, list_path, score, spot.heading, False, "no list in the model has these columns", columns=columns)]
+    return [
+        Mapping(spot, list_path, score, spot.heading, False, "no list in the model has these columns", columns=columns)
+    ]
 
 
 def map_spots(spots: list[Spot], words: Vocabulary) -> list[Mapping]:
@@ -227,7 +231,7 @@ def _table_block(m: Mapping) -> list[str]:
     if not m.sure:
         lines.append(f"  # REVIEW table ({m.reason}): confirm the list path and columns, then remove the '# '")
     lines.append(f"  {head}[[sections.blocks]]")
-    lines.append(f"  {head}type = \"table\"")
+    lines.append(f'  {head}type = "table"')
     if m.spot.heading:
         lines.append(f"  {head}heading = {_toml(m.spot.heading)}")
     lines.append(f"  {head}path = {_toml(m.path or '?')}")
@@ -330,7 +334,9 @@ def scaffold_form(
         raise DocumentError(f"cannot read the file ({error.strerror or error.__class__.__name__})", str(path)) from None
     fmt, title, spots = find_spots(data, path.name)
     if not spots:
-        raise DocumentError("no place for an answer was found in it: no form fields, empty cells or answer lines", path.name)
+        raise DocumentError(
+            "no place for an answer was found in it: no form fields, empty cells or answer lines", path.name
+        )
     words = vocabulary(Path(vocabulary_file) if vocabulary_file else None)
     mappings = map_spots(spots, words)
     target = Path(folder) / form_id

@@ -3,9 +3,7 @@
 Sheet "Tracker" has one row per child, coloured by conditional-formatting rules on its Status column
 (overdue, due within 14 days, on track) so the colours follow the value if someone edits it. Sheet
 "Findings" lists every finding of `check`. Sheet "About" says which policy and date the tracker was
-judged by. Text that a spreadsheet would run as a formula (a leading = + - or @) is written as a text
-cell marked quote-prefixed, the way Excel stores text typed after an apostrophe: the words are kept
-exactly and no office suite evaluates them, even after the cell is edited.
+judged by. Text is never written as a formula (pepdocs._util.xlsx).
 """
 
 from __future__ import annotations
@@ -18,24 +16,20 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pepdocs._errors import InputError, Issue, ModelError
 from pepdocs._util.files import write_atomically
+from pepdocs._util.xlsx import frame, put, style_header
 from pepdocs.model._identifiers import nc_year, year_group_label
 from pepdocs.model._pep import PEP
 from pepdocs.model._records import read_pep
 from pepdocs.rules._check import DUE_SOON_DAYS, RULES, Due, Finding, check, held_meeting, load_policy, next_due
 from pepdocs.rules._policy import Policy
 from pepdocs.workflows._select import select_form
-
-DATE_FORMAT = "dd/mm/yyyy"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""First characters that make a spreadsheet read text as a formula (OWASP CSV-injection list)."""
 
 TRACKER_COLUMNS = (
     "Person ID", "Name", "Date of birth", "Year group", "School", "Form(s) needed", "Last PEP",
@@ -106,11 +100,12 @@ def read_records(source: str | Path, *, on: date | None = None) -> Iterator[Reco
 
     with read_cases(path, on=on) as rows:
         for row in rows:
-            issues = [Issue(*problem.rsplit(" @ ", 1)) if " @ " in problem else Issue(problem) for problem in row.problems]
-            yield Record(f"{path.name} row {row.row}", row.pep, issues, case_row=True)
+            yield Record(f"{path.name} row {row.row}", row.pep, row.problems, case_row=True)
 
 
-def track(records: Iterable[Record], *, policy: str | Path | Policy = "southwark", on: date | None = None) -> list[TrackedChild]:
+def track(
+    records: Iterable[Record], *, policy: str | Path | Policy = "dfe", on: date | None = None
+) -> list[TrackedChild]:
     """Judge each usable record: forms needed, next due date and findings, ordered by due date (unknown last)."""
     chosen = load_policy(policy)
     today = on or date.today()
@@ -122,7 +117,9 @@ def track(records: Iterable[Record], *, policy: str | Path | Policy = "southwark
         if record.case_row:
             findings = [finding for finding in findings if RULES[finding.rule].reads == "case"]
         forms = [choice.form for choice in select_form(record.pep)]
-        rows.append(TrackedChild(record.name, record.pep, forms, next_due(record.pep, policy=chosen, on=today), findings))
+        rows.append(
+            TrackedChild(record.name, record.pep, forms, next_due(record.pep, policy=chosen, on=today), findings)
+        )
     return sorted(rows, key=lambda row: (row.due.date or date.max, row.record))
 
 
@@ -192,12 +189,14 @@ def tracker_workbook(children: list[TrackedChild], problems: list[Record], *, po
         person = record.pep.child if record.pep is not None else None
         for issue in record.issues:
             row = [person.person_id if person else None, person.full_name if person else None, rule, severity]
-            _append(findings, [*row, issue.message, issue.path or "$", source, record.name])
+            _append(findings, [*row, issue.message, issue.where(row=False) or "$", source, record.name])
     _finish(findings, FINDING_COLUMNS)
     severity = get_column_letter(FINDING_COLUMNS.index("Severity") + 1)
     findings.conditional_formatting.add(
         f"A2:{get_column_letter(len(FINDING_COLUMNS))}{max(findings.max_row, 2)}",
-        FormulaRule(formula=[f'${severity}2="error"'], font=Font(color="9C0006"), fill=_fill("FFC7CE"), stopIfTrue=True),
+        FormulaRule(
+            formula=[f'${severity}2="error"'], font=Font(color="9C0006"), fill=_fill("FFC7CE"), stopIfTrue=True
+        ),
     )
 
     about = book.create_sheet("About")
@@ -207,8 +206,16 @@ def tracker_workbook(children: list[TrackedChild], problems: list[Record], *, po
         ("Policy", f"{policy.title} ({policy.name})"),
         ("Children", len(children)),
         ("Records that could not be read", sum(1 for record in problems if record.pep is None)),
-        ("Case-data rows", "rows of a case-data file hold no PEP meeting record, so only the rules on dates, identity, care and school are run on them"),
-        ("Status", f"overdue: the due date has passed; due within {DUE_SOON_DAYS} days; on track; unknown: no date can be worked out"),
+        (
+            "Case-data rows",
+            "rows of a case-data file hold no PEP meeting record, "
+            "so only the rules on dates, identity, care and school are run on them",
+        ),
+        (
+            "Status",
+            f"overdue: the due date has passed; due within {DUE_SOON_DAYS} days; on track; "
+            "unknown: no date can be worked out",
+        ),
         ("Term dates", Path(policy.terms.source).name),
         *((f"Source {citation.id}", f"{citation.title} {citation.url or ''}".strip()) for citation in policy.sources),
     ]
@@ -222,9 +229,12 @@ def tracker_workbook(children: list[TrackedChild], problems: list[Record], *, po
 
 
 def write_tracker(
-    source: str | Path, output: str | Path, *, policy: str | Path | Policy = "southwark", on: date | None = None
+    source: str | Path, output: str | Path, *, policy: str | Path | Policy = "dfe", on: date | None = None
 ) -> TrackerReport:
-    """Read PEP records (a folder of JSON files, or a case-data XLSX or CSV), judge them, write the tracker XLSX atomically."""
+    """Read PEP records (a folder of JSON files, or a case-data XLSX or CSV), judge them, write the tracker atomically.
+
+    `policy` is the one the records are judged by: the national dfe policy unless named.
+    """
     chosen = load_policy(policy)
     today = on or date.today()
     records = list(read_records(source, on=today))
@@ -246,48 +256,26 @@ def _fill(colour: str) -> PatternFill:
 def _header(sheet: Worksheet, names: tuple[str, ...]) -> None:
     sheet.append(list(names))
     for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(vertical="top", wrap_text=False)
-
-
-def safe_text(cell: Any, text: str) -> None:
-    """Put `text` in `cell` as text that no spreadsheet will run as a formula."""
-    clean = ILLEGAL_CHARACTERS_RE.sub("", text)
-    cell.value = clean
-    if clean.startswith(FORMULA_STARTS):
-        cell.data_type = "s"
-        cell.quotePrefix = True
+        style_header(cell)
 
 
 def _append(sheet: Worksheet, values: list[Any]) -> None:
     row = sheet.max_row + 1
     for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column)
-        if isinstance(value, str):
-            safe_text(cell, value)
-        else:
-            cell.value = value
-            if isinstance(value, date):
-                cell.number_format = DATE_FORMAT
+        put(sheet.cell(row=row, column=column), value)
 
 
 def _finish(sheet: Worksheet, names: tuple[str, ...]) -> None:
-    """Freeze the header row, filter every column, size each column to its contents, print landscape one page wide."""
-    sheet.freeze_panes = "A2"
-    sheet.page_setup.orientation = "landscape"
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.print_title_rows = "1:1"
-    last = get_column_letter(len(names))
-    sheet.auto_filter.ref = f"A1:{last}{max(sheet.max_row, 1)}"
+    """Frame the sheet, each column as wide as its contents."""
+    widths = []
     for column in range(1, len(names) + 1):
         widest = 0
         for (cell,) in sheet.iter_rows(min_col=column, max_col=column):
             value = cell.value
             shown = 10 if isinstance(value, date) else len(str(value)) if value is not None else 0
             widest = max(widest, shown)
-        sheet.column_dimensions[get_column_letter(column)].width = min(max(widest + 2, 8), MAX_WIDTH)
+        widths.append(min(max(widest + 2, 8), MAX_WIDTH))
+    frame(sheet, widths, sheet.max_row)
 
 
 def _colour_by_status(sheet: Worksheet, status_column: int, columns: int) -> None:
@@ -295,5 +283,6 @@ def _colour_by_status(sheet: Worksheet, status_column: int, columns: int) -> Non
     cells = f"A2:{get_column_letter(columns)}{max(sheet.max_row, 2)}"
     for value, (fill, font) in STATUS_COLOURS.items():
         sheet.conditional_formatting.add(
-            cells, FormulaRule(formula=[f'${status}2="{value}"'], fill=_fill(fill), font=Font(color=font), stopIfTrue=True)
+            cells,
+            FormulaRule(formula=[f'${status}2="{value}"'], fill=_fill(fill), font=Font(color=font), stopIfTrue=True),
         )

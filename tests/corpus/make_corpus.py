@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +38,19 @@ def _resave(path: Path) -> None:
     with tempfile.TemporaryDirectory() as work:
         out = Path(work, "out")
         subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{work}/profile", "--headless",
-             "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), str(path)],
-            check=True, capture_output=True, timeout=180,
+            [
+                soffice,
+                f"-env:UserInstallation=file://{work}/profile",
+                "--headless",
+                "--convert-to",
+                "docx:MS Word 2007 XML",
+                "--outdir",
+                str(out),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
         )
         shutil.copyfile(out / path.name, path)
 
@@ -60,7 +71,9 @@ def _house(doc: Any, council: str, title: str) -> None:
 
 
 def _shade(cell: Any, colour: str = "D9E2F3") -> None:
-    cell._tc.get_or_add_tcPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{colour}"/>'))
+    cell._tc.get_or_add_tcPr().append(
+        parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{colour}"/>')
+    )
 
 
 def _heading(doc: Any, text: str) -> None:
@@ -87,7 +100,7 @@ def _formtext(p: Any, name: str, help_text: str = "") -> None:
         f'<w:calcOnExit w:val="0"/>{status}<w:textInput/></w:ffData></w:fldChar></w:r>',
         f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve"> FORMTEXT </w:instrText></w:r>',
         f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="separate"/></w:r>',
-        f'<w:r {nsdecls("w")}><w:rPr><w:noProof/></w:rPr><w:t>{EMPTY}</w:t></w:r>',
+        f"<w:r {nsdecls('w')}><w:rPr><w:noProof/></w:rPr><w:t>{EMPTY}</w:t></w:r>",
         f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>',
     ]
     for xml in runs:
@@ -97,7 +110,8 @@ def _formtext(p: Any, name: str, help_text: str = "") -> None:
 def _formcheckbox(p: Any, name: str) -> None:
     runs = [
         f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="{name}"/><w:enabled/>'
-        '<w:calcOnExit w:val="0"/><w:checkBox><w:sizeAuto/><w:default w:val="0"/></w:checkBox></w:ffData></w:fldChar></w:r>',
+        '<w:calcOnExit w:val="0"/><w:checkBox><w:sizeAuto/><w:default w:val="0"/></w:checkBox>'
+        "</w:ffData></w:fldChar></w:r>",
         f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve"> FORMCHECKBOX </w:instrText></w:r>',
         f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>',
     ]
@@ -122,7 +136,10 @@ def northmoor() -> None:
     """A Word 2003-style form: label cells with legacy text, check box and drop-down fields beside them."""
     doc = Document()
     _house(doc, "Northmoor Borough Council", "Personal Education Plan (PEP) for Children Looked After")
-    doc.add_paragraph("Please complete all shaded fields. Press F1 in a field for help. Return to the Virtual School within 5 working days of the meeting.")
+    doc.add_paragraph(
+        "Please complete all shaded fields. Press F1 in a field for help. "
+        "Return to the Virtual School within 5 working days of the meeting."
+    )
     _heading(doc, "Part 1: Pupil details")
     rows: list[tuple[str, str, Any]] = [
         ("Surname", "text", "Text1"),
@@ -131,7 +148,11 @@ def northmoor() -> None:
         ("Gender", "drop", ("Dropdown1", ["Please select", "Male", "Female", "Not stated"])),
         ("Unique Pupil Number (UPN)", "text", "Text4"),
         ("Mosaic ID", "text", "Text5"),
-        ("Legal Status", "drop", ("Dropdown2", ["Please select", "Section 20", "Interim Care Order", "Full Care Order", "Placement Order"])),
+        (
+            "Legal Status",
+            "drop",
+            ("Dropdown2", ["Please select", "Section 20", "Interim Care Order", "Full Care Order", "Placement Order"]),
+        ),
         ("Interpreter required?", "check", "Check1"),
     ]
     _field_table(doc, rows)
@@ -190,7 +211,7 @@ def _field_table(doc: Any, rows: list[tuple[str, str, Any]]) -> Table:
         else:
             _formdropdown(p, spec[0], spec[1])
     doc.add_paragraph()
-    return table
+    return table  # type: ignore[no-any-return]
 
 
 # --- content controls, as Word 2010+ writes them ---------------------------------------------
@@ -199,25 +220,40 @@ def _field_table(doc: Any, rows: list[tuple[str, str, Any]]) -> Table:
 def _sdt(kind: str, title: str, tag: str, items: list[str] | None = None) -> Any:
     prompt = "Click or tap here to enter text."
     if kind == "date":
-        body = '<w:date><w:dateFormat w:val="dd/MM/yyyy"/><w:lid w:val="en-GB"/><w:storeMappedDataAs w:val="dateTime"/><w:calendar w:val="gregorian"/></w:date>'
+        body = (
+            '<w:date><w:dateFormat w:val="dd/MM/yyyy"/><w:lid w:val="en-GB"/>'
+            '<w:storeMappedDataAs w:val="dateTime"/><w:calendar w:val="gregorian"/></w:date>'
+        )
         prompt = "Click or tap to enter a date."
     elif kind == "drop":
-        body = "<w:dropDownList>" + "".join(f'<w:listItem w:displayText="{i}" w:value="{i}"/>' for i in items or []) + "</w:dropDownList>"
+        body = (
+            "<w:dropDownList>"
+            + "".join(f'<w:listItem w:displayText="{i}" w:value="{i}"/>' for i in items or [])
+            + "</w:dropDownList>"
+        )
         prompt = "Choose an item."
     elif kind == "check":
-        body = ('<w14:checkbox><w14:checked w14:val="0"/><w14:checkedState w14:val="2612" w14:font="MS Gothic"/>'
-                '<w14:uncheckedState w14:val="2610" w14:font="MS Gothic"/></w14:checkbox>')
+        body = (
+            '<w14:checkbox><w14:checked w14:val="0"/><w14:checkedState w14:val="2612" w14:font="MS Gothic"/>'
+            '<w14:uncheckedState w14:val="2610" w14:font="MS Gothic"/></w14:checkbox>'
+        )
     else:
         body = "<w:text/>" if kind == "plain" else ""
     if kind == "check":
-        content = '<w:r><w:rPr><w:rFonts w:ascii="MS Gothic" w:eastAsia="MS Gothic" w:hAnsi="MS Gothic"/></w:rPr><w:t>☐</w:t></w:r>'
+        content = (
+            '<w:r><w:rPr><w:rFonts w:ascii="MS Gothic" w:eastAsia="MS Gothic" w:hAnsi="MS Gothic"/></w:rPr>'
+            "<w:t>☐</w:t></w:r>"
+        )
         placeholder = ""
     else:
-        content = f'<w:r><w:rPr><w:rStyle w:val="PlaceholderText"/><w:color w:val="808080"/></w:rPr><w:t>{prompt}</w:t></w:r>'
+        content = (
+            f'<w:r><w:rPr><w:rStyle w:val="PlaceholderText"/><w:color w:val="808080"/></w:rPr><w:t>{prompt}</w:t></w:r>'
+        )
         placeholder = "<w:showingPlcHdr/>"
     return parse_xml(
         f'<w:sdt {nsdecls("w")} {W14}><w:sdtPr><w:alias w:val="{title}"/><w:tag w:val="{tag}"/>'
-        f'<w:id w:val="{abs(hash(tag)) % 900000000}"/>{placeholder}{body}</w:sdtPr><w:sdtContent>{content}</w:sdtContent></w:sdt>'
+        f'<w:id w:val="{zlib.crc32(tag.encode()) % 900000000}"/>{placeholder}{body}</w:sdtPr>'
+        f"<w:sdtContent>{content}</w:sdtContent></w:sdt>"
     )
 
 
@@ -225,7 +261,10 @@ def eastvale() -> None:
     """A Word 2016-style form: content controls (plain text, date, drop-down, check box) with titles and tags."""
     doc = Document()
     _house(doc, "Eastvale County Council", "Education Plan for a Child in Our Care (ePEP)")
-    doc.add_paragraph("To be completed by the Designated Teacher with the social worker. Use the grey boxes; the form will expand as you type.")
+    doc.add_paragraph(
+        "To be completed by the Designated Teacher with the social worker. "
+        "Use the grey boxes; the form will expand as you type."
+    )
     _heading(doc, "Section A - About me")
     _sdt_table(
         doc,
@@ -234,8 +273,20 @@ def eastvale() -> None:
             ("Family name", "plain", "Surname", "txtSurname", None),
             ("Known as", "plain", "Preferred name", "txtKnownAs", None),
             ("Date of Birth", "date", "DOB", "dteDOB", None),
-            ("Ethnic origin", "drop", "Ethnicity", "ddEthnicity",
-             ["White British", "White Irish", "Mixed White and Black Caribbean", "Black African", "Pakistani", "Any other ethnic group"]),
+            (
+                "Ethnic origin",
+                "drop",
+                "Ethnicity",
+                "ddEthnicity",
+                [
+                    "White British",
+                    "White Irish",
+                    "Mixed White and Black Caribbean",
+                    "Black African",
+                    "Pakistani",
+                    "Any other ethnic group",
+                ],
+            ),
             ("First language", "plain", "Language", "txtLanguage", None),
             ("Interpreter needed", "check", "Interpreter", "chkInterpreter", None),
         ],
@@ -245,8 +296,19 @@ def eastvale() -> None:
         doc,
         [
             ("Date became looked after", "date", "Date CLA", "dteCLA", None),
-            ("Placement type", "drop", "Placement", "ddPlacement",
-             ["Foster placement (long term)", "Foster placement (short term)", "Kinship/connected carer", "Children's home", "Semi-independent"]),
+            (
+                "Placement type",
+                "drop",
+                "Placement",
+                "ddPlacement",
+                [
+                    "Foster placement (long term)",
+                    "Foster placement (short term)",
+                    "Kinship/connected carer",
+                    "Children's home",
+                    "Semi-independent",
+                ],
+            ),
             ("Placement start date", "date", "Placement start", "dtePlacementStart", None),
             ("Allocated social worker", "plain", "SW", "txtSW", None),
             ("Social worker's telephone", "plain", "SW phone", "txtSWPhone", None),
@@ -307,7 +369,9 @@ def westbrook() -> None:
     _heading(doc, "2. Education")
     table = doc.add_table(rows=2, cols=3)
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ["School name", "Date started at this school", "Headteacher"], strict=True):
+    for cell, text in zip(
+        table.rows[0].cells, ["School name", "Date started at this school", "Headteacher"], strict=True
+    ):
         cell.text = text
         cell.paragraphs[0].runs[0].bold = True
     doc.add_paragraph()
@@ -327,7 +391,9 @@ def westbrook() -> None:
     _heading(doc, "4. Actions agreed at the meeting")
     actions = doc.add_table(rows=4, cols=3)
     actions.style = "Table Grid"
-    for cell, text in zip(actions.rows[0].cells, ["Action", "Person responsible", "Date to be completed by"], strict=True):
+    for cell, text in zip(
+        actions.rows[0].cells, ["Action", "Person responsible", "Date to be completed by"], strict=True
+    ):
         cell.text = text
         cell.paragraphs[0].runs[0].bold = True
     doc.add_paragraph()
@@ -347,7 +413,7 @@ def _wingdings_box(p: Any) -> None:
 
 
 def southdale() -> None:
-    """A form of tick lists (Wingdings boxes, ☐ □ ▢ [ ]) and tables with header rows, yes/no columns and merged cells."""
+    """A form of tick lists (Wingdings boxes, ☐ □ ▢ [ ]) and tables: header rows, yes/no columns, merged cells."""
     doc = Document()
     _house(doc, "Southdale Council", "Personal Education Plan")
     doc.add_paragraph("Tick the boxes that apply. Add rows to the tables if you need more.")
@@ -392,7 +458,9 @@ def southdale() -> None:
     top = attainment.rows[0].cells[0].merge(attainment.rows[0].cells[3])
     top.text = "Section 3: Attainment and progress"
     _shade(top, "C6E0B4")
-    for cell, text in zip(attainment.rows[1].cells, ["Subject", "Working at now", "Expected end of year", "On track? Y/N"], strict=True):
+    for cell, text in zip(
+        attainment.rows[1].cells, ["Subject", "Working at now", "Expected end of year", "On track? Y/N"], strict=True
+    ):
         cell.text = text
     doc.add_paragraph()
     targets = doc.add_table(rows=5, cols=4)
@@ -400,7 +468,11 @@ def southdale() -> None:
     top = targets.rows[0].cells[0].merge(targets.rows[0].cells[3])
     top.text = "Section 4: Targets for next term"
     _shade(top, "C6E0B4")
-    for cell, text in zip(targets.rows[1].cells, ["Target", "How will we know it is achieved?", "Who is responsible", "Review date"], strict=True):
+    for cell, text in zip(
+        targets.rows[1].cells,
+        ["Target", "How will we know it is achieved?", "Who is responsible", "Review date"],
+        strict=True,
+    ):
         cell.text = text
     doc.add_paragraph()
     views = doc.add_table(rows=4, cols=1)
@@ -420,8 +492,8 @@ def southdale() -> None:
 
 def riverford() -> None:
     """A fillable PDF drawn with ReportLab: fields named Text1, Check Box12, a radio group and a combo box."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
+    from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
+    from reportlab.pdfgen import canvas  # type: ignore[import-untyped]
 
     path = HERE / "riverford" / "original.pdf"
     path.parent.mkdir(exist_ok=True)
@@ -447,17 +519,47 @@ def riverford() -> None:
     c.setFont("Helvetica", 10)
     for name, printed, tip in text_fields:
         c.drawString(40, y + 4, printed)
-        form.textfield(name=name, tooltip=tip or None, x=200, y=y, width=300, height=16, borderWidth=1, fontSize=10, maxlen=0)
+        form.textfield(
+            name=name, tooltip=tip or None, x=200, y=y, width=300, height=16, borderWidth=1, fontSize=10, maxlen=0
+        )
         y -= 24
     c.drawString(40, y + 4, "Gender")
-    form.choice(name="Dropdown3", tooltip="Gender", value="Not known", options=["Male", "Female", "Not known"], fieldFlags="combo", x=200, y=y, width=150, height=16, fontSize=10)
+    form.choice(
+        name="Dropdown3",
+        tooltip="Gender",
+        value="Not known",
+        options=["Male", "Female", "Not known"],
+        fieldFlags="combo",
+        x=200,
+        y=y,
+        width=150,
+        height=16,
+        fontSize=10,
+    )
     y -= 24
     c.drawString(40, y + 4, "Interpreter needed")
-    form.checkbox(name="Check Box12", tooltip="Does the child need an interpreter?", x=200, y=y, size=14, buttonStyle="cross", checked=False)
+    form.checkbox(
+        name="Check Box12",
+        tooltip="Does the child need an interpreter?",
+        x=200,
+        y=y,
+        size=14,
+        buttonStyle="cross",
+        checked=False,
+    )
     y -= 28
     c.drawString(40, y + 4, "Legal status")
     for i, (value, words) in enumerate([("S20", "Section 20"), ("ICO", "Interim care order"), ("CO", "Care order")]):
-        form.radio(name="Group1", tooltip="Legal status", value=value, x=200 + i * 110, y=y, size=12, buttonStyle="circle", selected=False)
+        form.radio(
+            name="Group1",
+            tooltip="Legal status",
+            value=value,
+            x=200 + i * 110,
+            y=y,
+            size=12,
+            buttonStyle="circle",
+            selected=False,
+        )
         c.drawString(216 + i * 110, y + 2, words)
     y -= 36
     c.setFont("Helvetica-Bold", 11)
@@ -465,11 +567,23 @@ def riverford() -> None:
     y -= 20
     c.setFont("Helvetica", 10)
     c.drawString(40, y + 30 - 14, "")
-    form.textfield(name="Text9", tooltip="What the child says is going well", x=40, y=y - 40, width=500, height=40, fieldFlags="multiline", fontSize=10, maxlen=0)
+    form.textfield(
+        name="Text9",
+        tooltip="What the child says is going well",
+        x=40,
+        y=y - 40,
+        width=500,
+        height=40,
+        fieldFlags="multiline",
+        fontSize=10,
+        maxlen=0,
+    )
     c.drawString(40, y + 4, "What is going well")
     y -= 70
     c.drawString(40, y + 4, "Worries or concerns")
-    form.textfield(name="Text10", tooltip="", x=40, y=y - 40, width=500, height=40, fieldFlags="multiline", fontSize=10, maxlen=0)
+    form.textfield(
+        name="Text10", tooltip="", x=40, y=y - 40, width=500, height=40, fieldFlags="multiline", fontSize=10, maxlen=0
+    )
     y -= 70
     c.setFont("Helvetica-Bold", 11)
     c.drawString(40, y, "Targets")
@@ -492,7 +606,13 @@ def riverford() -> None:
 
 
 def main() -> None:
-    makers = {"northmoor": northmoor, "eastvale": eastvale, "westbrook": westbrook, "southdale": southdale, "riverford": riverford}
+    makers = {
+        "northmoor": northmoor,
+        "eastvale": eastvale,
+        "westbrook": westbrook,
+        "southdale": southdale,
+        "riverford": riverford,
+    }
     for name in sys.argv[1:] or makers:
         makers[name]()
         print("made", name)

@@ -14,13 +14,14 @@ import zipfile
 from collections.abc import Iterable
 
 from docx import Document
+from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
-from docx.table import Table, _Cell
+from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from pepdocs.forms._spec import Block, Form
@@ -60,16 +61,16 @@ def _shade(cell: _Cell, fill: str) -> None:
     cell._tc.get_or_add_tcPr().append(shd)
 
 
-def _min_height(row: object, twips: int) -> None:
-    tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+def _min_height(row: _Row, twips: int) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
     height = OxmlElement("w:trHeight")
     height.set(qn("w:val"), str(twips))
     height.set(qn("w:hRule"), "atLeast")
     tr_pr.append(height)
 
 
-def _repeat_header(row: object) -> None:
-    tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+def _repeat_header(row: _Row) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
     tr_pr.append(OxmlElement("w:tblHeader"))
     tr_pr.append(OxmlElement("w:cantSplit"))
 
@@ -113,26 +114,26 @@ def _answer(cell: _Cell, expr: str) -> None:
     cell.add_paragraph().add_run("{%p endfor %}")
 
 
-def _gap(document: object) -> None:
+def _gap(document: DocumentObject) -> None:
     """A small paragraph between tables: without it office suites merge neighbouring tables."""
-    paragraph = document.add_paragraph()  # type: ignore[attr-defined]
+    paragraph = document.add_paragraph()
     paragraph.paragraph_format.space_after = Pt(2)
     run = paragraph.add_run()
     run.font.size = Pt(4)
 
 
-def _jinja_if(document: object, condition: str) -> None:
-    document.add_paragraph(f"{{%p if {condition} %}}")  # type: ignore[attr-defined]
+def _jinja_if(document: DocumentObject, condition: str) -> None:
+    document.add_paragraph(f"{{%p if {condition} %}}")
 
 
-def _jinja_endif(document: object) -> None:
-    document.add_paragraph("{%p endif %}")  # type: ignore[attr-defined]
+def _jinja_endif(document: DocumentObject) -> None:
+    document.add_paragraph("{%p endif %}")
 
 
-def _fields_table(document: object, block: Block, marks: _Bookmarks) -> None:
+def _fields_table(document: DocumentObject, block: Block, marks: _Bookmarks) -> None:
     fields = list(block.fields)
     pairs = max(1, block.pairs)
-    table = document.add_table(rows=0, cols=2 * pairs)  # type: ignore[attr-defined]
+    table = document.add_table(rows=0, cols=2 * pairs)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for start in range(0, len(fields), pairs):
@@ -148,13 +149,13 @@ def _fields_table(document: object, block: Block, marks: _Bookmarks) -> None:
     _widths(table, [4.0, 4.7] * pairs if pairs > 1 else [6.0, 11.4])
 
 
-def _text_table(document: object, block: Block, marks: _Bookmarks) -> None:
+def _text_table(document: DocumentObject, block: Block, marks: _Bookmarks) -> None:
     for index, field in enumerate(block.fields):
         if index:
             _gap(document)
         if field.sensitive and not block.sensitive:
             _jinja_if(document, f"show.{field.id}")
-        table = document.add_table(rows=2, cols=1)  # type: ignore[attr-defined]
+        table = document.add_table(rows=2, cols=1)
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         label, value = table.rows[0].cells[0], table.rows[1].cells[0]
@@ -170,9 +171,9 @@ def _text_table(document: object, block: Block, marks: _Bookmarks) -> None:
             _jinja_endif(document)
 
 
-def _list_table(document: object, block: Block, marks: _Bookmarks) -> None:
+def _list_table(document: DocumentObject, block: Block, marks: _Bookmarks) -> None:
     header = block_header(block)
-    table = document.add_table(rows=1, cols=len(header))  # type: ignore[attr-defined]
+    table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     head = table.rows[0]
@@ -193,9 +194,9 @@ def _list_table(document: object, block: Block, marks: _Bookmarks) -> None:
     _widths(table, block.widths)
 
 
-def _grid_table(document: object, block: Block, marks: _Bookmarks) -> None:
+def _grid_table(document: DocumentObject, block: Block, marks: _Bookmarks) -> None:
     header = block_header(block)
-    table = document.add_table(rows=1, cols=len(header))  # type: ignore[attr-defined]
+    table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     head = table.rows[0]
@@ -215,20 +216,20 @@ def _grid_table(document: object, block: Block, marks: _Bookmarks) -> None:
     _widths(table, [3.2, *block.widths])
 
 
-def _title_block(document: object, form: Form, marks: _Bookmarks) -> None:
-    authority = document.add_paragraph()  # type: ignore[attr-defined]
+def _title_block(document: DocumentObject, form: Form, marks: _Bookmarks) -> None:
+    authority = document.add_paragraph()
     run = authority.add_run(form.authority)
     run.bold = True
     run.font.size = Pt(12)
     run.font.color.rgb = RGBColor(0x1F, 0x38, 0x64)
-    document.add_paragraph("{{ title }}", style="Title")  # type: ignore[attr-defined]
+    document.add_paragraph("{{ title }}", style="Title")
     if form.intro:
-        intro = document.add_paragraph()  # type: ignore[attr-defined]
+        intro = document.add_paragraph()
         intro_run = intro.add_run(form.intro)
         intro_run.italic = True
         intro_run.font.size = Pt(9)
     if form.title_fields:
-        table = document.add_table(rows=1, cols=2 * len(form.title_fields))  # type: ignore[attr-defined]
+        table = document.add_table(rows=1, cols=2 * len(form.title_fields))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         for i, field in enumerate(form.title_fields):
@@ -240,8 +241,8 @@ def _title_block(document: object, form: Form, marks: _Bookmarks) -> None:
         _gap(document)
 
 
-def _header_footer(document: object, form: Form) -> None:
-    section = document.sections[0]  # type: ignore[attr-defined]
+def _header_footer(document: DocumentObject, form: Form) -> None:
+    section = document.sections[0]
     header = section.header.paragraphs[0]
     header.alignment = WD_ALIGN_PARAGRAPH.CENTER
     marking = header.add_run("OFFICIAL-SENSITIVE")
@@ -277,8 +278,8 @@ def _page_field(paragraph: Paragraph, code: str) -> None:
     add("end")
 
 
-def _styles(document: object) -> None:
-    styles = document.styles  # type: ignore[attr-defined]
+def _styles(document: DocumentObject) -> None:
+    styles = document.styles
     normal = styles["Normal"]
     normal.font.name = "Arial"
     normal.font.size = Pt(10)

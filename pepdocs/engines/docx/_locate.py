@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pepdocs.engines.docx._docx import Cell, DocxContent
+from pepdocs.engines.docx._read import Cell, DocxContent
 from pepdocs.forms._assemble import Found, Unmapped
 from pepdocs.forms._spec import Block, Field, Form, _normal, list_forms
 from pepdocs.forms._wording import block_header, static_texts

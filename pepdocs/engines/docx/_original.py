@@ -17,7 +17,6 @@ from typing import Any
 from lxml import etree
 
 from pepdocs._errors import DocumentError, RenderError
-from pepdocs.engines.docx._docx import W, read_package, safe_xml
 from pepdocs.engines.docx._places import (
     CHOICE_CONTROLS,
     Control,
@@ -34,6 +33,7 @@ from pepdocs.engines.docx._places import (
     write_after_label,
     write_unit,
 )
+from pepdocs.engines.docx._read import W, read_package, safe_xml
 from pepdocs.forms._answers import Answers
 from pepdocs.forms._assemble import Found, Unmapped
 from pepdocs.forms._match import Spot, choice_words, chosen_values
@@ -280,7 +280,7 @@ def render_original(form: Form, answers: Answers) -> bytes:
     finder = _Finder(Layout(_body(root, form.template)), _stops(form))
     for _section, block in _in_order(form):
         if block.kind == "table":
-            _write_table(finder, block, answers.tables.get(block.id, []), answers.items.get(block.id, []))
+            _write_table(finder, block, answers.tables.get(block.id, []), answers.raw_tables.get(block.id, []))
             continue
         for f in block.fields:
             if answers.show.get(f.id, True) and answers.show.get(block.id, True):

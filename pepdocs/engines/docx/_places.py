@@ -19,7 +19,7 @@ from typing import Any
 
 from lxml import etree
 
-from pepdocs.engines.docx._docx import PROMPTS, W14, W
+from pepdocs.engines.docx._read import PROMPTS, W14, W
 from pepdocs.forms._match import Spot
 
 _W = f"{{{W}}}"
@@ -692,7 +692,10 @@ def _control_of(region: list[Any]) -> tuple[str, list[str], str]:
 
 def blank_entry(entry: str) -> bool:
     """Whether a drop-down entry is its "no answer" entry: blank, "Please select", "Choose an item"."""
-    return not entry.strip() or re.fullmatch(r"(?i)\W*(please )?(select|choose)( an? (item|option))?\W*", entry.strip()) is not None
+    return (
+        not entry.strip()
+        or re.fullmatch(r"(?i)\W*(please )?(select|choose)( an? (item|option))?\W*", entry.strip()) is not None
+    )
 
 
 def _spot(label: str, place: dict[str, Any], region: list[Any], heading: str) -> Spot:
@@ -761,7 +764,10 @@ def _table_places(layout: Layout, number: int, used: set[int]) -> list[Spot]:
                 break
             data.append(other)
         printed = [c.printed() for c in row]
-        plain = all(not c.empty() and "\x00" not in p and len(boxes(c.paragraphs())) < 2 for c, p in zip(row, printed, strict=True))
+        plain = all(
+            not c.empty() and "\x00" not in p and len(boxes(c.paragraphs())) < 2
+            for c, p in zip(row, printed, strict=True)
+        )
         heading = _table_heading(layout, rows, r)
         if len(row) >= 2 and plain and data:
             headers = [label_of(p) or p.strip() for p in printed]
@@ -797,7 +803,9 @@ def _table_places(layout: Layout, number: int, used: set[int]) -> list[Spot]:
                     name = label_of(other[0].printed())
                     for i in range(1, len(row)):
                         region = other[i].paragraphs()
-                        spot = _spot(f"{name} {headers[i]}", {"label": name, "at": "column", "column": i}, region, heading)
+                        spot = _spot(
+                            f"{name} {headers[i]}", {"label": name, "at": "column", "column": i}, region, heading
+                        )
                         spot.place["header"] = headers[i]
                         spot.heading = name
                         spot.section = heading

@@ -4,33 +4,24 @@ The page content is drawn here, not by a PDF library: every piece of text is set
 font (DejaVu Sans as a Type0/Identity-H font, measured with fontTools), Arabic is shaped and put in
 visual order before it is drawn, and blocks flow down A4 pages so no answer box is split across a
 page. Field names are the model paths as a parent/kid field tree (`child` > `date_of_birth`).
-`_pdf` fills the built template, and lays out continuation pages with the same `Flow`.
+`_fill` fills the built template, and lays out continuation pages with the same `Flow`.
 """
+
 
 from __future__ import annotations
 
 import hashlib
-import io
-import re
-import unicodedata
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import arabic_reshaper  # type: ignore[import-untyped]
-from bidi import get_display  # type: ignore[import-untyped]
-from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
-
 from pepdocs._errors import FormError
+from pepdocs.engines.pdf._syntax import Name, Objects, Ref, Stream, number, trailer, write_file
+from pepdocs.engines.pdf._text import BLACK, FONT, PAD, Font, Line, color, font, text_op, visual, wrap
 from pepdocs.forms._spec import Block, Field, Form, Section, option_label
 from pepdocs.forms._wording import block_header, filled_by_line, section_heading
 
-FONT_FILE = Path(__file__).resolve().parent / "fonts" / "DejaVuSans.ttf"
-FONT = "DejaVuSans"  # the font's resource name in /DR and in every page and appearance stream
 BOX_FONT = "ZaDb"
 
 PAGE_W, PAGE_H = 595.28, 841.89  # A4 portrait
@@ -38,7 +29,6 @@ LEFT = 51.02  # 1.8 cm, as the DOCX
 WIDTH = PAGE_W - 2 * LEFT
 TOP = PAGE_H - 58.0
 BOTTOM = 52.0
-PAD = 2.5
 BOX = 7.5  # side of a tick box
 ROW = 28.0  # height of a table row: two lines of 8 points, three when shrunk
 FIELD_ROW = 22.0  # height of a label/answer row: two lines when shrunk
@@ -48,283 +38,15 @@ LABEL_FILL = (0.863, 0.902, 0.941)  # DCE6F0
 SECTION_FILL = (0.835, 0.863, 0.894)  # D5DCE4
 GREY = (0.30, 0.30, 0.30)
 WHITE = (1.0, 1.0, 1.0)
-BLACK = (0.0, 0.0, 0.0)
 
 LABEL_SIZE = 8.0
 VALUE_SIZE = 9.0
 CELL_SIZE = 8.0
 HEADER_SIZE = 7.5
 NOTE_SIZE = 7.5
-MIN_SIZE = 6.5
 MULTILINE = 1 << 12
 READ_ONLY = 1
 RADIO = 1 << 15
-
-
-# --- the font -------------------------------------------------------------------------------
-
-_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
-_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u200f\u202b\u202e\u2067]")
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
-_INVISIBLE_CODES = [
-    code
-    for code in (*range(0x20), *range(0x7F, 0xA0), 0xAD, *range(0x200B, 0x2070), 0xFEFF, 0xFFF9, 0xFFFA, 0xFFFB)
-    if _INVISIBLE.match(chr(code)) and chr(code) not in "\t\n"
-]
-_BREAKS = re.compile("\r\n|[\r\n\u2028\u2029]")
-_SPECIAL = re.compile("[\t\r\n\u2028\u2029\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u200f\u202b\u202e\u2067]")
-_PRESENTATION = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
-
-
-class Font:
-    """The embedded font's metrics: each character's glyph id and advance width, read once."""
-
-    def __init__(self, data: bytes) -> None:
-        tt = TTFont(io.BytesIO(data), lazy=True)
-        self.data = data
-        head, hhea = tt["head"], tt["hhea"]
-        scale = 1000 / head.unitsPerEm
-        order = tt.getGlyphOrder()
-        metrics = tt["hmtx"].metrics
-        self.widths = [round(metrics[name][0] * scale) for name in order]
-        gids = {name: gid for gid, name in enumerate(order)}
-        cmap: dict[int, str] = tt.getBestCmap()
-        self.codes = _Codes()
-        self.advance = _Advance(self.widths[0])
-        for code, name in cmap.items():
-            gid = gids[name]
-            self.codes[code] = f"{gid:04X}"
-            self.advance[chr(code)] = self.widths[gid]
-        self.missing_width = self.widths[0]
-        for code in _INVISIBLE_CODES:
-            self.advance[chr(code)] = 0  # dropped before drawing, so they take no room
-        self.unicode_of: dict[int, str] = {}
-        for code, name in sorted(cmap.items(), key=lambda item: (_presentation(item[0]), item[0])):
-            self.unicode_of.setdefault(gids[name], unicodedata.normalize("NFKC", chr(code)) or chr(code))
-        self.ascent = round(hhea.ascent * scale)
-        self.descent = round(hhea.descent * scale)
-        self.bbox = [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)]
-        glyf = tt["glyf"]
-        self.cap_height = round(glyf["H"].yMax * scale) if "H" in gids else 700
-        self.glyph_count = len(order)
-
-    def width(self, text: str, size: float) -> float:
-        """The width of a line of (visual, visible) text at `size` points."""
-        return sum(map(self.advance.__getitem__, text)) * size / 1000
-
-    def encode(self, text: str) -> bytes:
-        """Text as a PDF hex string of two-byte glyph ids (Identity-H); a character the font lacks is glyph 0."""
-        return b"<" + text.translate(self.codes).encode("ascii") + b">"
-
-
-class _Codes(dict[int, str]):
-    """Glyph ids in hex by code point, for str.translate: glyph 0 (.notdef) for what the font lacks."""
-
-    def __missing__(self, code: int) -> str:
-        return "0000"
-
-
-class _Advance(dict[str, int]):
-    """Advance widths by character (thousandths of an em); the .notdef width for what the font lacks."""
-
-    def __init__(self, missing: int) -> None:
-        super().__init__()
-        self.missing = missing
-
-    def __missing__(self, char: str) -> int:
-        return self.missing
-
-
-def _presentation(code: int) -> bool:
-    return any(low <= code <= high for low, high in _PRESENTATION)
-
-
-@cache
-def font() -> Font:
-    """DejaVu Sans, as shipped in pepdocs/fonts, read once per process."""
-    try:
-        return Font(FONT_FILE.read_bytes())
-    except OSError as error:
-        raise FormError(f"the PDF font is missing from this installation of pepdocs ({error.strerror})") from None
-
-
-# --- text: shaping, wrapping, drawing ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Line:
-    """One wrapped line: its logical text, what ended it (' ' a wrap at a space, '' inside a word, '\\n')."""
-
-    text: str
-    end: str
-    rtl: bool = False
-
-
-@cache
-def _reshaper() -> Any:
-    """Arabic shaping that keeps vowel marks (the library's default drops them)."""
-    return arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False})
-
-
-def _shape(paragraph: str) -> tuple[str, bool]:
-    """A paragraph with Arabic letters joined (still logical order), and whether it reads right to left."""
-    rtl = False
-    if _RTL.search(paragraph):
-        if _ARABIC.search(paragraph):
-            paragraph = _reshaper().reshape(paragraph)
-        for char in paragraph:
-            kind = unicodedata.bidirectional(char)
-            if kind in ("L", "R", "AL"):
-                rtl = kind != "L"
-                break
-    return paragraph, rtl
-
-
-def visual(line: Line) -> str:
-    """A line as drawn: in visual order when it holds right-to-left text, invisible marks removed."""
-    text = line.text
-    if _RTL.search(text):
-        text = get_display(text, base_dir="R" if line.rtl else "L")
-    return _INVISIBLE.sub("", text)
-
-
-def wrap(text: str, size: float, width: float) -> list[Line]:
-    """Text broken into lines that fit `width`: at spaces, inside a word only when it is wider than a line."""
-    advance = font().advance
-    limit = width * 1000 / size
-    if not _SPECIAL.search(text) and sum(map(advance.__getitem__, text)) <= limit:
-        return [Line(text, "\n")]  # the common case: one short line of left-to-right text
-    space = advance[" "]
-    measure = advance.__getitem__
-    lines: list[Line] = []
-    for raw in _BREAKS.split(text.replace("\t", "    ")):
-        paragraph, rtl = _shape(raw)
-        current: list[str] = []
-        used = 0.0
-        started = False
-        for word in paragraph.split(" "):
-            w = sum(map(measure, word))
-            joined = used + space + w if started else w
-            if joined <= limit:
-                if started:
-                    current.append(" ")
-                current.append(word)
-                used, started = joined, True
-                continue
-            if started:
-                lines.append(Line("".join(current), " ", rtl))
-            started = True
-            if w <= limit:
-                current, used = [word], w
-                continue
-            # A word wider than a line is broken where it reaches the edge.
-            piece: list[str] = []
-            used = 0.0
-            for char in word:
-                cw = measure(char)
-                if piece and used + cw > limit:
-                    lines.append(Line("".join(piece), "", rtl))
-                    piece, used = [], 0.0
-                piece.append(char)
-                used += cw
-            current = piece
-        lines.append(Line("".join(current), "\n", rtl))
-    return lines
-
-
-def rejoin(lines: Sequence[Line]) -> str:
-    """The logical text of wrapped lines, as it was before wrapping."""
-    return "".join(line.text + line.end for line in lines).removesuffix("\n")
-
-
-def _n(value: float) -> bytes:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return (text if text not in ("-0", "") else "0").encode()
-
-
-def color(rgb: tuple[float, float, float], stroke: bool = False) -> bytes:
-    return b" ".join(_n(c) for c in rgb) + (b" RG" if stroke else b" rg")
-
-
-def text_op(
-    x: float, y: float, text: str, size: float, rgb: tuple[float, float, float] = BLACK, bold: bool = False
-) -> bytes:
-    """Operators drawing one line of visual text with its baseline at (x, y)."""
-    body = b"BT /%s %s Tf %s 1 0 0 1 %s %s Tm %s Tj ET" % (
-        FONT.encode(),
-        _n(size),
-        color(rgb),
-        _n(x),
-        _n(y),
-        font().encode(text),
-    )
-    if bold:
-        # DejaVu Sans is shipped in one weight: bold is drawn as filled and outlined glyphs.
-        return b"q 2 Tr %s w %s %s Q" % (_n(size / 30), color(rgb, stroke=True), body)
-    return body
-
-
-@dataclass
-class Fit:
-    """How an answer sits in its box: the size, the lines shown, and what did not fit."""
-
-    size: float
-    lines: list[Line]
-    overflow: list[Line] = field(default_factory=list)
-    single: bool = False
-
-
-def capacity(height: float, size: float) -> int:
-    """How many lines of `size` points a box of `height` holds (at least one)."""
-    return max(1, int((height - 2 * PAD - size) / (size * 1.18)) + 1)
-
-
-MARKER = "[continued on page {page}]"
-SHORT_MARKER = "… p. {page}"
-
-
-def fit(text: str, width: float, height: float, size: float) -> Fit:
-    """Fit an answer in a box: shrink down to MIN_SIZE, else keep what fits and mark the rest as overflow."""
-    inner = width - 2 * PAD
-    trial = size
-    while True:
-        lines = wrap(text, trial, inner)
-        if len(lines) <= capacity(height, trial):
-            return Fit(trial, lines)
-        if trial <= MIN_SIZE:
-            break
-        trial = max(MIN_SIZE, trial - 1)
-    lines = wrap(text, size, inner)
-    room = capacity(height, size)
-    if room >= 2:
-        return Fit(size, lines[: room - 1], lines[room - 1 :])
-    # One line only: show its start, and the whole answer on the continuation page.
-    marker_width = font().width(SHORT_MARKER.format(page=999), size) + 2
-    first = wrap(text, size, max(inner - marker_width, size))[0]
-    return Fit(size, [Line(first.text, "", first.rtl)], list(lines), single=True)
-
-
-def draw_fit(result: Fit, width: float, height: float, page: int | None = None) -> bytes:
-    """The operators of a text answer's appearance: lines from the top, clipped to the box."""
-    size = result.size
-    lead = size * 1.18
-    shown = [(visual(line), line.rtl) for line in result.lines]
-    if result.overflow and page is not None:
-        marker = (SHORT_MARKER if result.single else MARKER).format(page=page)
-        if result.single:
-            text, rtl = shown[0] if shown else ("", False)
-            shown = [(text + " " + marker, rtl)]
-        else:
-            shown.append((marker, False))
-    y = height - PAD - size * 0.93
-    fnt = font()
-    out = [b"/Tx BMC q 1 1 %.2f %.2f re W n BT /%s %.2f Tf 0 g" % (width - 2, height - 2, FONT.encode(), size)]
-    for text, rtl in shown:
-        x = width - PAD - fnt.width(text, size) if rtl else PAD
-        out.append(b"1 0 0 1 %.2f %.2f Tm %s Tj" % (x, y, fnt.encode(text)))
-        y -= lead
-    out.append(b"ET Q EMC")
-    return b"\n".join(out)
 
 
 CROSS = b"q 0 G 0.9 w 1.6 1.6 m 5.9 5.9 l S 1.6 5.9 m 5.9 1.6 l S Q"
@@ -434,9 +156,9 @@ class Flow:
     ) -> None:
         parts = []
         if fill is not None:
-            parts.append(b"%s %s %s %s %s re f" % (color(fill), _n(x), _n(y), _n(w), _n(h)))
+            parts.append(b"%s %s %s %s %s re f" % (color(fill), number(x), number(y), number(w), number(h)))
         if stroke:
-            parts.append(b"0.5 w 0 G %s %s %s %s re S" % (_n(x), _n(y), _n(w), _n(h)))
+            parts.append(b"0.5 w 0 G %s %s %s %s re S" % (number(x), number(y), number(w), number(h)))
         self.op(b" ".join(parts))
 
     def lines(
@@ -621,7 +343,7 @@ def _text_block(flow: Flow, block: Block, first: Draw | None, first_height: floa
         first, first_height = None, 0.0
 
 
-def table_header(block: Block, widths: Sequence[float], white_first: bool = True) -> tuple[float, Draw]:
+def table_header(block: Block, widths: Sequence[float]) -> tuple[float, Draw]:
     """The header row of a table or grid: its height and how to draw it."""
     labels = [_label_lines(text, w, HEADER_SIZE) for text, w in zip(block_header(block), widths, strict=True)]
     height = max(14.0, max(text_height(len(lines), HEADER_SIZE) for lines in labels))
@@ -804,7 +526,7 @@ def page_header(form: Form) -> bytes:
             text_op((PAGE_W - fnt.width(marking, 9)) / 2, y, marking, 9, bold=True),
             text_op(PAGE_W - LEFT - fnt.width(form.short_title, 8), y, form.short_title, 8, GREY),
             b"0.4 w %s %s %s m %s %s l S"
-            % (color(BLUE, stroke=True), _n(LEFT), _n(y - 5), _n(PAGE_W - LEFT), _n(y - 5)),
+            % (color(BLUE, stroke=True), number(LEFT), number(y - 5), number(PAGE_W - LEFT), number(y - 5)),
         ]
     )
 
@@ -859,138 +581,11 @@ def lay_out(form: Form) -> list[Page]:
     """The pages of a form: title block, then each section from a new page, blocks flowing down."""
     flow = Flow(page_header(form))
     _title_block(flow, form)
-    for number, section in enumerate(form.sections):
-        if number:
+    for position, section in enumerate(form.sections):
+        if position:
             flow.new_page()
         _section(flow, section)
     return flow.pages
-
-
-# --- PDF objects --------------------------------------------------------------------------------
-
-
-class Name(str):
-    """A PDF name (written /Name)."""
-
-    __slots__ = ()
-
-
-@dataclass(frozen=True)
-class Ref:
-    """A reference to an indirect object."""
-
-    num: int
-
-
-@dataclass
-class Stream:
-    """A stream object: its dictionary and data, compressed when written unless told not to."""
-
-    entries: dict[str, Any]
-    data: bytes
-    compress: bool = True
-
-
-_NAME_SAFE = re.compile(rb"[^!-~]|[#()<>\[\]{}/%]")
-
-
-def name_bytes(name: str) -> bytes:
-    """A PDF name, escaping what a name cannot hold as #xx."""
-    return b"/" + _NAME_SAFE.sub(lambda m: b"#%02X" % m[0][0], name.encode("utf-8"))
-
-
-_LITERAL = re.compile(r"[ -~\n\t]*")
-
-
-def string_bytes(text: str) -> bytes:
-    """A PDF text string: a literal for plain ASCII, else UTF-16BE with a byte order mark, in hex."""
-    if _LITERAL.fullmatch(text):
-        escaped = (
-            text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").replace("\n", "\\n").replace("\t", "\\t")
-        )
-        return b"(" + escaped.encode("ascii") + b")"
-    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode("ascii") + b">"
-
-
-def serialize(value: Any) -> bytes:
-    """A Python value as PDF syntax: dicts, lists, names, references, strings, numbers, streams."""
-    if isinstance(value, Name):
-        return name_bytes(value)
-    if isinstance(value, Ref):
-        return b"%d 0 R" % value.num
-    if isinstance(value, bool):
-        return b"true" if value else b"false"
-    if isinstance(value, int):
-        return b"%d" % value
-    if isinstance(value, float):
-        return _n(value)
-    if isinstance(value, str):
-        return string_bytes(value)
-    if isinstance(value, bytes):
-        return value  # already PDF syntax
-    if value is None:
-        return b"null"
-    if isinstance(value, list | tuple):
-        return b"[" + b" ".join(serialize(v) for v in value) + b"]"
-    if isinstance(value, dict):
-        return b"<<" + b"".join(name_bytes(k) + b" " + serialize(v) for k, v in value.items()) + b">>"
-    if isinstance(value, Stream):
-        data = zlib.compress(value.data, 9) if value.compress else value.data
-        entries = dict(value.entries)
-        if value.compress:
-            entries["Filter"] = Name("FlateDecode")
-        entries["Length"] = len(data)
-        return serialize(entries) + b"\nstream\n" + data + b"\nendstream"
-    raise TypeError(f"cannot write {type(value).__name__} as PDF")
-
-
-HEADER = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
-
-
-def write_file(objects: Iterable[tuple[int, bytes]], size: int, trailer: bytes) -> bytes:
-    """A whole PDF file from numbered object bodies (in ascending order), with a cross-reference table."""
-    out = [HEADER]
-    position = len(HEADER)
-    offsets = [b"0000000000 65535 f \n"] * size
-    for num, body in objects:
-        chunk = b"%d 0 obj\n%s\nendobj\n" % (num, body)
-        offsets[num] = b"%010d 00000 n \n" % position
-        out.append(chunk)
-        position += len(chunk)
-    out.append(b"xref\n0 %d\n" % size)
-    out.extend(offsets)
-    out.append(b"trailer\n%s\nstartxref\n%d\n%%%%EOF\n" % (trailer, position))
-    return b"".join(out)
-
-
-def trailer(size: int, root: int, info: int, ids: tuple[bytes, bytes]) -> bytes:
-    return b"<</Size %d/Root %d 0 R/Info %d 0 R/ID[<%s><%s>]>>" % (
-        size,
-        root,
-        info,
-        ids[0].hex().encode(),
-        ids[1].hex().encode(),
-    )
-
-
-class Objects:
-    """Numbered objects being written: reserve a number, then put its value."""
-
-    def __init__(self) -> None:
-        self.bodies: dict[int, bytes] = {}
-        self.next = 1
-
-    def reserve(self) -> int:
-        self.next += 1
-        return self.next - 1
-
-    def put(self, num: int, value: Any) -> Ref:
-        self.bodies[num] = serialize(value)
-        return Ref(num)
-
-    def add(self, value: Any) -> Ref:
-        return self.put(self.reserve(), value)
-
 
 def _font_objects(objects: Objects, fnt: Font) -> Ref:
     """The embedded Type0 font: CIDFontType2 with the whole TrueType file, widths and a ToUnicode map."""
@@ -1121,69 +716,64 @@ def _tree(pages: list[Page], objects: Objects) -> tuple[list[_Node], dict[int, l
     return roots, annots
 
 
+def widget_entries(w: Widget, part: str, parent: int | None, page: Ref, box_on: Ref, box_off: Ref) -> dict[str, Any]:
+    """The dictionary of a widget: a text field or checkbox (field and widget in one, named `part`), or one
+    button of a radio group (`part` unused: the group is the field). Boxes start off."""
+    entries: dict[str, Any] = {"Type": Name("Annot"), "Subtype": Name("Widget")}
+    if w.kind != "radio":
+        entries["FT"] = Name("Tx" if w.kind == "text" else "Btn")
+        entries["T"] = part
+    if parent is not None:
+        entries["Parent"] = Ref(parent)
+    if w.label and w.kind != "radio":
+        entries["TU"] = w.label
+    entries |= {"Rect": list(w.rect), "P": page, "F": 4}
+    if w.kind == "text":
+        flags = (MULTILINE if w.multiline else 0) | (READ_ONLY if w.readonly else 0)
+        entries |= {"Ff": flags, "DA": f"/{FONT} {number(w.size).decode()} Tf 0 g", "MK": {}}
+    elif w.kind == "check":
+        entries |= {"Ff": 0, "DA": f"/{BOX_FONT} 0 Tf 0 g", "MK": {"CA": "8"}, "V": Name("Off"), "AS": Name("Off")}
+        entries["AP"] = {"N": {"Yes": box_on, "Off": box_off}}
+    else:
+        entries |= {"MK": {"CA": "8"}, "AS": Name("Off"), "AP": {"N": {w.state: box_on, "Off": box_off}}}
+    return entries
+
+
+def group_entries(
+    part: str, parent: int | None, kids: list[int], radio: bool = False, label: str = "", state: str = ""
+) -> dict[str, Any]:
+    """The dictionary of a field that holds others: a parent of fields, or a radio group of buttons."""
+    entries: dict[str, Any] = {"FT": Name("Btn")} if radio else {}
+    entries["T"] = part
+    if parent is not None:
+        entries["Parent"] = Ref(parent)
+    if radio:
+        if label:
+            entries["TU"] = label
+        entries |= {"Ff": RADIO, "DA": f"/{BOX_FONT} 0 Tf 0 g"}
+        if state:
+            entries["V"] = Name(state)
+    entries["Kids"] = [Ref(kid) for kid in kids]
+    return entries
+
+
 def _write_tree(
     nodes: list[_Node], parent: int | None, objects: Objects, page_refs: list[Ref], box_on: Ref, box_off: Ref
 ) -> None:
     for node in nodes:
-        entries: dict[str, Any] = {}
-        if node.kind in ("text", "check"):
-            w = node.widget
-            assert w is not None
-            entries |= {"Type": Name("Annot"), "Subtype": Name("Widget")}
-        if node.kind in ("text", "check", "radio"):
-            entries["FT"] = Name("Tx" if node.kind == "text" else "Btn")
-        entries["T"] = node.part
-        if parent is not None:
-            entries["Parent"] = Ref(parent)
         if node.kind == "node":
-            entries["Kids"] = [Ref(kid.num) for kid in node.kids]
-            objects.put(node.num, entries)
+            objects.put(node.num, group_entries(node.part, parent, [kid.num for kid in node.kids]))
             _write_tree(node.kids, node.num, objects, page_refs, box_on, box_off)
             continue
         w = node.widget
         assert w is not None
-        if w.label:
-            entries["TU"] = w.label
-        if node.kind == "text":
-            flags = (MULTILINE if w.multiline else 0) | (READ_ONLY if w.readonly else 0)
-            entries |= {
-                "Rect": list(w.rect),
-                "P": page_refs[node.page],
-                "F": 4,
-                "Ff": flags,
-                "DA": f"/{FONT} {_n(w.size).decode()} Tf 0 g",
-                "MK": {},
-            }
-        elif node.kind == "check":
-            entries |= {
-                "Rect": list(w.rect),
-                "P": page_refs[node.page],
-                "F": 4,
-                "Ff": 0,
-                "DA": f"/{BOX_FONT} 0 Tf 0 g",
-                "MK": {"CA": "8"},
-                "V": Name("Off"),
-                "AS": Name("Off"),
-                "AP": {"N": {"Yes": box_on, "Off": box_off}},
-            }
-        else:
-            entries |= {"Ff": RADIO, "DA": f"/{BOX_FONT} 0 Tf 0 g", "Kids": [Ref(num) for num, _, _ in node.buttons]}
-        objects.put(node.num, entries)
+        if node.kind != "radio":
+            objects.put(node.num, widget_entries(w, node.part, parent, page_refs[node.page], box_on, box_off))
+            continue
+        buttons = [num for num, _, _ in node.buttons]
+        objects.put(node.num, group_entries(node.part, parent, buttons, radio=True, label=w.label))
         for num, button, page_no in node.buttons:
-            objects.put(
-                num,
-                {
-                    "Type": Name("Annot"),
-                    "Subtype": Name("Widget"),
-                    "Parent": Ref(node.num),
-                    "Rect": list(button.rect),
-                    "P": page_refs[page_no],
-                    "F": 4,
-                    "MK": {"CA": "8"},
-                    "AS": Name("Off"),
-                    "AP": {"N": {button.state: box_on, "Off": box_off}},
-                },
-            )
+            objects.put(num, widget_entries(button, node.part, node.num, page_refs[page_no], box_on, box_off))
 
 
 def box_streams() -> tuple[Stream, Stream]:
@@ -1226,7 +816,7 @@ def build_pdf(form: Form) -> bytes:
         {
             "Fields": [Ref(node.num) for node in roots],
             "DR": Ref(resources),
-            "DA": f"/{FONT} {_n(VALUE_SIZE).decode()} Tf 0 g",
+            "DA": f"/{FONT} {number(VALUE_SIZE).decode()} Tf 0 g",
         },
     )
     objects.put(

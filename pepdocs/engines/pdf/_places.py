@@ -19,7 +19,7 @@ from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from pepdocs._errors import DocumentError, PepdocsWarning, RenderError
-from pepdocs.engines.pdf._pdf import PdfFields
+from pepdocs.engines.pdf._read import PdfFields
 from pepdocs.forms._answers import Answers
 from pepdocs.forms._assemble import Found, Unmapped
 from pepdocs.forms._match import Spot, choice_words, chosen_values
@@ -68,7 +68,9 @@ def _fields(reader: PdfReader, file: str) -> list[_PdfField]:
         warnings.warn(
             PepdocsWarning(f"{file}: a hybrid XFA form; read and filled through its AcroForm fields"), stacklevel=3
         )
-    pages = {page.indirect_reference.idnum: number for number, page in enumerate(reader.pages) if page.indirect_reference}
+    pages = {
+        page.indirect_reference.idnum: number for number, page in enumerate(reader.pages) if page.indirect_reference
+    }
     out: list[_PdfField] = []
     seen: set[int] = set()
 
@@ -140,7 +142,9 @@ def _texts(reader: PdfReader) -> dict[int, list[tuple[float, float, str]]]:
     for number, page in enumerate(reader.pages):
         pieces: list[tuple[float, float, str]] = []
 
-        def visit(text: str, cm: Any, tm: Any, font: Any, size: Any, pieces: list[tuple[float, float, str]] = pieces) -> None:
+        def visit(
+            text: str, cm: Any, tm: Any, font: Any, size: Any, pieces: list[tuple[float, float, str]] = pieces
+        ) -> None:
             if text.strip():
                 x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
                 y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
@@ -158,7 +162,9 @@ def _nearest(texts: list[tuple[float, float, str]], widget: _Widget) -> tuple[st
     """The printed words nearest a widget: to its left on its line, else just above it; and which ("left"/"above")."""
     x0, y0, x1, y1 = widget.rect
     middle = (y0 + y1) / 2
-    left = [(x0 - x, t) for x, y, t in texts if x < x0 and abs(y - middle) <= max(8.0, (y1 - y0) / 2 + 2) and x0 - x < 260]
+    left = [
+        (x0 - x, t) for x, y, t in texts if x < x0 and abs(y - middle) <= max(8.0, (y1 - y0) / 2 + 2) and x0 - x < 260
+    ]
     if left:
         return min(left)[1], "left"
     above = [(y - y1, abs(x - x0), t) for x, y, t in texts if 0 <= y - y1 <= 30 and x0 - 12 <= x <= x1]
@@ -174,7 +180,9 @@ def _right_words(texts: list[tuple[float, float, str]], widget: _Widget) -> str:
     return min(right)[1] if right else ""
 
 
-def _tables(fields: list[_PdfField], texts: dict[int, list[tuple[float, float, str]]]) -> list[tuple[list[list[_PdfField]], list[str]]]:
+def _tables(
+    fields: list[_PdfField], texts: dict[int, list[tuple[float, float, str]]]
+) -> list[tuple[list[list[_PdfField]], list[str]]]:
     """Grids of untitled text fields: rows of fields at the same height, columns at the same left edge."""
     loose = [f for f in fields if f.kind == "text" and not f.tooltip and len(f.widgets) == 1]
     by_column: dict[tuple[int, int, int], list[_PdfField]] = {}
@@ -218,7 +226,9 @@ def _options(f: _PdfField, texts: list[tuple[float, float, str]]) -> tuple[list[
     return [words[s] for s in f.options], {words[s]: s for s in f.options}
 
 
-def _tooltip_tables(fields: list[_PdfField], texts: dict[int, list[tuple[float, float, str]]]) -> list[tuple[Spot, _Widget]]:
+def _tooltip_tables(
+    fields: list[_PdfField], texts: dict[int, list[tuple[float, float, str]]]
+) -> list[tuple[Spot, _Widget]]:
     """Tables told by tooltips: "Targets, row 2: By when" names a cell of a table of rows."""
     tables: dict[str, dict[int, dict[str, _PdfField]]] = {}
     columns: dict[str, list[str]] = {}
@@ -371,7 +381,7 @@ def render_pdf_original(form: Form, answers: Answers) -> bytes:
     for _section, block in form.blocks():
         if block.kind == "table":
             names = block.place.get("fields", [])
-            items = answers.items.get(block.id, [])
+            items = answers.raw_tables.get(block.id, [])
             for row_names, item in zip(names, items, strict=False):
                 for column in block.columns:
                     position = int(column.place.get("column", -1))
@@ -431,7 +441,9 @@ def _read_one(fields: PdfFields, f: Field, name: str, found: Found) -> str | Non
     control = str(f.place.get("control", "text"))
     choices = dict(f.place.get("choices", {}))
     if control == "boxes":
-        ticked = [w for w, n in dict(f.place.get("boxes", {})).items() if fields.states.get(n, "Off") not in ("Off", "")]
+        ticked = [
+            w for w, n in dict(f.place.get("boxes", {})).items() if fields.states.get(n, "Off") not in ("Off", "")
+        ]
         for words in ticked:
             if words not in choices:
                 found.unmapped.append(Unmapped(f.label, words, where="an option with no code in the form's spec"))
@@ -501,4 +513,3 @@ def identify_pdf_original(fields: PdfFields) -> tuple[Form | None, float]:
         if wanted and hits >= 0.8 * len(wanted) and score > best_score:
             best, best_score = form, score
     return best, best_score
-

@@ -1,10 +1,9 @@
-"""The PDF engine: fills a form's AcroForm template from a PEP, and reads completed PDF forms back.
+"""Filling a form's PDF template: field values with appearances drawn in the embedded font, continuation pages.
 
-Rendering reads each template once per process with pypdf and keeps every object's bytes; each
-document is written from those bytes plus what changes: field values (/V), appearance streams
-drawn here in the embedded font (so values show in every viewer without /NeedAppearances), and
-continuation pages for answers and list items that do not fit. Reading never trusts the file:
-every pypdf exception becomes a DocumentError naming the file.
+The template is read once per process with pypdf and every object's bytes kept; each document is
+written from those bytes plus what changes: field values (/V), appearance streams (so values show in
+every viewer without /NeedAppearances), and continuation pages for answers and list items that do
+not fit. With `flatten`, the answers are drawn into the pages and the form itself is left out.
 """
 
 from __future__ import annotations
@@ -18,60 +17,44 @@ from enum import Enum
 from functools import cache
 from typing import Any
 
-from pypdf import PasswordType, PdfReader
-from pypdf.errors import DependencyError, FileNotDecryptedError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, PdfObject
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject, IndirectObject, PdfObject
 
-from pepdocs._errors import DocumentError, FormError, PepdocsError, RenderError
+from pepdocs._errors import RenderError
 from pepdocs.engines.pdf._build import (
     BLUE,
-    BOX_FONT,
     CROSS,
-    FONT,
     LABEL_FILL,
     LEFT,
-    MULTILINE,
-    PAD,
     PAGE_H,
     PAGE_W,
     RADIO,
-    READ_ONLY,
     SECTION_FILL,
     WIDTH,
-    Fit,
     Flow,
     Widget,
     build_pdf,
     cell_name,
     draw_boxes,
-    draw_fit,
     field_name,
-    fit,
-    font,
+    group_entries,
     heading_lines,
     info_entries,
     is_multi,
-    name_bytes,
     page_header,
     page_overlay,
-    rejoin,
-    serialize,
     state_of,
-    string_bytes,
     table_rows,
     text_height,
-    trailer,
-    wrap,
-    write_file,
+    widget_entries,
 )
-from pepdocs.engines.pdf._build import Name as PdfName
-from pepdocs.engines.pdf._build import Ref as PdfRef
+from pepdocs.engines.pdf._syntax import Name as PdfName
+from pepdocs.engines.pdf._syntax import Ref as PdfRef
+from pepdocs.engines.pdf._syntax import name_bytes, serialize, string_bytes, trailer, write_file
+from pepdocs.engines.pdf._text import PAD, Fit, draw_fit, fit, font, rejoin, wrap
 from pepdocs.forms._answers import Answers
-from pepdocs.forms._assemble import Found, Unmapped, decode
-from pepdocs.forms._spec import Block, Field, Form, get_form, list_forms, option_label
+from pepdocs.forms._spec import Block, Field, Form, get_form
 
-MAX_FIELDS = 20_000
-MAX_DEPTH = 32
 Rect = tuple[float, float, float, float]
 
 
@@ -246,8 +229,8 @@ def template_for(form: Form) -> _Template:
     path = form.folder / "form.pdf"
     try:
         data = path.read_bytes() if form == get_form(form.id) else build_pdf(form)
-    except OSError:
-        raise RenderError(f"form {form.id} has no PDF template at {path.name}; run python -m pepdocs.build") from None
+    except OSError as error:
+        raise RenderError(f"form {form.id} has no PDF template at {path.name}; run python -m pepdocs.build") from error
     font()  # measured once per process too, so a warmed-up worker draws at once
     try:
         return _index(PdfReader(io.BytesIO(data)))
@@ -298,6 +281,7 @@ def _wanted(form: Form, answers: Answers) -> _Wanted:
             if block.kind != "table":
                 continue
             rows = answers.tables.get(block.id, [])
+            raw_rows = answers.raw_tables.get(block.id, [])
             for index, row in enumerate(rows):
                 for column in block.columns:
                     name = cell_name(block, index, column)
@@ -305,7 +289,7 @@ def _wanted(form: Form, answers: Answers) -> _Wanted:
                     wanted.labels[name] = f"{block.heading or 'Table'}, row {index + 1}: {column.label}"
                     wanted.fields[name] = column
                     if column.widget == "boxes":
-                        wanted.ticks[name] = _states(decode(column, text)) if text.strip() else []
+                        wanted.ticks[name] = _states(raw_rows[index][column.id]) if index < len(raw_rows) else []
                     else:
                         wanted.texts[name] = text
             if len(rows) > block.rows:
@@ -445,45 +429,28 @@ class _Document:
 
     def widget(self, w: Widget, page: int, wanted: _Wanted) -> None:
         """Add a field drawn on a continuation page, and fill it."""
-        common: dict[str, Any] = {
-            "Type": PdfName("Annot"),
-            "Subtype": PdfName("Widget"),
-            "Rect": [round(v, 2) for v in w.rect],
-            "P": PdfRef(self.page_num(page)),
-            "F": 4,
-        }
         num = 0 if self.flatten else self.reserve()
         if num:
             self.extra_annots.setdefault(page, []).append(num)
-        appearances = {"N": {w.state: PdfRef(self.t.box_on), "Off": PdfRef(self.t.box_off)}}
-        if w.kind == "radio":
-            group = 0
-            head = b""
-            if not self.flatten:
-                group = self.node(w.name, "radio") or 0
-                self.add_kid(w.name, num)
-                head = serialize(common | {"Parent": PdfRef(group), "MK": {"CA": "8"}, "AP": appearances})[:-2]
-                self.changed[num] = head + b"/AS/Off>>"
-            if w.state in wanted.ticks.get(w.name, []):
-                self.tick(_Button(num, head, page, w.rect, w.state), group)
-            return
-        parent_name, _, part = w.name.rpartition(".")
+        radio = w.kind == "radio"
+        field, _, part = w.name.rpartition(".")
+        if radio:
+            field = w.name  # a radio button's field is its group; a text field or checkbox is a field itself
         head = b""
+        parent = None
         if not self.flatten:
-            parent = self.node(parent_name)
-            self.add_kid(parent_name, num)
-            entries = common | {"FT": PdfName("Btn" if w.kind == "check" else "Tx"), "T": part, "TU": w.label}
-            if parent is not None:
-                entries["Parent"] = PdfRef(parent)
-            if w.kind == "check":
-                entries |= {"Ff": 0, "DA": f"/{BOX_FONT} 0 Tf 0 g", "MK": {"CA": "8"}, "AP": appearances}
-            else:
-                flags = (MULTILINE if w.multiline else 0) | (READ_ONLY if w.readonly else 0)
-                entries |= {"Ff": flags, "DA": f"/{FONT} {w.size:g} Tf 0 g", "MK": {}}
-            head = serialize(entries)[:-2]
-            self.changed[num] = head + (b"/V/Off/AS/Off>>" if w.kind == "check" else b">>")
-        if w.kind == "check":
-            if part in wanted.ticks.get(parent_name, []):
+            parent = self.node(field, "radio" if radio else "node")
+            self.add_kid(field, num)
+            page_ref, on, off = PdfRef(self.page_num(page)), PdfRef(self.t.box_on), PdfRef(self.t.box_off)
+            entries = widget_entries(w, part, parent, page_ref, on, off)
+            # The value and state are written with the head, when the document has them.
+            head = serialize({k: v for k, v in entries.items() if k not in ("V", "AS")})[:-2]
+            self.changed[num] = head + {"text": b">>", "check": b"/V/Off/AS/Off>>", "radio": b"/AS/Off>>"}[w.kind]
+        if radio:
+            if w.state in wanted.ticks.get(w.name, []):
+                self.tick(_Button(num, head, page, w.rect, w.state), parent or 0)
+        elif w.kind == "check":
+            if part in wanted.ticks.get(field, []):
                 self.tick(_Button(num, head, page, w.rect, "Yes"), None)
         elif wanted.texts.get(w.name):
             self.text(num, head, page, w.rect, w.size, wanted.texts[w.name], w.label)
@@ -662,7 +629,7 @@ def _write(doc: _Document, title: str, properties: dict[str, str], footer_name: 
                 contents.append(flat)
             changed[num] = t.page_heads[index] + b"/Contents[%s]>>" % b" ".join(b"%d 0 R" % c for c in contents)
     else:
-        _write_tree(doc)
+        _update_fields(doc)
     changed[t.info] = serialize(info_entries(doc.form, properties))
     size = doc.next
     skip = t.form_objects if doc.flatten else set()
@@ -685,7 +652,7 @@ def _write(doc: _Document, title: str, properties: dict[str, str], footer_name: 
     return write_file(objects(), size, trailer(size, t.root, t.info, (t.first_id, digest.digest())))
 
 
-def _write_tree(doc: _Document) -> None:
+def _update_fields(doc: _Document) -> None:
     """Rewrite the fields whose kids or value changed, and write the fields new to this document."""
     t, changed = doc.t, doc.changed
     for group in t.groups.values():
@@ -703,316 +670,9 @@ def _write_tree(doc: _Document) -> None:
                 parent.head + b"/Kids[" + b" ".join(b"%d 0 R" % k for k in parent.kids + added) + b"]>>"
             )
     for node in doc.new_nodes.values():
-        entries: dict[str, Any] = {"T": node.part}
-        if node.parent is not None:
-            entries["Parent"] = PdfRef(node.parent)
-        if node.kind == "radio":
-            entries |= {"FT": PdfName("Btn"), "Ff": RADIO, "DA": f"/{BOX_FONT} 0 Tf 0 g"}
-            state = doc.group_state.get(node.num)
-            if state:
-                entries["V"] = PdfName(state)
-        entries["Kids"] = [PdfRef(k) for k in node.kids]
-        changed[node.num] = serialize(entries)
+        state = doc.group_state.get(node.num, "")
+        changed[node.num] = serialize(group_entries(node.part, node.parent, node.kids, node.kind == "radio", state=state))
     if doc.new_roots:
         roots = t.roots + doc.new_roots
         changed[t.acroform] = t.acroform_head + b"/Fields[" + b" ".join(b"%d 0 R" % r for r in roots) + b"]>>"
 
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-@dataclass
-class PdfFields:
-    """What a PDF form holds: text by full field name, box states by full field name, document information."""
-
-    text: dict[str, str]
-    states: dict[str, str]
-    info: dict[str, str]
-
-
-def read_pdf(data: bytes, file: str, password: str | None = None) -> PdfFields:
-    """The fields of a completed PDF form by full (parent.kid) name; DocumentError when it cannot be read."""
-    if b"%PDF-" not in data[:1024]:
-        raise DocumentError("not a PDF file", file)
-    if b"%%EOF" not in data[-2048:]:
-        raise DocumentError("the PDF is truncated or damaged: it has no end-of-file marker", file)
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        _unlock(reader, file, password)
-        return _fields(reader, file)
-    except PepdocsError:
-        raise
-    except DependencyError as error:
-        raise DocumentError(f"the PDF is encrypted in a way this installation cannot open ({error})", file) from error
-    except FileNotDecryptedError as error:
-        raise DocumentError("the PDF is encrypted: a password is needed to open it", file) from error
-    except Exception as error:  # pypdf raises many kinds on damaged files; each means the file cannot be read
-        raise DocumentError(f"the PDF is damaged and cannot be read ({type(error).__name__}: {error})", file) from error
-
-
-def _unlock(reader: PdfReader, file: str, password: str | None) -> None:
-    if not reader.is_encrypted:
-        return
-    if password is None:
-        if reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-            raise DocumentError("the PDF is encrypted: a password is needed to open it (pass password=...)", file)
-        return
-    if reader.decrypt(password) == PasswordType.NOT_DECRYPTED:
-        raise DocumentError("the PDF is encrypted and the password given does not open it", file)
-
-
-def _fields(reader: PdfReader, file: str) -> PdfFields:
-    info: dict[str, str] = {}
-    raw_info = reader.trailer.get("/Info")
-    if raw_info is not None:
-        for key, value in raw_info.get_object().items():
-            if isinstance(value, str):
-                info[str(key)[1:]] = str(value)
-    root: Any = reader.trailer["/Root"]
-    acroform: Any = root.get("/AcroForm")
-    fields = acroform.get("/Fields") if acroform is not None else None
-    if acroform is not None and acroform.get("/XFA") is not None:
-        raise DocumentError(
-            "is an XFA (LiveCycle) form, which pepdocs cannot read; save or print it as an ordinary PDF form", file
-        )
-    out = PdfFields({}, {}, info)
-    if fields:
-        _read_tree(fields, "", None, 0, out, set())
-    if not out.text and not out.states:
-        claimed = info.get("pepdocs.form")
-        hint = f"; it is a flattened copy of form {claimed}: parse the fillable original" if claimed else ""
-        raise DocumentError(f"the PDF has no fillable fields{hint}", file)
-    return out
-
-
-def _read_tree(
-    kids: Any, prefix: str, inherited: dict[str, Any] | None, depth: int, out: PdfFields, seen: set[int]
-) -> None:
-    if depth > MAX_DEPTH:
-        return
-    for ref in kids:
-        key = ref.idnum if isinstance(ref, IndirectObject) else id(ref)
-        if key in seen or len(seen) > MAX_FIELDS:
-            continue
-        seen.add(key)
-        node: Any = ref.get_object()
-        if not isinstance(node, DictionaryObject):
-            continue
-        part = node.get("/T")
-        name = (f"{prefix}.{part}" if prefix else str(part)) if part is not None else prefix
-        kind = dict(inherited or {})
-        for attr in ("/FT", "/Ff", "/V"):
-            if attr in node:
-                kind[attr] = node[attr]
-        children = node.get("/Kids")
-        named = [k for k in children or [] if isinstance(k.get_object(), DictionaryObject) and "/T" in k.get_object()]
-        if named:
-            _read_tree(named, name, {k: v for k, v in kind.items() if k != "/V"}, depth + 1, out, seen)
-            continue
-        if part is None and not prefix:
-            continue
-        _terminal(node, name, kind, children or [], out)
-
-
-def _text_value(value: Any) -> str:
-    if isinstance(value, ArrayObject):
-        return "\n".join(_text_value(v) for v in value)
-    text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _terminal(node: Any, name: str, kind: dict[str, Any], widgets: Any, out: PdfFields) -> None:
-    field_type = kind.get("/FT")
-    value = kind.get("/V")
-    if field_type in ("/Tx", "/Ch"):
-        if value is not None:
-            out.text[name] = _text_value(value)
-        else:
-            out.text.setdefault(name, "")
-        return
-    if field_type != "/Btn":
-        return
-    flags = int(kind.get("/Ff", 0))
-    if flags & (1 << 16):  # push button
-        return
-    state = str(value)[1:] if value is not None and str(value).startswith("/") else ""
-    if not state or state == "Off":
-        if not flags & RADIO:
-            # A checkbox some tools tick by its appearance state alone.
-            appearance = [node] + [w.get_object() for w in widgets]
-            ticked = [str(w.get("/AS"))[1:] for w in appearance if str(w.get("/AS", "/Off")) not in ("/Off", "None")]
-            state = ticked[0] if ticked else "Off"
-        else:
-            state = "Off"
-    out.states[name] = state
-
-
-# --- locating a form's answers ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Place:
-    """Where a PDF field's value goes: a field of the form, or a cell of a table block's row."""
-
-    field: Field
-    block: Block | None = None
-    section: str = ""
-
-
-@dataclass
-class _Names:
-    """A form's PDF field names: answers by name, tables by list path, and every name the template holds."""
-
-    scalar: dict[str, _Place]
-    tables: dict[str, list[Block]]
-    derived: set[str]
-    expected: set[str]
-    sections: dict[str, str]
-
-
-@cache
-def _names(form: Form) -> _Names:
-    scalar: dict[str, _Place] = {}
-    tables: dict[str, list[Block]] = {}
-    derived = {field_name(f) for f in form.title_fields}
-    expected: set[str] = set(derived)
-    block_sections: dict[str, str] = {}
-    for section, block in form.blocks():
-        block_sections[block.id] = section.key
-        for f in block.cells():
-            name = field_name(f)
-            if f.derived:
-                derived.add(name)
-            else:
-                scalar[name] = _Place(f, None, section.key)
-            expected.add(name)
-        if block.kind == "table":
-            tables.setdefault(block.path, []).append(block)
-            expected.update(cell_name(block, i, c) for i in range(block.rows) for c in block.columns)
-    return _Names(scalar, tables, derived, expected, block_sections)
-
-
-def _ticked_text(f: Field, states: list[str]) -> str:
-    """Box states as the text `decode` reads: a ticked box and the words of each chosen option."""
-    by_state = {state_of(o): option_label(o) for o in f.readable_options()}
-    chosen = [s for s in states if s and s != "Off"]
-    if any(s not in by_state for s in chosen):
-        return "\n".join(chosen)  # a state the form does not know: decode reports it
-    return "\n".join(f"☒ {by_state[s]}" for s in chosen)
-
-
-def locate_pdf(form: Form, fields: PdfFields, sections: frozenset[str] | None) -> Found:
-    """Every answer of `form` found in a PDF's fields; any field the form does not know is kept as unmapped."""
-    names = _names(form)
-    found = Found()
-    rows: dict[str, dict[int, dict[str, str]]] = {}
-    checks: dict[str, list[str]] = {}
-
-    def wanted(section: str) -> bool:
-        return sections is None or section in sections
-
-    def table_cell(name: str) -> tuple[Block, int, Field] | None:
-        for path, blocks in names.tables.items():
-            if name.startswith(path + "."):
-                index, _, rest = name[len(path) + 1 :].partition(".")
-                if not index.isdigit():
-                    continue
-                for block in blocks:
-                    for column in block.columns:
-                        if column.path.split("[].", 1)[1] == rest:
-                            return block, int(index), column
-        return None
-
-    def unmapped(name: str, text: str) -> None:
-        found.unmapped.append(Unmapped(name, text, where=f"PDF field {name}"))
-
-    for name, text in fields.text.items():
-        place = names.scalar.get(name)
-        if name in names.derived:
-            continue
-        # A box answer typed as text (a tool that made the buttons text fields) is decoded from its words.
-        if place is not None and wanted(place.section):
-            found.values[place.field.id] = text
-            continue
-        cell = table_cell(name)
-        if cell is not None and wanted(names.sections[cell[0].id]):
-            rows.setdefault(cell[0].id, {}).setdefault(cell[1], {})[cell[2].id] = text
-            continue
-        if text.strip():
-            unmapped(name, text)
-    for name, state in fields.states.items():
-        place = names.scalar.get(name)
-        if place is not None and place.field.widget == "boxes" and wanted(place.section):
-            found.values[place.field.id] = _ticked_text(place.field, [state])
-            continue
-        cell = table_cell(name)
-        if cell is not None and cell[2].widget == "boxes" and wanted(names.sections[cell[0].id]):
-            rows.setdefault(cell[0].id, {}).setdefault(cell[1], {})[cell[2].id] = _ticked_text(cell[2], [state])
-            continue
-        parent, _, code = name.rpartition(".")
-        multi = names.scalar.get(parent)
-        if multi is not None and is_multi(multi.field) and wanted(multi.section):
-            checks.setdefault(parent, [])
-            if state != "Off":
-                checks[parent].append(code)
-            continue
-        cell = table_cell(parent)
-        if cell is not None and is_multi(cell[2]) and wanted(names.sections[cell[0].id]):
-            key = f"{cell[0].id}\x00{cell[1]}\x00{cell[2].id}"
-            checks.setdefault(key, [])
-            if state != "Off":
-                checks[key].append(code)
-            continue
-        if state != "Off":
-            unmapped(name, state)
-    for key, codes in checks.items():
-        if "\x00" in key:
-            block_id, index, column_id = key.split("\x00")
-            block = next(b for _, b in form.blocks() if b.id == block_id)
-            column = next(c for c in block.columns if c.id == column_id)
-            rows.setdefault(block_id, {}).setdefault(int(index), {})[column_id] = _ticked_text(column, codes)
-        else:
-            f = names.scalar[key].field
-            found.values[f.id] = _ticked_text(f, codes)
-    for block_id, by_index in rows.items():
-        found.rows[block_id] = [by_index.get(i, {}) for i in range(max(by_index) + 1)]
-    return found
-
-
-def identify_pdf(fields: PdfFields) -> tuple[Form | None, float]:
-    """The form a PDF is: the one its document information names, else the one whose field names it holds most."""
-    claimed = fields.info.get("pepdocs.form")
-    if claimed:
-        try:
-            return get_form(claimed), 1.0
-        except FormError:
-            pass
-    present = set(fields.text) | set(fields.states)
-    best: Form | None = None
-    best_score = 0.0
-    for form in list_forms():
-        expected = _names(form).expected
-        hits = len(expected & present) + sum(1 for n in present if n.rpartition(".")[0] in expected)
-        score = hits / max(1, len(expected))
-        if hits >= 5 and score > best_score:
-            best, best_score = form, score
-    return best, best_score
-
-
-__all__ = ["PdfFields", "identify_pdf", "locate_pdf", "read_pdf", "render_pdf", "template_for"]
-
-
-def encrypt_pdf(data: bytes, password: str) -> bytes:
-    """A PDF locked with AES-256: it opens only with `password`, for sending by email."""
-    from pypdf import PdfWriter
-
-    if not password:
-        raise RenderError("an empty password would not protect the PDF")
-    try:
-        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-        writer.encrypt(user_password=password, owner_password=None, algorithm="AES-256")
-        out = io.BytesIO()
-        writer.write(out)
-    except DependencyError as error:
-        raise RenderError("encrypting needs the cryptography package (pip install 'pypdf[crypto]')") from error
-    return out.getvalue()

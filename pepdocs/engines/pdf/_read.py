@@ -1,0 +1,331 @@
+"""Reading a completed PDF form that came from outside, finding a form's answers in its fields, and locking a PDF.
+
+Reading never trusts the file: every pypdf exception becomes a DocumentError naming the file.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from pypdf import PasswordType, PdfReader
+from pypdf.errors import DependencyError, FileNotDecryptedError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+from pepdocs._errors import DocumentError, FormError, PepdocsError, RenderError
+from pepdocs.engines.pdf._build import (
+    RADIO,
+    cell_name,
+    field_name,
+    is_multi,
+    state_of,
+)
+from pepdocs.forms._assemble import Found, Unmapped
+from pepdocs.forms._spec import Block, Field, Form, get_form, list_forms, option_label
+
+MAX_FIELDS = 20_000
+MAX_DEPTH = 32
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+@dataclass
+class PdfFields:
+    """What a PDF form holds: text by full field name, box states by full field name, document information."""
+
+    text: dict[str, str]
+    states: dict[str, str]
+    info: dict[str, str]
+
+    @property
+    def properties(self) -> dict[str, str]:
+        """The document information, where pepdocs keeps its own properties."""
+        return self.info
+
+
+def read_pdf(data: bytes, file: str, password: str | None = None) -> PdfFields:
+    """The fields of a completed PDF form by full (parent.kid) name; DocumentError when it cannot be read."""
+    if b"%PDF-" not in data[:1024]:
+        raise DocumentError("not a PDF file", file)
+    if b"%%EOF" not in data[-2048:]:
+        raise DocumentError("the PDF is truncated or damaged: it has no end-of-file marker", file)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        _unlock(reader, file, password)
+        return _fields(reader, file)
+    except PepdocsError:
+        raise
+    except DependencyError as error:
+        raise DocumentError(f"the PDF is encrypted in a way this installation cannot open ({error})", file) from error
+    except FileNotDecryptedError as error:
+        raise DocumentError("the PDF is encrypted: a password is needed to open it", file) from error
+    except Exception as error:  # pypdf raises many kinds on damaged files; each means the file cannot be read
+        raise DocumentError(f"the PDF is damaged and cannot be read ({type(error).__name__}: {error})", file) from error
+
+
+def _unlock(reader: PdfReader, file: str, password: str | None) -> None:
+    if not reader.is_encrypted:
+        return
+    if password is None:
+        if reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+            raise DocumentError("the PDF is encrypted: a password is needed to open it (pass password=...)", file)
+        return
+    if reader.decrypt(password) == PasswordType.NOT_DECRYPTED:
+        raise DocumentError("the PDF is encrypted and the password given does not open it", file)
+
+
+def _fields(reader: PdfReader, file: str) -> PdfFields:
+    info: dict[str, str] = {}
+    raw_info = reader.trailer.get("/Info")
+    if raw_info is not None:
+        for key, value in raw_info.get_object().items():
+            if isinstance(value, str):
+                info[str(key)[1:]] = str(value)
+    root: Any = reader.trailer["/Root"]
+    acroform: Any = root.get("/AcroForm")
+    fields = acroform.get("/Fields") if acroform is not None else None
+    if acroform is not None and acroform.get("/XFA") is not None:
+        raise DocumentError(
+            "is an XFA (LiveCycle) form, which pepdocs cannot read; save or print it as an ordinary PDF form", file
+        )
+    out = PdfFields({}, {}, info)
+    if fields:
+        _read_tree(fields, "", None, 0, out, set())
+    if not out.text and not out.states:
+        claimed = info.get("pepdocs.form")
+        hint = f"; it is a flattened copy of form {claimed}: parse the fillable original" if claimed else ""
+        raise DocumentError(f"the PDF has no fillable fields{hint}", file)
+    return out
+
+
+def _read_tree(
+    kids: Any, prefix: str, inherited: dict[str, Any] | None, depth: int, out: PdfFields, seen: set[int]
+) -> None:
+    if depth > MAX_DEPTH:
+        return
+    for ref in kids:
+        key = ref.idnum if isinstance(ref, IndirectObject) else id(ref)
+        if key in seen or len(seen) > MAX_FIELDS:
+            continue
+        seen.add(key)
+        node: Any = ref.get_object()
+        if not isinstance(node, DictionaryObject):
+            continue
+        part = node.get("/T")
+        name = (f"{prefix}.{part}" if prefix else str(part)) if part is not None else prefix
+        kind = dict(inherited or {})
+        for attr in ("/FT", "/Ff", "/V"):
+            if attr in node:
+                kind[attr] = node[attr]
+        children = node.get("/Kids")
+        named = [k for k in children or [] if isinstance(k.get_object(), DictionaryObject) and "/T" in k.get_object()]
+        if named:
+            _read_tree(named, name, {k: v for k, v in kind.items() if k != "/V"}, depth + 1, out, seen)
+            continue
+        if part is None and not prefix:
+            continue
+        _terminal(node, name, kind, children or [], out)
+
+
+def _text_value(value: Any) -> str:
+    if isinstance(value, ArrayObject):
+        return "\n".join(_text_value(v) for v in value)
+    text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _terminal(node: Any, name: str, kind: dict[str, Any], widgets: Any, out: PdfFields) -> None:
+    field_type = kind.get("/FT")
+    value = kind.get("/V")
+    if field_type in ("/Tx", "/Ch"):
+        if value is not None:
+            out.text[name] = _text_value(value)
+        else:
+            out.text.setdefault(name, "")
+        return
+    if field_type != "/Btn":
+        return
+    flags = int(kind.get("/Ff", 0))
+    if flags & (1 << 16):  # push button
+        return
+    state = str(value)[1:] if value is not None and str(value).startswith("/") else ""
+    if not state or state == "Off":
+        if not flags & RADIO:
+            # A checkbox some tools tick by its appearance state alone.
+            appearance = [node] + [w.get_object() for w in widgets]
+            ticked = [str(w.get("/AS"))[1:] for w in appearance if str(w.get("/AS", "/Off")) not in ("/Off", "None")]
+            state = ticked[0] if ticked else "Off"
+        else:
+            state = "Off"
+    out.states[name] = state
+
+
+# --- locating a form's answers ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a PDF field's value goes: a field of the form, or a cell of a table block's row."""
+
+    field: Field
+    block: Block | None = None
+    section: str = ""
+
+
+@dataclass
+class _Names:
+    """A form's PDF field names: answers by name, tables by list path, and every name the template holds."""
+
+    scalar: dict[str, _Place]
+    tables: dict[str, list[Block]]
+    derived: set[str]
+    expected: set[str]
+    sections: dict[str, str]
+
+
+@cache
+def _names(form: Form) -> _Names:
+    scalar: dict[str, _Place] = {}
+    tables: dict[str, list[Block]] = {}
+    derived = {field_name(f) for f in form.title_fields}
+    expected: set[str] = set(derived)
+    block_sections: dict[str, str] = {}
+    for section, block in form.blocks():
+        block_sections[block.id] = section.key
+        for f in block.cells():
+            name = field_name(f)
+            if f.derived:
+                derived.add(name)
+            else:
+                scalar[name] = _Place(f, None, section.key)
+            expected.add(name)
+        if block.kind == "table":
+            tables.setdefault(block.path, []).append(block)
+            expected.update(cell_name(block, i, c) for i in range(block.rows) for c in block.columns)
+    return _Names(scalar, tables, derived, expected, block_sections)
+
+
+def _ticked_text(f: Field, states: list[str]) -> str:
+    """Box states as the text `decode` reads: a ticked box and the words of each chosen option."""
+    by_state = {state_of(o): option_label(o) for o in f.readable_options()}
+    chosen = [s for s in states if s and s != "Off"]
+    if any(s not in by_state for s in chosen):
+        return "\n".join(chosen)  # a state the form does not know: decode reports it
+    return "\n".join(f"☒ {by_state[s]}" for s in chosen)
+
+
+def locate_pdf(form: Form, fields: PdfFields, sections: frozenset[str] | None) -> Found:
+    """Every answer of `form` found in a PDF's fields; any field the form does not know is kept as unmapped."""
+    names = _names(form)
+    found = Found()
+    rows: dict[str, dict[int, dict[str, str]]] = {}
+    checks: dict[str, list[str]] = {}
+
+    def wanted(section: str) -> bool:
+        return sections is None or section in sections
+
+    def table_cell(name: str) -> tuple[Block, int, Field] | None:
+        for path, blocks in names.tables.items():
+            if name.startswith(path + "."):
+                index, _, rest = name[len(path) + 1 :].partition(".")
+                if not index.isdigit():
+                    continue
+                for block in blocks:
+                    for column in block.columns:
+                        if column.path.split("[].", 1)[1] == rest:
+                            return block, int(index), column
+        return None
+
+    def unmapped(name: str, text: str) -> None:
+        found.unmapped.append(Unmapped(name, text, where=f"PDF field {name}"))
+
+    for name, text in fields.text.items():
+        place = names.scalar.get(name)
+        if name in names.derived:
+            continue
+        # A box answer typed as text (a tool that made the buttons text fields) is decoded from its words.
+        if place is not None and wanted(place.section):
+            found.values[place.field.id] = text
+            continue
+        cell = table_cell(name)
+        if cell is not None and wanted(names.sections[cell[0].id]):
+            rows.setdefault(cell[0].id, {}).setdefault(cell[1], {})[cell[2].id] = text
+            continue
+        if text.strip():
+            unmapped(name, text)
+    for name, state in fields.states.items():
+        place = names.scalar.get(name)
+        if place is not None and place.field.widget == "boxes" and wanted(place.section):
+            found.values[place.field.id] = _ticked_text(place.field, [state])
+            continue
+        cell = table_cell(name)
+        if cell is not None and cell[2].widget == "boxes" and wanted(names.sections[cell[0].id]):
+            rows.setdefault(cell[0].id, {}).setdefault(cell[1], {})[cell[2].id] = _ticked_text(cell[2], [state])
+            continue
+        parent, _, code = name.rpartition(".")
+        multi = names.scalar.get(parent)
+        if multi is not None and is_multi(multi.field) and wanted(multi.section):
+            checks.setdefault(parent, [])
+            if state != "Off":
+                checks[parent].append(code)
+            continue
+        cell = table_cell(parent)
+        if cell is not None and is_multi(cell[2]) and wanted(names.sections[cell[0].id]):
+            key = f"{cell[0].id}\x00{cell[1]}\x00{cell[2].id}"
+            checks.setdefault(key, [])
+            if state != "Off":
+                checks[key].append(code)
+            continue
+        if state != "Off":
+            unmapped(name, state)
+    for key, codes in checks.items():
+        if "\x00" in key:
+            block_id, index, column_id = key.split("\x00")
+            block = next(b for _, b in form.blocks() if b.id == block_id)
+            column = next(c for c in block.columns if c.id == column_id)
+            rows.setdefault(block_id, {}).setdefault(int(index), {})[column_id] = _ticked_text(column, codes)
+        else:
+            f = names.scalar[key].field
+            found.values[f.id] = _ticked_text(f, codes)
+    for block_id, by_index in rows.items():
+        found.rows[block_id] = [by_index.get(i, {}) for i in range(max(by_index) + 1)]
+    return found
+
+
+def identify_pdf(fields: PdfFields) -> tuple[Form | None, float]:
+    """The form a PDF is: the one its document information names, else the one whose field names it holds most."""
+    claimed = fields.info.get("pepdocs.form")
+    if claimed:
+        try:
+            return get_form(claimed), 1.0
+        except FormError:
+            pass
+    present = set(fields.text) | set(fields.states)
+    best: Form | None = None
+    best_score = 0.0
+    for form in list_forms():
+        expected = _names(form).expected
+        hits = len(expected & present) + sum(1 for n in present if n.rpartition(".")[0] in expected)
+        score = hits / max(1, len(expected))
+        if hits >= 5 and score > best_score:
+            best, best_score = form, score
+    return best, best_score
+
+
+def encrypt_pdf(data: bytes, password: str) -> bytes:
+    """A PDF locked with AES-256: it opens only with `password`, for sending by email."""
+    from pypdf import PdfWriter
+
+    if not password:
+        raise RenderError("an empty password would not protect the PDF")
+    try:
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+        writer.encrypt(user_password=password, owner_password=None, algorithm="AES-256")
+        out = io.BytesIO()
+        writer.write(out)
+    except DependencyError as error:
+        raise RenderError("encrypting needs the cryptography package (pip install 'pypdf[crypto]')") from error
+    return out.getvalue()

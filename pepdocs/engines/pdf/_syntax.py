@@ -1,0 +1,141 @@
+"""PDF objects and files written from Python values: names, strings, dictionaries, streams, the cross-reference table.
+
+Knows PDF syntax only, nothing of forms or pepdocs.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+
+def number(value: float) -> bytes:
+    """A number as PDF writes it: at most two decimals, no trailing zeros."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return (text if text not in ("-0", "") else "0").encode()
+
+
+class Name(str):
+    """A PDF name (written /Name)."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to an indirect object."""
+
+    num: int
+
+
+@dataclass
+class Stream:
+    """A stream object: its dictionary and data, compressed when written unless told not to."""
+
+    entries: dict[str, Any]
+    data: bytes
+    compress: bool = True
+
+
+_NAME_SAFE = re.compile(rb"[^!-~]|[#()<>\[\]{}/%]")
+
+
+def name_bytes(name: str) -> bytes:
+    """A PDF name, escaping what a name cannot hold as #xx."""
+    return b"/" + _NAME_SAFE.sub(lambda m: b"#%02X" % m[0][0], name.encode("utf-8"))
+
+
+_LITERAL = re.compile(r"[ -~\n\t]*")
+
+
+def string_bytes(text: str) -> bytes:
+    """A PDF text string: a literal for plain ASCII, else UTF-16BE with a byte order mark, in hex."""
+    if _LITERAL.fullmatch(text):
+        escaped = (
+            text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").replace("\n", "\\n").replace("\t", "\\t")
+        )
+        return b"(" + escaped.encode("ascii") + b")"
+    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode("ascii") + b">"
+
+
+def serialize(value: Any) -> bytes:
+    """A Python value as PDF syntax: dicts, lists, names, references, strings, numbers, streams."""
+    if isinstance(value, Name):
+        return name_bytes(value)
+    if isinstance(value, Ref):
+        return b"%d 0 R" % value.num
+    if isinstance(value, bool):
+        return b"true" if value else b"false"
+    if isinstance(value, int):
+        return b"%d" % value
+    if isinstance(value, float):
+        return number(value)
+    if isinstance(value, str):
+        return string_bytes(value)
+    if isinstance(value, bytes):
+        return value  # already PDF syntax
+    if value is None:
+        return b"null"
+    if isinstance(value, list | tuple):
+        return b"[" + b" ".join(serialize(v) for v in value) + b"]"
+    if isinstance(value, dict):
+        return b"<<" + b"".join(name_bytes(k) + b" " + serialize(v) for k, v in value.items()) + b">>"
+    if isinstance(value, Stream):
+        data = zlib.compress(value.data, 9) if value.compress else value.data
+        entries = dict(value.entries)
+        if value.compress:
+            entries["Filter"] = Name("FlateDecode")
+        entries["Length"] = len(data)
+        return serialize(entries) + b"\nstream\n" + data + b"\nendstream"
+    raise TypeError(f"cannot write {type(value).__name__} as PDF")
+
+
+HEADER = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+
+
+def write_file(objects: Iterable[tuple[int, bytes]], size: int, trailer: bytes) -> bytes:
+    """A whole PDF file from numbered object bodies (in ascending order), with a cross-reference table."""
+    out = [HEADER]
+    position = len(HEADER)
+    offsets = [b"0000000000 65535 f \n"] * size
+    for num, body in objects:
+        chunk = b"%d 0 obj\n%s\nendobj\n" % (num, body)
+        offsets[num] = b"%010d 00000 n \n" % position
+        out.append(chunk)
+        position += len(chunk)
+    out.append(b"xref\n0 %d\n" % size)
+    out.extend(offsets)
+    out.append(b"trailer\n%s\nstartxref\n%d\n%%%%EOF\n" % (trailer, position))
+    return b"".join(out)
+
+
+def trailer(size: int, root: int, info: int, ids: tuple[bytes, bytes]) -> bytes:
+    return b"<</Size %d/Root %d 0 R/Info %d 0 R/ID[<%s><%s>]>>" % (
+        size,
+        root,
+        info,
+        ids[0].hex().encode(),
+        ids[1].hex().encode(),
+    )
+
+
+class Objects:
+    """Numbered objects being written: reserve a number, then put its value."""
+
+    def __init__(self) -> None:
+        self.bodies: dict[int, bytes] = {}
+        self.next = 1
+
+    def reserve(self) -> int:
+        self.next += 1
+        return self.next - 1
+
+    def put(self, num: int, value: Any) -> Ref:
+        self.bodies[num] = serialize(value)
+        return Ref(num)
+
+    def add(self, value: Any) -> Ref:
+        return self.put(self.reserve(), value)
