@@ -22,6 +22,9 @@ from pepdocs.workflows._scaffold import scaffold_form
 from tests.conftest import ROOT, example, libreoffice_resave, office
 from tests.foreign_helpers import score
 
+# Highcombe's form is a hybrid XFA form: reading it warns, as one test below checks.
+pytestmark = pytest.mark.filterwarnings("ignore:.*hybrid XFA form:pepdocs._errors.PepdocsWarning")
+
 CORPUS = ROOT / "tests" / "corpus"
 NAMES = sorted(p.parent.name for p in CORPUS.glob("*/expected.toml"))
 DOCX = [n for n in NAMES if (CORPUS / n / "original.docx").exists()]
@@ -296,21 +299,11 @@ def test_a_council_pdf_filled_by_pdftk_reads_the_same(scaffolded: dict[str, Any]
     form = _form(scaffolded, name)
     pep = _record_for(form)
     rendered = pepdocs.parse(pepdocs.render(pep, form, "pdf"), form=form)
-    values: list[str] = []
     from pepdocs.engines.pdf._read import read_pdf
 
     fields = read_pdf(pepdocs.render(pep, form, "pdf"), "x")
-    for name_, text in fields.text.items():
-        values.append(f"<field name={json.dumps(name_)}><value>{_xml(text)}</value></field>")
-    for name_, state in fields.states.items():
-        values.append(f"<field name={json.dumps(name_)}><value>{_xml(state)}</value></field>")
     xfdf = tmp_path / "data.xfdf"
-    xfdf.write_text(
-        '<?xml version="1.0" encoding="UTF-8"?><xfdf xmlns="http://ns.adobe.com/xfdf/"><fields>'
-        + "".join(values)
-        + "</fields></xfdf>",
-        encoding="utf-8",
-    )
+    xfdf.write_text(_xfdf({**fields.text, **fields.states}), encoding="utf-8")
     out = tmp_path / "filled.pdf"
     subprocess.run(
         [pdftk, str(form.folder / form.template), "fill_form", str(xfdf), "output", str(out)],
@@ -321,6 +314,30 @@ def test_a_council_pdf_filled_by_pdftk_reads_the_same(scaffolded: dict[str, Any]
     parsed = pepdocs.parse(out.read_bytes(), form=form)
     _same(form, pep, parsed.pep)
     _same(form, pep, rendered.pep)
+
+
+def _xfdf(values: dict[str, str]) -> str:
+    """An XFDF of full field names and values, hierarchical names nested as pdftk reads them."""
+    tree: dict[str, Any] = {}
+    for name, value in values.items():
+        node = tree
+        *parents, last = name.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+
+    def fields(node: dict[str, Any]) -> str:
+        out = []
+        for name, value in node.items():
+            inner = fields(value) if isinstance(value, dict) else f"<value>{_xml(value)}</value>"
+            out.append(f'<field name="{_xml(name)}">{inner}</field>')
+        return "".join(out)
+
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><xfdf xmlns="http://ns.adobe.com/xfdf/"><fields>'
+        + fields(tree)
+        + "</fields></xfdf>"
+    )
 
 
 def _xml(text: str) -> str:
@@ -391,6 +408,16 @@ def test_the_command_line_scaffolds_a_form_and_prints_what_it_found(tmp_path: Pa
         main, ["forms", "scaffold", str(tmp_path / "southdale" / "form.toml"), "--id", "x", "-o", str(tmp_path)]
     )
     assert bad.exit_code != 0 and "not a DOCX or PDF" in bad.output
+
+
+def test_a_hybrid_xfa_form_is_scaffolded_with_a_note_and_read_with_a_warning(scaffolded: dict[str, Any]) -> None:
+    scaffold = scaffolded["highcombe"]
+    assert any("hybrid XFA" in note for note in scaffold.notes)
+    assert "hybrid XFA" in (scaffold.folder / "form.toml").read_text(encoding="utf-8").splitlines()[0]
+    form = _form(scaffolded, "highcombe")
+    document = pepdocs.render(_record_for(form), form, "pdf")
+    with pytest.warns(pepdocs.PepdocsWarning, match="hybrid XFA"):
+        pepdocs.parse(document, form=form)
 
 
 def test_the_readme_onboards_a_council_form_in_five_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

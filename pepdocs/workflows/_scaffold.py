@@ -47,6 +47,8 @@ class Scaffold:
     folder: Path
     form_id: str
     mappings: list[Mapping]
+    notes: list[str] = field(default_factory=list)
+    """What a person should know about the document: a hybrid XFA form is filled through its AcroForm."""
 
     def places(self) -> list[tuple[str, str, bool, float]]:
         """Every place as (key, path, used without review, confidence); a table gives one per column."""
@@ -83,10 +85,11 @@ class Scaffold:
         places = self.places()
         mapped = sum(1 for _, path, sure, _ in places if sure and path)
         review = len(places) - mapped
-        return (
+        line = (
             f"{self.form_id}: {len(places)} places found, {mapped} mapped, {review} left for review "
             f"in {self.folder / 'form.toml'}"
         )
+        return "\n".join([line, *(f"  note: {note}" for note in self.notes)])
 
 
 def _decide(spot: Spot, candidates: list[Match]) -> Mapping:
@@ -346,5 +349,13 @@ def scaffold_form(
     target.mkdir(parents=True, exist_ok=True)
     template = f"original.{fmt}"
     (target / template).write_bytes(data)
-    spec.write_text(write_spec(form_id, title, fmt, template, mappings, path.name), encoding="utf-8")
-    return Scaffold(target, form_id, mappings)
+    notes = []
+    if fmt == "pdf":
+        from pepdocs.engines.pdf._places import hybrid
+
+        if hybrid(data):
+            notes.append("a hybrid XFA form: pepdocs fills and reads its AcroForm fields, which every PDF reader uses")
+    text = write_spec(form_id, title, fmt, template, mappings, path.name)
+    text = "".join(f"# Note: {note}.\n" for note in notes) + text
+    spec.write_text(text, encoding="utf-8")
+    return Scaffold(target, form_id, mappings, notes)

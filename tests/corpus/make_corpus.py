@@ -605,8 +605,106 @@ def riverford() -> None:
     c.save()
 
 
+def highcombe() -> None:
+    """A LiveCycle-style hybrid form: hierarchical names (`topmostSubform[0].Page1[0].TextField1[0]`), tooltips
+    for most fields, an XFA packet beside the AcroForm, a drop-down, a radio list and a table told by tooltips."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, TextStringObject
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer, pagesize=A4)
+    c.setTitle("Highcombe PEP")
+    form = c.acroForm
+    _, height = A4
+    c.setFont("Helvetica-Bold", 14)
+    c.drawString(40, height - 50, "Highcombe County Council")
+    c.drawString(40, height - 68, "Personal Education Plan: Review")
+    c.setFont("Helvetica", 10)
+    y = height - 110
+    rows = [
+        ("TextField1", "Surname", "Legal surname"),
+        ("TextField2", "Forename", "Forename"),
+        ("DateField1", "DOB", "Date of birth"),
+        ("TextField3", "UPN", "Unique pupil number"),
+        ("TextField4", "Designated teacher", ""),
+        ("TextField6", "Attendance %", "Attendance (%) this year"),
+    ]
+    for name, printed, tip in rows:
+        c.drawString(40, y + 4, printed)
+        form.textfield(name=name, tooltip=tip or None, x=190, y=y, width=300, height=16, fontSize=10, maxlen=0)
+        y -= 24
+    c.drawString(40, y + 4, "Legal status")
+    form.choice(
+        name="DropDownList1", tooltip="Legal status", value="Please select", fieldFlags="combo",
+        options=["Please select", "Section 20", "Interim care order", "Full care order", "Placement order"],
+        x=190, y=y, width=200, height=16, fontSize=10,
+    )  # fmt: skip
+    y -= 28
+    c.drawString(40, y + 2, "SEN")
+    for i, (value, words) in enumerate([("1", "No SEN"), ("2", "SEN support"), ("3", "EHCP")]):
+        form.radio(
+            name="RadioButtonList1", tooltip="SEN status", value=value, x=190 + i * 100, y=y, size=12,
+            buttonStyle="circle", selected=False,
+        )  # fmt: skip
+        c.drawString(206 + i * 100, y + 2, words)
+    y -= 36
+    c.drawString(40, y + 4, "What is going well")
+    form.textfield(
+        name="TextField5", tooltip="Child's views: what is going well", x=40, y=y - 44, width=500, height=40,
+        fieldFlags="multiline", fontSize=10, maxlen=0,
+    )  # fmt: skip
+    y -= 76
+    c.setFont("Helvetica-Bold", 11)
+    c.drawString(40, y, "Actions")
+    c.setFont("Helvetica", 9)
+    y -= 24
+    number = 7
+    for row in range(1, 4):
+        for x, width, column in [(40, 250, "Action"), (300, 140, "Who"), (450, 90, "By when")]:
+            form.textfield(
+                name=f"TextField{number}", tooltip=f"Actions, row {row}: {column}", x=x, y=y, width=width,
+                height=16, fontSize=9, maxlen=0,
+            )  # fmt: skip
+            number += 1
+        y -= 22
+    y -= 12
+    c.drawString(40, y + 4, "Signed")
+    form.textfield(name="TextField30", tooltip="Headteacher's signature", x=190, y=y, width=200, height=16, maxlen=0)
+    c.showPage()
+    c.save()
+    # Nest every field under topmostSubform[0].Page1[0] as LiveCycle Designer does, and add an XFA packet.
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(buffer.getvalue())))
+    root: Any = writer._root_object
+    acroform = root["/AcroForm"]
+    top = DictionaryObject({NameObject("/T"): TextStringObject("topmostSubform[0]")})
+    page = DictionaryObject({NameObject("/T"): TextStringObject("Page1[0]")})
+    top_ref, page_ref = writer._add_object(top), writer._add_object(page)
+    kids = ArrayObject()
+    for ref in acroform["/Fields"]:
+        node: Any = ref.get_object()
+        node[NameObject("/T")] = TextStringObject(f"{node['/T']}[0]")
+        node[NameObject("/Parent")] = page_ref
+        kids.append(ref)
+    page[NameObject("/Kids")] = kids
+    page[NameObject("/Parent")] = top_ref
+    top[NameObject("/Kids")] = ArrayObject([page_ref])
+    acroform[NameObject("/Fields")] = ArrayObject([top_ref])
+    packet = DecodedStreamObject()
+    packet.set_data(b'<xdp:xdp xmlns:xdp="http://ns.adobe.com/xdp/"><template/></xdp:xdp>')
+    acroform[NameObject("/XFA")] = writer._add_object(packet)
+    path = HERE / "highcombe" / "original.pdf"
+    path.parent.mkdir(exist_ok=True)
+    with path.open("wb") as out:
+        writer.write(out)
+
+
 def main() -> None:
     makers = {
+        "highcombe": highcombe,
         "northmoor": northmoor,
         "eastvale": eastvale,
         "westbrook": westbrook,

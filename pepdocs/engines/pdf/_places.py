@@ -18,7 +18,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from pepdocs._errors import DocumentError, PepdocsWarning, RenderError
+from pepdocs._errors import DocumentError, RenderError
 from pepdocs.engines.pdf._read import PdfFields
 from pepdocs.forms._answers import Answers
 from pepdocs.forms._assemble import Found, Unmapped
@@ -64,10 +64,6 @@ def _fields(reader: PdfReader, file: str) -> list[_PdfField]:
     acroform: Any = root.get("/AcroForm")
     if acroform is None or not acroform.get("/Fields"):
         raise DocumentError("the PDF has no fillable fields", file)
-    if acroform.get("/XFA") is not None:
-        warnings.warn(
-            PepdocsWarning(f"{file}: a hybrid XFA form; read and filled through its AcroForm fields"), stacklevel=3
-        )
     pages = {
         page.indirect_reference.idnum: number for number, page in enumerate(reader.pages) if page.indirect_reference
     }
@@ -291,6 +287,13 @@ def _box_lists(fields: list[_PdfField], taken: set[str]) -> list[tuple[Spot, _Wi
         spot.keys = [f.name for _o, f in members]
         out.append((spot, members[0][1].widgets[0]))
     return out
+
+
+def hybrid(data: bytes) -> bool:
+    """Whether a PDF form carries an XFA packet beside its AcroForm fields (LiveCycle's hybrid forms)."""
+    root: Any = PdfReader(io.BytesIO(data)).trailer["/Root"]
+    acroform = root.get("/AcroForm")
+    return acroform is not None and acroform.get("/XFA") is not None
 
 
 def spots_of_pdf(data: bytes, file: str) -> tuple[str, list[Spot]]:
