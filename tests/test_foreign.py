@@ -435,3 +435,18 @@ def test_the_readme_onboards_a_council_form_in_five_lines(tmp_path: Path, monkey
     finally:
         _spec._forms_in.cache_clear()
     assert (tmp_path / "my-forms" / "southdale" / "form.toml").exists()
+
+
+def test_a_users_vocabulary_maps_what_the_packages_does_not(tmp_path: Path) -> None:
+    words = tmp_path / "vocabulary.toml"
+    words.write_text(
+        '[paths]\n"education.attendance.percent" = ["Attendance % this academic year"]\n', encoding="utf-8"
+    )
+    plain = scaffold_form(CORPUS / "northmoor" / "original.docx", "northmoor", tmp_path / "a")
+    extended = scaffold_form(CORPUS / "northmoor" / "original.docx", "northmoor", tmp_path / "b", vocabulary_file=words)
+    sure = {key: path for key, path, ok, _ in extended.places() if ok}
+    assert sure["Attendance % this academic year"] == "education.attendance.percent"
+    assert "Attendance % this academic year" not in {key for key, _p, ok, _c in plain.places() if ok}
+    words.write_text('[paths]\n"child.nickname" = ["Nickname"]\n', encoding="utf-8")
+    with pytest.raises(pepdocs.FormError, match=r"no path 'child\.nickname'"):
+        scaffold_form(CORPUS / "northmoor" / "original.docx", "northmoor", tmp_path / "c", vocabulary_file=words)

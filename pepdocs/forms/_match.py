@@ -61,6 +61,10 @@ class Vocabulary:
     choices: dict[str, dict[str, tuple[str, ...]]]
     ignore: frozenset[str]
 
+    @property
+    def key(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return tuple(sorted(self.paths.items()))
+
     def extended(self, other: Vocabulary) -> Vocabulary:
         def merge(a: dict[str, tuple[str, ...]], b: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
             out = dict(a)
@@ -238,14 +242,13 @@ def _kind(path: str) -> str:
 
 
 @cache
-def _normal_paths_cached(
-    vocabulary_id: int, paths: tuple[tuple[str, tuple[str, ...]], ...]
-) -> dict[str, list[tuple[str, str]]]:
+def _normal_paths_cached(paths: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, list[tuple[str, str]]]:
     return {path: [(normal(w), w) for w in words] for path, words in paths}
 
 
 def _normal_paths(vocabulary: Vocabulary) -> dict[str, list[tuple[str, str]]]:
-    return _normal_paths_cached(id(vocabulary), tuple(sorted(vocabulary.paths.items())))
+    """Each path's labels normalised once per vocabulary (keyed by its contents, not by the object)."""
+    return _normal_paths_cached(vocabulary.key)
 
 
 def _words(raw: Any, where: str) -> dict[str, tuple[str, ...]]:
@@ -275,10 +278,13 @@ def read_vocabulary(path: Path) -> Vocabulary:
 
 
 @cache
+def _base() -> Vocabulary:
+    return read_vocabulary(Path(__file__).with_name("_vocabulary.toml"))
+
+
 def vocabulary(extra: Path | None = None) -> Vocabulary:
-    """The package's vocabulary, extended by a user's file of the same shape."""
-    base = read_vocabulary(Path(__file__).with_name("_vocabulary.toml"))
-    return base if extra is None else base.extended(read_vocabulary(extra))
+    """The package's vocabulary, extended by a user's file of the same shape (read afresh each time)."""
+    return _base() if extra is None else _base().extended(read_vocabulary(extra))
 
 
 @dataclass
