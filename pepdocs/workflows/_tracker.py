@@ -106,7 +106,10 @@ def read_records(source: str | Path, *, on: date | None = None) -> Iterator[Reco
 def track(
     records: Iterable[Record], *, policy: str | Path | Policy = "dfe", on: date | None = None
 ) -> list[TrackedChild]:
-    """Judge each usable record: forms needed, next due date and findings, ordered by due date (unknown last)."""
+    """Judge each usable record: forms needed, next due date and findings, ordered by due date (unknown last).
+
+    The forms come from the policy's `[forms]` table; a policy that names none (the national `dfe`) lists none.
+    """
     chosen = load_policy(policy)
     today = on or date.today()
     rows = []
@@ -116,7 +119,7 @@ def track(
         findings = check(record.pep, policy=chosen, on=today)
         if record.case_row:
             findings = [finding for finding in findings if RULES[finding.rule].reads == "case"]
-        forms = [choice.form for choice in select_form(record.pep)]
+        forms = [choice.form for choice in select_form(record.pep, policy=chosen)] if chosen.forms else []
         rows.append(
             TrackedChild(record.name, record.pep, forms, next_due(record.pep, policy=chosen, on=today), findings)
         )
