@@ -6,6 +6,7 @@ document itself only the places answered change.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import zipfile
@@ -31,6 +32,7 @@ from pepdocs.engines.docx._places import (
     read_after_label,
     tick,
     write_after_label,
+    write_paragraphs,
     write_unit,
 )
 from pepdocs.engines.docx._read import W, read_package, safe_xml
@@ -242,9 +244,7 @@ def _write_table(finder: _Finder, block: Block, rows: list[dict[str, str]], item
 
 
 def _blank_row(tr: Any) -> Any:
-    """A copy of a table row with its answers taken out: controls emptied, text cleared."""
-    import copy
-
+    """A copy of a table row with its answers taken out: boxes cleared, controls emptied, text cleared."""
     fresh = copy.deepcopy(tr)
     for tc in fresh.iter(f"{_W}tc"):
         found = controls([tc])
@@ -257,11 +257,9 @@ def _blank_row(tr: Any) -> Any:
                 if control.kind not in ("checkbox", "dropdown", "sdt-check", "sdt-drop"):
                     control.write("")
         else:
-            paragraphs = [p for p in tc.iter(f"{_W}p")]
+            paragraphs = list(tc.iter(f"{_W}p"))
             if paragraphs:
-                from pepdocs.engines.docx._places import _write_paragraphs
-
-                _write_paragraphs(paragraphs, "")
+                write_paragraphs(paragraphs, "")
     return fresh
 
 
@@ -278,7 +276,7 @@ def render_original(form: Form, answers: Answers) -> bytes:
         infos = {info.filename: info for info in package.infolist()}
     root = safe_xml(parts["word/document.xml"], form.template, "word/document.xml")
     finder = _Finder(Layout(_body(root, form.template)), _stops(form))
-    for _section, block in _in_order(form):
+    for _section, block in form.blocks():
         if block.kind == "table":
             _write_table(finder, block, answers.tables.get(block.id, []), answers.raw_tables.get(block.id, []))
             continue
@@ -293,10 +291,6 @@ def render_original(form: Form, answers: Answers) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             package.writestr(info, parts[name])
     return out.getvalue()
-
-
-def _in_order(form: Form) -> list[tuple[Any, Block]]:
-    return list(form.blocks())
 
 
 @cache
@@ -385,7 +379,7 @@ def locate_original(form: Form, layout: Layout) -> Found:
     """Every answer of a council's own form found in a completed copy of it."""
     found = Found()
     finder = _Finder(layout, _stops(form))
-    for _section, block in _in_order(form):
+    for _section, block in form.blocks():
         if block.kind == "table":
             _read_table(finder, block, found)
             continue

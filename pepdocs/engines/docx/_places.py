@@ -138,7 +138,7 @@ class Control:
             content = self.element.find(f"{_W}sdtContent")
             paragraphs = list(_paragraphs_in(content))
             if paragraphs and content is not None and content.find(f"{_W}p") is not None:
-                _write_paragraphs(paragraphs, str(value))
+                write_paragraphs(paragraphs, str(value))
             else:
                 style = _answer_rpr(list(content.iter(f"{_W}r")) if content is not None else [])
                 for child in list(content if content is not None else []):
@@ -146,15 +146,14 @@ class Control:
                 for run in _runs(str(value), style, breaks=True):
                     content.append(run)
         else:
-            first = self.result[0] if self.result else None
             style = _answer_rpr(self.result)
             parent = self.end_run.getparent()
             for run in self.result:
                 run.getparent().remove(run)
             position = parent.index(self.end_run)
+            # An emptied field shows Word's five blank spaces, so it stays a place to type in.
             for offset, run in enumerate(_runs(str(value) or EMPTY_FIELD * 5, style, breaks=True)):
                 parent.insert(position + offset, run)
-            del first
 
 
 def _paragraphs_in(el: Any) -> Iterator[Any]:
@@ -566,7 +565,7 @@ def _mark_rpr(p: Any) -> Any:
     return rpr if len(rpr) else None
 
 
-def _write_paragraphs(paragraphs: list[Any], text: str) -> None:
+def write_paragraphs(paragraphs: list[Any], text: str) -> None:
     """Replace what paragraphs hold with `text`, a paragraph per line, in the first paragraph's style."""
     first = paragraphs[0]
     rpr = _mark_rpr(first) if _tag(first, "p") else None
@@ -588,7 +587,7 @@ def _write_paragraphs(paragraphs: list[Any], text: str) -> None:
 
 def write_unit(unit: Unit, text: str) -> None:
     """Write an answer into an empty cell or paragraph, in the style its paragraph mark carries."""
-    _write_paragraphs(unit.paragraphs(), text)
+    write_paragraphs(unit.paragraphs(), text)
 
 
 def write_after_label(unit: Unit, text: str) -> tuple[str, str]:
