@@ -139,9 +139,8 @@ def forms_scaffold_command(document: Path, form_id: str, out_dir: Path, vocabula
     from pepdocs.workflows._scaffold import scaffold_form
 
     scaffold = scaffold_form(document, form_id, out_dir, vocabulary_file=vocabulary, overwrite=force)
+    # Counts only: a completed form's words could be a child's answers; form.toml marks each place to review.
     click.echo(scaffold.summary())
-    for line in scaffold.review_lines():
-        click.echo(f"  review: {line}")
 
 
 @main.command("render")

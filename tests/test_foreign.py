@@ -289,6 +289,28 @@ def test_the_rendered_document_differs_from_the_original_only_where_answers_were
     assert changed
 
 
+@pytest.mark.parametrize("name", PDF)
+def test_the_rendered_pdf_differs_from_the_original_only_in_its_answers(scaffolded: dict[str, Any], name: str) -> None:
+    from pypdf import PdfReader
+
+    form = _form(scaffolded, name)
+    before = PdfReader(io.BytesIO((CORPUS / name / "original.pdf").read_bytes()))
+    after = PdfReader(io.BytesIO(pepdocs.render(_record_for(form), form, "pdf")))
+    assert len(before.pages) == len(after.pages)
+    for old, new in zip(before.pages, after.pages, strict=True):
+        assert old.get_contents().get_data() == new.get_contents().get_data()  # type: ignore[union-attr]
+    answer_keys = {"/V", "/AS", "/AP", "/DA", "/Parent", "/P", "/Kids", "/DR"}
+    old_fields, new_fields = before.get_fields() or {}, after.get_fields() or {}
+    assert set(old_fields) == set(new_fields)
+    changed = 0
+    for field_name, old_field in old_fields.items():
+        new_field = new_fields[field_name]
+        same = {k: str(v) for k, v in old_field.items() if k not in answer_keys}
+        assert same == {k: str(v) for k, v in new_field.items() if k not in answer_keys}, field_name
+        changed += old_field.get("/V") != new_field.get("/V")
+    assert changed >= 0.8 * sum(1 for f in form.fields() if not f.derived) - 1
+
+
 # --- PDFs ----------------------------------------------------------------------------------------
 
 
