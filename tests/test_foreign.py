@@ -472,3 +472,17 @@ def test_a_users_vocabulary_maps_what_the_packages_does_not(tmp_path: Path) -> N
     words.write_text('[paths]\n"child.nickname" = ["Nickname"]\n', encoding="utf-8")
     with pytest.raises(pepdocs.FormError, match=r"no path 'child\.nickname'"):
         scaffold_form(CORPUS / "northmoor" / "original.docx", "northmoor", tmp_path / "c", vocabulary_file=words)
+
+
+@pytest.mark.parametrize("name", ["southdale", "riverford"])
+def test_one_section_of_a_council_form_fills_only_that_section(scaffolded: dict[str, Any], name: str) -> None:
+    form = _form(scaffolded, name)
+    pep = _record_for(form)
+    first = form.sections[0]
+    parsed = pepdocs.parse(pepdocs.render(pep, form, _own(form), sections=[first.key]), form=form)
+    inside = {f.path for f in form.fields(frozenset({first.key})) if not f.derived}
+    for path, value in carried(form, parsed.pep).items():
+        if path in inside:
+            assert value == carried(form, pep)[path], path
+        else:
+            assert value in (None, []), path

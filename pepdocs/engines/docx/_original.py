@@ -276,13 +276,18 @@ def render_original(form: Form, answers: Answers) -> bytes:
         infos = {info.filename: info for info in package.infolist()}
     root = safe_xml(parts["word/document.xml"], form.template, "word/document.xml")
     finder = _Finder(Layout(_body(root, form.template)), _stops(form))
-    for _section, block in form.blocks():
+    for section, block in form.blocks():
+        # A place not shown (another section, another audience) is still found, so later labels are found after it.
+        shown = answers.show.get(section.id, True) and answers.show.get(block.id, True)
         if block.kind == "table":
-            _write_table(finder, block, answers.tables.get(block.id, []), answers.raw_tables.get(block.id, []))
+            rows = answers.tables.get(block.id, []) if shown else []
+            _write_table(finder, block, rows, answers.raw_tables.get(block.id, []) if shown else [])
             continue
         for f in block.fields:
-            if answers.show.get(f.id, True) and answers.show.get(block.id, True):
+            if shown and answers.show.get(f.id, True):
                 _write_field(finder, f, answers.values.get(f.id, ""), answers.raw.get(f.id))
+            else:
+                finder.region(f.place)
     parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as package:

@@ -381,7 +381,9 @@ def render_pdf_original(form: Form, answers: Answers) -> bytes:
     writer = PdfWriter(clone_from=reader)
     kinds = {f.name: f for f in _fields(reader, form.template)}
     values: dict[str, str] = {}
-    for _section, block in form.blocks():
+    for section, block in form.blocks():
+        if not (answers.show.get(section.id, True) and answers.show.get(block.id, True)):
+            continue
         if block.kind == "table":
             names = block.place.get("fields", [])
             items = answers.raw_tables.get(block.id, [])
