@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pepdocs._errors import DocumentError, FormError
-from pepdocs.forms._match import POSSIBLE, SURE, Match, Spot, Vocabulary, vocabulary
+from pepdocs.forms._match import POSSIBLE, SURE, Match, Spot, Vocabulary, normal, similarity, vocabulary
 from pepdocs.model._paths import slot
 
 _CHOICE_KINDS = {
@@ -92,10 +92,33 @@ class Scaffold:
         return "\n".join([line, *(f"  note: {note}" for note in self.notes)])
 
 
-def _decide(spot: Spot, candidates: list[Match]) -> Mapping:
+def _named_by(section: str, path: str, words: Vocabulary) -> bool:
+    """Whether the heading a place stands under names a group its path is in ("Signatures": plan.sign_off)."""
+    heading = normal(section)
+    if not heading:
+        return False
+    steps = path.replace("[]", "").split(".")
+    for end in range(1, len(steps)):
+        prefix = ".".join(steps[:end])
+        if f" {steps[end - 1].replace('_', ' ')} " in f" {heading} " and len(steps[end - 1]) >= 4:
+            return True
+        names = (*words.groups.get(prefix, ()), *words.paths.get(prefix, ()))
+        if any(similarity(heading, normal(name)) >= SURE for name in names):
+            return True
+    return False
+
+
+def _decide(spot: Spot, candidates: list[Match], words: Vocabulary) -> Mapping:
     if not candidates:
         return Mapping(spot, reason="no model path looks like this label")
     best = candidates[0]
+    close = [c for c in candidates if c.score > best.score - 4]
+    if len(close) > 1:
+        # Labels that fit two paths ("Designated teacher: Role"): the heading they stand under decides.
+        named = [c for c in close if _named_by(spot.section, c.path, words)]
+        if len(named) == 1:
+            best = named[0]
+            return Mapping(spot, best.path, best.score, f"{best.matched} under {spot.section!r}", best.score >= SURE)
     runner = next((c for c in candidates[1:] if c.path != best.path), None)
     clear = runner is None or best.score - runner.score >= 4 or (best.score == 100 and runner.score < 100)
     if best.score < POSSIBLE:
@@ -118,7 +141,7 @@ def _map_field(spot: Spot, words: Vocabulary) -> Mapping:
             for match in words.candidates(label, spot.heading, kinds):
                 if match.path not in candidates or candidates[match.path].score < match.score:
                     candidates[match.path] = match
-    mapping = _decide(spot, sorted(candidates.values(), key=lambda m: (-m.score, m.path)))
+    mapping = _decide(spot, sorted(candidates.values(), key=lambda m: (-m.score, m.path)), words)
     if kinds is not None and mapping.path and spot.options:
         mapping.choices = {option: words.choice(mapping.path, option) for option in spot.options}
         if not any(score >= SURE for _, score in mapping.choices.values()):
