@@ -180,7 +180,9 @@ class Form:
 
     @property
     def formats(self) -> tuple[str, ...]:
-        """The formats the form's folder has a built template for (`form.docx`, `form.pdf`, ...)."""
+        """The formats the form comes in: its council document's, else those its folder has a built template for."""
+        if self.foreign:
+            return (Path(self.template).suffix[1:].casefold(),)
         return tuple(sorted(path.suffix[1:] for path in self.folder.glob("form.*") if path.suffix != ".toml"))
 
     @property
