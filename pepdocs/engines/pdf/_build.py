@@ -18,12 +18,22 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
 from pepdocs._errors import FormError
-from pepdocs.engines.pdf._syntax import Name, Objects, Ref, Stream, number, trailer, write_file
+from pepdocs.engines.pdf._syntax import (
+    Name,
+    Objects,
+    Ref,
+    Stream,
+    name_bytes,
+    number,
+    string_bytes,
+    trailer,
+    write_file,
+)
 from pepdocs.engines.pdf._text import (
     BLACK,
     FONT,
@@ -82,6 +92,7 @@ CROSS = b"q 0 G 0.9 w 1.6 1.6 m 5.9 5.9 l S 1.6 5.9 m 5.9 1.6 l S Q"
 # --- field names ------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=None, typed=True)  # looked up for every box of every document; an enum's .value is slow
 def state_of(option: Enum | bool) -> str:
     """The on-state name of the box for one option: Yes/No for yes/no fields, else the code."""
     if isinstance(option, bool):
@@ -184,6 +195,9 @@ SLACK = 2.0  # a box is this much taller than its lines, so rounding never drops
 LONGEST = TOP - BOTTOM - 120.0  # the tallest answer box: a longer answer goes on below it
 
 
+_COLORS = {rgb: color(rgb) for rgb in (BLUE, LABEL_FILL, SECTION_FILL)}
+
+
 def _artifact(ops: bytes, kind: bytes = b"") -> bytes:
     return b"/Artifact %sBDC\n%s\nEMC" % (kind, ops) if kind else b"/Artifact BMC\n%s\nEMC" % ops
 
@@ -283,12 +297,11 @@ class Flow:
         fill: tuple[float, float, float] | None = None,
         stroke: bool = True,
     ) -> None:
-        parts = []
-        if fill is not None:
-            parts.append(b"%s %s %s %s %s re f" % (color(fill), number(x), number(y), number(w), number(h)))
+        box = b"%.2f %.2f %.2f %.2f re" % (x, y, w, h)
+        ops = b"%s %s f" % (_COLORS[fill], box) if fill is not None else b""
         if stroke:
-            parts.append(b"0.5 w 0 G %s %s %s %s re S" % (number(x), number(y), number(w), number(h)))
-        self.art(b" ".join(parts))
+            ops += b" 0.5 w 0 G %s S" % box
+        self.art(ops)
 
     def lines(
         self,
@@ -949,31 +962,36 @@ def _tree(pages: list[Page], objects: Objects) -> tuple[list[_Node], dict[Widget
     return roots, nums
 
 
-def widget_entries(w: Widget, part: str, parent: int | None, page: Ref, box_on: Ref, box_off: Ref) -> dict[str, Any]:
-    """The dictionary of a widget: a text field or checkbox (field and widget in one, named `part`), or one
-    button of a radio group (`part` unused: the group is the field), with its answer."""
-    entries: dict[str, Any] = {"Type": Name("Annot"), "Subtype": Name("Widget")}
+def widget_bytes(
+    w: Widget, part: str, parent: int | None, page: int, key: int, box_on: int, box_off: int, ap: int = 0
+) -> bytes:
+    """The dictionary of a widget, written directly (a form has hundreds): a text field or checkbox (field and
+    widget in one, named `part`), or one button of a radio group (`part` unused: the group is the field)."""
+    out = [b"<</Type/Annot/Subtype/Widget"]
     if w.kind != "radio":
-        entries["FT"] = Name("Tx" if w.kind == "text" else "Btn")
-        entries["T"] = part
+        out.append(b"/FT/Tx/T" if w.kind == "text" else b"/FT/Btn/T")
+        out.append(string_bytes(part))
     if parent is not None:
-        entries["Parent"] = Ref(parent)
-    if w.label and w.kind != "radio":
-        entries["TU"] = w.label
-    entries |= {"Rect": list(w.rect), "P": page, "F": 4}
-    state = Name(w.state if w.on else "Off")
+        out.append(b"/Parent %d 0 R" % parent)
+    if w.label:
+        out.append(b"/Contents" if w.kind == "radio" else b"/TU")
+        out.append(string_bytes(w.label))
+    out.append(b"/Rect[%s %s %s %s]/P %d 0 R/F 4/StructParent %d" % (*map(number, w.rect), page, key))
+    state = name_bytes(w.state if w.on else "Off")
     if w.kind == "text":
         flags = (MULTILINE if w.multiline else 0) | (READ_ONLY if w.readonly else 0)
-        entries |= {"Ff": flags, "DA": f"/{FONT} {number(w.size).decode()} Tf 0 g", "MK": {}}
+        out.append(b"/Ff %d/DA(/%s %s Tf 0 g)/MK<<>>" % (flags, FONT.encode(), number(w.size)))
         if w.value:
-            entries["V"] = w.value
+            out.append(b"/V" + string_bytes(w.value))
+        if ap:
+            out.append(b"/AP<</N %d 0 R>>" % ap)
     elif w.kind == "check":
-        entries |= {"Ff": 0, "DA": f"/{BOX_FONT} 0 Tf 0 g", "MK": {"CA": "8"}, "V": state, "AS": state}
-        entries["AP"] = {"N": {"Yes": box_on, "Off": box_off}}
+        out.append(b"/Ff 0/DA(/%s 0 Tf 0 g)/MK<</CA(8)>>/V%s/AS%s" % (BOX_FONT.encode(), state, state))
+        out.append(b"/AP<</N<</Yes %d 0 R/Off %d 0 R>>>>" % (box_on, box_off))
     else:
-        entries |= {"Contents": w.label, "MK": {"CA": "8"}, "AS": state}
-        entries["AP"] = {"N": {w.state: box_on, "Off": box_off}}
-    return entries
+        out.append(b"/MK<</CA(8)>>/AS%s/AP<</N<<%s %d 0 R/Off %d 0 R>>>>" % (state, name_bytes(w.state), box_on, box_off))
+    out.append(b">>")
+    return b"".join(out)
 
 
 def group_entries(
@@ -1029,13 +1047,14 @@ def warm() -> None:
     _static()
 
 
-def _appearance(w: Widget, resources: Ref) -> Stream:
+def _appearance(w: Widget, resources: Ref) -> bytes:
     """A text field's appearance: its answer's lines in the embedded font (and where the rest is printed)."""
     assert w.shown is not None
     width, height = w.rect[2] - w.rect[0], w.rect[3] - w.rect[1]
     ops = draw_fit(w.shown, width, height, w.rest_page + 1 if w.shown.overflow else None)
-    entries = {"Type": Name("XObject"), "Subtype": Name("Form"), "BBox": [0, 0, width, height], "Resources": resources}
-    return Stream(entries, ops)
+    # Not compressed: compressing a stream this short costs more than it saves.
+    head = b"<</Type/XObject/Subtype/Form/BBox[0 0 %s %s]/Resources %d 0 R/Length %d>>"
+    return head % (number(width), number(height), resources.num, len(ops)) + b"\nstream\n" + ops + b"\nendstream"
 
 
 def _flatten(flow: Flow) -> None:
@@ -1096,32 +1115,34 @@ def _structure(
                 number_of(kid)
         return refs[elem]
 
+    pages = [ref.num for ref in page_refs]
+
     def put(elem: Elem, parent: int) -> None:
-        kids: list[Any] = []
+        # Written directly, not through serialize: a form has a thousand elements.
+        kids: list[bytes] = []
         for kid in elem.kids:
             if isinstance(kid, Elem):
                 put(kid, refs[elem])
-                kids.append(Ref(refs[kid]))
+                kids.append(b"%d 0 R" % refs[kid])
             elif isinstance(kid, Mark):
-                kids.append({"Type": Name("MCR"), "Pg": page_refs[kid.page], "MCID": kid.mcid})
+                kids.append(b"<</Type/MCR/Pg %d 0 R/MCID %d>>" % (pages[kid.page], kid.mcid))
             else:
-                kids.append({"Type": Name("OBJR"), "Obj": Ref(annots[kid]), "Pg": page_refs[kid.page]})
-        entries: dict[str, Any] = {"Type": Name("StructElem"), "S": Name(elem.role), "P": Ref(parent), "K": kids}
-        if elem.scope:
-            entries["A"] = {"O": Name("Table"), "Scope": Name(elem.scope)}
+                kids.append(b"<</Type/OBJR/Obj %d 0 R/Pg %d 0 R>>" % (annots[kid], pages[kid.page]))
+        extra = b"/A<</O/Table/Scope/%s>>" % elem.scope.encode() if elem.scope else b""
         if elem.alt:
-            entries["Alt"] = elem.alt
-        objects.put(refs[elem], entries)
+            extra += b"/Alt" + string_bytes(elem.alt)
+        body = b"<</Type/StructElem/S/%s/P %d 0 R/K[%s]%s>>" % (elem.role.encode(), parent, b" ".join(kids), extra)
+        objects.bodies[refs[elem]] = body
 
     document = number_of(flow.root)
     put(flow.root, root)
-    nums: list[Any] = []
+    nums: list[bytes] = []
     for index, page in enumerate(flow.pages):
-        nums += [index, [Ref(refs[elem]) for elem in page.marks]]
-    for w, key in keys.items():
-        nums += [key, Ref(refs[w.form])]
-    tree = {"Type": Name("StructTreeRoot"), "K": [Ref(document)], "ParentTree": objects.add({"Nums": nums})}
-    objects.put(root, tree | {"ParentTreeNextKey": len(nums) // 2})
+        nums.append(b"%d[%s]" % (index, b" ".join(b"%d 0 R" % refs[elem] for elem in page.marks)))
+    nums.extend(b"%d %d 0 R" % (key, refs[w.form]) for w, key in keys.items())
+    parent_tree = objects.add(b"<</Nums[%s]>>" % b"\n".join(nums))
+    tree = {"Type": Name("StructTreeRoot"), "K": [Ref(document)], "ParentTree": parent_tree}
+    objects.put(root, tree | {"ParentTreeNextKey": len(nums)})
 
 
 def write_pdf(form: Form, flow: Flow, title: str, properties: dict[str, str], footer_name: str = "") -> bytes:
@@ -1137,12 +1158,10 @@ def write_pdf(form: Form, flow: Flow, title: str, properties: dict[str, str], fo
     roots, annots = _tree(pages, objects)
     keys = {w: len(pages) + i for i, w in enumerate(w for page in pages for w in page.widgets)}
 
-    def entries_of(w: Widget, part: str, parent: int | None) -> dict[str, Any]:
-        entries = widget_entries(w, part, parent, page_refs[w.page], static.box_on, static.box_off)
-        entries["StructParent"] = keys[w]
-        if w.kind == "text" and w.shown is not None:
-            entries["AP"] = {"N": objects.add(_appearance(w, static.resources))}
-        return entries
+    def entries_of(w: Widget, part: str, parent: int | None) -> bytes:
+        ap = objects.add(_appearance(w, static.resources)).num if w.kind == "text" and w.shown is not None else 0
+        page = page_refs[w.page].num
+        return widget_bytes(w, part, parent, page, keys[w], static.box_on.num, static.box_off.num, ap)
 
     def write_tree(nodes: list[_Node], parent: int | None) -> None:
         for node in nodes:
