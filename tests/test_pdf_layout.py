@@ -41,17 +41,18 @@ def _documents() -> Iterator[tuple[str, bytes]]:
         yield f"{form_id} flattened", _rendered(NAMES[0], form_id, flatten=True)
 
 
-def _streams(pdf: pikepdf.Pdf) -> Iterator[tuple[str, Any, bool]]:
-    """Each page's content and each widget's appearance: (where, the object to parse, whether it is page content)."""
+def _streams(pdf: pikepdf.Pdf) -> Iterator[tuple[str, Any]]:
+    """Each page's content and each widget's appearance: (where, the object to parse)."""
     for number, page in enumerate(pdf.pages, start=1):
-        yield f"page {number}", page, True
-        for annot in page.get("/Annots", []):
-            normal = annot.get("/AP", {}).get("/N")
+        yield f"page {number}", page
+        annots: Any = page.get("/Annots", [])
+        for annot in annots:
+            normal = annot["/AP"].get("/N") if "/AP" in annot else None
             if isinstance(normal, pikepdf.Stream):
-                yield f"page {number} field {annot.get('/T')}", normal, False
+                yield f"page {number} field {annot.get('/T')}", normal
 
 
-def _sizes(instructions: list[pikepdf.ContentStreamInstruction]) -> Iterator[float]:
+def _sizes(instructions: list[Any]) -> Iterator[float]:
     """The size each piece of text is drawn at: the Tf size scaled by the text matrix and the graphics state."""
     ctm = [1.0]
     size, scale = 0.0, 1.0
@@ -78,7 +79,7 @@ def test_no_text_is_drawn_below_9_points(form_id: str) -> None:
     documents = [(label, data) for label, data in _documents() if label.startswith(f"{form_id} ")]
     for label, data in documents:
         with pikepdf.open(io.BytesIO(data)) as pdf:
-            for where, stream, _ in _streams(pdf):
+            for where, stream in _streams(pdf):
                 sizes = list(_sizes(pikepdf.parse_content_stream(stream)))
                 assert sizes, f"{label}, {where}: no text"
                 assert min(sizes) >= 9.0, f"{label}, {where}: text drawn at {min(sizes)} pt"
@@ -157,11 +158,11 @@ def _check_tagging(label: str, data: bytes) -> None:
     matching the marked content, every field in a /Form element with /OBJR and a /TU, header cells scoped."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         root = pdf.Root
-        assert root.MarkInfo.Marked is True and str(root.Lang) == "en-GB", label
-        assert root.ViewerPreferences.DisplayDocTitle is True and str(pdf.docinfo["/Title"]), label
+        assert bool(root.MarkInfo.Marked) and str(root.Lang) == "en-GB", label
+        assert bool(root.ViewerPreferences.DisplayDocTitle) and str(pdf.docinfo["/Title"]), label
         assert b"<pdfuaid:part>1</pdfuaid:part>" in root.Metadata.read_bytes(), label
         nums = list(root.StructTreeRoot.ParentTree.Nums)
-        parents = dict(zip(nums[::2], nums[1::2], strict=True))
+        parents: dict[int, Any] = {int(k): v for k, v in zip(nums[::2], nums[1::2], strict=True)}
         for number, page in enumerate(pdf.pages, start=1):
             assert page.Tabs == "/S", f"{label} page {number}"
             stack: list[str] = []

@@ -976,7 +976,8 @@ def widget_bytes(
     if w.label:
         out.append(b"/Contents" if w.kind == "radio" else b"/TU")
         out.append(string_bytes(w.label))
-    out.append(b"/Rect[%s %s %s %s]/P %d 0 R/F 4/StructParent %d" % (*map(number, w.rect), page, key))
+    x0, y0, x1, y1 = w.rect
+    out.append(b"/Rect[%.2f %.2f %.2f %.2f]/P %d 0 R/F 4/StructParent %d" % (x0, y0, x1, y1, page, key))
     state = name_bytes(w.state if w.on else "Off")
     if w.kind == "text":
         flags = (MULTILINE if w.multiline else 0) | (READ_ONLY if w.readonly else 0)
