@@ -31,8 +31,7 @@ from pepdocs.engines.pdf._syntax import (
     name_bytes,
     number,
     string_bytes,
-    trailer,
-    write_file,
+    write_packed,
 )
 from pepdocs.engines.pdf._text import (
     BLACK,
@@ -1224,7 +1223,7 @@ def write_pdf(form: Form, flow: Flow, title: str, properties: dict[str, str], fo
     objects.put(info, info_entries(form, properties, title))
     bodies = sorted(objects.bodies.items())
     digest = hashlib.md5(b"".join(body for num, body in bodies if num >= static.next), usedforsecurity=False).digest()
-    return write_file(bodies, objects.next, trailer(objects.next, catalog, info, (digest, digest)))
+    return write_packed(bodies, objects.next, catalog, info, (digest, digest))
 
 
 def build_pdf(form: Form) -> bytes:
