@@ -419,17 +419,20 @@ def _options(flow: Flow, field_: Field, name: str) -> list[Enum | bool]:
 
 def _boxes_layout(
     options: Sequence[Enum | bool], width: float, narrow: bool
-) -> list[tuple[float, float, Enum | bool]]:
-    """Where each option's box sits in a cell: (x, line number) from the cell's inner left, and the option."""
+) -> list[tuple[float, int, Enum | bool, list[Line]]]:
+    """Where each option's box sits in a cell: (x, line number) from the cell's inner left, the option, and its
+    words wrapped to the cell (an option's words wider than a narrow column go on over more lines)."""
     fnt = font()
-    out: list[tuple[float, float, Enum | bool]] = []
+    out: list[tuple[float, int, Enum | bool, list[Line]]] = []
     x, line = 0.0, 0
     inner = width - 2 * PAD
+    room = max(inner - BOX - 3, CELL_SIZE)
     for option in options:
-        need = BOX + 3 + fnt.width(option_label(option), CELL_SIZE)
-        if out and (narrow or x + need > inner):
-            x, line = 0.0, line + 1
-        out.append((x, line, option))
+        words = wrap(option_label(option), CELL_SIZE, room)
+        need = BOX + 3 + max(fnt.width(visual(w), CELL_SIZE) for w in words)
+        if out and (narrow or x + need > inner or len(words) > 1 or len(out[-1][3]) > 1):
+            x, line = 0.0, line + len(out[-1][3])
+        out.append((x, line, option, words))
         x += need + 9
     return out
 
@@ -439,7 +442,7 @@ BOX_LINE = CELL_SIZE * LINE + 2.5
 
 def boxes_height(flow: Flow, field_: Field, name: str, width: float, narrow: bool) -> float:
     layout = _boxes_layout(_options(flow, field_, name), width, narrow)
-    lines = (max(line for _, line, _ in layout) + 1) if layout else 1
+    lines = layout[-1][1] + len(layout[-1][3]) if layout else 1
     return lines * BOX_LINE + 2 * PAD
 
 
@@ -448,19 +451,55 @@ def draw_boxes(
 ) -> None:
     """Draw a box answer: a square and the option's words for each option, and a button on each square."""
     ticked = flow.content.ticks.get(name, [])
-    for dx, line, option in _boxes_layout(_options(flow, field_, name), width, narrow):
+    for dx, line, option, words in _boxes_layout(_options(flow, field_, name), width, narrow):
         bx = x + PAD + dx
         by = top - PAD - 1.5 - line * BOX_LINE - BOX
         flow.rect(bx, by, BOX, BOX)
         state = state_of(option)
-        words = option_label(option)
+        text = option_label(option)
         if is_multi(field_):
-            w = Widget(f"{name}.{state}", "check", (bx, by, bx + BOX, by + BOX), f"{label}: {words}", "Yes")
+            w = Widget(f"{name}.{state}", "check", (bx, by, bx + BOX, by + BOX), f"{label}: {text}", "Yes")
         else:
             w = Widget(name, "radio", (bx, by, bx + BOX, by + BOX), label, state)
         w.on = state in ticked
         form = flow.widget(w)
-        flow.tagged(form, text_op(bx + BOX + 3, by + 0.5, words, CELL_SIZE))
+        ops = [text_op(bx + BOX + 3, by + 0.5 - n * BOX_LINE, visual(part), CELL_SIZE) for n, part in enumerate(words)]
+        flow.tagged(form, b"\n".join(ops))
+
+
+def fit_widths(widths: Sequence[float], needs: Sequence[float]) -> list[float]:
+    """Column widths that give each column its longest word where they can (a date or a tick-box word is not broken),
+    taken from the columns with room to spare, in proportion to their spare room."""
+    needs = [min(n, WIDTH * 0.4) for n in needs]
+    short = [max(0.0, n - w) for w, n in zip(widths, needs, strict=True)]
+    spare = [max(0.0, w - n) for w, n in zip(widths, needs, strict=True)]
+    lack, room = sum(short), sum(spare)
+    if not lack or not room:
+        return list(widths)
+    take = min(lack, room)
+    return [
+        w + s * take / lack if s else w - r * take / room for w, s, r in zip(widths, short, spare, strict=True)
+    ]
+
+
+def _longest_word(text: str, size: float) -> float:
+    fnt = font()
+    return max((fnt.width(word, size) for word in text.split()), default=0.0)
+
+
+def column_needs(flow: Flow, block: Block, names: Sequence[Sequence[str]], columns: Sequence[Field]) -> list[float]:
+    """The width each column needs for its longest word: the header's, its tick-box words', its answers'."""
+    header = block_header(block)[-len(columns) :]
+    needs = []
+    for i, column in enumerate(columns):
+        need = _longest_word(header[i], HEADER_SIZE)
+        if column.widget == "boxes" and not column.derived:
+            options = column.readable_options() if not column.options else column.options
+            need = max([need] + [BOX + 3 + _longest_word(option_label(o), CELL_SIZE) for o in options])
+        for row in names:
+            need = max(need, _longest_word(flow.content.texts.get(row[i], ""), CELL_SIZE))
+        needs.append(need + 2 * PAD + 1)
+    return needs
 
 
 # --- blocks -----------------------------------------------------------------------------------
@@ -615,7 +654,9 @@ def table_header(flow: Flow, table: Elem, block: Block, widths: Sequence[float])
 
 def table_rows(flow: Flow, block: Block, first: Draw | None, first_height: float) -> None:
     """Numbered rows of a table block, each cell a field named `path.N.column`; the header repeats on a new page."""
-    widths = _scaled(block.widths)
+    rows = range(flow.content.rows(block))
+    names = [[cell_name(block, index, column) for column in block.columns] for index in rows]
+    widths = fit_widths(_scaled(block.widths), column_needs(flow, block, names, block.columns))
     table = flow.open("Table")
     header_h, header = table_header(flow, table, block, widths)
     if first is None:
@@ -628,12 +669,12 @@ def table_rows(flow: Flow, block: Block, first: Draw | None, first_height: float
 
         first_h = first_height + header_h
     pending: Draw | None = first_draw
-    for index in range(flow.content.rows(block)):
+    for index in rows:
         cells = [
             answer(
                 flow, column, cell_name(block, index, column), w,
                 f"{block.heading or block_header(block)[0]}, row {index + 1}: {column.label}", CELL_SIZE,
-                narrow=True, minimum=1, spare=False,
+                narrow=True, minimum=max(1, column.lines), spare=False,
             )
             for column, w in zip(block.columns, widths, strict=True)
         ]  # fmt: skip
@@ -657,7 +698,11 @@ def table_rows(flow: Flow, block: Block, first: Draw | None, first_height: float
 
 
 def _grid_block(flow: Flow, block: Block, first: Draw | None, first_height: float) -> None:
-    widths = _scaled([3.2, *block.widths])
+    pairs = block.pairs
+    names = [[field_name(c) for c in block.columns[r * pairs : (r + 1) * pairs]] for r in range(len(block.row_labels))]
+    labels_need = max(_longest_word(label, LABEL_SIZE) for label in block.row_labels) + 2 * PAD + 1
+    needs = [labels_need, *column_needs(flow, block, names, block.columns[:pairs])]
+    widths = fit_widths(_scaled([3.2, *block.widths]), needs)
     table = flow.open("Table")
     header_h, header = table_header(flow, table, block, widths)
     if first is not None:
@@ -675,8 +720,8 @@ def _grid_block(flow: Flow, block: Block, first: Draw | None, first_height: floa
         label = _label_lines(row_label, widths[0])
         cells = [
             answer(
-                flow, cell, field_name(cell), w, f"{row_label}: {cell.label}", CELL_SIZE, narrow=True, minimum=1,
-                spare=False,
+                flow, cell, field_name(cell), w, f"{row_label}: {cell.label}", CELL_SIZE, narrow=True,
+                minimum=max(1, cell.lines), spare=False,
             )
             for cell, w in zip(fields, widths[1:], strict=True)
         ]  # fmt: skip
