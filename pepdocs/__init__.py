@@ -24,6 +24,7 @@ from pepdocs.model._pep import PEP, sensitive_paths
 from pepdocs.model._records import read_pep, schema
 from pepdocs.rules._check import Due, Finding, check, load_policy, next_due
 from pepdocs.rules._policy import Policy
+from pepdocs.rules._qa import AreaRating, QaReport, qa
 from pepdocs.workflows._api import parse, render
 from pepdocs.workflows._batch import BatchReport, batch
 from pepdocs.workflows._cases import read_cases
@@ -34,6 +35,7 @@ from pepdocs.workflows._select import FormChoice, select_form
 __all__ = [
     "LOCAL_AUTHORITIES",
     "PEP",
+    "AreaRating",
     "Audience",
     "BatchReport",
     "Converted",
@@ -57,6 +59,7 @@ __all__ = [
     "PepdocsWarning",
     "Policy",
     "Prefer",
+    "QaReport",
     "RenderError",
     "TemplateVersionError",
     "Unmapped",
@@ -72,6 +75,7 @@ __all__ = [
     "nc_year",
     "next_due",
     "parse",
+    "qa",
     "read_cases",
     "read_pep",
     "render",

@@ -262,6 +262,39 @@ def check_command(files: tuple[Path, ...], policy: str, on: Any) -> None:
         sys.exit(1)
 
 
+@main.command("qa")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--policy", default="dfe", show_default=True, help="Built-in policy name or a policy TOML file.")
+@click.option("--on", "on", type=_DATE, default=None, help="Judge as on this day (YYYY-MM-DD); default today.")
+@_one_line_errors
+def qa_command(files: tuple[Path, ...], policy: str, on: Any) -> None:
+    """Rate PEP records red, amber or green, area by area, with the reason for each; exit 1 when any is red."""
+    from pepdocs.rules._check import load_policy
+    from pepdocs.rules._qa import qa
+
+    chosen = load_policy(policy)
+    day = on.date() if on is not None else None
+    reds, source = 0, ""
+    for file in files:
+        try:
+            report = qa(read_pep(file), policy=chosen, on=day)
+        except ModelError as error:
+            reds += 1
+            for issue in error.issues:
+                click.echo(f"{file}: error invalid-record: {issue}")
+            continue
+        reds += report.rating == "red"
+        source = report.source
+        click.echo(f"{file}: {report.rating} ({report.reason})")
+        for area in report.areas:
+            click.echo(f"  {area}")
+    if source:
+        click.echo(f"criteria: {source}")
+    if reds:
+        click.echo(f"{reds} of {len(files)} PEPs rated red", err=True)
+        sys.exit(1)
+
+
 @main.command("tracker")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option(

@@ -17,12 +17,12 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encodi
 def test_the_exported_names_are_pinned() -> None:
     assert pepdocs.__all__ == sorted(pepdocs.__all__, key=lambda n: (not n.isupper(), n[0].islower(), n))
     assert set(pepdocs.__all__) == {
-        "LOCAL_AUTHORITIES", "PEP", "Audience", "BatchReport", "Converted", "DocumentError", "Due", "FieldValueError",
-        "Finding", "Form", "FormChoice", "FormError", "Format", "InputError", "Issue", "LimitError", "Merged",
-        "ModelError", "NotAPepFormError", "Parsed", "Part", "PepdocsError", "PepdocsWarning", "Policy", "Prefer",
-        "RenderError", "TemplateVersionError", "Unmapped", "UsageError", "add_forms", "batch", "check", "convert",
-        "get_form", "list_forms", "load_policy", "merge", "nc_year", "next_due", "parse", "read_cases", "read_pep",
-        "render", "schema", "select_form", "sensitive_paths", "validate_uln", "validate_upn"
+        "LOCAL_AUTHORITIES", "PEP", "AreaRating", "Audience", "BatchReport", "Converted", "DocumentError", "Due",
+        "FieldValueError", "Finding", "Form", "FormChoice", "FormError", "Format", "InputError", "Issue", "LimitError",
+        "Merged", "ModelError", "NotAPepFormError", "Parsed", "Part", "PepdocsError", "PepdocsWarning", "Policy",
+        "Prefer", "QaReport", "RenderError", "TemplateVersionError", "Unmapped", "UsageError", "add_forms", "batch",
+        "check", "convert", "get_form", "list_forms", "load_policy", "merge", "nc_year", "next_due", "parse", "qa",
+        "read_cases", "read_pep", "render", "schema", "select_form", "sensitive_paths", "validate_uln", "validate_upn"
     }  # fmt: skip
 
 
