@@ -254,11 +254,11 @@ def test_a_render_that_fails_fails_its_row_only_and_leaves_no_partial_file(
             raise RuntimeError("the template engine fell over")
         return real(pep, *args, **kwargs)
 
-    def half_write(path: Path, data: bytes) -> None:
+    def half_write(path: Path, data: bytes, **options: Any) -> None:
         written.append(path.name)
         if path.name.startswith("E1_"):
             raise pepdocs.InputError("disk full", str(path))
-        real_write(path, data)
+        real_write(path, data, **options)
 
     real_write = write_atomically
     monkeypatch.setattr(_batch, "render", failing)
@@ -316,7 +316,9 @@ def test_two_workers_write_the_same_files_as_one(cases: Path, tmp_path: Path) ->
     assert [(r.row, r.status, r.forms, r.files) for r in one.rows] == [
         (r.row, r.status, r.forms, r.files) for r in two.rows
     ]
-    assert two.workers == 2 and two.peak_rss_mb > 0
+    assert two.workers == 2 and two.peak_rss_mb > 0 and two.peak_tree_mb > two.peak_rss_mb  # the parent and a worker
+    data = json.loads((tmp_path / "two" / REPORT_JSON).read_text(encoding="utf-8"))
+    assert data["cpu_seconds"] >= data["main_cpu_seconds"] > 0 and data["peak_tree_mb"] == round(two.peak_tree_mb, 1)
 
 
 def test_pdf_forms_too(cases: Path, tmp_path: Path) -> None:
@@ -387,3 +389,39 @@ def test_cli_errors_are_one_line_and_exit_1(tmp_path: Path) -> None:
     assert result.exit_code == 1 and result.output.count("\n") == 1 and "missing.xlsx: no such file" in result.output
     help_text = CliRunner().invoke(main, ["batch", "--help"]).output
     assert "Exit status: 0 when every row was done, skipped" in help_text and "1 when any" in help_text
+
+
+def test_a_killed_batch_leaves_only_whole_files_and_never_overwrites_an_edited_one(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    rows = [[f"S{n}", *KINDS["southwark"][1:]] for n in range(60)]
+    cases = workbook(tmp_path / "cases.xlsx", rows)
+    out = tmp_path / "out"
+    script = (
+        "import sys; from datetime import date; from pepdocs.workflows._batch import batch; "
+        "batch(sys.argv[1], sys.argv[2], workers=1, run_date=date(2027, 1, 4))"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script, str(cases), str(out)])
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.glob("*.docx"))) < 5:
+        time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    written = sorted(out.glob("*.docx"))
+    assert 5 <= len(written) < 60
+    for path in written:  # every file there is whole
+        with zipfile.ZipFile(path) as package:
+            assert package.testzip() is None
+    journaled = {json.loads(line)["file"] for line in (out / STATE_FILE).read_text(encoding="utf-8").splitlines()
+                 if line.endswith("}")}  # fmt: skip
+    edited = out / sorted(journaled)[0]
+    edited.write_bytes(b"typed into after the kill")
+    rows[int(edited.name.split("_")[0][1:])][2] = "Okafor-Brown"  # its case data changed too
+    report = batch(workbook(cases, rows), out, workers=1, run_date=RUN)
+    assert edited.read_bytes() == b"typed into after the kill"
+    assert len(list(out.glob("*.docx"))) == 60 and not list(out.glob(".*.part"))
+    (row,) = [r for r in report.rows if r.files == [edited.name]]
+    assert row.status == "problem" and "was changed after pepdocs wrote it" in row.problems[0].message

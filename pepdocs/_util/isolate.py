@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import pickle
@@ -12,6 +13,7 @@ from typing import Any, TypeVar
 from pepdocs._errors import DocumentError, LimitError, PepdocsError
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 TIME_LIMIT = 5.0
 MEMORY_LIMIT = 500 * 1024 * 1024
@@ -59,12 +61,14 @@ def isolated(
     send.close()
     try:
         if not receive.poll(seconds):
+            log.warning("reader stopped limit=time seconds=%g", seconds)
             raise LimitError(
                 f"reading took longer than {seconds:g} seconds; the file may be built to exhaust readers", file
             )
         try:
             kind, value = pickle.loads(receive.recv_bytes())
         except EOFError:
+            log.warning("reader stopped limit=crash-or-memory")
             raise LimitError("the reader stopped without an answer (it ran out of memory or crashed)", file) from None
     finally:
         if process.is_alive():
@@ -76,6 +80,7 @@ def isolated(
     if kind == "error":
         raise value
     if kind == "memory":
+        log.warning("reader stopped limit=memory megabytes=%d", memory // 2**20)
         raise LimitError(
             f"reading needed more than {memory // 2**20} MB; the file may be built to exhaust readers", file
         )

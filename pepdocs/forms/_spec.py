@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ YEARS = {"N1": -2, "N2": -1, "R": 0, **{str(n): n for n in range(1, 15)}}
 _added: list[Path] = []
 
 
+@cache
 def templates_dir() -> Path:
     """Where the form folders are: inside the installed package, or beside it in a checkout."""
     package = Path(__file__).resolve().parent.parent
@@ -35,9 +36,13 @@ def templates_dir() -> Path:
     raise FormError("the templates folder is missing from this installation of pepdocs")
 
 
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+@lru_cache(maxsize=8192)  # labels come back in every document read
 def _normal(label: str) -> str:
     """A label as compared when finding it again: case, spacing and punctuation ignored."""
-    return re.sub(r"[^\w]+", " ", label.casefold()).strip()
+    return _NOT_WORD.sub(" ", label.casefold()).strip()
 
 
 @dataclass(frozen=True)
@@ -454,9 +459,14 @@ def add_forms(folder: str | os.PathLike[str]) -> None:
 
 def form_folders() -> tuple[Path, ...]:
     """The folders forms are found in: the built-in ones, then PEPDOCS_FORMS, then those added."""
-    from_env = [Path(p) for p in os.environ.get("PEPDOCS_FORMS", "").split(os.pathsep) if p.strip()]
-    folders: dict[Path, Path] = {}  # one folder named twice (by PEPDOCS_FORMS and --forms) is read once
-    for folder in (templates_dir(), *from_env, *_added):
+    return _distinct(os.environ.get("PEPDOCS_FORMS", ""), tuple(_added))
+
+
+@cache
+def _distinct(from_env: str, added: tuple[Path, ...]) -> tuple[Path, ...]:
+    """Each folder once (one named by PEPDOCS_FORMS and --forms is read once); cached, as every get_form asks."""
+    folders: dict[Path, Path] = {}
+    for folder in (templates_dir(), *(Path(p) for p in from_env.split(os.pathsep) if p.strip()), *added):
         folders.setdefault(folder.resolve(), folder)
     return tuple(folders.values())
 

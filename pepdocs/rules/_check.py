@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar as months
 import datetime as dt
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -65,6 +66,8 @@ Severity = Literal["error", "warning"]
 EVENT_PEPS = frozenset({PepType.INITIAL, PepType.NEW_SCHOOL, PepType.NEW_PLACEMENT, PepType.TRANSITION})
 """PEPs held because something happened, not because the cycle came round."""
 DUE_SOON_DAYS = 14
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,8 @@ def check(pep: PEP, *, policy: str | Path | Policy = "dfe", on: date | None = No
             severity: Severity = said.severity if wanted is None else wanted
             source = said.source or chosen.source_for(item.id) or item.source or f"{chosen.title} ({chosen.file})"
             findings.append(Finding(item.id, severity, said.message, said.path, source))
+    errors = sum(finding.severity == "error" for finding in findings)
+    log.debug("checked policy=%s findings=%d errors=%d", chosen.name, len(findings), errors)
     return findings
 
 

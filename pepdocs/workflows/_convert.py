@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -15,6 +16,8 @@ from pepdocs.model._pep import PEP
 from pepdocs.model._records import json_path
 from pepdocs.workflows._api import parse, render
 from pepdocs.workflows._select import has_no_provision, stage_name
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -171,4 +174,6 @@ def convert(
     target = get_form(to)
     parsed = parse(source, form=form, isolated=isolated)
     document = render(parsed.pep, target, format)
-    return Converted(document, parsed.pep, report_for(parsed, get_form(parsed.form), target), parsed)
+    report = report_for(parsed, get_form(parsed.form), target)
+    log.debug("converted source=%s target=%s format=%s changes=%d", parsed.form, target.id, format, len(report.changes))
+    return Converted(document, parsed.pep, report, parsed)
