@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
     from pepdocs.workflows._cases import read_cases
     from pepdocs.workflows._convert import Converted, convert
     from pepdocs.workflows._merge import Merged, merge
+    from pepdocs.workflows._scaffold import Scaffold, scaffold_form
     from pepdocs.workflows._select import FormChoice, select_form
 
 # Where each public name lives; tests/test_public_api.py checks it against the imports above.
@@ -68,6 +69,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "pepdocs.workflows._cases": ("read_cases",),
     "pepdocs.workflows._convert": ("Converted", "convert"),
     "pepdocs.workflows._merge": ("Merged", "merge"),
+    "pepdocs.workflows._scaffold": ("Scaffold", "scaffold_form"),
     "pepdocs.workflows._select": ("FormChoice", "select_form"),
 }  # fmt: skip
 _HOME = {name: module for module, names in _HOMES.items() for name in names}
@@ -101,6 +103,7 @@ __all__ = [
     "Prefer",
     "QaReport",
     "RenderError",
+    "Scaffold",
     "TemplateVersionError",
     "Unmapped",
     "UsageError",
@@ -119,6 +122,7 @@ __all__ = [
     "read_cases",
     "read_pep",
     "render",
+    "scaffold_form",
     "schema",
     "select_form",
     "sensitive_paths",

@@ -189,6 +189,22 @@ def forms_build_command(folder: Path) -> None:
     click.echo(f"{form.id}: " + (", ".join(f"wrote {path.name}" for path in written) or "templates up to date"))
 
 
+@forms_command.command("scaffold")
+@click.argument("document", type=click.Path(path_type=Path))
+@click.option("--id", "form_id", required=True, help="An id for the form, e.g. northshire (lower case, hyphens).")
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Your forms folder.")
+@click.option("--vocabulary", type=click.Path(path_type=Path), help="A TOML of your own labels for model paths.")
+@click.option("--force", is_flag=True, help="Replace a form folder of that id.")
+@_one_line_errors
+def forms_scaffold_command(document: Path, form_id: str, out_dir: Path, vocabulary: Path | None, force: bool) -> None:
+    """Onboard a council's own DOCX or PDF form: write OUT/ID/form.toml mapping its places to the model."""
+    from pepdocs.workflows._scaffold import scaffold_form
+
+    scaffold = scaffold_form(document, form_id, out_dir, vocabulary_file=vocabulary, overwrite=force)
+    # Counts only: a completed form's words could be a child's answers; form.toml marks each place to review.
+    click.echo(scaffold.summary())
+
+
 @main.command("render")
 @click.argument("case", type=click.Path(path_type=Path))
 @click.option("--form", "form_id", required=True, help="Form id (see `pepdocs forms`).")

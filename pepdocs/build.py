@@ -13,6 +13,8 @@ from pepdocs.forms._spec import Form, list_forms, templates_dir
 def build_form(form: Form, check: bool = False) -> list[Path]:
     """Write each engine's template (form.docx, form.pdf) beside the form's spec; the templates that were stale
     (with `check`, none written)."""
+    if form.foreign:
+        return []  # a council's own document is the template: nothing to build
     stale = []
     for engine in all_engines():
         target = form.folder / f"form{engine.suffix}"

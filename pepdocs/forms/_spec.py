@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache, lru_cache
 from pathlib import Path
@@ -55,6 +55,8 @@ class Field:
     widget: str = "text"  # text, boxes
     options: tuple[Enum | bool, ...] = ()
     lines: int = 1
+    place: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    """Where the answer stands in a council's own document (forms pepdocs did not make)."""
 
     @property
     def path(self) -> str:
@@ -103,6 +105,7 @@ class Block:
     rows: int = 0
     row_labels: tuple[str, ...] = ()
     years: tuple[int, int] | None = None
+    place: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def cells(self) -> Iterator[Field]:
         """Every answer the block holds, including the cells of a grid."""
@@ -169,6 +172,13 @@ class Form:
     required: tuple[str, ...] = ()
     review_cycle: str = ""
     applies: Applies = Applies()
+    template: str = ""
+    """A council's own document the form fills (`original.docx`); empty for the forms pepdocs draws."""
+
+    @property
+    def foreign(self) -> bool:
+        """Whether the form is a council's own document rather than one pepdocs draws from its spec."""
+        return bool(self.template)
 
     @property
     def paths(self) -> list[str]:
@@ -215,8 +225,8 @@ def _field_id(path: str) -> str:
     return name
 
 
-def _field(raw: dict[str, Any], where: str, prefix: str = "") -> Field:
-    unknown = set(raw) - {"path", "label", "widget", "options", "lines", "width"}
+def _field(raw: dict[str, Any], where: str, prefix: str = "", foreign: bool = False) -> Field:
+    unknown = set(raw) - {"path", "label", "widget", "options", "lines", "width", "place", "confidence"}
     if unknown:
         raise FormError(f"{where}: unknown keys {sorted(unknown)}")
     try:
@@ -229,7 +239,12 @@ def _field(raw: dict[str, Any], where: str, prefix: str = "") -> Field:
         raise FormError(f"{where}: the model has no path {path!r}") from None
     if found.kind == "model":
         raise FormError(f"{where}: {path!r} is a group, not a value")
-    widget = raw.get("widget", "boxes" if found.kind in ("bool", "codes") else "text")
+    place = raw.get("place", {})
+    if not isinstance(place, dict) or (foreign and not place):
+        raise FormError(f"{where}: a field of a council's own form needs a place table")
+    # A council's own form ticks its own boxes (see place.choices); its answers are read as words.
+    default = "boxes" if found.kind in ("bool", "codes") and not foreign else "text"
+    widget = raw.get("widget", default)
     options: tuple[Enum | bool, ...] = ()
     if widget == "boxes":
         if found.kind == "bool":
@@ -244,7 +259,7 @@ def _field(raw: dict[str, Any], where: str, prefix: str = "") -> Field:
             raise FormError(f"{where}: boxes need a yes/no or code-list field, {path!r} is {found.kind}")
     elif widget != "text":
         raise FormError(f"{where}: widget must be text or boxes, not {widget!r}")
-    return Field(_field_id(path), label, found, widget, options, int(raw.get("lines", 1)))
+    return Field(_field_id(path), label, found, widget, options, int(raw.get("lines", 1)), place)
 
 
 def _years(raw: dict[str, Any], where: str) -> tuple[int, int] | None:
@@ -256,7 +271,7 @@ def _years(raw: dict[str, Any], where: str) -> tuple[int, int] | None:
     return (years[0], years[1])
 
 
-def _block(raw: dict[str, Any], where: str, number: int) -> Block:
+def _block(raw: dict[str, Any], where: str, number: int, foreign: bool = False) -> Block:
     kind = raw.get("type")
     common = {
         "heading": raw.get("heading", ""),
@@ -264,14 +279,15 @@ def _block(raw: dict[str, Any], where: str, number: int) -> Block:
         "years": _years(raw, where),
     }
     if kind in ("fields", "text"):
-        fields = tuple(_field(f, f"{where} field {i + 1}") for i, f in enumerate(raw.get("fields", [])))
+        fields = tuple(_field(f, f"{where} field {i + 1}", foreign=foreign) for i, f in enumerate(raw.get("fields", [])))
         return Block(kind, f"b{number}", fields=fields, pairs=int(raw.get("pairs", 1)), **common)
     if kind == "table":
         path = raw.get("path", "")
         if slot_kind(path) != "model" or "[]" in path:
             raise FormError(f"{where}: table path {path!r} must name a list of items")
         columns = tuple(
-            _field(c, f"{where} column {i + 1}", prefix=f"{path}[].") for i, c in enumerate(raw.get("columns", []))
+            _field(c, f"{where} column {i + 1}", prefix=f"{path}[].", foreign=foreign)
+            for i, c in enumerate(raw.get("columns", []))
         )
         return Block(
             kind,
@@ -280,6 +296,7 @@ def _block(raw: dict[str, Any], where: str, number: int) -> Block:
             columns=columns,
             widths=tuple(float(c.get("width", 1)) for c in raw.get("columns", [])),
             rows=int(raw.get("rows", 3)),
+            place=raw.get("place", {}),
             **common,
         )
     if kind == "grid":
@@ -368,13 +385,16 @@ def load_form(path: Path) -> Form:
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise FormError(f"{path}: {error}") from None
     where = str(path)
+    template = raw.get("template", "")
+    if template and (not isinstance(template, str) or "/" in template or "\\" in template or template.startswith(".")):
+        raise FormError(f"{where}: template must be the name of a file beside form.toml")
     sections = []
     number = 0
     for s in raw.get("sections", []):
         blocks: list[Block] = []
         for b in s.get("blocks", []):
             number += 1
-            blocks.append(_block(b, f"{where} section {s.get('key')} block {len(blocks) + 1}", number))
+            blocks.append(_block(b, f"{where} section {s.get('key')} block {len(blocks) + 1}", number, bool(template)))
         sections.append(
             Section(
                 key=str(s["key"]),
@@ -403,6 +423,7 @@ def load_form(path: Path) -> Form:
             required=tuple(raw.get("required", [])),
             review_cycle=raw.get("review_cycle", ""),
             applies=_applies(raw.get("applies", {}), f"{where} [applies]"),
+            template=template,
         )
     except KeyError as missing:
         raise FormError(f"{where}: the spec needs {missing}") from None
@@ -428,7 +449,7 @@ def _check(form: Form) -> None:
                     raise FormError(f"form {form.id}: {f.path} appears twice")
                 seen_paths[f.path] = f.label
             key = _normal(f.label)
-            if key in seen_labels:
+            if key in seen_labels and not form.foreign:
                 raise FormError(f"form {form.id}: label {f.label!r} appears twice; labels must tell fields apart")
             seen_labels[key] = f.path
         for f in block.columns:

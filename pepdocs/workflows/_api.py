@@ -83,6 +83,9 @@ def render(
             f"only a {' or '.join(f.upper() for f in able)} can be flattened or given a password; "
             f"use format={able[0] if able else ''!r}"
         )
+    if chosen.foreign and not chosen.template.endswith(get_engine(format).suffix):
+        own = chosen.template.rsplit(".", 1)[-1]
+        raise UsageError(f"form {chosen.id} is a council's own {own.upper()}; render it with format={own!r}")
     keys = _sections(chosen, sections, part)
     filled = answers(pep, chosen, keys, audience)
     title = partial_title(chosen, keys)

@@ -10,7 +10,8 @@ import lzma
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
@@ -182,6 +183,8 @@ class DocxContent:
     bookmarks: dict[str, Cell]
     paragraphs: list[str]
     properties: dict[str, str]
+    body: Any = field(default=None, repr=False, compare=False)
+    """The document body as read, for finding the places of a council's own form."""
 
     def cells(self) -> Iterator[Cell]:
         for table in self.tables:
@@ -224,4 +227,4 @@ def read_docx(data: bytes, file: str) -> DocxContent:
         if name and owner is not None and owner in by_element and name not in bookmarks:
             bookmarks[name] = by_element[owner]
     paragraphs = [paragraph_text(p) for p in body.iter(f"{_W}p") if _owner(p, f"{_W}tc") is None]
-    return DocxContent(tables, bookmarks, paragraphs, custom_properties(parts, file))
+    return DocxContent(tables, bookmarks, paragraphs, custom_properties(parts, file), body)
