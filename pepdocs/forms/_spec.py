@@ -136,6 +136,7 @@ class Section:
     blocks: tuple[Block, ...]
     years: tuple[int, int] | None = None
     roles: tuple[str, ...] = ()
+    new_page: bool = False  # printed from the top of a new page, where the council's own form does so
 
     @property
     def id(self) -> str:
@@ -369,6 +370,13 @@ def _applies(raw: Any, where: str) -> Applies:
     return Applies(tuple(la), span, flags["no_provision"], flags["review"], reason)
 
 
+def _flag(raw: dict[str, Any], key: str, where: str) -> bool:
+    value = raw.get(key, False)
+    if not isinstance(value, bool):
+        raise FormError(f"{where}: {key} must be true or false")
+    return value
+
+
 def slot_kind(path: str) -> str:
     try:
         return slot(path).kind
@@ -402,6 +410,7 @@ def load_form(path: Path) -> Form:
                 blocks=tuple(blocks),
                 years=_years(s, f"{where} section {s.get('key')}"),
                 roles=_roles(s, f"{where} section {s.get('key')}"),
+                new_page=_flag(s, "new_page", f"{where} section {s.get('key')}"),
             )
         )
     try:
