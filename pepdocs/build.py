@@ -28,12 +28,14 @@ def build_form(form: Form, check: bool = False) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write form.docx and form.pdf beside each built-in spec; with --check, only report templates that differ from it."""
+    """Write form.docx and form.pdf beside each built-in spec; with --check, only report those that differ from it."""
     parser = argparse.ArgumentParser(prog="python -m pepdocs.build", description=main.__doc__)
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a template is stale")
     args = parser.parse_args(argv)
     builtin = templates_dir()
-    stale = [target for form in list_forms() if form.folder.parent == builtin for target in build_form(form, args.check)]
+    stale = [
+        target for form in list_forms() if form.folder.parent == builtin for target in build_form(form, args.check)
+    ]
     for name in stale:
         print(("stale: " if args.check else "wrote: ") + str(name))
     return 1 if args.check and stale else 0

@@ -162,7 +162,7 @@ def test_a_bad_row_is_reported_by_column_while_the_rest_succeed(cases: Path, tmp
 
 
 def test_the_report_workbook_never_holds_a_formula(tmp_path: Path) -> None:
-    rows = [["=1+2", "=HYPERLINK(\"http://x.invalid\")", "+44"], ["@SUM(A1)", "-x", "Ward"]]
+    rows = [["=1+2", '=HYPERLINK("http://x.invalid")', "+44"], ["@SUM(A1)", "-x", "Ward"]]
     path = workbook(tmp_path / "c.xlsx", rows, ["Person ID", "Forename", "Surname"])
     book = openpyxl.load_workbook(path)
     sheet = book.active

@@ -133,7 +133,13 @@ def test_batch_writes_a_registered_format(text_engine: TextEngine, tmp_path: Pat
     pep = example("kent-secondary")
     row = CaseRow(row=2, person_id="T1", pep=pep)
     report = pepdocs.batch(
-        [row], tmp_path, form="kent", format="txt", workers=1, run_date=date(2027, 1, 5), policy="southwark"  # type: ignore[arg-type]
+        [row],
+        tmp_path,
+        form="kent",
+        format="txt",  # type: ignore[arg-type]
+        workers=1,
+        run_date=date(2027, 1, 5),
+        policy="southwark",
     )
     assert report.ok and report.written == 1
     (written,) = tmp_path.glob("*.txt")

@@ -162,7 +162,7 @@ def test_a_missing_forms_folder_is_an_error_naming_it(tmp_path: Path) -> None:
     [
         ('roles = ["school"]', "", "roles must list who completes the section"),
         ('roles = ["school"]', 'roles = ["teacher"]', "unknown roles ['teacher']"),
-        ('years = [12, 14]', 'years = ["Y12", 14]', "year groups are N1, N2, R or 1 to 14"),
+        ("years = [12, 14]", 'years = ["Y12", 14]', "year groups are N1, N2, R or 1 to 14"),
         ("[applies]", "[applies]\nphase = 3", "unknown keys ['phase']"),
         ('roles = ["school"]', 'roles = ["school"]\nnew_page = "yes"', "new_page must be true or false"),
     ],
@@ -242,8 +242,18 @@ def test_batch_writes_the_school_part_of_every_chosen_form_and_no_row_fails(tmp_
     out = tmp_path / "out"
     result = CliRunner().invoke(
         main,
-        ["batch", "--policy", "southwark", str(ROOT / "examples" / "cases.xlsx"), "--out", str(out), "--part", "school",
-         "--workers", "1"],
+        [
+            "batch",
+            "--policy",
+            "southwark",
+            str(ROOT / "examples" / "cases.xlsx"),
+            "--out",
+            str(out),
+            "--part",
+            "school",
+            "--workers",
+            "1",
+        ],
     )
     assert result.exit_code == 0, result.output
     report = json.loads((out / "batch-report.json").read_text(encoding="utf-8"))

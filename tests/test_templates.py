@@ -106,7 +106,8 @@ SCHEDULE_1_PARA_2 = {
     "(1) academic and other achievements": ("education.achievements",),
     "(1) special educational needs": ("education.sen.status",),
     "(2) existing arrangements, incl. special educational and other provision": (
-        "education.interventions[]", "no_provision.interim[]",
+        "education.interventions[]",
+        "no_provision.interim[]",
     ),
     "(3) planned changes, and provision to minimise disruption": ("plan.planned_changes",),
     "(4) leisure interests": ("education.interests",),

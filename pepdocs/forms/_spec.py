@@ -285,7 +285,9 @@ def _block(raw: dict[str, Any], where: str, number: int, foreign: bool = False) 
         "years": _years(raw, where),
     }
     if kind in ("fields", "text"):
-        fields = tuple(_field(f, f"{where} field {i + 1}", foreign=foreign) for i, f in enumerate(raw.get("fields", [])))
+        fields = tuple(
+            _field(f, f"{where} field {i + 1}", foreign=foreign) for i, f in enumerate(raw.get("fields", []))
+        )
         return Block(kind, f"b{number}", fields=fields, pairs=int(raw.get("pairs", 1)), **common)
     if kind == "table":
         path = raw.get("path", "")
@@ -353,12 +355,12 @@ def _applies(raw: Any, where: str) -> Applies:
     if isinstance(la, str):
         la = [la]
     if not (isinstance(la, list) and all(isinstance(c, str) and re.fullmatch(r"\d{3}", c) for c in la)):
-        raise FormError(f"{where}: la must be three-digit LA codes, e.g. [\"886\"]")
+        raise FormError(f'{where}: la must be three-digit LA codes, e.g. ["886"]')
     years = raw.get("years")
     span = None
     if years is not None:
         if not (isinstance(years, list) and len(years) == 2):
-            raise FormError(f"{where}: years must be [first, last] year groups, e.g. [\"N1\", \"R\"] or [12, 14]")
+            raise FormError(f'{where}: years must be [first, last] year groups, e.g. ["N1", "R"] or [12, 14]')
         span = (_year(years[0], where), _year(years[1], where))
     flags = {key: raw.get(key, False) for key in ("no_provision", "review")}
     for key, value in flags.items():

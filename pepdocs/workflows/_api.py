@@ -97,7 +97,8 @@ def render(
     document = engine.render(chosen, filled, options)
     log.debug(
         "rendered form=%s format=%s sections=%d audience=%s encrypted=%s bytes=%d",
-        chosen.id, engine.format, len(keys) if keys else len(chosen.sections), audience, password is not None, len(document),
+        chosen.id, engine.format, len(keys) if keys else len(chosen.sections), audience,
+        password is not None, len(document),
     )  # fmt: skip
     return document
 

@@ -64,7 +64,9 @@ def _record(pep: PEP, policy: Policy, record: Form, review: Form | None) -> Form
     verdict = None if review is None or rule is None else review_form_allowed(pep, rule)
     if review is not None and verdict is not None and verdict.allowed:
         return FormChoice(review.id, f"{review.applies.reason or review.short_title}: {verdict.reason}")
-    reason = (policy.forms.record_reason if policy.forms else None) or f"{record.short_title}, the home authority's record"
+    reason = (
+        policy.forms.record_reason if policy.forms else None
+    ) or f"{record.short_title}, the home authority's record"
     if verdict is not None and rule is not None and pep.plan.pep_number_in_year == rule.pep_number:
         reason += f" ({verdict.reason})"
     if pep.year_group is None:
@@ -76,7 +78,9 @@ def home_forms(policy: str | Path | Policy) -> dict[str, Form]:
     """The forms a policy's `[forms]` table names, by when each is used (record, review, post_16, ...)."""
     chosen = load_policy(policy)
     if chosen.forms is None:
-        raise FormError(f"policy {chosen.name!r} names no forms; give it a [forms] table with at least record = \"form id\"")
+        raise FormError(
+            f'policy {chosen.name!r} names no forms; give it a [forms] table with at least record = "form id"'
+        )
     named = chosen.forms.model_dump(exclude={"also_record"})
     return {kind: get_form(form_id) for kind, form_id in named.items() if form_id}
 
@@ -93,7 +97,10 @@ def select_form(pep: PEP, *, policy: str | Path | Policy) -> list[FormChoice]:
     theirs = school_form(pep, home["record"].authority_la)
     if theirs is None:
         return [mine]
-    reason = theirs.applies.reason or f"the school is in LA {theirs.applies.la[0]}, whose schools use {theirs.authority}'s form"
+    reason = (
+        theirs.applies.reason
+        or f"the school is in LA {theirs.applies.la[0]}, whose schools use {theirs.authority}'s form"
+    )
     also = chosen.forms.also_record if chosen.forms is not None else ""
     return [FormChoice(theirs.id, reason), FormChoice(mine.form, f"{also}; {mine.reason}")]
 

@@ -228,8 +228,9 @@ def tracker_workbook(children: list[TrackedChild], problems: list[Record], *, po
         ),
         (
             "Form(s) needed",
-            "the forms the policy's [forms] table names, chosen for each child" if policy.forms else
-            f"{NO_FORMS}: the {policy.name} policy is not an authority's, so no form is chosen;"
+            "the forms the policy's [forms] table names, chosen for each child"
+            if policy.forms
+            else f"{NO_FORMS}: the {policy.name} policy is not an authority's, so no form is chosen;"
             " name the home authority's policy (e.g. --policy southwark) to list each child's forms",
         ),
         ("Term dates", Path(policy.terms.source).name),

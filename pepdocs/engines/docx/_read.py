@@ -154,9 +154,7 @@ def cell_text(tc: etree._Element, flat: bool = False) -> str:
     `flat`: the document has no table inside a cell, so every paragraph below the cell is its own.
     """
     lines = [
-        paragraph_text(p)
-        for p in tc.iter(f"{_W}p")
-        if (flat or _owner(p, f"{_W}tc") is tc) and not _placeholder(p, tc)
+        paragraph_text(p) for p in tc.iter(f"{_W}p") if (flat or _owner(p, f"{_W}tc") is tc) and not _placeholder(p, tc)
     ]
     text = "\n".join(lines)
     if text.strip().casefold() in PROMPTS:

@@ -10,7 +10,6 @@ tables with header cells, /Form elements for the fields); rules, fills and runni
 footers are artifacts. The blank template (`form.pdf`) is the layout of no answers.
 """
 
-
 from __future__ import annotations
 
 import hashlib
@@ -478,9 +477,7 @@ def fit_widths(widths: Sequence[float], needs: Sequence[float]) -> list[float]:
     if not lack or not room:
         return list(widths)
     take = min(lack, room)
-    return [
-        w + s * take / lack if s else w - r * take / room for w, s, r in zip(widths, short, spare, strict=True)
-    ]
+    return [w + s * take / lack if s else w - r * take / room for w, s, r in zip(widths, short, spare, strict=True)]
 
 
 def _longest_word(text: str, size: float) -> float:
@@ -542,9 +539,7 @@ def _value(flow: Flow, a: _Answer, x: float, top: float, height: float, into: El
             draw_boxes(flow, a.field, a.name, x, top, a.width, a.narrow, a.label)
             return
         rect = (x + 0.5, top - height + 0.5, x + a.width - 0.5, top - 0.5)
-        text_widget(
-            flow, a.name, rect, a.label, a.size, multiline=multiline, readonly=a.field.derived, lines=a.lines
-        )
+        text_widget(flow, a.name, rect, a.label, a.size, multiline=multiline, readonly=a.field.derived, lines=a.lines)
 
 
 def wordy(field_: Field) -> bool:
@@ -613,7 +608,9 @@ def _text_block(flow: Flow, block: Block, first: Draw | None, first_height: floa
     for f in block.fields:
         label = _label_lines(f.label, WIDTH)
         label_h = text_height(len(label), LABEL_SIZE)
-        a = answer(flow, f, field_name(f), WIDTH, f.label, VALUE_SIZE, narrow=False, minimum=max(1, f.lines), spare=True)
+        a = answer(
+            flow, f, field_name(f), WIDTH, f.label, VALUE_SIZE, narrow=False, minimum=max(1, f.lines), spare=True
+        )
         box_h = max(a.height, FIELD_ROW)
         div = flow.open("Div")
 
@@ -840,9 +837,7 @@ def _title_block(flow: Flow, form: Form, title: str) -> None:
         widths = _scaled([2.2, 3.6] * len(form.title_fields))
         labels = [_label_lines(f.label, widths[2 * i]) for i, f in enumerate(form.title_fields)]
         cells = [
-            answer(
-                flow, f, field_name(f), widths[2 * i + 1], f.label, VALUE_SIZE, narrow=False, minimum=1, spare=False
-            )
+            answer(flow, f, field_name(f), widths[2 * i + 1], f.label, VALUE_SIZE, narrow=False, minimum=1, spare=False)
             for i, f in enumerate(form.title_fields)
         ]
         height = max([FIELD_ROW] + [text_height(len(lines), LABEL_SIZE) + SLACK for lines in labels])
@@ -1035,7 +1030,9 @@ def widget_bytes(
         out.append(b"/Ff 0/DA(/%s 0 Tf 0 g)/MK<</CA(8)>>/V%s/AS%s" % (BOX_FONT.encode(), state, state))
         out.append(b"/AP<</N<</Yes %d 0 R/Off %d 0 R>>>>" % (box_on, box_off))
     else:
-        out.append(b"/MK<</CA(8)>>/AS%s/AP<</N<<%s %d 0 R/Off %d 0 R>>>>" % (state, name_bytes(w.state), box_on, box_off))
+        out.append(
+            b"/MK<</CA(8)>>/AS%s/AP<</N<<%s %d 0 R/Off %d 0 R>>>>" % (state, name_bytes(w.state), box_on, box_off)
+        )
     out.append(b">>")
     return b"".join(out)
 
@@ -1115,7 +1112,9 @@ def _flatten(flow: Flow) -> None:
                 if w.shown is not None and w.shown.lines:
                     width, height = w.rect[2] - w.rect[0], w.rect[3] - w.rect[1]
                     ops = draw_fit(w.shown, width, height, w.rest_page + 1 if w.shown.overflow else None)
-                    flow.tagged_on(page_no, form, b"q 1 0 0 1 %s %s cm %s Q" % (number(w.rect[0]), number(w.rect[1]), ops))
+                    flow.tagged_on(
+                        page_no, form, b"q 1 0 0 1 %s %s cm %s Q" % (number(w.rect[0]), number(w.rect[1]), ops)
+                    )
             else:
                 form.role = "Span"
                 if w.on:
@@ -1278,7 +1277,7 @@ def build_pdf(form: Form) -> bytes:
 
 
 def info_entries(form: Form, properties: dict[str, str], title: str = "") -> dict[str, Any]:
-    """The document information: title and council, the producer, and pepdocs' own entries; no author, dates or paths."""
+    """The document information: title, council, producer and pepdocs' own entries; no author, dates or paths."""
     entries: dict[str, Any] = {"Title": title or form.title, "Subject": form.authority, "Producer": "pepdocs"}
     entries["pepdocs.form"] = form.id
     entries["pepdocs.version"] = form.version

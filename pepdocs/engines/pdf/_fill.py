@@ -62,12 +62,12 @@ def render_pdf(
     flatten: bool = False,
     footer_name: str = "",
 ) -> bytes:
-    """A filled PDF: each answer in a field sized to it, with a drawn appearance (drawn into the page when `flatten`)."""
+    """A filled PDF: each answer in a field sized to it, with a drawn appearance (into the page when `flatten`)."""
     flow = lay_out(form, title, content(form, answers), flatten)
     return write_pdf(form, flow, title, properties, footer_name)
 
 
 def template_for(form: Form) -> None:
-    """Get ready to render `form` (the font measured, the shared objects written): a warmed-up worker renders at once."""
+    """Get ready to render `form` (font measured, shared objects written): a warmed-up worker renders at once."""
     del form  # every form shares them
     warm()

@@ -115,7 +115,9 @@ def write_file(objects: Iterable[tuple[int, bytes]], size: int, trailer: bytes) 
 PACK = 400  # objects per object stream
 
 
-def write_packed(objects: Iterable[tuple[int, bytes]], size: int, root: int, info: int, ids: tuple[bytes, bytes]) -> bytes:
+def write_packed(
+    objects: Iterable[tuple[int, bytes]], size: int, root: int, info: int, ids: tuple[bytes, bytes]
+) -> bytes:
     """A whole PDF file whose dictionaries are packed into compressed object streams, with a cross-reference
     stream: a form's hundreds of field and structure dictionaries take a tenth of the room."""
     out = [HEADER]
@@ -143,8 +145,9 @@ def write_packed(objects: Iterable[tuple[int, bytes]], size: int, root: int, inf
             at += len(body) + 1
         head = b" ".join(offsets) + b"\n"
         stream = zlib.compress(head + b"\n".join(data) + b"\n", 6)
-        chunk = b"%d 0 obj\n<</Type/ObjStm/N %d/First %d/Filter/FlateDecode/Length %d>>\nstream\n%s\nendstream\nendobj\n" % (
-            stream_num, len(group), len(head), len(stream), stream
+        chunk = (
+            b"%d 0 obj\n<</Type/ObjStm/N %d/First %d/Filter/FlateDecode/Length %d>>\nstream\n%s\nendstream\nendobj\n"
+            % (stream_num, len(group), len(head), len(stream), stream)
         )
         entries[stream_num] = b"\x01" + position.to_bytes(4, "big") + b"\x00\x00"
         out.append(chunk)
