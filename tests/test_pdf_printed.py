@@ -51,16 +51,16 @@ def test_a_word_form_saved_as_pdf_reads_back_every_value(form_id: str, printed: 
     assert carried(parsed.pep, form) == carried(example(EXAMPLES[form_id]), form)
 
 
-# These examples have answers too long for their boxes: the flattened copy prints their ends on a
-# "Continuation" page, which the reader does not join back. Laying the PDF out to its content (issue 14,
-# the layout part) removes those pages; then these pass, and strict xfail says so.
-_CONTINUED = {"southwark-full", "kent", "no-provision", "early-years"}
+# Laid out to its content, a flattened copy has no continuation pages, so every example reads back but one:
+# no-provision's Arabic quotation, whose lam-alef ligature comes back with its two letters the wrong way round
+# and whose mixed-direction line reads as broken, not wrapped. Strict xfail says when that is mended.
+_ARABIC = {"no-provision"}
 
 
 @pytest.mark.parametrize(
     "form_id",
     [
-        pytest.param(f, marks=pytest.mark.xfail(strict=True, reason="continuation pages")) if f in _CONTINUED else f
+        pytest.param(f, marks=pytest.mark.xfail(strict=True, reason="Arabic ligature order")) if f in _ARABIC else f
         for f in sorted(EXAMPLES)
     ],
 )

@@ -88,10 +88,14 @@ def render(
     if archive and "archive" not in engine.options:
         able = [e.format for e in all_engines() if "archive" in e.options]
         raise UsageError(
-            f"only a {' or '.join(f.upper() for f in able)} can be an archival copy; use format={able[0] if able else ''!r}"
+            f"only a {' or '.join(f.upper() for f in able)} can be an archival copy; "
+            f"use format={able[0] if able else ''!r}"
         )
     if archive and password is not None:
         raise UsageError("an archival copy (PDF/A) cannot be encrypted: give archive or a password, not both")
+    if chosen.foreign and not chosen.template.endswith(get_engine(format).suffix):
+        own = chosen.template.rsplit(".", 1)[-1]
+        raise UsageError(f"form {chosen.id} is a council's own {own.upper()}; render it with format={own!r}")
     keys = _sections(chosen, sections, part)
     filled = answers(pep, chosen, keys, audience)
     title = partial_title(chosen, keys)
@@ -103,7 +107,8 @@ def render(
     document = engine.render(chosen, filled, options)
     log.debug(
         "rendered form=%s format=%s sections=%d audience=%s encrypted=%s bytes=%d",
-        chosen.id, engine.format, len(keys) if keys else len(chosen.sections), audience, password is not None, len(document),
+        chosen.id, engine.format, len(keys) if keys else len(chosen.sections), audience,
+        password is not None, len(document),
     )  # fmt: skip
     return document
 

@@ -269,6 +269,13 @@ def typing_gids() -> frozenset[int]:
     return frozenset(gid[code] for low, high in TYPING for code in range(low, high + 1) if code in gid)
 
 
+@cache
+def typing_glyphs() -> dict[int, str]:
+    """The typing set as glyphs with their text, the main font's subset every document shares."""
+    main = primary()
+    return {gid: main.text_of.get(gid, "") for gid in typing_gids()}
+
+
 def needed(usage: Usage) -> dict[str, dict[int, str]]:
     """The glyphs to embed for each font resource a document uses, with the text of each glyph."""
     out: dict[str, dict[int, str]] = {name: dict(glyphs) for name, glyphs in usage.glyphs.items()}
@@ -327,7 +334,7 @@ def _tag(name: str, gids: Iterable[int]) -> str:
 
 
 def embed(resource: str, glyphs: dict[int, str], add: Callable[[Any], Ref]) -> Ref:
-    """Write a Type0 font of a subset (`add` writes an object and returns its reference); return the font's reference."""
+    """Write a Type0 font of a subset (`add` writes an object and returns its reference); return its reference."""
     f = face(PRIMARY if resource == EXTRA else resource)
     gids = frozenset(glyphs)
     base_font = f"{_tag(resource, gids)}+{f.name}"
@@ -388,23 +395,6 @@ def _widths(f: Face, gids: list[int]) -> list[Any]:
     return out
 
 
-def glyphs_of(w: Any) -> frozenset[int]:
-    """The glyph ids a /W array lists (as written by `_widths`, or `first last width` ranges)."""
-    out: set[int] = set()
-    items = list(w)
-    i = 0
-    while i < len(items):
-        first = int(items[i])
-        nxt = items[i + 1]
-        if isinstance(nxt, list | tuple) or hasattr(nxt, "__iter__"):
-            out.update(range(first, first + len(nxt)))
-            i += 2
-        else:
-            out.update(range(first, int(nxt) + 1))
-            i += 3
-    return frozenset(out)
-
-
 def to_unicode_cmap(glyphs: dict[int, str]) -> bytes:
     """A ToUnicode CMap from glyph ids to their text; runs of glyphs for consecutive characters as ranges."""
     runs: list[tuple[int, int, str]] = []  # first glyph, last glyph, text of the first
@@ -440,44 +430,3 @@ def to_unicode_cmap(glyphs: dict[int, str]) -> bytes:
         out.append(b"endbfrange")
     out.append(b"endcmap CMapName currentdict /CMap defineresource pop end end")
     return b"\n".join(out)
-
-
-@dataclass(frozen=True)
-class TemplateFonts:
-    """The fonts a template embeds: each resource's object number and glyphs, and its resources object."""
-
-    resources: int
-    fonts: dict[str, tuple[int, frozenset[int]]]
-
-    @property
-    def base(self) -> frozenset[int]:
-        return self.fonts.get(PRIMARY, (0, frozenset()))[1]
-
-
-def template_fonts(resources: Any, number: int) -> TemplateFonts:
-    """What fonts a template's resources dictionary (read with pypdf) holds."""
-    fonts: dict[str, tuple[int, frozenset[int]]] = {}
-    for key, ref in resources["/Font"].items():
-        font = ref.get_object()
-        glyphs: frozenset[int] = frozenset()
-        if font.get("/Subtype") == "/Type0":
-            glyphs = glyphs_of(font["/DescendantFonts"][0].get_object().get("/W", []))
-        fonts[str(key)[1:]] = (ref.idnum, glyphs)
-    return TemplateFonts(number, fonts)
-
-
-def document_resources(usage: Usage, template: TemplateFonts, add: Callable[[Any], Ref]) -> dict[str, Any] | None:
-    """The resources of a document that draws glyphs its template lacks, their fonts written with `add`; else None."""
-    wanted = needed(usage)
-    fonts: dict[str, Any] = {name: Ref(num) for name, (num, _) in template.fonts.items()}
-    changed = False
-    for name, glyphs in sorted(wanted.items()):
-        num, present = template.fonts.get(name, (0, frozenset()))
-        if num and present.issuperset(glyphs):
-            continue
-        if num:  # a font the template uses for its own text, which the document uses for more
-            f = face(name)
-            glyphs = {**{gid: f.text_of.get(gid, "") for gid in present}, **glyphs}
-        fonts[name] = embed(name, glyphs, add)
-        changed = True
-    return {"Font": fonts} if changed else None

@@ -195,6 +195,7 @@ def _tokens(page: Any) -> list[_Token]:
     return tokens
 
 
+_BREAK_AFTER = frozenset("@./_")  # where the layout breaks a word too long for its line (see `_text.wrap`)
 _NOT_A_WORD = re.compile(r"[@./:_\d]")  # an email, a web address, a date: broken where the line ends, not at a space
 _RTL_CHARS = "\u0590-\u065f\u066a-\u06ef\u06fa-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"  # not the Arabic digits
 _RTL_RUN = re.compile(f"[{_RTL_CHARS}](?:[{_RTL_CHARS} ]*[{_RTL_CHARS}])?")
@@ -249,9 +250,12 @@ def _text(tokens: list[_Token], bbox: Box) -> str:
         space = (row[0].x1 - row[0].x0) / max(1, len(row[0].text))  # about one character
         room = bbox[2] - margin - last[-1].x1
         wrapped = room < (row[0].x1 - row[0].x0) + space * 1.5
-        # A word too long for its line is broken where the line ends (an email, a long date); a hyphenated
+        # A word too long for its line is broken where the line ends (an email, a long date), or after an
+        # @ . / _ in the line's second half, which with the rest of it would not fit on one line; a hyphenated
         # word after its hyphen. (A label's word broken in a narrow column is mended by `locate_printed`.)
-        broken = len(last) == 1 and room < space * 3 and _NOT_A_WORD.search(last[0].text) is not None
+        alone = last[0].x1 - last[0].x0
+        at_mark = last[0].text[-1:] in _BREAK_AFTER and alone + row[0].x1 - row[0].x0 > bbox[2] - bbox[0] - 2 * margin
+        broken = len(last) == 1 and (room < space * 3 or at_mark) and _NOT_A_WORD.search(last[0].text) is not None
         inside_word = wrapped and (broken or last[-1].text.endswith("-"))
         out += ("" if inside_word else " " if wrapped else "\n") + _logical(_joined(row))
     return out

@@ -6,7 +6,6 @@ Knows PDF syntax only, nothing of forms or pepdocs.
 from __future__ import annotations
 
 import re
-import struct
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -98,56 +97,22 @@ HEADER = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
 
 
 def write_file(objects: Iterable[tuple[int, bytes]], size: int, trailer: bytes) -> bytes:
-    """A whole PDF file from numbered object bodies (in ascending order).
-
-    Streams are written as they are (compressed if they were not); every other object is packed into
-    compressed object streams, and the cross-reference table is a stream too: a form's hundreds of
-    field dictionaries take a tenth of the room.
-    """
+    """A whole PDF file from numbered object bodies (in ascending order), with a cross-reference table."""
     out = [HEADER]
     position = len(HEADER)
-    entries: dict[int, tuple[int, int, int]] = {}
-    packed: list[tuple[int, bytes]] = []
+    offsets = [b"0000000000 65535 f \n"] * size
     for num, body in objects:
-        if body.endswith(b"endstream"):
-            chunk = b"%d 0 obj\n%s\nendobj\n" % (num, _compressed(body))
-            entries[num] = (1, position, 0)
-            out.append(chunk)
-            position += len(chunk)
-        else:
-            packed.append((num, body))
-    number_of = size
-    for start in range(0, len(packed), _PER_STREAM):
-        group = packed[start : start + _PER_STREAM]
-        stream_num, number_of = number_of, number_of + 1
-        index, offset = [], 0
-        for i, (num, body) in enumerate(group):
-            index.append(b"%d %d" % (num, offset))
-            offset += len(body) + 1
-            entries[num] = (2, stream_num, i)
-        head = b" ".join(index) + b"\n"
-        data = zlib.compress(head + b"\n".join(body for _, body in group), 9)
-        chunk = b"%d 0 obj\n<</Type/ObjStm/N %d/First %d/Filter/FlateDecode/Length %d>>\nstream\n%s\nendstream\nendobj\n" % (
-            stream_num, len(group), len(head), len(data), data,
-        )  # fmt: skip
-        entries[stream_num] = (1, position, 0)
+        chunk = b"%d 0 obj\n%s\nendobj\n" % (num, body)
+        offsets[num] = b"%010d 00000 n \n" % position
         out.append(chunk)
         position += len(chunk)
-    xref, total = number_of, number_of + 1
-    entries[xref] = (1, position, 0)
-    rows = b"".join(struct.pack(">BIH", *entries.get(num, (0, 0, 0xFFFF if num == 0 else 0))) for num in range(total))
-    data = zlib.compress(rows, 6)
-    head = _SIZE.sub(b"/Size %d" % total, trailer)[:-2]
-    out.append(
-        b"%d 0 obj\n%s/Type/XRef/W[1 4 2]/Filter/FlateDecode/Length %d>>\nstream\n%s\nendstream\nendobj\n"
-        % (xref, head, len(data), data)
-    )
-    out.append(b"startxref\n%d\n%%%%EOF\n" % position)
+    out.append(b"xref\n0 %d\n" % size)
+    out.extend(offsets)
+    out.append(b"trailer\n%s\nstartxref\n%d\n%%%%EOF\n" % (trailer, position))
     return b"".join(out)
 
 
-_PER_STREAM = 200
-_SIZE = re.compile(rb"/Size \d+")
+PACK = 400  # objects per object stream
 _STREAM_HEAD = re.compile(rb"/Length \d+")
 
 
@@ -167,6 +132,57 @@ def _compressed(body: bytes) -> bytes:
         + data
         + b"\nendstream"
     )
+
+
+def write_packed(
+    objects: Iterable[tuple[int, bytes]], size: int, root: int, info: int, ids: tuple[bytes, bytes]
+) -> bytes:
+    """A whole PDF file whose dictionaries are packed into compressed object streams, with a cross-reference
+    stream: a form's hundreds of field and structure dictionaries take a tenth of the room."""
+    out = [HEADER]
+    position = len(HEADER)
+    entries: dict[int, bytes] = {}
+    packed: list[tuple[int, bytes]] = []
+    for num, body in objects:
+        if body.endswith(b"endstream"):
+            chunk = b"%d 0 obj\n%s\nendobj\n" % (num, _compressed(body))
+            entries[num] = b"\x01" + position.to_bytes(4, "big") + b"\x00\x00"
+            out.append(chunk)
+            position += len(chunk)
+        else:
+            packed.append((num, body))
+    for start in range(0, len(packed), PACK):
+        group = packed[start : start + PACK]
+        stream_num = size
+        size += 1
+        offsets, data = [], []
+        at = 0
+        for index, (num, body) in enumerate(group):
+            entries[num] = b"\x02" + stream_num.to_bytes(4, "big") + index.to_bytes(2, "big")
+            offsets.append(b"%d %d" % (num, at))
+            data.append(body)
+            at += len(body) + 1
+        head = b" ".join(offsets) + b"\n"
+        stream = zlib.compress(head + b"\n".join(data) + b"\n", 9)
+        chunk = (
+            b"%d 0 obj\n<</Type/ObjStm/N %d/First %d/Filter/FlateDecode/Length %d>>\nstream\n%s\nendstream\nendobj\n"
+            % (stream_num, len(group), len(head), len(stream), stream)
+        )
+        entries[stream_num] = b"\x01" + position.to_bytes(4, "big") + b"\x00\x00"
+        out.append(chunk)
+        position += len(chunk)
+    xref_num = size
+    size += 1
+    entries[xref_num] = b"\x01" + position.to_bytes(4, "big") + b"\x00\x00"
+    free = b"\x00\x00\x00\x00\x00\xff\xff"
+    table = zlib.compress(b"".join(entries.get(num, free) for num in range(size)), 6)
+    out.append(
+        b"%d 0 obj\n<</Type/XRef/Size %d/W[1 4 2]/Root %d 0 R/Info %d 0 R/ID[<%s><%s>]/Filter/FlateDecode/Length %d>>"
+        b"\nstream\n%s\nendstream\nendobj\n"
+        % (xref_num, size, root, info, ids[0].hex().encode(), ids[1].hex().encode(), len(table), table)
+    )
+    out.append(b"startxref\n%d\n%%%%EOF\n" % position)
+    return b"".join(out)
 
 
 def trailer(size: int, root: int, info: int, ids: tuple[bytes, bytes]) -> bytes:
