@@ -874,7 +874,6 @@ def lay_out(form: Form, title: str = "", content: Content | None = None, flatten
     return flow
 
 
-
 @dataclass
 class _Node:
     """A field in the tree being built: a parent, a terminal field, or a radio group."""
