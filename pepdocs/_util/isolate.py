@@ -8,6 +8,7 @@ import os
 import pickle
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pepdocs._errors import DocumentError, LimitError, PepdocsError
@@ -25,8 +26,10 @@ def _child(
     try:
         import resource
 
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    except (ImportError, ValueError, OSError):  # pragma: no cover - not on Linux
+        # The child starts with its parent's address space; the limit is what it may add to that.
+        held = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        resource.setrlimit(resource.RLIMIT_AS, (held + memory, held + memory))
+    except (ImportError, ValueError, OSError, IndexError):  # pragma: no cover - not on Linux
         pass
     try:
         outcome: tuple[str, Any] = ("ok", job(*args, **kwargs))
