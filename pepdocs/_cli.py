@@ -18,7 +18,7 @@ from pepdocs.forms._spec import add_forms, list_forms, load_form, templates_dir
 from pepdocs.model._records import read_pep, schema
 from pepdocs.workflows._api import parse, render
 from pepdocs.workflows._convert import convert
-from pepdocs.workflows._merge import merge
+from pepdocs.workflows._merge import check_identity, merge
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -62,6 +62,11 @@ _audience_option = click.option(
 _part_option = click.option(
     "--part", type=click.Choice(PARTS), default=None, help="Only the sections this role completes (e.g. school)."
 )
+
+_allow_unidentified_option = click.option(
+    "--allow-unidentified", is_flag=True,
+    help="Take in a returned form that does not say who it is about (no name, date of birth, person ID or UPN).",
+)  # fmt: skip
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -183,13 +188,20 @@ def parse_command(file: Path, form_id: str | None, password: str | None, output:
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Target form to write.")
 @click.option("--record", type=click.Path(path_type=Path), default=None, help="Also write the PEP record (JSON).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), default=None, help="Write the report (JSON).")
+@_allow_unidentified_option
 @_forms_option
 @_one_line_errors
 def convert_command(
-    source: Path, to: str, fmt: Format, output: Path | None, record: Path | None, report_path: Path | None
-) -> None:
-    """Turn another authority's completed form into the target form; print what changed, field by field."""
+    source: Path, to: str, fmt: Format, output: Path | None, record: Path | None, report_path: Path | None,
+    allow_unidentified: bool,
+) -> None:  # fmt: skip
+    """Turn another authority's completed form into the target form; print what changed, field by field.
+
+    `--record` over an existing record is refused when the form is about another child (or says of no child).
+    """
     converted = convert(source, to, fmt, isolated=True)
+    if record is not None and record.exists():
+        check_identity(read_pep(record), converted.parsed, allow_unidentified=allow_unidentified)
     if output is not None:
         write_atomically(output, converted.document)
     if record is not None:
@@ -212,11 +224,16 @@ def convert_command(
     show_default=True,
     help="Whose value wins where they differ.",
 )
+@_allow_unidentified_option
 @_forms_option
 @_one_line_errors
-def merge_command(record: Path, returned: Path, output: Path, prefer: Prefer) -> None:
-    """Take a returned form (e.g. the school's Section 3) into a PEP record; list every conflict."""
-    merged = merge(read_pep(record), parse(returned, isolated=True), prefer=prefer)
+def merge_command(record: Path, returned: Path, output: Path, prefer: Prefer, allow_unidentified: bool) -> None:
+    """Take a returned form (e.g. the school's Section 3) into a PEP record; list every conflict.
+
+    A form about another child is refused, and one that does not say who it is about unless --allow-unidentified.
+    """
+    returned_form = parse(returned, isolated=True)
+    merged = merge(read_pep(record), returned_form, prefer=prefer, allow_unidentified=allow_unidentified)
     write_atomically(output, merged.pep.to_json().encode("utf-8"))
     click.echo(f"{len(merged.taken)} values taken, {len(merged.conflicts)} conflicts; wrote {output}")
     for conflict in merged.conflicts:

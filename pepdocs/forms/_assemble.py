@@ -7,7 +7,7 @@ from typing import Any
 
 from pepdocs._errors import Issue, ModelError
 from pepdocs.forms._codecs import read, ticked
-from pepdocs.forms._spec import Field, Form, option_label
+from pepdocs.forms._spec import IDENTITY, Field, Form, option_label
 from pepdocs.model._paths import put
 from pepdocs.model._pep import PEP
 from pepdocs.model._records import json_path, validate_dropping
@@ -44,6 +44,8 @@ class Parsed:
     sections: list[str] | None = None
     texts: dict[str, str] = field(default_factory=dict, repr=False)
     """The text each answer held as typed, by JSON path ($.plan.meeting_date, $.targets[0].due_date)."""
+    identity: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Who the form is about, as its name band says: values by model path (child.full_name, child.date_of_birth)."""
 
 
 DATE_PROMPTS = {"dd/mm/yyyy", "dd/mm/yy", "dd-mm-yyyy", "date"}
@@ -118,6 +120,7 @@ def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None
         value = collector.decoded(f, text, path)
         if value is not None:
             collector.put(f.path, value)
+    identity = _band(collector, found)
     items: dict[str, dict[int, dict[str, Any]]] = {}
     for _section, block in form.blocks(sections):
         if block.kind != "table":
@@ -143,7 +146,24 @@ def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None
         if key:
             pep.extensions.setdefault(form.id, {}).setdefault(key, entry.text)
     keys = sorted(sections) if sections else None
-    return Parsed(pep, form.id, fmt, collector.warnings, collector.unmapped, keys, collector.texts)
+    return Parsed(pep, form.id, fmt, collector.warnings, collector.unmapped, keys, collector.texts, identity)
+
+
+def _band(collector: _Collector, found: Found) -> dict[str, Any]:
+    """The identity the name band holds; each item the form's sections do not hold is taken into the record too."""
+    identity: dict[str, Any] = {}
+    for f in collector.form.title_fields:
+        text = found.values.get(f.id)
+        if f.path not in IDENTITY or text is None:
+            continue
+        where = json_path(tuple(f.path.split(".")))
+        value = collector.decoded(f, text, where)
+        if value is None:
+            continue
+        identity[f.path] = value
+        if f.path != "child.full_name" and where not in collector.labels:  # a section's answer, even empty, wins
+            collector.put(f.path, value)
+    return identity
 
 
 def _validated(collector: _Collector) -> PEP:

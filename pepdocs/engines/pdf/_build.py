@@ -557,24 +557,31 @@ def _title_block(flow: Flow, form: Form) -> None:
         intro = wrap(form.intro, 8.0, WIDTH)
         flow.lines(LEFT, flow.y, intro, 8.0, GREY)
         flow.gap(text_height(len(intro), 8.0) + 6)
+    across = min(3, len(form.title_fields)) or 1  # label and answer pairs in one row of the name band
+    for start in range(0, len(form.title_fields), across):
+        _band_row(flow, form.title_fields[start : start + across], across)
     if form.title_fields:
-        widths = _scaled([2.2, 3.6] * len(form.title_fields))
-        labels = [_label_lines(f.label, widths[2 * i]) for i, f in enumerate(form.title_fields)]
-        height = max(20.0, max(text_height(len(lines), LABEL_SIZE) for lines in labels))
-
-        def draw(flow: Flow, top: float) -> None:
-            x = LEFT
-            for i, f in enumerate(form.title_fields):
-                lw, vw = widths[2 * i], widths[2 * i + 1]
-                flow.rect(x, top - height, lw, height, LABEL_FILL)
-                flow.lines(x + PAD, top - PAD, labels[i], LABEL_SIZE, bold=True)
-                flow.rect(x + lw, top - height, vw, height)
-                rect = (x + lw + 0.5, top - height + 0.5, x + lw + vw - 0.5, top - 0.5)
-                flow.widget(Widget(field_name(f), "text", rect, f.label, readonly=True))
-                x += lw + vw
-
-        flow.row(height, draw)
         flow.gap(10)
+
+
+def _band_row(flow: Flow, band: Sequence[Field], across: int) -> None:
+    """One row of the name band: label and read-only answer pairs, read back by parse."""
+    widths = _scaled([2.2, 3.6] * across)
+    labels = [_label_lines(f.label, widths[2 * i]) for i, f in enumerate(band)]
+    height = max(20.0, max(text_height(len(lines), LABEL_SIZE) for lines in labels))
+
+    def draw(flow: Flow, top: float) -> None:
+        x = LEFT
+        for i, f in enumerate(band):
+            lw, vw = widths[2 * i], widths[2 * i + 1]
+            flow.rect(x, top - height, lw, height, LABEL_FILL)
+            flow.lines(x + PAD, top - PAD, labels[i], LABEL_SIZE, bold=True)
+            flow.rect(x + lw, top - height, vw, height)
+            rect = (x + lw + 0.5, top - height + 0.5, x + lw + vw - 0.5, top - 0.5)
+            flow.widget(Widget(field_name(f), "text", rect, f.label, readonly=True))
+            x += lw + vw
+
+    flow.row(height, draw)
 
 
 def lay_out(form: Form) -> list[Page]:

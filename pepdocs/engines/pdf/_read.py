@@ -242,8 +242,11 @@ def locate_pdf(form: Form, fields: PdfFields, sections: frozenset[str] | None) -
     def unmapped(name: str, text: str) -> None:
         found.unmapped.append(Unmapped(name, text, where=f"PDF field {name}"))
 
+    band = {field_name(f): f for f in form.title_fields}
     for name, text in fields.text.items():
         place = names.scalar.get(name)
+        if name in band:
+            found.values[band[name].id] = text
         if name in names.derived:
             continue
         # A box answer typed as text (a tool that made the buttons text fields) is decoded from its words.
