@@ -18,6 +18,7 @@ from pepdocs._errors import (
 )
 from pepdocs._types import Audience, Format, Part, Prefer
 from pepdocs.forms._assemble import Parsed, Unmapped
+from pepdocs.forms._omitted import Omission
 from pepdocs.forms._spec import Form, add_forms, get_form, list_forms
 from pepdocs.model._codes import LOCAL_AUTHORITIES
 from pepdocs.model._identifiers import nc_year, validate_uln, validate_upn
@@ -25,7 +26,7 @@ from pepdocs.model._pep import PEP, sensitive_paths
 from pepdocs.model._records import read_pep, schema
 from pepdocs.rules._check import Due, Finding, check, load_policy, next_due
 from pepdocs.rules._policy import Policy
-from pepdocs.workflows._api import parse, render
+from pepdocs.workflows._api import parse, render, render_report
 from pepdocs.workflows._batch import BatchReport, batch
 from pepdocs.workflows._cases import read_cases
 from pepdocs.workflows._convert import Converted, convert
@@ -53,6 +54,7 @@ __all__ = [
     "Merged",
     "ModelError",
     "NotAPepFormError",
+    "Omission",
     "Parsed",
     "Part",
     "PepdocsError",
@@ -77,6 +79,7 @@ __all__ = [
     "read_cases",
     "read_pep",
     "render",
+    "render_report",
     "schema",
     "select_form",
     "sensitive_paths",

@@ -16,7 +16,7 @@ from pepdocs._types import AUDIENCES, FORMATS, PARTS, PREFERS, Audience, Format,
 from pepdocs._util.files import write_atomically
 from pepdocs.forms._spec import add_forms, list_forms, load_form, templates_dir
 from pepdocs.model._records import read_pep, schema
-from pepdocs.workflows._api import parse, render
+from pepdocs.workflows._api import parse, render, render_report
 from pepdocs.workflows._convert import convert
 from pepdocs.workflows._merge import check_identity, merge
 
@@ -142,20 +142,33 @@ def forms_build_command(folder: Path) -> None:
 @click.option("--flatten", is_flag=True, help="PDF only: draw the answers in and leave no fillable field.")
 @click.option("--password", default=None, help="PDF only: encrypt with AES-256.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
+@click.option("--report", "show_report", is_flag=True, help="List each value of the record the form leaves out.")
 @_forms_option
 @_one_line_errors
 def render_command(
     case: Path, form_id: str, fmt: Format, sections: str | None, part: Part | None, audience: Audience,
-    flatten: bool, password: str | None, output: Path,
+    flatten: bool, password: str | None, output: Path, show_report: bool,
 ) -> None:  # fmt: skip
-    """Fill a form from a PEP record (JSON)."""
+    """Fill a form from a PEP record (JSON); say how many of the record's values the form leaves out."""
     pep = read_pep(case)
+    keys = sections.split(",") if sections else None
     data = render(
-        pep, form_id, fmt, sections=sections.split(",") if sections else None, part=part, audience=audience,
-        flatten=flatten, password=password,
+        pep, form_id, fmt, sections=keys, part=part, audience=audience, flatten=flatten, password=password
     )  # fmt: skip
     write_atomically(output, data)
     click.echo(f"wrote {output} ({len(data):,} bytes)")
+    left_out = render_report(pep, form_id, sections=keys, part=part, audience=audience)
+    if left_out:
+        hint = "" if show_report else " (--report lists them)"
+        click.echo(f"{_count(len(left_out), 'value')} of the record left out of the form{hint}")
+    if show_report:
+        for omission in left_out:
+            click.echo(f"  {omission.describe()}")
+
+
+def _count(n: int, noun: str) -> str:
+    """`1 value`, `3 values`."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @main.command("parse")

@@ -18,6 +18,7 @@ def test_the_exported_names_are_pinned() -> None:
     assert pepdocs.__all__ == sorted(pepdocs.__all__, key=lambda n: (not n.isupper(), n[0].islower(), n))
     assert set(pepdocs.__all__) == {
         "LOCAL_AUTHORITIES", "PEP", "Audience", "BatchReport", "Converted", "DocumentError", "Due", "FieldValueError",
+        "IdentityError", "Omission", "render_report",
         "Finding", "Form", "FormChoice", "FormError", "Format", "InputError", "Issue", "LimitError", "Merged",
         "ModelError", "NotAPepFormError", "Parsed", "Part", "PepdocsError", "PepdocsWarning", "Policy", "Prefer",
         "RenderError", "TemplateVersionError", "Unmapped", "UsageError", "add_forms", "batch", "check", "convert",

@@ -21,6 +21,7 @@ from pepdocs._util.isolate import isolated as run_isolated
 from pepdocs.engines import RenderOptions, all_engines, formats, get_engine, sniff
 from pepdocs.forms._answers import answers
 from pepdocs.forms._assemble import Parsed, assemble
+from pepdocs.forms._omitted import Omission, omitted
 from pepdocs.forms._spec import Form, get_form, list_forms, part_sections
 from pepdocs.forms._wording import partial_title
 from pepdocs.model._pep import PEP
@@ -87,6 +88,24 @@ def render(
         properties["pepdocs.sections"] = ",".join(sorted(keys))
     options = RenderOptions(title, properties, name, keys, flatten, password)
     return engine.render(chosen, filled, options)
+
+
+def render_report(
+    pep: PEP,
+    form: str | Form,
+    *,
+    sections: Iterable[str | int] | None = None,
+    part: Part | None = None,
+    audience: Audience = "record",
+) -> list[Omission]:
+    """Every value of `pep` that `render` with these options leaves out, with its JSON path and why.
+
+    Why: the form has no place for it, its section is not in the part drawn, the form shows it only for
+    other year groups, or the audience's copy leaves it out. Values themselves are never in the report.
+    """
+    chosen = get_form(form)
+    option("audience", audience, AUDIENCES)
+    return omitted(pep, chosen, _sections(chosen, sections, part), audience)
 
 
 def _read_source(source: str | os.PathLike[str] | bytes) -> tuple[bytes, str]:
@@ -169,4 +188,4 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
 
 
-__all__ = ["get_form", "list_forms", "parse", "render"]
+__all__ = ["get_form", "list_forms", "parse", "render", "render_report"]

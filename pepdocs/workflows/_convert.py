@@ -9,6 +9,7 @@ from typing import Any
 from pepdocs._types import Format
 from pepdocs.forms._answers import shown, value_at
 from pepdocs.forms._assemble import Parsed
+from pepdocs.forms._omitted import omitted
 from pepdocs.forms._spec import Field, Form, get_form
 from pepdocs.model._paths import get
 from pepdocs.model._pep import PEP
@@ -20,7 +21,7 @@ from pepdocs.workflows._api import parse, render
 class Change:
     """One line of a conversion report."""
 
-    kind: str  # no-place, left-empty, translated, meaning, unmapped, warning
+    kind: str  # no-place, left-out, left-empty, translated, meaning, unmapped, warning
     path: str
     label: str = ""
     source: str = ""
@@ -57,6 +58,7 @@ class Report:
             "meaning": "means something different",
             "unmapped": "kept without a place",
             "warning": "could not be read",
+            "left-out": "left out of {target}",
         }
         out = [f"{self.source_form} -> {self.target_form}: {len(self.changes)} notes"]
         for change in self.changes:
@@ -111,6 +113,9 @@ def report_for(parsed: Parsed, source: Form, target: Form) -> Report:
             written = shown(target_fields[path], value)
             if typed is not None and f.widget == "text" and target_fields[path].widget == "text" and typed != written:
                 report.changes.append(Change("translated", where, target_fields[path].label, typed, written))
+    for omission in omitted(pep, target):
+        if omission.reason == "years":  # on both forms, but the target shows it only for other year groups
+            report.changes.append(Change("left-out", omission.path, omission.label, note=omission.note))
     for path, f in target_fields.items():
         if path in source_fields or path.startswith("extensions."):
             continue
