@@ -143,8 +143,8 @@ def test_a_bad_row_is_reported_by_column_while_the_rest_succeed(cases: Path, tmp
     assert report.counts == {"done": 8, "skipped": 0, "problem": 2, "failed": 0} and not report.ok
     by_row = {row.row: row for row in report.rows}
     assert by_row[10].status == "problem" and by_row[10].problems == [
-        pepdocs.Issue("date not understood: '31/02/2016' is not a day of the calendar", column='D "DOB"', row=10),
-        pepdocs.Issue("not one of the choices: 'X9'", column='N "Legal Status"', row=10),
+        pepdocs.Issue("not a day of the calendar", column='D "DOB"', row=10),
+        pepdocs.Issue("not one of the choices", column='N "Legal Status"', row=10),
     ]
     assert by_row[10].files == ["BAD_southwark-full_2027-01-20.docx"] and by_row[10].written == 1  # still pre-filled
     assert by_row[11].files == [] and "no person ID" in by_row[11].problems[0].message
@@ -156,7 +156,7 @@ def test_a_bad_row_is_reported_by_column_while_the_rest_succeed(cases: Path, tmp
     sheet = openpyxl.load_workbook(tmp_path / "out" / REPORT_XLSX)["Rows"]
     (cell,) = [row[-1] for row in sheet.iter_rows(values_only=True) if row[0] == 10]
     assert cell == "\n".join(problem.describe(row=False) for problem in by_row[10].problems)
-    assert "not one of the choices: 'X9' @ column N \"Legal Status\"" in cell
+    assert "not one of the choices @ column N \"Legal Status\"" in cell
 
 
 def test_the_report_workbook_never_holds_a_formula(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pepdocs._errors import Issue, ModelError
+from pepdocs._errors import Issue, LimitError, ModelError
 from pepdocs.forms._codecs import read, ticked
 from pepdocs.forms._spec import IDENTITY, Field, Form, option_label
 from pepdocs.model._paths import put
@@ -47,6 +47,9 @@ class Parsed:
     identity: dict[str, Any] = field(default_factory=dict, repr=False)
     """Who the form is about, as its name band says: values by model path (child.full_name, child.date_of_birth)."""
 
+
+MAX_ROWS = 1000
+"""The most items pepdocs reads into one list of a PEP (table rows, PDF row numbers): a PEP has a few dozen."""
 
 DATE_PROMPTS = {"dd/mm/yyyy", "dd/mm/yy", "dd-mm-yyyy", "date"}
 """What a date box says until someone writes a date in it."""
@@ -125,7 +128,10 @@ def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None
     for _section, block in form.blocks(sections):
         if block.kind != "table":
             continue
-        for index, row in enumerate(found.rows.get(block.id, [])):
+        rows = found.rows.get(block.id, [])
+        if len(rows) > MAX_ROWS:
+            raise LimitError(f'the table "{block.heading or block.path}" has more than {MAX_ROWS} rows')
+        for index, row in enumerate(rows):
             item = items.setdefault(block.path, {}).setdefault(index, {})
             for column in block.columns:
                 text = row.get(column.id, "")

@@ -185,7 +185,7 @@ def _which_form(
 
 def _version_key(version: str) -> tuple[int, ...]:
     """A template version as numbers for comparing: '2025.1' -> (2025, 1)."""
-    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
+    return tuple(int(part) if part.isascii() and part.isdecimal() else 0 for part in version.split(".")[:8])
 
 
 __all__ = ["get_form", "list_forms", "parse", "render", "render_report"]

@@ -14,7 +14,7 @@ from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from pepdocs._errors import DocumentError, FormError, PepdocsError, RenderError
+from pepdocs._errors import DocumentError, FormError, LimitError, PepdocsError, RenderError
 from pepdocs.engines.pdf._build import (
     RADIO,
     cell_name,
@@ -22,7 +22,7 @@ from pepdocs.engines.pdf._build import (
     is_multi,
     state_of,
 )
-from pepdocs.forms._assemble import Found, Unmapped
+from pepdocs.forms._assemble import MAX_ROWS, Found, Unmapped
 from pepdocs.forms._spec import Block, Field, Form, get_form, list_forms, option_label
 
 MAX_FIELDS = 20_000
@@ -62,8 +62,8 @@ def read_pdf(data: bytes, file: str, password: str | None = None) -> PdfFields:
         raise DocumentError(f"the PDF is encrypted in a way this installation cannot open ({error})", file) from error
     except FileNotDecryptedError as error:
         raise DocumentError("the PDF is encrypted: a password is needed to open it", file) from error
-    except Exception as error:  # pypdf raises many kinds on damaged files; each means the file cannot be read
-        raise DocumentError(f"the PDF is damaged and cannot be read ({type(error).__name__}: {error})", file) from error
+    except Exception as error:  # pypdf raises many kinds on damaged files; its text may quote the file's bytes
+        raise DocumentError(f"the PDF is damaged and cannot be read ({type(error).__name__})", file) from error
 
 
 def _unlock(reader: PdfReader, file: str, password: str | None) -> None:
@@ -231,8 +231,10 @@ def locate_pdf(form: Form, fields: PdfFields, sections: frozenset[str] | None) -
         for path, blocks in names.tables.items():
             if name.startswith(path + "."):
                 index, _, rest = name[len(path) + 1 :].partition(".")
-                if not index.isdigit():
+                if not (index.isascii() and index.isdecimal()):
                     continue
+                if len(index) > 6 or int(index) >= MAX_ROWS:
+                    raise LimitError(f"PDF field {name}: row number past the {MAX_ROWS} rows pepdocs reads in a table")
                 for block in blocks:
                     for column in block.columns:
                         if column.path.split("[].", 1)[1] == rest:
