@@ -84,7 +84,8 @@ def _pdf_with_fields(names: list[str]) -> bytes:
         b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
         b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>",
     ]
-    objects += [b"<</FT/Tx/T(" + name.encode("latin-1") + b")/V(Invented)/Rect[0 0 10 10]>>" for name in names]  # PDFDocEncoding
+    # field names in PDFDocEncoding, which is Latin-1 for these
+    objects += [b"<</FT/Tx/T(" + name.encode("latin-1") + b")/V(Invented)/Rect[0 0 10 10]>>" for name in names]
     pdf = _pdf(objects)
     return pdf.replace(b"trailer\n<<", b"trailer\n<</Info<</pepdocs.form(southwark-full)>>")
 

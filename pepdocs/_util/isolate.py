@@ -90,7 +90,9 @@ def isolated(
     """`job(*args, **kwargs)` run in a child process that may use at most `seconds` and `memory` bytes."""
     kind, value = outcome(job, *args, seconds=seconds, memory=memory, **kwargs)
     if kind == "timeout":
-        raise LimitError(f"reading took longer than {seconds:g} seconds; the file may be built to exhaust readers", file)
+        raise LimitError(
+            f"reading took longer than {seconds:g} seconds; the file may be built to exhaust readers", file
+        )
     if kind == "died":
         raise LimitError("the reader stopped without an answer (it ran out of memory or crashed)", file)
     if kind == "ok":
