@@ -18,6 +18,7 @@ from pepdocs._errors import (
 )
 from pepdocs._types import AUDIENCES, PARTS, Audience, Format, Part, option
 from pepdocs._util.isolate import isolated as run_isolated
+from pepdocs._util.quiet import quiet_libraries
 from pepdocs.engines import RenderOptions, all_engines, formats, get_engine, sniff
 from pepdocs.forms._answers import answers
 from pepdocs.forms._assemble import Parsed, assemble
@@ -139,9 +140,10 @@ def parse(
     if not data:
         raise DocumentError("the file is empty", name)
     engine = sniff(data, name)
-    content = engine.open(data, name, password)
-    chosen, keys, warnings = _which_form(name, form, content.properties, lambda: engine.identify(content)[0])
-    found = engine.locate(chosen, content, keys)
+    with quiet_libraries():  # their log lines may quote the file's bytes
+        content = engine.open(data, name, password)
+        chosen, keys, warnings = _which_form(name, form, content.properties, lambda: engine.identify(content)[0])
+        found = engine.locate(chosen, content, keys)
     parsed = assemble(chosen, found, engine.format, keys)
     if strict and parsed.warnings:
         first = parsed.warnings[0]
