@@ -74,7 +74,7 @@ class Heard:
         warnings.simplefilter("always")
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         self.catcher.__exit__(*exc)
         self.texts += [str(w.message) for w in self.caught]
         self.texts += [record.getMessage() for record in self.caplog.records]
