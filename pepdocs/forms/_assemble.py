@@ -30,6 +30,8 @@ class Found:
     values: dict[str, str] = field(default_factory=dict)
     rows: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     unmapped: list[Unmapped] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    """What the engine noticed while reading, e.g. a box ticked only in its appearance."""
 
 
 @dataclass
@@ -111,6 +113,7 @@ def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None
     """Decode located answers into a PEP; every answer that cannot be read becomes a warning and is kept."""
     collector = _Collector(form)
     collector.unmapped.extend(found.unmapped)
+    collector.warnings.extend(found.warnings)
     fields = {f.id: f for f in form.fields()}
     for field_id, text in found.values.items():
         f = fields.get(field_id)

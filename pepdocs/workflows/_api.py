@@ -181,7 +181,14 @@ def _which_form(
         )
     keys = None
     if claimed == chosen.id and properties.get("pepdocs.sections"):
-        keys = frozenset(properties["pepdocs.sections"].split(","))
+        named = [key.strip() for key in properties["pepdocs.sections"].split(",")]
+        known = {section.key.casefold(): section.key for section in chosen.sections}
+        if all(key.casefold() in known for key in named):
+            keys = frozenset(known[key.casefold()] for key in named)
+        else:
+            warnings.append(
+                Issue(f"the document names sections form {chosen.id} does not have; the whole form was read")
+            )
     return chosen, keys, warnings
 
 

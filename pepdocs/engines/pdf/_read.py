@@ -6,7 +6,7 @@ Reading never trusts the file: every pypdf exception becomes a DocumentError nam
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -14,7 +14,7 @@ from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from pepdocs._errors import DocumentError, FormError, LimitError, PepdocsError, RenderError
+from pepdocs._errors import DocumentError, FormError, Issue, LimitError, PepdocsError, RenderError
 from pepdocs.engines.pdf._build import (
     RADIO,
     cell_name,
@@ -39,6 +39,8 @@ class PdfFields:
     text: dict[str, str]
     states: dict[str, str]
     info: dict[str, str]
+    by_appearance: list[str] = field(default_factory=list)
+    """Box fields with no value (/V) whose state was read from their widgets' appearance (/AS)."""
 
     @property
     def properties(self) -> dict[str, str]:
@@ -152,15 +154,14 @@ def _terminal(node: Any, name: str, kind: dict[str, Any], widgets: Any, out: Pdf
     if flags & (1 << 16):  # push button
         return
     state = str(value)[1:] if value is not None and str(value).startswith("/") else ""
-    if not state or state == "Off":
-        if not flags & RADIO:
-            # A checkbox some tools tick by its appearance state alone.
-            appearance = [node] + [w.get_object() for w in widgets]
-            ticked = [str(w.get("/AS"))[1:] for w in appearance if str(w.get("/AS", "/Off")) not in ("/Off", "None")]
-            state = ticked[0] if ticked else "Off"
-        else:
-            state = "Off"
-    out.states[name] = state
+    if value is None or (state in ("", "Off") and not flags & RADIO):
+        # Some viewers save a tick only in the widgets' appearance state (/AS), with no value.
+        appearance = [node] + [w.get_object() for w in widgets]
+        ticked = [str(w.get("/AS"))[1:] for w in appearance if str(w.get("/AS", "/Off")) not in ("/Off", "None")]
+        if ticked:
+            out.by_appearance.append(name)
+        state = ticked[0] if ticked else "Off"
+    out.states[name] = state or "Off"
 
 
 # --- locating a form's answers ------------------------------------------------------------------
@@ -297,6 +298,15 @@ def locate_pdf(form: Form, fields: PdfFields, sections: frozenset[str] | None) -
             found.values[f.id] = _ticked_text(f, codes)
     for block_id, by_index in rows.items():
         found.rows[block_id] = [by_index.get(i, {}) for i in range(max(by_index) + 1)]
+    for name in fields.by_appearance:
+        place = names.scalar.get(name) or names.scalar.get(name.rpartition(".")[0])
+        found.warnings.append(
+            Issue(
+                "ticked only in how the box looks (/AS), with no value (/V); read as ticked: check the answer",
+                place.field.path if place else "",
+                field=place.field.label if place else name,
+            )
+        )
     return found
 
 
