@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from pepdocs._errors import InputError
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder and an atomic rename."""
+def write_atomically(path: Path, data: bytes, before_rename: Callable[[Path], None] | None = None) -> None:
+    """Write `data` to `path` through a temporary file in the same folder and an atomic rename.
+
+    `before_rename` is called with the temporary file, complete on disk, just before it takes `path`'s place.
+    """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -23,6 +27,8 @@ def write_atomically(path: Path, data: bytes) -> None:
                 out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
+            if before_rename is not None:
+                before_rename(Path(temporary))
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from pepdocs._types import Audience
+from pepdocs.forms._answers import year_on
 from pepdocs.forms._spec import Block, Field, Form, Section
 from pepdocs.model._pep import PEP
 
@@ -57,7 +59,7 @@ def _places(form: Form) -> dict[str, tuple[Section, Block, Field]]:
 
 
 def omitted(
-    pep: PEP, form: Form, sections: frozenset[str] | None = None, audience: Audience = "record"
+    pep: PEP, form: Form, sections: frozenset[str] | None = None, audience: Audience = "record", on: date | None = None
 ) -> list[Omission]:
     """Every value of `pep` that `form`, drawn for these sections and this audience, does not show."""
     places = _places(form)
@@ -68,7 +70,7 @@ def omitted(
     for form_id, values in extensions.items():
         for json, model in _leaves(values, f"$.extensions.{form_id}", ""):
             leaves.append((json, f".extensions{model}" if form_id == form.id else f".extensions.{form_id}{model}"))
-    year = pep.year_group
+    year = year_on(pep, on).get("year_group", pep.year_group)
     out: list[Omission] = []
     for json, model in leaves:
         path = model.removeprefix(".")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from pathlib import Path
 
 from pepdocs._errors import (
@@ -58,6 +59,7 @@ def render(
     audience: Audience = "record",
     flatten: bool = False,
     password: str | None = None,
+    on: date | None = None,
 ) -> bytes:
     """The form filled in from `pep`, as the bytes of a DOCX or a PDF.
 
@@ -66,7 +68,8 @@ def render(
     `audience` "school" or "child" leaves out every field the model marks sensitive, for copies that
     leave the social worker's record. `flatten` (PDF only) draws
     every answer into the pages and leaves no fillable field or field value in the file. `password`
-    (PDF only) encrypts the PDF with AES-256 for emailing.
+    (PDF only) encrypts the PDF with AES-256 for emailing. `on`: the day the year group and key stage are
+    worked out for when the PEP has no meeting date yet (a pre-filled form); otherwise the meeting's.
     """
     chosen = get_form(form)
     if not isinstance(pep, PEP):
@@ -81,7 +84,7 @@ def render(
             f"use format={able[0] if able else ''!r}"
         )
     keys = _sections(chosen, sections, part)
-    filled = answers(pep, chosen, keys, audience)
+    filled = answers(pep, chosen, keys, audience, on)
     title = partial_title(chosen, keys)
     name = pep.child.full_name or ""
     properties = {"pepdocs.form": chosen.id, "pepdocs.version": chosen.version, "pepdocs.audience": audience}
@@ -98,6 +101,7 @@ def render_report(
     sections: Iterable[str | int] | None = None,
     part: Part | None = None,
     audience: Audience = "record",
+    on: date | None = None,
 ) -> list[Omission]:
     """Every value of `pep` that `render` with these options leaves out, with its JSON path and why.
 
@@ -106,7 +110,7 @@ def render_report(
     """
     chosen = get_form(form)
     option("audience", audience, AUDIENCES)
-    return omitted(pep, chosen, _sections(chosen, sections, part), audience)
+    return omitted(pep, chosen, _sections(chosen, sections, part), audience, on)
 
 
 def _read_source(source: str | os.PathLike[str] | bytes) -> tuple[bytes, str]:

@@ -152,9 +152,16 @@ def _version() -> str:
 
 
 def file_stem(person_id: str) -> str:
-    """A person ID made safe as the start of a file name on any system."""
-    stem = _UNSAFE_NAME.sub("-", person_id.strip()).strip(".-")[:64]
-    return stem or "id"
+    """A person ID made safe as the start of a file name on any system; unique for good.
+
+    Where making it safe changed it (`Zoë/7` -> `Zo-7`), a short hash of the ID as typed follows, so two IDs
+    never share a file name, in this run or any other.
+    """
+    typed = person_id.strip()
+    stem = _UNSAFE_NAME.sub("-", typed).strip(".-")[:64] or "id"
+    if stem != typed:
+        stem += "-" + hashlib.sha256(typed.encode("utf-8")).hexdigest()[:8]
+    return stem
 
 
 def output_name(person_id: str, form: str, on: date, format: str) -> str:
@@ -248,6 +255,13 @@ class Journal:
             self._out.write(json.dumps({"file": file, **asdict(written)}) + "\n")
             self._out.flush()
 
+    @staticmethod
+    def ahead(out_dir: Path, file: str, written: Written) -> None:
+        """Journal a file before it is renamed into place (from any process), so a batch killed just after the
+        rename still knows the file as written, and a rerun never overwrites it once someone has edited it."""
+        with (out_dir / STATE_FILE).open("a", encoding="utf-8") as out:
+            out.write(json.dumps({"file": file, **asdict(written)}) + "\n")
+
     def compact(self) -> None:
         """Rewrite the journal with one line per output file that still exists."""
         out_dir = self.path.parent
@@ -278,6 +292,8 @@ class Job:
     key: str
     sections: tuple[str, ...] | None = None
     audience: Audience = "record"
+    on: date | None = None
+    """The run date, for the year group and key stage of a child with no meeting date yet."""
 
 
 @dataclass(frozen=True)
@@ -296,15 +312,21 @@ class Result:
 def _render_one(job: Job, out_dir: Path, format: Format) -> Result:
     """Render and write one job; any error is returned, never raised, so no row stops the batch."""
     try:
-        data = render(job.pep, job.form, format, sections=job.sections, audience=job.audience)
+        data = render(job.pep, job.form, format, sections=job.sections, audience=job.audience, on=job.on)
         path = out_dir / job.file
-        write_atomically(path, data)
+        sha256 = hashlib.sha256(data).hexdigest()
+
+        def journal(temporary: Path) -> None:
+            stat = temporary.stat()  # a rename keeps the size and time
+            Journal.ahead(out_dir, job.file, Written(job.key, stat.st_size, stat.st_mtime_ns, sha256))
+
+        write_atomically(path, data, journal)
         stat = path.stat()
     except PepdocsError as error:
         return Result(job.row, job.file, job.key, error=str(error))
-    except Exception as error:  # a bug must fail its row, not the thousands after it
-        return Result(job.row, job.file, job.key, error=f"{error.__class__.__name__}: {error}")
-    return Result(job.row, job.file, job.key, stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest())
+    except Exception as error:  # a bug must fail its row, not the thousands after it; its text may hold values
+        return Result(job.row, job.file, job.key, error=f"an unexpected {error.__class__.__name__}")
+    return Result(job.row, job.file, job.key, stat.st_size, stat.st_mtime_ns, sha256)
 
 
 def _render_chunk(jobs: list[Job], out_dir: Path, format: Format) -> tuple[list[Result], float]:
@@ -606,7 +628,7 @@ class _Run:
             key = input_key(pep, choice.form, self.format, keys, self.audience)
             if self._up_to_date(name, key, row):
                 continue
-            jobs.append(Job(case.row, pep, choice.form, name, key, keys, self.audience))
+            jobs.append(Job(case.row, pep, choice.form, name, key, keys, self.audience, self.today))
         return jobs
 
     def _keys(self, form_id: str) -> tuple[str, ...] | None:
@@ -644,8 +666,8 @@ class _Run:
     def done(self, result: Result) -> None:
         """Take one job's result: journal the file, and finish its row when it was the row's last job."""
         pending = self.pending[result.row]
-        if result.error is None:
-            self.journal.record(result.file, Written(result.key, result.size, result.mtime_ns, result.sha256))
+        if result.error is None:  # journalled by its writer already, before the rename
+            self.journal.entries[result.file] = Written(result.key, result.size, result.mtime_ns, result.sha256)
             pending.report.written += 1
             self.report.written += 1
         else:
