@@ -1,6 +1,6 @@
 """Fuzzing the readers in-process: mutated copies of every form in every format, counted by how each ended.
 
-    python benchmarks/fuzz.py [--n 20000] [--seed 0] [--seconds 10] [--memory-mb 1024]
+    python benchmarks/fuzz.py [--n 20000] [--seed 0] [--seconds 10] [--memory-mb 1024] [--progress 1000]
 
 Each case renders a form (whole, or one role's part) from an example PEP, damages it one way or
 several (flipped, cut and inserted bytes in the file or inside a compressed part, parts recompressed
@@ -155,8 +155,10 @@ def cases(docs: list[tuple[str, bytes]], n: int, seed: int) -> Iterator[tuple[st
         yield name, mutate(rng, data)
 
 
-def run(n: int, seed: int, seconds: float, memory_mb: int, out: Callable[[str], None] = print) -> Counter[str]:
-    """Run `n` cases; the counts by outcome."""
+def run(
+    n: int, seed: int, seconds: float, memory_mb: int, out: Callable[[str], None] = print, progress: int = 0
+) -> Counter[str]:
+    """Run `n` cases; the counts by outcome (and a running count every `progress` cases)."""
     import resource
 
     docs = documents()
@@ -187,6 +189,8 @@ def run(n: int, seed: int, seconds: float, memory_mb: int, out: Callable[[str], 
                 signal.setitimer(signal.ITIMER_REAL, 0)
             slowest = max(slowest, time.process_time() - started)
             counts[outcome] += 1
+            if progress and (index + 1) % progress == 0:
+                out(f"... {index + 1} cases: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     finally:
         signal.signal(signal.SIGALRM, previous)
         resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
@@ -204,11 +208,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--memory-mb", type=int, default=1024)
+    parser.add_argument("--progress", type=int, default=0, help="Print running counts every this many cases.")
     args = parser.parse_args()
     import warnings
 
     warnings.simplefilter("ignore")  # parse warns about what it could not read; only outcomes count here
-    counts = run(args.n, args.seed, args.seconds, args.memory_mb)
+    counts = run(args.n, args.seed, args.seconds, args.memory_mb, lambda line: print(line, flush=True), args.progress)
     sys.exit(1 if any(outcome.startswith("RAW") for outcome in counts) else 0)
 
 

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from pepdocs._errors import ModelError, PepdocsError
+from pepdocs._errors import ModelError, PepdocsError, UsageError
 from pepdocs._types import AUDIENCES, FORMATS, PARTS, PREFERS, Audience, Format, Part, Prefer
 from pepdocs._util.files import write_atomically
 from pepdocs.forms._spec import add_forms, list_forms, load_form, templates_dir
@@ -31,7 +31,7 @@ def _one_line_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except PepdocsError as error:
-            click.echo(f"pepdocs: {error}", err=True)
+            click.echo(f"pepdocs: {error.cli if isinstance(error, UsageError) else error}", err=True)
             sys.exit(1)
 
     return run  # type: ignore[return-value]
@@ -62,6 +62,20 @@ _audience_option = click.option(
 _part_option = click.option(
     "--part", type=click.Choice(PARTS), default=None, help="Only the sections this role completes (e.g. school)."
 )
+
+_mkdir_option = click.option(
+    "--mkdir", is_flag=True, help="Create the folder of an output file when it does not exist."
+)
+
+
+def _outputs(mkdir: bool, *paths: Path | None) -> None:
+    """Refuse, before any work, to write into a folder that does not exist (a mistyped path), unless --mkdir."""
+    for path in paths:
+        if path is not None and not path.parent.exists():
+            if not mkdir:
+                raise UsageError(f"{path.parent}: the folder does not exist; create it or pass --mkdir")
+            path.parent.mkdir(parents=True, exist_ok=True)
+
 
 _allow_unidentified_option = click.option(
     "--allow-unidentified", is_flag=True,
@@ -143,13 +157,15 @@ def forms_build_command(folder: Path) -> None:
 @click.option("--password", default=None, help="PDF only: encrypt with AES-256.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
 @click.option("--report", "show_report", is_flag=True, help="List each value of the record the form leaves out.")
+@_mkdir_option
 @_forms_option
 @_one_line_errors
 def render_command(
     case: Path, form_id: str, fmt: Format, sections: str | None, part: Part | None, audience: Audience,
-    flatten: bool, password: str | None, output: Path, show_report: bool,
+    flatten: bool, password: str | None, output: Path, show_report: bool, mkdir: bool,
 ) -> None:  # fmt: skip
     """Fill a form from a PEP record (JSON); say how many of the record's values the form leaves out."""
+    _outputs(mkdir, output)
     pep = read_pep(case)
     keys = sections.split(",") if sections else None
     data = render(
@@ -176,10 +192,12 @@ def _count(n: int, noun: str) -> str:
 @click.option("--form", "form_id", default=None, help="Form id, when the document does not say.")
 @click.option("--password", default=None, help="Opens an encrypted PDF.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write the PEP here (JSON).")
+@_mkdir_option
 @_forms_option
 @_one_line_errors
-def parse_command(file: Path, form_id: str | None, password: str | None, output: Path | None) -> None:
+def parse_command(file: Path, form_id: str | None, password: str | None, output: Path | None, mkdir: bool) -> None:
     """Read a completed form (DOCX or PDF) back into a PEP record; warnings go to stderr."""
+    _outputs(mkdir, output)
     parsed = parse(file, form=form_id, password=password, isolated=True)
     for warning in parsed.warnings:
         click.echo(f"{file}: warning: {warning}", err=True)
@@ -202,16 +220,18 @@ def parse_command(file: Path, form_id: str | None, password: str | None, output:
 @click.option("--record", type=click.Path(path_type=Path), default=None, help="Also write the PEP record (JSON).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), default=None, help="Write the report (JSON).")
 @_allow_unidentified_option
+@_mkdir_option
 @_forms_option
 @_one_line_errors
 def convert_command(
     source: Path, to: str, fmt: Format, output: Path | None, record: Path | None, report_path: Path | None,
-    allow_unidentified: bool,
+    allow_unidentified: bool, mkdir: bool,
 ) -> None:  # fmt: skip
     """Turn another authority's completed form into the target form; print what changed, field by field.
 
     `--record` over an existing record is refused when the form is about another child (or says of no child).
     """
+    _outputs(mkdir, output, record, report_path)
     converted = convert(source, to, fmt, isolated=True)
     if record is not None and record.exists():
         check_identity(read_pep(record), converted.parsed, allow_unidentified=allow_unidentified)
@@ -224,6 +244,8 @@ def convert_command(
         write_atomically(report_path, text.encode("utf-8"))
     for line in converted.report.lines():
         click.echo(line)
+    if output is None:
+        click.echo(f"no {converted.report.target_form} form was written: give -o FILE to write it", err=True)
 
 
 @main.command("merge")
@@ -238,17 +260,22 @@ def convert_command(
     help="Whose value wins where they differ.",
 )
 @_allow_unidentified_option
+@_mkdir_option
 @_forms_option
 @_one_line_errors
-def merge_command(record: Path, returned: Path, output: Path, prefer: Prefer, allow_unidentified: bool) -> None:
+def merge_command(
+    record: Path, returned: Path, output: Path, prefer: Prefer, allow_unidentified: bool, mkdir: bool
+) -> None:
     """Take a returned form (e.g. the school's Section 3) into a PEP record; list every conflict.
 
     A form about another child is refused, and one that does not say who it is about unless --allow-unidentified.
     """
+    _outputs(mkdir, output)
     returned_form = parse(returned, isolated=True)
     merged = merge(read_pep(record), returned_form, prefer=prefer, allow_unidentified=allow_unidentified)
     write_atomically(output, merged.pep.to_json().encode("utf-8"))
-    click.echo(f"{len(merged.taken)} values taken, {len(merged.conflicts)} conflicts; wrote {output}")
+    taken, conflicts = _count(len(merged.taken), "value"), _count(len(merged.conflicts), "conflict")
+    click.echo(f"{taken} taken, {conflicts}; wrote {output}")
     for conflict in merged.conflicts:
         kept = "returned" if prefer == "returned" else "record"
         click.echo(
@@ -288,7 +315,7 @@ def check_command(files: tuple[Path, ...], policy: str, on: Any) -> None:
         if not findings:
             click.echo(f"{file}: ok")
     if errors:
-        click.echo(f"{errors} errors in {len(files)} files", err=True)
+        click.echo(f"{_count(errors, 'error')} in {_count(len(files), 'file')}", err=True)
         sys.exit(1)
 
 
@@ -299,21 +326,24 @@ def check_command(files: tuple[Path, ...], policy: str, on: Any) -> None:
 )
 @click.option("--policy", default="dfe", show_default=True, help="Built-in policy name or a policy TOML file.")
 @click.option("--on", "on", type=_DATE, default=None, help="Judge as on this day (YYYY-MM-DD); default today.")
+@_mkdir_option
 @_forms_option
 @_one_line_errors
-def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
+def tracker_command(source: Path, output: Path, policy: str, on: Any, mkdir: bool) -> None:
     """Write a tracker workbook from a folder of PEP records or a case-data XLSX/CSV.
 
     It says when each child's next PEP is due, and what the checks found.
     """
     from pepdocs.workflows._tracker import write_tracker
 
+    _outputs(mkdir, output)
     report = write_tracker(source, output, policy=policy, on=on.date() if on is not None else None)
     for record in report.problems:
         what = "not tracked" if record.pep is None else "left out"
         for issue in record.issues:
             click.echo(f"{record.name}: {what}: {issue}", err=True)
-    click.echo(f"wrote {output}: {report.children} children, {report.findings} findings ({report.errors} errors)")
+    children = f"{report.children} {'child' if report.children == 1 else 'children'}"
+    click.echo(f"wrote {output}: {children}, {_count(report.findings, 'finding')} ({_count(report.errors, 'error')})")
 
 
 @main.command("batch")

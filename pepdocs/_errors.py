@@ -76,7 +76,14 @@ class RenderError(PepdocsError):
 
 
 class UsageError(PepdocsError, ValueError):
-    """A bad argument to a pepdocs call or command: an unknown format, audience, prefer or section."""
+    """A bad argument to a pepdocs call or command: an unknown format, audience, prefer or section.
+
+    `.cli` says the same in the command line's words (`--format pdf`, not `format='pdf'`), where they differ.
+    """
+
+    def __init__(self, message: str, cli: str = "") -> None:
+        self.cli = cli or message
+        super().__init__(message)
 
 
 class IdentityError(PepdocsError, ValueError):

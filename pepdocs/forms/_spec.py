@@ -508,6 +508,9 @@ def get_form(form_id: str | Form) -> Form:
     if isinstance(form_id, Form):
         return form_id
     forms = _all_forms()
-    if form_id not in forms:
-        raise FormError(f"unknown form {form_id!r}; the forms are {', '.join(forms)}")
-    return forms[form_id]
+    if form_id in forms:
+        return forms[form_id]
+    for known, form in forms.items():  # "Kent" finds "kent"
+        if isinstance(form_id, str) and known.casefold() == form_id.strip().casefold():
+            return form
+    raise FormError(f"unknown form {form_id!r}; the forms are {', '.join(forms)}")

@@ -33,7 +33,7 @@ def _sections(form: Form, sections: Iterable[str | int] | None, part: Part | Non
     """The keys of the sections asked for by key (any case) or by `part`, the role that completes them."""
     if part is not None:
         if sections is not None:
-            raise UsageError("give sections or part, not both")
+            raise UsageError("give sections or part, not both", "give --sections or --part, not both")
         option("part", part, PARTS)
         try:
             return part_sections(form, part)
@@ -79,10 +79,8 @@ def render(
     engine = get_engine(format)
     if (flatten and "flatten" not in engine.options) or (password is not None and "password" not in engine.options):
         able = [e.format for e in all_engines() if {"flatten", "password"} <= e.options]
-        raise UsageError(
-            f"only a {' or '.join(f.upper() for f in able)} can be flattened or given a password; "
-            f"use format={able[0] if able else ''!r}"
-        )
+        only = f"only a {' or '.join(f.upper() for f in able)} can be flattened or given a password"
+        raise UsageError(f"{only}; use format={able[0] if able else ''!r}", f"{only}; use --format {able[0]}")
     keys = _sections(chosen, sections, part)
     filled = answers(pep, chosen, keys, audience, on)
     title = partial_title(chosen, keys)

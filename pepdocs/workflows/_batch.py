@@ -480,7 +480,7 @@ def batch(
     option("format", format, formats())
     keys = tuple(str(key) for key in sections) if sections is not None else None
     if keys is not None and part is not None:
-        raise UsageError("give sections or part, not both")
+        raise UsageError("give sections or part, not both", "give --sections or --part, not both")
     if part is not None:
         option("part", part, PARTS)
     option("audience", audience, AUDIENCES)

@@ -60,7 +60,8 @@ class Report:
             "warning": "could not be read",
             "left-out": "left out of {target}",
         }
-        out = [f"{self.source_form} -> {self.target_form}: {len(self.changes)} notes"]
+        count = len(self.changes)
+        out = [f"{self.source_form} -> {self.target_form}: {count} {'note' if count == 1 else 'notes'}"]
         for change in self.changes:
             what = words[change.kind].format(source=self.source_form, target=self.target_form)
             detail = f": {change.source!r} -> {change.target!r}" if change.kind == "translated" else ""
