@@ -39,11 +39,11 @@ TERM_DAYS = 74
 
 HEADERS = [
     "Person ID", "Forename", "Surname", "Preferred Name", "DOB", "Gender", "Ethnicity", "First Language",
-    "UPN", "ULN", "Legal Status", "Legal Status Start", "CLA Start", "Placement Type", "Placement Start",
+    "UPN", "ULN", "UASC", "Legal Status", "Legal Status Start", "CLA Start", "Placement Type", "Placement Start",
     "Placement LA", "Carer(s)", "Carer Phone", "School", "School URN", "DfE Number", "School LA", "Date Joined",
-    "Year Group", "Social Worker", "SW Team", "SW Phone", "SW Email", "Team Manager", "IRO", "Next LAC Review",
-    "Designated Teacher", "Virtual School Officer", "SEN Status", "EHCP Review Date", "PEP Date",
-    "PEP Number In Year", "No Provision Reason", "Ofsted Grade", "EET Status", "Personal Adviser", "Notes",
+    "Year Group", "Social Worker", "SW Team", "SW Phone", "SW Email", "Team Manager", "IRO", "Last LAC Review", "Next LAC Review",
+    "Designated Teacher", "Virtual School Officer", "SEN Status", "EHCP Review Date", "Last PEP Date", "PEP Date",
+    "PEP Number In Year", "No Provision Reason", "Ofsted Grade", "Ofsted Inspection Date", "EET Status", "Personal Adviser", "Notes",
 ]  # fmt: skip
 
 FIRST = [
@@ -65,7 +65,7 @@ LEGAL = ["C2", "C2", "C2", "C2 - Full care order", "Full care order", "C1", "Int
          "V2 - Single period of accommodation under section 20", "E1", "D1", "V3", "V4", "J1", "J2", "J3",
          "L1", "L2", "L3"]  # fmt: skip
 PLACEMENTS = ["U4", "U4", "U6", "U6", "U6", "U1", "U3", "U2", "U5", "A3", "A4", "A5", "A6", "K2", "K1", "R1",
-              "R2", "R3", "S1", "P1", "T0", "Z1", "Foster placement with other foster carer, other"]  # fmt: skip
+              "R2", "R3", "S1", "P1", "T0", "K3", "Foster placement with other foster carer, other"]  # fmt: skip
 CARERS = ["Teresa Whitlock", "Mark Whitlock", "Janet Bankole", "Lan Pham", "Maureen O'Brien", "Dev Sharma",
           "Agnes Kamara", "Pete Holloway", "Grace Adebayo", "Hannah Lowe", "Imran Qureshi", "Sandra Price"]  # fmt: skip
 SOCIAL_WORKERS = ["Rosa Delgado", "Daniel Osei", "Farah Iqbal", "Eleanor Whitcombe", "Claudette Baptiste",
@@ -212,6 +212,7 @@ def child(rng: random.Random, number: int, kind: str, schools: dict[str, list[Sc
         "SW Email": email(worker, "southwark"),
         "Team Manager": rng.choice(TEAM_MANAGERS),
         "IRO": rng.choice(IROS),
+        "Last LAC Review": as_text(rng, meeting - timedelta(days=rng.randint(40, 150))) if rng.random() < 0.8 else None,
         "Next LAC Review": as_text(rng, meeting + timedelta(days=rng.randint(20, 120))),
         "Virtual School Officer": rng.choice(VSOS),
         "SEN Status": rng.choice(["N", "N", "N", "K", "K", "SEN support", "E", "Education, health and care plan", ""]),
@@ -241,6 +242,7 @@ def child(rng: random.Random, number: int, kind: str, schools: dict[str, list[Sc
             "School": school.name, "School URN": school.urn, "DfE Number": f"{la}{school.estab}",
             "School LA": rng.choice([la, la, ""]), "Date Joined": as_text(rng, joined),
             "Designated Teacher": school.teacher, "Ofsted Grade": rng.choice(["1", "2", "2", "3", "Good", ""]),
+            "Ofsted Inspection Date": as_text(rng, date(2019, 9, 1) + timedelta(days=rng.randint(0, 1800))),
         })  # fmt: skip
     if year >= 1 or (year == 0 and rng.random() < 0.5):
         la = (school.la if school and school.la else "210") if kind != "kent" else "886"
@@ -248,6 +250,8 @@ def child(rng: random.Random, number: int, kind: str, schools: dict[str, list[Sc
     elif year < 1:
         row["UPN"] = "UN1"
     row["PEP Number In Year"] = rng.choice([1, 1, 2])
+    if entered < meeting - timedelta(days=120) and rng.random() < 0.85:
+        row["Last PEP Date"] = as_text(rng, meeting - timedelta(days=rng.randint(60, 110)))  # the autumn PEP
     if kind == "review":
         row["PEP Number In Year"] = 2
         row["Date Joined"] = meeting - timedelta(days=rng.randint(400, 900))
@@ -257,12 +261,14 @@ def child(rng: random.Random, number: int, kind: str, schools: dict[str, list[Sc
         row["No Provision Reason"] = rng.choice(["awaiting_admission", "Permanently excluded",
                                                  "placement_move; awaiting_admission", "Medical needs",
                                                  "Emotionally based school avoidance", "new_arrival"])  # fmt: skip
+        if "new_arrival" in row["No Provision Reason"]:
+            row["UASC"] = "Yes"
         row["Notes"] = "Tuition 10 hours a week while a place is found"
     if kind in ("post-16", "neet"):
         row["ULN"] = uln(rng)
         row["Personal Adviser"] = rng.choice(ADVISERS)
         row["SW Team"] = "Leaving Care Team"
-        row["Placement Type"] = rng.choice(["U4", "U6", "K3", "H5", "P2", "U6"])
+        row["Placement Type"] = rng.choice(["U4", "U6", "K3", "K3", "K2", "U6"])  # H5 and P2 retired in 2025-26
         row["EET Status"] = (
             rng.choice(["education", "Full-time education", "apprenticeship"]) if kind == "post-16"
             else rng.choice(["neet_seeking", "NEET: not available (illness, pregnancy, parenting)"])

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from pepdocs._errors import ModelError, PepdocsError, UsageError
+import pepdocs
+from pepdocs._errors import LimitError, ModelError, PepdocsError, UsageError
 from pepdocs._types import AUDIENCES, FORMATS, PARTS, PREFERS, Audience, Format, Part, Prefer
 from pepdocs._util.files import write_atomically
-from pepdocs.forms._spec import add_forms, list_forms, load_form, templates_dir
-from pepdocs.model._records import read_pep, schema
-from pepdocs.workflows._api import parse, render, render_report
-from pepdocs.workflows._convert import convert
-from pepdocs.workflows._merge import check_identity, merge
+
+# `pepdocs.X` loads X on first use, so that `pepdocs --help` and `--version` load no model, engine or
+# library behind them.
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,15 +32,44 @@ def _one_line_errors(command: F) -> F:
             return command(*args, **kwargs)
         except PepdocsError as error:
             click.echo(f"pepdocs: {error.cli if isinstance(error, UsageError) else error}", err=True)
-            sys.exit(1)
+            sys.exit(_status(error))
 
     return run  # type: ignore[return-value]
+
+
+def _status(error: PepdocsError) -> int:
+    """The exit status for an error: 3 when a limit was hit, 2 for a usage mistake, 1 for bad input."""
+    return 3 if isinstance(error, LimitError) else 2 if isinstance(error, UsageError) else 1
+
+
+def _json_line(data: Any) -> None:
+    """One JSON document on one line: the whole answer, or one line of JSON lines when there are several files."""
+    click.echo(json.dumps(data, ensure_ascii=False, default=str, separators=(",", ":")))
+
+
+def _issues(issues: Sequence[Any]) -> list[dict[str, Any]]:
+    return [dataclasses.asdict(issue) for issue in issues]
+
+
+def _failure(file: Path, error: PepdocsError) -> dict[str, Any]:
+    """A file's JSON line when the command could not do its work on it."""
+    issues = _issues(error.issues) if isinstance(error, ModelError) else []
+    failure = {"type": type(error).__name__, "message": str(error), "issues": issues}
+    return {"file": str(file), "ok": False, "error": failure}
+
+
+_json_option = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print JSON: one object, or one object per line (JSON lines) for several files.",
+)
 
 
 def _add_forms(_ctx: click.Context, _param: click.Parameter, folders: tuple[Path, ...]) -> None:
     try:
         for folder in folders:
-            add_forms(folder)
+            pepdocs.add_forms(folder)
     except PepdocsError as error:
         raise click.BadParameter(str(error)) from None
 
@@ -84,31 +113,46 @@ _allow_unidentified_option = click.option(
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="pepdocs")
+@click.version_option(version=pepdocs.__version__, prog_name="pepdocs")
 def main() -> None:
-    """Personal Education Plans: render every authority's form, read completed forms back."""
+    """Personal Education Plans: render every authority's form, read completed forms back.
+
+    Exit status:
+
+    \b
+    - 0: done
+    - 1: findings (an invalid record, an error-level check) or bad input (a file that cannot be read)
+    - 2: usage: an unknown option or form part, a missing argument, a choice that does not exist
+    - 3: a limit was hit: a file took more time or memory to read than allowed (it may be hostile)
+
+    With --json, validate, check, qa, forms, parse and convert print JSON: one object, or one object per
+    line (JSON lines) when given several files.
+    """
 
 
 @main.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of a PEP record."""
-    click.echo(json.dumps(schema(), indent=2, ensure_ascii=False))
+    click.echo(json.dumps(pepdocs.schema(), indent=2, ensure_ascii=False))
 
 
 @main.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate_command(files: tuple[Path, ...]) -> None:
-    """Check PEP records (JSON); print every problem as `message @ path`."""
+@_json_option
+def validate_command(files: tuple[Path, ...], as_json: bool) -> None:
+    """Check PEP records (JSON); print every problem as `message @ path` (--json: file, ok, issues)."""
     failed = 0
     for file in files:
         try:
-            read_pep(file)
+            pepdocs.read_pep(file)
         except ModelError as error:
             failed += 1
-            for issue in error.issues:
+            if as_json:
+                _json_line({"file": str(file), "ok": False, "issues": _issues(error.issues)})
+            for issue in error.issues if not as_json else ():
                 click.echo(f"{file}: {issue}")
         else:
-            click.echo(f"{file}: ok")
+            _json_line({"file": str(file), "ok": True, "issues": []}) if as_json else click.echo(f"{file}: ok")
     if failed:
         click.echo(f"{failed} of {len(files)} files have problems", err=True)
         sys.exit(1)
@@ -116,14 +160,20 @@ def validate_command(files: tuple[Path, ...]) -> None:
 
 @main.group("forms", invoke_without_command=True)
 @click.option("--paths", "show_paths", is_flag=True, help="Also list the model paths each form carries.")
+@_json_option
 @_forms_option
 @click.pass_context
 @_one_line_errors
-def forms_command(ctx: click.Context, show_paths: bool) -> None:
+def forms_command(ctx: click.Context, show_paths: bool, as_json: bool) -> None:
     """List the forms pepdocs renders and reads (`forms build DIR` builds one form folder's templates)."""
     if ctx.invoked_subcommand is not None:
         return
-    for form in list_forms():
+    from pepdocs.forms._spec import templates_dir
+
+    if as_json:
+        _json_line([_form_data(form, show_paths) for form in pepdocs.list_forms()])
+        return
+    for form in pepdocs.list_forms():
         sections = ", ".join(f"{s.key} {s.title} ({', '.join(s.roles)})" for s in form.sections)
         click.echo(f"{form.id:18} {form.authority}: {form.title} [{'/'.join(form.formats)}]")
         click.echo(f"{'':18} sections: {sections}")
@@ -134,12 +184,24 @@ def forms_command(ctx: click.Context, show_paths: bool) -> None:
                 click.echo(f"{'':18}   {path}")
 
 
+def _form_data(form: pepdocs.Form, with_paths: bool) -> dict[str, Any]:
+    sections = [
+        {"key": s.key, "title": s.title, "roles": list(s.roles), "filled_by": s.filled_by} for s in form.sections
+    ]
+    data = {
+        "id": form.id, "title": form.title, "authority": form.authority, "authority_la": form.authority_la,
+        "version": form.version, "formats": list(form.formats), "folder": str(form.folder), "sections": sections,
+    }  # fmt: skip
+    return data | ({"paths": form.paths} if with_paths else {})
+
+
 @forms_command.command("build")
 @click.argument("folder", type=click.Path(path_type=Path))
 @_one_line_errors
 def forms_build_command(folder: Path) -> None:
     """Build form.docx and form.pdf in a form folder from its form.toml."""
     from pepdocs.build import build_form
+    from pepdocs.forms._spec import load_form
 
     form = load_form(folder / "form.toml")
     written = build_form(form)
@@ -166,14 +228,14 @@ def render_command(
 ) -> None:  # fmt: skip
     """Fill a form from a PEP record (JSON); say how many of the record's values the form leaves out."""
     _outputs(mkdir, output)
-    pep = read_pep(case)
+    pep = pepdocs.read_pep(case)
     keys = sections.split(",") if sections else None
-    data = render(
+    data = pepdocs.render(
         pep, form_id, fmt, sections=keys, part=part, audience=audience, flatten=flatten, password=password
     )  # fmt: skip
     write_atomically(output, data)
     click.echo(f"wrote {output} ({len(data):,} bytes)")
-    left_out = render_report(pep, form_id, sections=keys, part=part, audience=audience)
+    left_out = pepdocs.render_report(pep, form_id, sections=keys, part=part, audience=audience)
     if left_out:
         hint = "" if show_report else " (--report lists them)"
         click.echo(f"{_count(len(left_out), 'value')} of the record left out of the form{hint}")
@@ -188,17 +250,48 @@ def _count(n: int, noun: str) -> str:
 
 
 @main.command("parse")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--form", "form_id", default=None, help="Form id, when the document does not say.")
 @click.option("--password", default=None, help="Opens an encrypted PDF.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write the PEP here (JSON).")
+@_json_option
 @_mkdir_option
 @_forms_option
 @_one_line_errors
-def parse_command(file: Path, form_id: str | None, password: str | None, output: Path | None, mkdir: bool) -> None:
-    """Read a completed form (DOCX or PDF) back into a PEP record; warnings go to stderr."""
+def parse_command(
+    files: tuple[Path, ...], form_id: str | None, password: str | None, output: Path | None, as_json: bool,
+    mkdir: bool,
+) -> None:  # fmt: skip
+    """Read a completed form (DOCX or PDF) back into a PEP record; warnings go to stderr.
+
+    With --json, each file is one line: file, form, format, sections, record, warnings and unmapped
+    (or its error); several files need --json.
+    """
+    if len(files) > 1 and (not as_json or output is not None):
+        raise click.UsageError("several files need --json, and no -o: each file's record is a line of JSON lines")
     _outputs(mkdir, output)
-    parsed = parse(file, form=form_id, password=password, isolated=True)
+    if as_json:
+        status = 0
+        for file in files:
+            try:
+                parsed = pepdocs.parse(file, form=form_id, password=password, isolated=True)
+            except PepdocsError as error:
+                status = max(status, _status(error))
+                click.echo(f"pepdocs: {error}", err=True)
+                _json_line(_failure(file, error))
+                continue
+            record = json.loads(parsed.pep.to_json())
+            if output is not None:
+                write_atomically(output, parsed.pep.to_json().encode("utf-8"))
+            _json_line({
+                "file": str(file), "ok": True, "form": parsed.form, "format": parsed.format,
+                "sections": parsed.sections,
+                **({"output": str(output)} if output is not None else {"record": record}),
+                "warnings": _issues(parsed.warnings), "unmapped": [dataclasses.asdict(u) for u in parsed.unmapped],
+            })  # fmt: skip
+        sys.exit(status)
+    (file,) = files
+    parsed = pepdocs.parse(file, form=form_id, password=password, isolated=True)
     for warning in parsed.warnings:
         click.echo(f"{file}: warning: {warning}", err=True)
     for item in parsed.unmapped:
@@ -221,20 +314,24 @@ def parse_command(file: Path, form_id: str | None, password: str | None, output:
 @click.option("--report", "report_path", type=click.Path(path_type=Path), default=None, help="Write the report (JSON).")
 @_allow_unidentified_option
 @_mkdir_option
+@_json_option
 @_forms_option
 @_one_line_errors
 def convert_command(
     source: Path, to: str, fmt: Format, output: Path | None, record: Path | None, report_path: Path | None,
-    allow_unidentified: bool, mkdir: bool,
+    as_json: bool, allow_unidentified: bool, mkdir: bool,
 ) -> None:  # fmt: skip
     """Turn another authority's completed form into the target form; print what changed, field by field.
 
+    With --json, one object: file, source and target form, the files written, and the report's changes.
     `--record` over an existing record is refused when the form is about another child (or says of no child).
     """
     _outputs(mkdir, output, record, report_path)
-    converted = convert(source, to, fmt, isolated=True)
+    converted = pepdocs.convert(source, to, fmt, isolated=True)
     if record is not None and record.exists():
-        check_identity(read_pep(record), converted.parsed, allow_unidentified=allow_unidentified)
+        from pepdocs.workflows._merge import check_identity
+
+        check_identity(pepdocs.read_pep(record), converted.parsed, allow_unidentified=allow_unidentified)
     if output is not None:
         write_atomically(output, converted.document)
     if record is not None:
@@ -242,6 +339,13 @@ def convert_command(
     if report_path is not None:
         text = json.dumps(converted.report.to_dict(), indent=2, ensure_ascii=False, default=str)
         write_atomically(report_path, text.encode("utf-8"))
+    if as_json:
+        written = {"output": output, "record": record, "report": report_path}
+        _json_line({
+            "file": str(source), "ok": True, **converted.report.to_dict(), "format": fmt,
+            "written": {name: str(path) for name, path in written.items() if path is not None},
+        })  # fmt: skip
+        return
     for line in converted.report.lines():
         click.echo(line)
     if output is None:
@@ -271,8 +375,10 @@ def merge_command(
     A form about another child is refused, and one that does not say who it is about unless --allow-unidentified.
     """
     _outputs(mkdir, output)
-    returned_form = parse(returned, isolated=True)
-    merged = merge(read_pep(record), returned_form, prefer=prefer, allow_unidentified=allow_unidentified)
+    returned_form = pepdocs.parse(returned, isolated=True)
+    merged = pepdocs.merge(
+        pepdocs.read_pep(record), returned_form, prefer=prefer, allow_unidentified=allow_unidentified
+    )
     write_atomically(output, merged.pep.to_json().encode("utf-8"))
     taken, conflicts = _count(len(merged.taken), "value"), _count(len(merged.conflicts), "conflict")
     click.echo(f"{taken} taken, {conflicts}; wrote {output}")
@@ -290,32 +396,91 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--policy", default="dfe", show_default=True, help="Built-in policy name or a policy TOML file.")
 @click.option("--on", "on", type=_DATE, default=None, help="Judge as on this day (YYYY-MM-DD); default today.")
+@_json_option
 @_one_line_errors
-def check_command(files: tuple[Path, ...], policy: str, on: Any) -> None:
+def check_command(files: tuple[Path, ...], policy: str, on: Any, as_json: bool) -> None:
     """Check PEP records against an authority's rules (default: the national dfe policy).
 
-    Prints `file: severity rule: message @ path [source]`; exit 1 on errors.
+    Prints `file: severity rule: message @ path [source]`; exit 1 on errors. With --json, each file is
+    one line: file, policy, on, ok, findings, next_due (or the record's issues).
     """
-    from pepdocs.rules._check import check, load_policy
+    import datetime as dt
 
-    chosen = load_policy(policy)
-    day = on.date() if on is not None else None
+    chosen = pepdocs.load_policy(policy)
+    day = on.date() if on is not None else dt.date.today()
     errors = 0
     for file in files:
         try:
-            findings = check(read_pep(file), policy=chosen, on=day)
+            pep = pepdocs.read_pep(file)
+            findings = pepdocs.check(pep, policy=chosen, on=day)
         except ModelError as error:
             errors += 1
-            for issue in error.issues:
+            if as_json:
+                invalid = {"file": str(file), "policy": chosen.name, "on": day, "ok": False}
+                _json_line(invalid | {"issues": _issues(error.issues)})
+            for issue in error.issues if not as_json else ():
                 click.echo(f"{file}: error invalid-record: {issue}")
             continue
         errors += sum(1 for finding in findings if finding.severity == "error")
+        if as_json:
+            due = dataclasses.asdict(pepdocs.next_due(pep, policy=chosen, on=day))
+            ok = not any(finding.severity == "error" for finding in findings)
+            findings_data = [dataclasses.asdict(finding) for finding in findings]
+            checked = {"file": str(file), "policy": chosen.name, "on": day, "ok": ok}
+            _json_line(checked | {"findings": findings_data, "next_due": due})
+            continue
         for finding in findings:
             click.echo(f"{file}: {finding}")
         if not findings:
             click.echo(f"{file}: ok")
     if errors:
         click.echo(f"{_count(errors, 'error')} in {_count(len(files), 'file')}", err=True)
+        sys.exit(1)
+
+
+@main.command("qa")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--policy", default="dfe", show_default=True, help="Built-in policy name or a policy TOML file.")
+@click.option("--on", "on", type=_DATE, default=None, help="Judge as on this day (YYYY-MM-DD); default today.")
+@_json_option
+@_one_line_errors
+def qa_command(files: tuple[Path, ...], policy: str, on: Any, as_json: bool) -> None:
+    """Rate PEP records red, amber or green, area by area, with the reason for each; exit 1 when any is red.
+
+    With --json, each file is one line: file, policy, on, ok, rating, reason, areas (each with its rating,
+    reason and source) and the criteria's source, or the record's issues.
+    """
+    import datetime as dt
+
+    chosen = pepdocs.load_policy(policy)
+    day = on.date() if on is not None else dt.date.today()
+    reds, source = 0, ""
+    for file in files:
+        try:
+            report = pepdocs.qa(pepdocs.read_pep(file), policy=chosen, on=day)
+        except ModelError as error:
+            reds += 1
+            if as_json:
+                invalid = {"file": str(file), "policy": chosen.name, "on": day, "ok": False}
+                _json_line(invalid | {"issues": _issues(error.issues)})
+            for issue in error.issues if not as_json else ():
+                click.echo(f"{file}: error invalid-record: {issue}")
+            continue
+        reds += report.rating == "red"
+        if as_json:
+            rated = {"file": str(file), "policy": chosen.name, "on": day, "ok": report.rating != "red"}
+            areas = [dataclasses.asdict(area) for area in report.areas]
+            rating = {"rating": report.rating, "reason": report.reason, "areas": areas, "source": report.source}
+            _json_line(rated | rating)
+            continue
+        source = report.source
+        click.echo(f"{file}: {report.rating} ({report.reason})")
+        for area in report.areas:
+            click.echo(f"  {area}")
+    if source:
+        click.echo(f"criteria: {source}")
+    if reds:
+        click.echo(f"{reds} of {len(files)} PEPs rated red", err=True)
         sys.exit(1)
 
 
@@ -385,9 +550,7 @@ def batch_command(
     in the report; 1 when a form could not be rendered for some row (every other row is still
     written), when the batch could not start, or with --strict when any row had a problem.
     """
-    from pepdocs.workflows._batch import batch
-
-    report = batch(
+    report = pepdocs.batch(
         cases, out_dir, form=form_id, format=fmt, workers=workers, force=force, mapping=mapping,
         sections=sections.split(",") if sections else None, part=part, audience=audience, policy=policy,
         progress=sys.stdout.isatty(),
@@ -402,3 +565,36 @@ def batch_command(
     click.echo(report.summary())
     if report.counts["failed"] or (strict and not report.ok):
         sys.exit(1)
+
+
+@main.command("serve")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True,
+    help="Address to listen on; off loopback, PEPDOCS_API_KEYS must be set.",
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.option(
+    "--home", "home_form", default="southwark-full", show_default=True,
+    help="The home authority's form the page offers first.",
+)
+@click.option(
+    "--max-upload-mb", type=click.IntRange(min=1), default=20, show_default=True,
+    help="Largest request the service takes in.",
+)
+@click.option(
+    "--workers", "concurrency", type=click.IntRange(min=1), default=2, show_default=True,
+    help="Documents rendered or read at once; more calls wait.",
+)  # fmt: skip
+@_one_line_errors
+def serve_command(host: str, port: int, home_form: str, max_upload_mb: int, concurrency: int) -> None:
+    """Serve the HTTP API and the page for returned forms (needs `pip install "pepdocs[service]"`).
+
+    The page is at http://HOST:PORT/ and the API description at /openapi.json. API keys come from the
+    environment variable PEPDOCS_API_KEYS (comma-separated), never from the command line; they are
+    required unless HOST is a loopback address. Request bodies and query strings are never logged.
+    """
+    try:
+        from pepdocs.service import Settings, serve
+    except ImportError:
+        raise click.UsageError('the service needs its extra: pip install "pepdocs[service]"') from None
+    serve(host, port, Settings.from_env(home_form=home_form, max_upload=max_upload_mb * 2**20, concurrency=concurrency))

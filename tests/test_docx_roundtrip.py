@@ -82,3 +82,50 @@ def test_a_form_resaved_by_libreoffice_reads_the_same(form_id: str) -> None:
         assert parsed.form == form_id
         assert parsed.warnings == []
         assert carried(parsed.pep, form, like=pep) == carried(pep, form)
+
+
+SIGNED = {"signed_on": "2026-11-20"}
+NEW_IN_ISSUE_15 = {
+    "plan": {
+        "completed_on": "2026-11-20",
+        "submitted_on": "2026-11-23",
+        "working_well": "Settled at school",
+        "worried_about": "Reading is behind",
+        "sign_off": {
+            "designated_teacher": {"name": "A Teacher", "role": "Teacher", "signature": "A. Teacher", **SIGNED},
+            "young_person": {"name": "Sam", "role": "Child", "signature": "Sam", **SIGNED},
+        },
+    },
+    "child": {"uasc": True},
+    "care": {"safeguarding_concerns": "Missing twice in October"},
+    "education": {
+        "eal_stage": "B",
+        "reading_age": "7 years 2 months",
+        "phonics": "Phase 5",
+        "attendance": {"previous_year_percent": "91.5"},
+        "setting": {
+            "inspection": {
+                "inspected_on": "2026-01-20",
+                "report_card": {"achievement": "needs_attention", "safeguarding_met": True},
+            }
+        },
+    },
+    "pupil_premium": {
+        "items": [{"intervention": "Tutor", "fund": "pp_plus", "cost": "300"}],
+        "previous_items": [
+            {"intervention": "Mentor", "fund": "school", "cost": "120", "actual_impact": "Calm", "released": True}
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("form_id", FORMS)
+def test_the_fields_issue_15_added_come_back_from_every_form_that_carries_them(form_id: str) -> None:
+    pep = pepdocs.PEP.model_validate(NEW_IN_ISSUE_15)
+    form = pepdocs.get_form(form_id)
+    for fmt in ("docx", "pdf"):
+        parsed = pepdocs.parse(pepdocs.render(pep, form_id, fmt))
+        assert parsed.warnings == [] and parsed.unmapped == []
+        assert carried(parsed.pep, form, like=pep) == carried(pep, form)
+    assert parsed.pep.plan.sign_off.designated_teacher.signature == "A. Teacher"
+    assert parsed.pep.pupil_premium.previous_items[0].actual_impact == "Calm"

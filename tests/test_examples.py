@@ -116,10 +116,10 @@ def test_each_example_child_is_in_the_year_group_of_its_scenario(name: str, year
     assert example(name).year_group == year_group
 
 
-def test_the_southwark_primary_example_is_the_first_pep_of_autumn_2025_at_a_southwark_school() -> None:
+def test_the_southwark_primary_example_is_the_first_pep_of_autumn_2026_at_a_southwark_school() -> None:
     pep = example("southwark-primary")
     assert pep.plan.pep_number_in_year == 1
-    assert pep.plan.meeting_date is not None and date(2025, 10, 1) <= pep.plan.meeting_date <= date(2025, 10, 31)
+    assert pep.plan.meeting_date is not None and date(2026, 10, 1) <= pep.plan.meeting_date <= date(2026, 10, 31)
     assert pep.education.setting.la == "210"
     assert pep.child.upn is not None and pep.child.upn[1:4] == "210"
 

@@ -254,3 +254,47 @@ def test_batch_gives_the_schools_copy_of_its_part_in_place_of_the_records(tmp_pa
     assert first.pep is not None
     written = next(tmp_path.glob(f"{first.person_id}_kent_*.docx")).read_bytes()
     assert written == pepdocs.render(first.pep, "kent", part="school", audience="school")
+
+
+# --- form choice by the school's identity (issue 15) ---------------------------------------------------
+
+
+def _child(born: str, setting: dict[str, str]) -> pepdocs.PEP:
+    return pepdocs.PEP.model_validate(
+        {"child": {"date_of_birth": born}, "plan": {"meeting_date": "2026-11-10"}, "education": {"setting": setting}}
+    )
+
+
+def test_a_school_given_only_by_laestab_gets_its_authoritys_form_not_the_no_provision_one() -> None:
+    chosen = pepdocs.select_form(_child("2016-05-01", {"laestab": "8864001"}))  # Year 5 at a Kent school
+    assert [c.form for c in chosen] == ["kent", "southwark-full"]
+    assert [c.form for c in pepdocs.select_form(_child("2016-05-01", {"urn": "118776"}))] == ["southwark-full"]
+    assert [c.form for c in pepdocs.select_form(_child("2016-05-01", {}))] == ["no-provision"]
+
+
+@pytest.mark.parametrize(
+    ("born", "home"),
+    [
+        ("2022-05-01", "early-years"),
+        ("2011-05-01", "southwark-full"),
+        ("2010-05-01", "post-16"),
+        ("2009-05-01", "post-16"),
+    ],
+)
+def test_reception_and_sixth_form_children_at_kent_schools_get_the_kent_form(born: str, home: str) -> None:
+    # On 10 Nov 2026: born May 2022 is in Reception, 2011 in Year 11, 2010 in Year 12, 2009 in Year 13.
+    chosen = pepdocs.select_form(_child(born, {"la": "886", "name": "A Kent school"}))
+    assert [c.form for c in chosen] == ["kent", home]
+    assert "Kent" in chosen[0].reason and "must also" in chosen[1].reason
+
+
+def test_convert_notes_when_the_target_form_does_not_fit_the_child() -> None:
+    from pepdocs.workflows._convert import does_not_fit
+
+    fifteen = _child("2011-05-01", {"name": "A school"})  # Year 11
+    assert "Year 11" in (does_not_fit(fifteen, pepdocs.get_form("early-years")) or "")
+    assert does_not_fit(fifteen, pepdocs.get_form("southwark-full")) is None
+    assert "names a setting" in (does_not_fit(fifteen, pepdocs.get_form("no-provision")) or "")
+    converted = pepdocs.convert(pepdocs.render(fifteen, "southwark-full"), "early-years")
+    (note,) = [c for c in converted.report.of("meaning") if c.path == "$.year_group"]
+    assert "Reception" in note.note and any("Who the form is for" in line for line in converted.report.lines())

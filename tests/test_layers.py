@@ -15,6 +15,7 @@ RANK = {
     "_errors": 0,
     "_types": 0,
     "_util": 0,
+    "_version": 0,
     "model": 1,
     "forms": 2,
     "rules": 2,
@@ -22,6 +23,7 @@ RANK = {
     "workflows": 4,
     "build": 5,
     "_cli": 5,
+    "service": 5,
     "__init__": 5,
     "__main__": 5,
 }

@@ -82,3 +82,44 @@ def test_a_spec_naming_a_path_the_model_lacks_is_refused(tmp_path) -> None:  # t
     )
     with pytest.raises(pepdocs.FormError, match=r"child\.shoe_size"):
         load_form(spec)
+
+
+SCHEDULE_1_PARA_2 = {
+    "(1) educational history: institutions attended": ("education.setting_history[]",),
+    "(1) attendance record": ("education.attendance.percent",),
+    "(1) conduct record": ("education.exclusions[]", "plan.discussion.behaviour"),
+    "(1) academic and other achievements": ("education.achievements",),
+    "(1) special educational needs": ("education.sen.status",),
+    "(2) existing arrangements for education": ("education.interventions[]", "no_provision.interim[]"),
+    "(3) planned changes and minimising disruption": ("plan.planned_changes",),
+    "(4) leisure interests": ("education.interests",),
+    "(5) the appropriate person's role": ("views.carer",),
+    "long-term plans and aspirations": ("plan.long_term_plans", "views.child.aspirations"),
+    "review of previous actions": ("previous_actions[]",),
+}
+"""What CPPCR Regulations 2010 Schedule 1 para 2 asks of every PEP, and the paths that carry each item."""
+
+SIGN_OFF = [
+    "plan.completed_on",
+    "plan.submitted_on",
+    *(f"plan.sign_off.{who}.{what}" for who in ("designated_teacher", "social_worker", "young_person", "virtual_school")
+      for what in ("name", "role", "signed_on", "signature")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("form", FORMS, ids=lambda f: f.id)
+def test_every_form_carries_the_schedule_1_items_and_a_sign_off(form: pepdocs.Form) -> None:
+    paths = set(form.paths)
+    for item, where in SCHEDULE_1_PARA_2.items():
+        assert any(p == w or p.startswith(w) for p in paths for w in where), f"{form.id} lacks {item}"
+    assert set(SIGN_OFF) <= paths, sorted(set(SIGN_OFF) - paths)
+    assert {"plan.working_well", "plan.worried_about", "pupil_premium.previous_items[].actual_impact"} <= paths
+    assert "plan.completed_by" in paths
+
+
+@pytest.mark.parametrize("form", FORMS, ids=lambda f: f.id)
+def test_the_safeguarding_box_is_sensitive_wherever_a_form_has_it(form: pepdocs.Form) -> None:
+    boxes = [f for f in form.fields() if f.path == "care.safeguarding_concerns"]
+    assert all(f.sensitive for f in boxes)
+    if form.id != "southwark-review":
+        assert boxes, f"{form.id} has no safeguarding box"

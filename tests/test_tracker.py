@@ -20,7 +20,7 @@ from tests.conftest import office
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
-ON = date(2026, 1, 27)
+ON = date(2026, 11, 30)
 HOSTILE = "=HYPERLINK(\"http://example.invalid\",\"click\")"
 
 
@@ -59,13 +59,14 @@ def test_the_tracker_has_a_row_per_child_and_a_row_per_finding(records: Path, tm
     pep = pepdocs.read_pep(records / "kent-secondary.json")
     due = next_due(pep, policy="southwark", on=ON)
     assert kent["Person ID"] == "5102947" and kent["Name"] == "Łukasz Piotr Wiśniewski"
-    assert kent["Date of birth"] == datetime(2010, 11, 2) and kent["Year group"] == "Year 10"
+    assert kent["Date of birth"] == datetime(2011, 11, 2) and kent["Year group"] == "Year 10"
     assert kent["Form(s) needed"] == "kent, southwark-full"
-    assert kent["Last PEP"] == datetime(2025, 11, 11) and kent["Next due"] == datetime(2026, 2, 24)
-    assert (kent["Days left"], kent["Status"], kent["Why due"]) == (28, "on track", due.reason)
-    overdue = next(row for row in tracker if row["Record"] == "no-provision.json")
-    assert overdue["Status"] == "overdue" and overdue["Days left"] == -49 and overdue["Errors"] == 1
-    assert tracker[0]["Record"] == "no-provision.json"  # soonest due first
+    assert kent["Last PEP"] == datetime(2026, 11, 11) and kent["Next due"] == datetime(2027, 2, 24)
+    assert (kent["Days left"], kent["Status"], kent["Why due"]) == (86, "on track", due.reason)
+    assert (kent["QA rating"], kent["QA reasons"]) == ("green", None)
+    soon = next(row for row in tracker if row["Record"] == "no-provision.json")
+    assert soon["Status"] == "due within 14 days" and soon["Days left"] == 9 and soon["Errors"] == 0
+    assert tracker[0]["Next due"] == datetime(2026, 12, 1)  # soonest due first: the review example and its copy
     findings = _rows(list(book["Findings"].iter_rows(values_only=True)))
     every = [f for path in EXAMPLES for f in check(pepdocs.read_pep(path), policy="southwark", on=ON)]
     assert len([row for row in findings if row["Rule"] != "invalid-record" and row["Record"] != "hostile.json"]) == len(
@@ -99,7 +100,7 @@ def test_status_colours_are_conditional_formatting_rules_not_fills(records: Path
     rules = [(str(area.sqref), rule) for area in tracker.conditional_formatting for rule in area.rules]
     formulas = {rule.formula[0]: rule for _, rule in rules}
     assert set(formulas) == {'$J2="overdue"', '$J2="due within 14 days"', '$J2="on track"'}
-    assert {area for area, _ in rules} == {f"A2:N{tracker.max_row}"}
+    assert {area for area, _ in rules} == {f"A2:P{tracker.max_row}"}
     assert all(rule.type == "expression" and rule.dxf.fill is not None for _, rule in rules)
     assert all(cell.fill.fill_type is None for row in tracker.iter_rows() for cell in row)
 
@@ -145,7 +146,7 @@ def test_a_case_data_workbook_is_tracked_with_the_rules_case_data_can_answer(tmp
     cases = tmp_path / "cases.xlsx"
     book.save(cases)
     out = tmp_path / "tracker.xlsx"
-    report = write_tracker(cases, out, policy="southwark", on=ON)
+    report = write_tracker(cases, out, policy="southwark", on=date(2026, 1, 27))
     assert report.children == 2 and [record.name for record in report.unreadable] == ["cases.xlsx row 4"]
     saved = load_workbook(out)
     tracker = _rows(list(saved["Tracker"].iter_rows(values_only=True)))
@@ -177,7 +178,7 @@ def test_an_empty_folder_is_one_line_and_exit_1(tmp_path: Path) -> None:
 def test_pepdocs_tracker_writes_what_the_api_writes(records: Path, tmp_path: Path) -> None:
     out = tmp_path / "cli.xlsx"
     result = CliRunner().invoke(
-        main, ["tracker", str(records), "-o", str(out), "--policy", "kent", "--on", "2026-01-27"]
+        main, ["tracker", str(records), "-o", str(out), "--policy", "kent", "--on", "2026-11-30"]
     )
     assert result.exit_code == 0, result.output
     assert "7 children" in result.output and "broken.json: not tracked:" in result.output
@@ -212,7 +213,7 @@ def test_libreoffice_opens_the_tracker_and_keeps_its_formatting(records: Path, t
     soffice, pdftoppm = office("soffice"), office("pdftoppm")
     out = tmp_path / "in" / "tracker.xlsx"
     write_tracker(
-        records, out, policy="southwark", on=date(2026, 2, 12)
+        records, out, policy="southwark", on=date(2026, 12, 5)
     )  # one child overdue, one due within 14 days, the rest on track
     statuses = {row[9] for row in load_workbook(out)["Tracker"].iter_rows(min_row=2, values_only=True)}
     assert statuses == {"overdue", "due within 14 days", "on track"}
@@ -221,7 +222,7 @@ def test_libreoffice_opens_the_tracker_and_keeps_its_formatting(records: Path, t
 
     again = load_workbook(_soffice(soffice, "xlsx", out, tmp_path / "xlsx"))
     tracker = again["Tracker"]
-    assert tracker.auto_filter.ref is not None and tracker.auto_filter.ref.startswith("A1:N")
+    assert tracker.auto_filter.ref is not None and tracker.auto_filter.ref.startswith("A1:P")
     rules = {rule.formula[0]: rule for area in tracker.conditional_formatting for rule in area.rules}
     assert set(rules) == {'$J2="overdue"', '$J2="due within 14 days"', '$J2="on track"'}
     assert rules['$J2="overdue"'].dxf.fill.bgColor.rgb.endswith("FFC7CE")

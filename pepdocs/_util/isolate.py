@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import pickle
@@ -12,6 +13,7 @@ from typing import Any, TypeVar
 from pepdocs._errors import DocumentError, LimitError, PepdocsError
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 TIME_LIMIT = 5.0
 MEMORY_LIMIT = 500 * 1024 * 1024
@@ -90,16 +92,19 @@ def isolated(
     """`job(*args, **kwargs)` run in a child process that may use at most `seconds` and `memory` bytes."""
     kind, value = outcome(job, *args, seconds=seconds, memory=memory, **kwargs)
     if kind == "timeout":
+        log.warning("reader stopped limit=time seconds=%g", seconds)
         raise LimitError(
             f"reading took longer than {seconds:g} seconds; the file may be built to exhaust readers", file
         )
     if kind == "died":
+        log.warning("reader stopped limit=crash-or-memory")
         raise LimitError("the reader stopped without an answer (it ran out of memory or crashed)", file)
     if kind == "ok":
         return value  # type: ignore[no-any-return]
     if kind == "error":
         raise value
     if kind == "memory":
+        log.warning("reader stopped limit=memory megabytes=%d", memory // 2**20)
         raise LimitError(
             f"reading needed more than {memory // 2**20} MB; the file may be built to exhaust readers", file
         )

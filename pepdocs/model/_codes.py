@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -84,7 +85,7 @@ class LegalStatus(Code):
     V4 = ("V4", "Short-term breaks, agreement recorded")
     J1 = ("J1", "Remanded to LA or youth detention accommodation")
     J2 = ("J2", "Placed in LA accommodation under PACE")
-    J3 = ("J3", "Youth Rehabilitation Order with residence requirement")
+    J3 = ("J3", "Sentenced to a Youth Rehabilitation Order with residence or intensive fostering requirement")
     L1 = ("L1", "Under police protection in LA accommodation")
     L2 = ("L2", "Emergency protection order")
     L3 = ("L3", "Child assessment order, in LA accommodation")
@@ -121,10 +122,46 @@ class PlacementType(Code):
     T3 = ("T3", "Temporary: while carer is on holiday")
     T4 = ("T4", "Temporary accommodation of seven days or less")
     Z1 = ("Z1", "Other placement")
-    Z11 = ("Z11", "Other placement (Z11)")
-    Z12 = ("Z12", "Other placement (Z12)")
-    Z13 = ("Z13", "Other placement (Z13)")
-    Z14 = ("Z14", "Other placement (Z14)")
+    # From 2025-26 Z1 is split into Z11 to Z14. The validator that carries the code list (rule 146) gives no
+    # meanings, so the labels say only what is known: an "other placement" code, in use from 2025-26.
+    Z11 = ("Z11", "Other placement, code Z11 (from 2025-26, in place of Z1)")
+    Z12 = ("Z12", "Other placement, code Z12 (from 2025-26, in place of Z1)")
+    Z13 = ("Z13", "Other placement, code Z13 (from 2025-26, in place of Z1)")
+    Z14 = ("Z14", "Other placement, code Z14 (from 2025-26, in place of Z1)")
+
+
+PLACEMENT_TYPE_YEARS: dict[str, tuple[int, int | None]] = {
+    "K3": (2024, None),
+    "H5": (2022, 2024),
+    "P2": (2022, 2024),
+    "Z1": (2022, 2024),
+    "Z11": (2025, None),
+    "Z12": (2025, None),
+    "Z13": (2025, None),
+    "Z14": (2025, None),
+}
+"""Placement types valid only in some SSDA903 collection years: (first, last) by the year each starts (2024 = 2024-25).
+
+From the valid PLACE lists of SSDA903 validation rule 146 for 2022-23, 2024-25 and 2025-26 (data-to-insight,
+csc-validator-be-903, lac_validator/rules/lac20YY_YY/rule_146.py): K3 added in 2024-25; H5, P2 and Z1 dropped
+and Z11 to Z14 added in 2025-26. Codes not listed here are valid in every year since 2022-23.
+"""
+
+
+def collection_year(day: date) -> int:
+    """The SSDA903 collection year (1 April to 31 March) a day falls in, by the year it starts."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def placement_type_note(code: PlacementType, day: date) -> str | None:
+    """Why a placement type is not valid in the collection year of `day`, or None when it is."""
+    first, last = PLACEMENT_TYPE_YEARS.get(code.value, (2022, None))
+    year = collection_year(day)
+    if last is not None and year > last:
+        return f"placement type {code.value} was retired after the {last}-{(last + 1) % 100:02d} collection year"
+    if year < first:
+        return f"placement type {code.value} is valid from the {first}-{(first + 1) % 100:02d} collection year"
+    return None
 
 
 class PlacementProvider(Code):
@@ -359,6 +396,37 @@ class InterimKind(Code):
     HOSPITAL_SCHOOL = ("hospital", "Hospital or medical tuition")
     ONLINE = ("online", "Online learning")
     OTHER = ("other", "Other")
+
+
+class ReportCardGrade(Code):
+    """Ofsted report-card grades (school inspections from November 2025), best first."""
+
+    EXCEPTIONAL = ("exceptional", "Exceptional")
+    STRONG = ("strong", "Strong standard")
+    EXPECTED = ("expected", "Expected standard")
+    NEEDS_ATTENTION = ("needs_attention", "Needs attention")
+    URGENT_IMPROVEMENT = ("urgent_improvement", "Urgent improvement")
+
+
+class Fund(Code):
+    """Which money pays for a support item."""
+
+    PP_PLUS = ("pp_plus", "Pupil Premium Plus")
+    EYPP = ("eypp", "Early Years Pupil Premium")
+    POST16_BURSARY = ("post16_bursary", "16 to 19 bursary")
+    SCHOOL = ("school", "School's own budget")
+    EHCP = ("ehcp", "EHCP or high-needs funding")
+    OTHER = ("other", "Other")
+
+
+class EalStage(Code):
+    """Proficiency in English, the DfE's five-point scale (A to E) schools used in the census."""
+
+    A = ("A", "New to English")
+    B = ("B", "Early acquisition")
+    C = ("C", "Developing competence")
+    D = ("D", "Competent")
+    E = ("E", "Fluent")
 
 
 class UpnPlaceholder(Code):

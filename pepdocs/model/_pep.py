@@ -27,9 +27,11 @@ from pepdocs.model._codes import (
     CategoryOfNeed,
     CoreSubjectStatus,
     CourseLevel,
+    EalStage,
     EetStatus,
     Ethnicity,
     ExclusionKind,
+    Fund,
     Gender,
     InterimKind,
     Judgement,
@@ -42,6 +44,7 @@ from pepdocs.model._codes import (
     Phase,
     PlacementProvider,
     PlacementType,
+    ReportCardGrade,
     SdqInformant,
     SdqReason,
     SenNeed,
@@ -158,6 +161,25 @@ class Discussion(Part):
     other: Text = None
 
 
+class Signature(Part):
+    """One person's sign-off: who, in what role, when, and whether they signed."""
+
+    name: Text = None
+    role: Text = None
+    signed_on: date | None = None
+    signature: Text = Field(default=None, description="The signature, typed or written by hand on the page")
+    signed: bool | None = None
+
+
+class SignOff(Part):
+    """Who agreed the PEP: the designated teacher, social worker, child or young person and virtual school."""
+
+    designated_teacher: Signature = Field(default_factory=Signature)
+    social_worker: Signature = Field(default_factory=Signature)
+    young_person: Signature = Field(default_factory=Signature)
+    virtual_school: Signature = Field(default_factory=Signature)
+
+
 class Plan(Part):
     """The PEP meeting and the plan it records."""
 
@@ -184,6 +206,12 @@ class Plan(Part):
         default=None, description="DfE number of the authority looking after the child"
     )
     completed_by: Text = None
+    completed_on: date | None = Field(default=None, description="When the PEP document was completed")
+    submitted_on: date | None = Field(default=None, description="When it was submitted to the virtual school")
+    previous_pep_date: date | None = Field(default=None, description="Date of the PEP meeting before this one")
+    working_well: Text = Field(default=None, description="What is working well")
+    worried_about: Text = Field(default=None, description="What are we worried about")
+    sign_off: SignOff = Field(default_factory=SignOff)
 
     @model_validator(mode="after")
     def _academic_year_from_meeting(self) -> Plan:
@@ -207,6 +235,7 @@ class Child(Part):
     ethnicity: Ethnicity | None = None
     first_language: Text = None
     interpreter_needed: bool | None = None
+    uasc: bool | None = Field(default=None, description="Unaccompanied asylum-seeking child")
     religion: Text = None
     person_id: Text = Field(default=None, description="Case-system person ID (Mosaic, Liquidlogic)")
     upn: Upn | None = None
@@ -247,6 +276,15 @@ class Carer(Part):
     email: Text = None
 
 
+class PlacementRecord(Part):
+    """An earlier placement in this period of care."""
+
+    placement_type: PlacementType | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    reason_changed: Text = Field(default=None, description="Why the placement changed")
+
+
 class Care(Part):
     """The child's care: legal status, placement and the people with a say."""
 
@@ -262,6 +300,7 @@ class Care(Part):
     )
     placement_address: Text = sensitive("Address of the placement")
     carers: list[Carer] = Field(default_factory=list)
+    placement_history: list[PlacementRecord] = Field(default_factory=list)
     placement_moves: Count | None = Field(default=None, description="Placements since entering care")
     school_moves: Count | None = Field(default=None, description="School moves since entering care")
     parental_responsibility: Text = sensitive("Who holds parental responsibility")
@@ -270,12 +309,42 @@ class Care(Part):
     delegated_authority: DelegatedAuthority = Field(default_factory=DelegatedAuthority)
     pre_care_history: Text = sensitive("Relevant pre-care history and care plan summary")
     legal_history: Text = sensitive("Court proceedings and earlier legal orders")
+    safeguarding_concerns: Text = sensitive(
+        "Safeguarding or exploitation concerns (criminal or sexual exploitation, going missing)"
+    )
     iro: Contact = Field(default_factory=Contact)
     next_lac_review_date: date | None = None
     last_lac_review_date: date | None = None
 
 
 # --- education ----------------------------------------------------------------------------
+
+
+class ReportCard(Part):
+    """An Ofsted report card (school inspections from November 2025): a grade for each evaluation area."""
+
+    inclusion: ReportCardGrade | None = None
+    curriculum_teaching: ReportCardGrade | None = None
+    achievement: ReportCardGrade | None = None
+    attendance_behaviour: ReportCardGrade | None = None
+    personal_development_wellbeing: ReportCardGrade | None = None
+    leadership_governance: ReportCardGrade | None = None
+    early_years: ReportCardGrade | None = None
+    sixth_form: ReportCardGrade | None = None
+    safeguarding_met: bool | None = None
+
+
+class Inspection(Part):
+    """The setting's latest Ofsted inspection, dated: a single grade (to August 2024), the 2024-25 sub-judgements
+    (September 2024 to November 2025) or a report card (from November 2025)."""
+
+    inspected_on: date | None = None
+    overall: OfstedGrade | None = Field(default=None, description="Overall effectiveness, inspections to August 2024")
+    quality_of_education: OfstedGrade | None = None
+    behaviour_attitudes: OfstedGrade | None = None
+    personal_development: OfstedGrade | None = None
+    leadership_management: OfstedGrade | None = None
+    report_card: ReportCard = Field(default_factory=ReportCard)
 
 
 class Setting(Part):
@@ -286,7 +355,8 @@ class Setting(Part):
     laestab: Laestab | None = None
     la: LaNumber | None = Field(default=None, description="DfE number of the setting's local authority")
     phase: Phase | None = None
-    ofsted_grade: OfstedGrade | None = None
+    ofsted_grade: OfstedGrade | None = Field(default=None, description="Single overall grade, undated (older records)")
+    inspection: Inspection = Field(default_factory=Inspection)
     start_date: date | None = None
     attendance_pattern: AttendancePattern | None = None
     hours_per_week: Hours | None = Field(default=None, description="Hours a week where not full time")
@@ -322,6 +392,7 @@ class Attendance(Part):
     late_sessions: Count | None = None
     as_at: date | None = None
     concerns: Text = None
+    previous_year_percent: Percent | None = Field(default=None, description="Attendance over the last academic year")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -418,6 +489,12 @@ class Education(Part):
     extra_curricular: Text = None
     options_and_careers: Text = Field(default=None, description="Key stage 4 options, coursework and careers guidance")
     transition: Text = Field(default=None, description="Transition plans: new school, key stage or provider")
+    transition_date: date | None = Field(
+        default=None, description="When the planned move to a new school or provider happens"
+    )
+    reading_age: Text = Field(default=None, description="Reading age, and when it was assessed")
+    phonics: Text = Field(default=None, description="Phonics phase or screening check result")
+    eal_stage: EalStage | None = Field(default=None, description="Proficiency in English (A to E) for EAL pupils")
 
 
 # --- health -------------------------------------------------------------------------------
@@ -511,16 +588,19 @@ class Action(Part):
 
 
 class PupilPremiumItem(Part):
-    """One planned use of Pupil Premium Plus."""
+    """One planned (or, for last term, used) item of support and the fund that pays for it."""
 
     intervention: Text = None
+    fund: Fund | None = Field(default=None, description="Which money pays: PP+, EYPP, bursary, school, EHCP, other")
     cost: Money | None = None
     linked_target: Annotated[int, Field(ge=1, le=20)] | None = Field(
         default=None, description="Number of the target it serves"
     )
     provider: Text = None
     duration: Text = None
-    impact: Text = None
+    impact: Text = Field(default=None, description="Intended impact")
+    actual_impact: Text = Field(default=None, description="Impact seen, for last term's items")
+    released: bool | None = Field(default=None, description="Whether the virtual school released the money")
 
 
 class PupilPremium(Part):
@@ -530,6 +610,7 @@ class PupilPremium(Part):
     term: Term | None = None
     financial_year: Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}$")] | None = None
     items: list[PupilPremiumItem] = Field(default_factory=list)
+    previous_items: list[PupilPremiumItem] = Field(default_factory=list, description="Last term's items, reviewed")
 
     @computed_field  # type: ignore[prop-decorator]
     @property

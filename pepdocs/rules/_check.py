@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar as months
 import datetime as dt
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import Literal
 
 from pepdocs._errors import InputError
 from pepdocs.model._codes import (
+    Fund,
     LegalStatus,
     Outcome,
     Participation,
@@ -28,18 +30,44 @@ from pepdocs.model._codes import (
     SdqReason,
     SenStatus,
     TargetTerm,
+    Term,
+    placement_type_note,
 )
 from pepdocs.model._identifiers import age, nc_year, year_group_label
-from pepdocs.model._pep import PEP
-from pepdocs.rules._calendar import CalendarRangeError, add_days, school_days_between, working_days_between
+from pepdocs.model._pep import PEP, PupilPremiumItem
+from pepdocs.rules._calendar import (
+    CalendarRangeError,
+    add_days,
+    add_working_days,
+    is_working_day,
+    school_days_between,
+    working_days_between,
+)
 from pepdocs.rules._policy import Policy, ReviewWindow
 from pepdocs.rules._policy import load_policy as _load_policy
 from pepdocs.rules._review_form import review_form_allowed
+from pepdocs.rules._timeline import (
+    CARE_PLAN_WORKING_DAYS,
+    REG_33,
+    Review,
+    below_standard,
+    early_years_waiting,
+    first_since,
+    held_meeting,
+    is_neet,
+    outstanding_since,
+    post16_terms,
+    review_on_or_after,
+    reviews,
+    year_group_on,
+)
 
 Severity = Literal["error", "warning"]
 EVENT_PEPS = frozenset({PepType.INITIAL, PepType.NEW_SCHOOL, PepType.NEW_PLACEMENT, PepType.TRANSITION})
 """PEPs held because something happened, not because the cycle came round."""
 DUE_SOON_DAYS = 14
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -164,6 +192,8 @@ def check(pep: PEP, *, policy: str | Path | Policy = "dfe", on: date | None = No
             severity: Severity = said.severity if wanted is None else wanted
             source = said.source or chosen.source_for(item.id) or item.source or f"{chosen.title} ({chosen.file})"
             findings.append(Finding(item.id, severity, said.message, said.path, source))
+    errors = sum(finding.severity == "error" for finding in findings)
+    log.debug("checked policy=%s findings=%d errors=%d", chosen.name, len(findings), errors)
     return findings
 
 
@@ -220,12 +250,20 @@ def _month_windows(windows: list[ReviewWindow], around: date) -> list[Window]:
 
 
 def cycle_windows(pep: PEP, policy: Policy, around: date) -> tuple[str, list[Window]]:
-    """How often PEPs are held for this child under `policy` ('terms', 'half-terms', ...) and the windows."""
-    grade = pep.education.setting.ofsted_grade
-    if grade is not None and grade in policy.half_termly_if_ofsted:
-        kind = "half_terms"
+    """How often PEPs are held for this child under `policy` (by phase, NEET and the school's standing) and when."""
+    grades = [grade.value for grade in policy.half_termly_if_ofsted]
+    below = below_standard(pep.education.setting, grades, policy.half_termly_if_report_card)
+    post16 = post16_terms(pep, policy, around)
+    kind: str
+    if policy.neet_cycle is not None and is_neet(pep) and (year_group_on(pep, around) or 0) >= 12:
+        kind, why = policy.neet_cycle, " (not in education, employment or training)"
+    elif post16 is not None:
+        kind, why = "post16", ""
+    elif below is not None:
+        kind, why = "half_terms", f" (school below standard: {below})"
     else:
         kind = policy.review_windows if isinstance(policy.review_windows, str) else "months"
+        why = ""
     if kind == "months":
         assert not isinstance(policy.review_windows, str)
         names = ", ".join(
@@ -235,10 +273,14 @@ def cycle_windows(pep: PEP, policy: Policy, around: date) -> tuple[str, list[Win
         return f"windows ({names})", _month_windows(policy.review_windows, around)
     terms = policy.terms
     terms.require(around)
-    parts = terms.half_terms() if kind == "half_terms" else terms.terms()
-    label = "every half-term" if kind == "half_terms" else "every term"
-    if kind == "half_terms":
-        label += f" (school graded {grade.value if grade is not None else ''} by Ofsted)"
+    if kind == "post16":
+        year = year_group_on(pep, around)
+        wanted = {str(term) for term in post16 or []}
+        parts = [part for part in terms.terms() if part.term in wanted]
+        label = f"Year {year}: the {' and '.join(str(t) for t in post16 or [])} term{'s' if len(wanted) > 1 else ''}"
+    else:
+        parts = terms.half_terms() if kind == "half_terms" else terms.terms()
+        label = ("every half-term" if kind == "half_terms" else "every term") + why
     return label, [Window(f"{p.term} {p.start.year}", p.start, p.end) for p in parts]
 
 
@@ -252,47 +294,154 @@ def _window_after(windows: list[Window], day: date) -> Window | None:
     return next((w for w in windows if w.start > after), None)
 
 
-def held_meeting(pep: PEP, on: date) -> date | None:
-    """The meeting date if the meeting has taken place by `on`; a later date is a planned meeting."""
-    meeting = pep.plan.meeting_date
-    return meeting if meeting is not None and meeting <= on else None
+def _lac_window(policy: Policy, review: Review) -> tuple[date, date] | None:
+    """Earliest and latest day for the PEP before a (second or later) looked-after review, under the policy."""
+    weeks = policy.lac_review_window_weeks
+    if weeks is None or review.number == 1:
+        return None
+    return review.date - timedelta(weeks=weeks[1]), review.date - timedelta(weeks=weeks[0])
 
 
-def _earlier_pep_shown(pep: PEP) -> bool:
-    """Whether the record shows that the child has had a PEP before this one."""
-    plan = pep.plan
-    return bool(
-        pep.previous_targets
-        or pep.previous_actions
-        or (plan.pep_number_in_year or 0) >= 2
-        or (plan.pep_type is not None and plan.pep_type is not PepType.INITIAL)
+def _review_for(pep: PEP, policy: Policy, meeting: date) -> tuple[Review, date, date] | None:
+    """The second or later looked-after review a PEP on `meeting` prepares for, with the policy's window for it."""
+    review = review_on_or_after(pep, meeting)
+    window = None if review is None else _lac_window(policy, review)
+    if review is None or window is None or meeting < window[0] - timedelta(weeks=2):
+        return None
+    return review, window[0], window[1]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a PEP an event calls for is due, why, and under which rule."""
+
+    rule: str
+    start: date
+    due: date
+    reason: str
+    first: date | None
+    outstanding: bool
+    path: str
+    basis: str = "working"
+
+
+def first_pep_deadline(case: Case) -> Deadline | None:
+    """The first PEP's deadline: the policy's days, capped by the first looked-after review (reg 33(1))."""
+    policy, pep = case.policy, case.pep
+    became = pep.care.date_became_looked_after
+    days = policy.initial_deadline_days
+    if became is None or days is None:
+        return None
+    start, what = became, f"becoming looked after on {_fmt(became)}"
+    if early_years_waiting(pep, policy, case.on):
+        return None
+    setting_start = pep.education.setting.start_date
+    if policy.early_years_from_setting and setting_start is not None and setting_start > became:
+        if (year_group_on(pep, setting_start) or 0) < 0:
+            start, what = setting_start, f"starting at an early-years setting on {_fmt(setting_start)}"
+    first, outstanding = first_since(pep, start, PepType.INITIAL), outstanding_since(pep, start, case.on)
+    if first is None and not outstanding:
+        return None
+    basis = policy.initial_deadline_basis
+    local = _deadline(case, start, days, basis)
+    reason = f"within {_days_word(days, basis)} of {what}"
+    due = local
+    if policy.statutory_floor and start == became:
+        review = reviews(pep, became)[0]
+        if review.date < local:
+            due = review.date
+            reason += f", but ready for the {review.describe()} on {_fmt(review.date)} ({REG_33})"
+    return Deadline(
+        "initial-pep-deadline", start, due, reason, first, outstanding, "$.care.date_became_looked_after",
+        basis if due == local else "working",
     )
 
 
-def first_pep_outstanding(pep: PEP, on: date) -> bool:
-    """Whether the child still waits for a first PEP in this period of care (none held since becoming looked after)."""
-    became, meeting = pep.care.date_became_looked_after, pep.plan.meeting_date
-    if became is None:
-        return False
-    held = held_meeting(pep, on)
-    if held is not None:
-        return held < became
-    if meeting is not None:
-        return pep.plan.pep_type is PepType.INITIAL or meeting < became
-    return not _earlier_pep_shown(pep)
-
-
-def new_school_pep_outstanding(pep: PEP, on: date) -> bool:
-    """Whether the child started a school after their last PEP and has had none there yet."""
+def new_school_deadline_of(case: Case) -> Deadline | None:
+    """The new-school PEP's deadline, when the policy sets one and the child started at the school in care."""
+    policy, pep = case.policy, case.pep
     start, became = pep.education.setting.start_date, pep.care.date_became_looked_after
-    if start is None:
-        return False
+    days = policy.new_school_deadline_days
+    if start is None or days is None or (became is not None and start < became):
+        return None
+    first, outstanding = first_since(pep, start, PepType.NEW_SCHOOL), outstanding_since(pep, start, case.on)
+    if first is None and not outstanding:
+        return None
+    basis = policy.new_school_deadline_basis
+    return Deadline(
+        "new-school-deadline", start, _deadline(case, start, days, basis),
+        f"within {_days_word(days, basis)} of starting at the school on {_fmt(start)}", first, outstanding,
+        "$.education.setting.start_date", basis,
+    )
+
+
+def event_deadlines(case: Case) -> list[Deadline]:
+    """PEPs the policy's events call for: placement move, in-year transfer, key-stage entry, transition."""
+    policy, pep, on = case.policy, case.pep, case.on
+    became = pep.care.date_became_looked_after
+    found: list[Deadline] = []
+    for kind, event in policy.events.items():
+        starts: list[tuple[date, str, str, PepType | None]] = []
+        if kind == "placement_move":
+            moved = pep.care.placement_start_date
+            if moved is not None and became is not None and moved > became:
+                what = f"moving placement on {_fmt(moved)}"
+                starts.append((moved, what, "$.care.placement_start_date", PepType.NEW_PLACEMENT))
+        elif kind == "in_year_transfer":
+            start = pep.education.setting.start_date
+            if start is not None and start.month != 9 and (became is None or start >= became):
+                what = f"an in-year move to a new school on {_fmt(start)}"
+                starts.append((start, what, "$.education.setting.start_date", PepType.NEW_SCHOOL))
+        elif kind == "key_stage_entry":
+            year = on.year if on.month >= 9 else on.year - 1
+            policy.terms.require(date(year, 9, 1))
+            terms = policy.terms.terms()
+            autumn = next((t.start for t in terms if t.academic_year == year and t.term == "autumn"), None)
+            group = year_group_on(pep, date(year, 9, 1))
+            in_care = became is None or (autumn is not None and became < autumn)
+            if autumn is not None and group is not None and group in event.years and in_care:
+                what = f"starting {year_group_label(group)} on {_fmt(autumn)}"
+                starts.append((autumn, what, "$.child.date_of_birth", None))
+        elif kind == "transition":
+            moving = pep.education.transition_date
+            if moving is not None:
+                found.append(_transition(case, moving, event.days, event.basis))
+                continue
+        for start, what, path, label in starts:
+            first, outstanding = first_since(pep, start, label), outstanding_since(pep, start, on)
+            if first is None and not outstanding:
+                continue
+            due = _deadline(case, start, event.days, event.basis)
+            reason = f"within {_days_word(event.days, event.basis)} of {what}"
+            found.append(Deadline(f"event-pep:{kind}", start, due, reason, first, outstanding, path, event.basis))
+    return found
+
+
+def _transition(case: Case, moving: date, days: int, basis: str) -> Deadline:
+    """A PEP before a planned move: held in the `days` before it, the new setting invited."""
+    pep, on = case.pep, case.on
+    opens = _back(case, moving, days, basis)
     held = held_meeting(pep, on)
-    if held is not None:
-        return held < start
-    if pep.plan.meeting_date is not None:
-        return pep.plan.pep_type is PepType.NEW_SCHOOL
-    return not _earlier_pep_shown(pep) and (became is None or start >= became)
+    done = held if held is not None and opens <= held <= moving else None
+    if done is None and pep.plan.previous_pep_date is not None and opens <= pep.plan.previous_pep_date <= moving:
+        done = pep.plan.previous_pep_date
+    return Deadline(
+        "event-pep:transition", opens, moving, f"before the planned move on {_fmt(moving)}, from {_fmt(opens)}",
+        done, done is None, "$.education.transition_date",
+    )
+
+
+def _back(case: Case, moving: date, days: int, basis: str) -> date:
+    """The day `days` working or school days before `moving`."""
+    terms = case.policy.terms
+    if basis == "school":
+        terms.require(moving)
+    counts = terms.is_school_day if basis == "school" else is_working_day
+    day, counted = moving, 0
+    while counted < days:
+        day -= timedelta(days=1)
+        counted += counts(day)
+    return day
 
 
 def _due_dates(pep: PEP, policy: Policy, on: date) -> tuple[list[Due], list[str]]:
@@ -300,26 +449,23 @@ def _due_dates(pep: PEP, policy: Policy, on: date) -> tuple[list[Due], list[str]
     found: list[Due] = []
     unknown: list[str] = []
     meeting, held = pep.plan.meeting_date, held_meeting(pep, on)
-    became, start = pep.care.date_became_looked_after, pep.education.setting.start_date
-    days = policy.initial_deadline_days
-    if days is not None and became is not None and first_pep_outstanding(pep, on):
-        try:
-            deadline = _deadline(case, became, days, policy.initial_deadline_basis)
-            within = _days_word(days, policy.initial_deadline_basis)
-            reason = f"first PEP: within {within} of becoming looked after on {_fmt(became)}"
-            found.append(Due(deadline, reason, "initial-pep-deadline", _source(policy, "initial-pep-deadline"), on))
-        except CalendarRangeError as error:
-            unknown.append(str(error))
-    days = policy.new_school_deadline_days
-    if days is not None and start is not None and new_school_pep_outstanding(pep, on):
-        try:
-            deadline = _deadline(case, start, days, policy.new_school_deadline_basis)
-            school = pep.education.setting.name or "the new school"
-            within = _days_word(days, policy.new_school_deadline_basis)
-            reason = f"new school: within {within} of starting at {school} on {_fmt(start)}"
-            found.append(Due(deadline, reason, "new-school-deadline", _source(policy, "new-school-deadline"), on))
-        except CalendarRangeError as error:
-            unknown.append(str(error))
+    try:
+        deadlines = [d for d in (first_pep_deadline(case), new_school_deadline_of(case)) if d is not None]
+        deadlines += event_deadlines(case)
+    except CalendarRangeError as error:
+        unknown.append(str(error))
+        deadlines = []
+    for deadline in deadlines:
+        if deadline.outstanding:
+            rule_id = deadline.rule.split(":")[0]
+            event = deadline.rule.split(":")[-1].replace("_", " ") + " PEP"
+            what = {"initial-pep-deadline": "first PEP", "new-school-deadline": "new school"}.get(deadline.rule, event)
+            found.append(Due(deadline.due, f"{what}: {deadline.reason}", rule_id, _source(policy, rule_id), on))
+    if early_years_waiting(pep, policy, on) and not found:
+        unknown.append(
+            "below Reception, PEPs start when the child starts at an early-years setting, and no start is recorded"
+        )
+        return found, unknown
     if meeting is not None and held is None:
         found.append(
             Due(meeting, f"the PEP meeting planned for {_fmt(meeting)}", "", "the PEP record: plan.meeting_date", on)
@@ -338,20 +484,14 @@ def _due_dates(pep: PEP, policy: Policy, on: date) -> tuple[list[Due], list[str]
         unknown.append(str(error))
     planned = pep.plan.next_pep_date
     if planned is not None and planned > held:
-        found.append(
-            Due(
-                planned,
-                f"the date set at the PEP on {_fmt(held)}",
-                "next-pep-date",
-                _source(policy, "next-pep-date"),
-                on,
-            )
-        )
-    lac_due = _lac_window(pep, policy)
-    if lac_due is not None:
-        earliest, latest, review = lac_due
+        reason = f"the date set at the PEP on {_fmt(held)}"
+        found.append(Due(planned, reason, "next-pep-date", _source(policy, "next-pep-date"), on))
+    lac = _next_lac_window(pep, policy, held)
+    if lac is not None:
+        review, earliest, latest = lac
         reason = (
-            f"{_weeks(policy)} before the LAC review on {_fmt(review)}: between {_fmt(earliest)} and {_fmt(latest)}"
+            f"{_weeks(policy)} before the {review.describe()} on {_fmt(review.date)}:"
+            f" between {_fmt(earliest)} and {_fmt(latest)}"
         )
         found.append(Due(latest, reason, "lac-review-window", _source(policy, "lac-review-window"), on))
     return found, unknown
@@ -362,15 +502,17 @@ def _weeks(policy: Policy) -> str:
     return f"{low} to {high} weeks"
 
 
-def _lac_window(pep: PEP, policy: Policy) -> tuple[date, date, date] | None:
-    """(earliest, latest, review) when a PEP is still needed before the next LAC review, else None."""
-    weeks = policy.lac_review_window_weeks
-    meeting, review = pep.plan.meeting_date, pep.care.next_lac_review_date
-    if weeks is None or meeting is None or review is None or pep.care.last_lac_review_date is None:
+def _next_lac_window(pep: PEP, policy: Policy, held: date) -> tuple[Review, date, date] | None:
+    """The next looked-after review still needing a PEP after the one held, with its window, under the policy."""
+    if policy.lac_review_window_weeks is None:
         return None
-    if review <= meeting or (review - meeting).days <= weeks[1] * 7:
-        return None  # this PEP is the one for that review
-    return review - timedelta(weeks=weeks[1]), review - timedelta(weeks=weeks[0]), review
+    current = _review_for(pep, policy, held)
+    after = current[0].date if current is not None else held
+    for review in reviews(pep, after + timedelta(days=400)):
+        window = _lac_window(policy, review)
+        if review.date > after and window is not None:
+            return review, window[0], window[1]
+    return None
 
 
 def _source(policy: Policy, rule_id: str) -> str:
@@ -385,83 +527,97 @@ def _calendar_note(error: CalendarRangeError, path: str = "$.plan.meeting_date")
 # --- rules: timing --------------------------------------------------------------------------------
 
 
-def _event_deadline(
-    case: Case,
-    start: date,
-    days: int,
-    basis: str,
-    *,
-    held: bool,
-    outstanding: bool,
-    start_path: str,
-    late: Callable[[str, str, str], str],
-    missed: Callable[[str], str],
-    missed_path: str,
-) -> Iterator[Said]:
-    """A PEP due within `days` of an event on `start`: an error if it was held late, or is outstanding past its date.
-
-    `late(meeting, taken, deadline)` and `missed(deadline)` word the two errors from the dates as shown.
-    """
-    if not held and not outstanding:
-        return
-    meeting = case.pep.plan.meeting_date
-    try:
-        deadline = _deadline(case, start, days, basis)
-        if held and meeting is not None and meeting > deadline:
-            taken = _days_word(_count(case, start, meeting, basis), basis)
-            yield Said("error", late(_fmt(meeting), taken, _fmt(deadline)), "$.plan.meeting_date")
-        elif outstanding and case.on > deadline:
-            yield Said("error", missed(_fmt(deadline)), missed_path)
-    except CalendarRangeError as error:
-        yield _calendar_note(error, start_path)
+def _deadline_findings(case: Case, deadline: Deadline, what: str, severity: Severity) -> Iterator[Said]:
+    if deadline.first is not None and deadline.first > deadline.due:
+        try:
+            taken = f"{_count(case, deadline.start, deadline.first, deadline.basis)} {deadline.basis} days after"
+        except CalendarRangeError:
+            taken = "after"
+        yield Said(
+            severity,
+            f"the {what} on {_fmt(deadline.first)} ({taken} {_fmt(deadline.start)}) is late: it was"
+            f" due {deadline.reason}, by {_fmt(deadline.due)}",
+            "$.plan.meeting_date",
+        )
+    elif deadline.outstanding and case.on > deadline.due:
+        meeting = case.pep.plan.meeting_date
+        held = held_meeting(case.pep, case.on)
+        state = (
+            "no PEP meeting is recorded"
+            if meeting is None
+            else f"the PEP of {_fmt(held)} comes before it"
+            if held is not None
+            else f"no PEP meeting has been held (one is planned for {_fmt(meeting)})"
+        )
+        yield Said(severity, f"{state}; the {what} was due {deadline.reason}, by {_fmt(deadline.due)}", deadline.path)
 
 
-@rule("initial-pep-deadline", "the first PEP is held within the policy's days of the child becoming looked after")
+@rule(
+    "initial-pep-deadline",
+    "the first PEP since becoming looked after is held within the policy's days, and by the first looked-after review",
+)
 def initial_pep_deadline(case: Case) -> Iterator[Said]:
-    policy, pep = case.policy, case.pep
-    days, became, meeting = policy.initial_deadline_days, pep.care.date_became_looked_after, pep.plan.meeting_date
-    if days is None or became is None:
+    try:
+        deadline = first_pep_deadline(case)
+    except CalendarRangeError as error:
+        yield _calendar_note(error, "$.care.date_became_looked_after")
         return
-    what = (
-        "no PEP meeting is recorded"
-        if meeting is None
-        else f"the PEP of {_fmt(meeting)} predates this period of care"
-        if meeting < became
-        else f"no PEP meeting has been held (one is planned for {_fmt(meeting)})"
-    )
-    basis = policy.initial_deadline_basis
-    yield from _event_deadline(
-        case, became, days, basis,
-        held=pep.plan.pep_type is PepType.INITIAL and meeting is not None and meeting >= became,
-        outstanding=first_pep_outstanding(pep, case.on),
-        start_path="$.care.date_became_looked_after",
-        late=lambda held, taken, by: f"the first PEP meeting on {held} is {taken} after the child became looked"
-        f" after on {_fmt(became)}; it is due within {_days_word(days, basis)}, by {by}",
-        missed=lambda by: f"{what}; the first PEP was due by {by}, {_days_word(days, basis)} after the child"
-        f" became looked after on {_fmt(became)}",
-        missed_path="$.plan.meeting_date",
-    )  # fmt: skip
+    if deadline is not None:
+        yield from _deadline_findings(case, deadline, "first PEP", "error")
 
 
-@rule("new-school-deadline", "a PEP is held within the policy's days of the child starting a new school")
+@rule(
+    "care-plan-pep",
+    "the first PEP is in the care plan, made within 10 working days of the first placement where not before it",
+    "CPPCR Regulations 2010 reg 4(2) and reg 5(b)(ii): the care plan, with the PEP so far as reasonably practicable,"
+    " within 10 working days of the first placement (legislation.gov.uk/uksi/2010/959/part/2/made)",
+)
+def care_plan_pep(case: Case) -> Iterator[Said]:
+    became = case.pep.care.date_became_looked_after
+    if became is None:
+        return
+    due = add_working_days(became, CARE_PLAN_WORKING_DAYS)
+    try:
+        local = first_pep_deadline(case)
+    except CalendarRangeError:
+        local = None
+    if local is None or local.due <= due:
+        return  # the policy's own rule is as strict and reports it
+    first = first_since(case.pep, became, PepType.INITIAL)
+    if first is not None and first > due:
+        yield Said(
+            "warning",
+            f"the first PEP on {_fmt(first)} was not part of the care plan, due within 10 working days of becoming"
+            f" looked after (by {_fmt(due)}); the regulations ask for it so far as reasonably practicable",
+            "$.plan.meeting_date",
+        )
+
+
+@rule("new-school-deadline", "the first PEP at a new school is held within the policy's days of starting there")
 def new_school_deadline(case: Case) -> Iterator[Said]:
-    policy, pep = case.policy, case.pep
-    days, start, meeting = policy.new_school_deadline_days, pep.education.setting.start_date, pep.plan.meeting_date
-    if days is None or start is None:
+    try:
+        deadline = new_school_deadline_of(case)
+    except CalendarRangeError as error:
+        yield _calendar_note(error, "$.education.setting.start_date")
         return
-    school = pep.education.setting.name or "the new school"
-    basis = policy.new_school_deadline_basis
-    yield from _event_deadline(
-        case, start, days, basis,
-        held=pep.plan.pep_type is PepType.NEW_SCHOOL and meeting is not None and meeting >= start,
-        outstanding=new_school_pep_outstanding(pep, case.on),
-        start_path="$.education.setting.start_date",
-        late=lambda held, taken, by: f"the new-school PEP meeting on {held} is {taken} after the child started at"
-        f" {school} on {_fmt(start)}; it is due within {_days_word(days, basis)}, by {by}",
-        missed=lambda by: f"the child started at {school} on {_fmt(start)} and no PEP there has been held; it was"
-        f" due within {_days_word(days, basis)}, by {by}",
-        missed_path="$.education.setting.start_date",
-    )  # fmt: skip
+    if deadline is not None:
+        yield from _deadline_findings(case, deadline, "new-school PEP", "error")
+
+
+@rule(
+    "event-pep",
+    "a PEP follows each event the policy names (placement move, in-year transfer, key-stage entry, transition)",
+)
+def event_pep(case: Case) -> Iterator[Said]:
+    try:
+        deadlines = event_deadlines(case)
+    except CalendarRangeError as error:
+        yield _calendar_note(error, "$.plan.meeting_date")
+        return
+    for deadline in deadlines:
+        kind = deadline.rule.split(":")[-1]
+        severity = case.policy.events[kind].severity  # type: ignore[index]
+        yield from _deadline_findings(case, deadline, kind.replace("_", " ") + " PEP", severity)
 
 
 @rule("review-cycle", "cycle PEPs fall in the policy's review windows and the next date is not after the next window")
@@ -474,13 +630,17 @@ def review_cycle(case: Case) -> Iterator[Said]:
     except CalendarRangeError as error:
         yield _calendar_note(error)
         return
-    if pep.plan.pep_type not in EVENT_PEPS and _window_at(windows, meeting) is None:
+    for_review = _review_for(pep, case.policy, meeting)
+    in_review_window = for_review is not None and for_review[1] <= meeting <= for_review[2]
+    if pep.plan.pep_type not in EVENT_PEPS and _window_at(windows, meeting) is None and not in_review_window:
         yield Said(
             "warning", f"the meeting on {_fmt(meeting)} is outside the review cycle: {label}", "$.plan.meeting_date"
         )
     planned = pep.plan.next_pep_date
     following = _window_after(windows, meeting)
-    if planned is not None and following is not None and planned > following.end:
+    lac = _next_lac_window(pep, case.policy, meeting)
+    for_next_review = lac is not None and planned is not None and lac[1] <= planned <= lac[2]
+    if planned is not None and following is not None and planned > following.end and not for_next_review:
         yield Said(
             "warning",
             f"the next PEP date {_fmt(planned)} is after the end of the next review window"
@@ -494,7 +654,8 @@ def review_overdue(case: Case) -> Iterator[Said]:
     if held_meeting(case.pep, case.on) is None:
         return  # the first-PEP and new-school rules report these
     due = next_due(case.pep, policy=case.policy, on=case.on)
-    if due.date is not None and due.date < case.on and due.rule not in ("initial-pep-deadline", "new-school-deadline"):
+    cycle = ("review-cycle", "next-pep-date", "lac-review-window")
+    if due.date is not None and due.date < case.on and due.rule in cycle:
         path = "$.plan.next_pep_date" if due.rule == "next-pep-date" else "$.plan.meeting_date"
         late = (case.on - due.date).days
         yield Said(
@@ -502,23 +663,59 @@ def review_overdue(case: Case) -> Iterator[Said]:
         )
 
 
-@rule("lac-review-window", "the meeting is held the policy's weeks before the next (2nd or later) LAC review")
+@rule("lac-review-window", "the meeting is held the policy's weeks before the second or later looked-after review")
 def lac_review_window(case: Case) -> Iterator[Said]:
     pep, weeks = case.pep, case.policy.lac_review_window_weeks
-    meeting, review = pep.plan.meeting_date, pep.care.next_lac_review_date
-    if weeks is None or meeting is None or review is None or pep.care.last_lac_review_date is None:
+    meeting = pep.plan.meeting_date
+    if weeks is None or meeting is None:
         return
-    if pep.plan.pep_type is PepType.INITIAL or review < meeting:
+    review = review_on_or_after(pep, meeting)
+    if review is None or review.number == 1 or (review.number is None and not review.recorded):
         return
-    gap = (review - meeting).days
-    if not weeks[0] * 7 <= gap <= weeks[1] * 7:
-        earliest, latest = review - timedelta(weeks=weeks[1]), review - timedelta(weeks=weeks[0])
+    window = _lac_window(case.policy, review)
+    if window is None:
+        return
+    earliest, latest = window
+    if (review.date - meeting).days > weeks[1] * 7 + 28:
+        return  # a PEP for an earlier point in the cycle, not for this review
+    if not earliest <= meeting <= latest:
+        gap = (review.date - meeting).days
         yield Said(
             "warning",
-            f"the meeting on {_fmt(meeting)} is {gap} days before the LAC review on {_fmt(review)}; where possible"
-            f" hold it {_weeks(case.policy)} before, between {_fmt(earliest)} and {_fmt(latest)}",
+            f"the meeting on {_fmt(meeting)} is {gap} days before the {review.describe()} on {_fmt(review.date)};"
+            f" where possible hold it {_weeks(case.policy)} before, between {_fmt(earliest)} and {_fmt(latest)}",
             "$.plan.meeting_date",
         )
+
+
+@rule("submission-deadline", "the PEP is submitted to the virtual school by the policy's date for the term")
+def submission_deadline(case: Case) -> Iterator[Said]:
+    plan = case.pep.plan
+    meeting = plan.meeting_date
+    if meeting is None or not case.policy.submission_deadlines:
+        return
+    year = plan.academic_year or ""
+    term = plan.term or _term_of(case, meeting)
+    deadline = case.policy.submission_deadlines.get(year, {}).get(term) if term is not None else None
+    if deadline is None:
+        return
+    if plan.submitted_on is not None and plan.submitted_on > deadline:
+        late = f"submitted on {_fmt(plan.submitted_on)}, after the {term} {year} deadline of {_fmt(deadline)}"
+        yield Said("error", late, "$.plan.submitted_on")
+    elif plan.submitted_on is None and case.on > deadline:
+        missing = f"no submission date is recorded and the {term} {year} deadline of {_fmt(deadline)} has passed"
+        yield Said("error", missing, "$.plan.submitted_on")
+
+
+def _term_of(case: Case, day: date) -> Term | None:
+    try:
+        case.policy.terms.require(day)
+    except CalendarRangeError:
+        return None
+    part = next((t for t in case.policy.terms.terms() if t.start <= day <= t.end), None)
+    if part is None:  # a holiday: the term that follows
+        part = next((t for t in case.policy.terms.terms() if t.start > day), None)
+    return None if part is None else Term[part.term.upper()]
 
 
 # --- rules: targets -------------------------------------------------------------------------------
@@ -622,7 +819,8 @@ def _words(text: str | None) -> str:
 @rule(
     "unmet-target-repeated",
     "an unmet previous target is broken down, not repeated word for word",
-    "Haringey PEP procedure: unmet targets are broken down further, not repeated (HAR, domain.md §5 rule 4)",
+    "Haringey PEP procedure: unmet targets are broken down further, not repeated"
+    " (haringeychildcare.proceduresonline.com/chapters/p_pep.html)",
     reads="meeting",
 )
 def unmet_target_repeated(case: Case) -> Iterator[Said]:
@@ -681,8 +879,9 @@ def next_pep_date(case: Case) -> Iterator[Said]:
 @rule(
     "ehcp-annual-review",
     "a child with an EHCP has the annual review date recorded, so one PEP a year can sit alongside it",
-    "Southwark procedure 3.5.2 §2: one PEP a year alongside the EHCP annual review (seed 000);"
-    " DfE 2018: PEPs linked to EHC plans (DFE18-q2)",
+    "Southwark procedure 3.5.2 §2: one PEP a year alongside the EHCP annual review"
+    " (southwark.proceduresonline.com/chapters/p_pers_ed_plans.html); DfE 2018: PEPs linked to EHC plans"
+    " (Kirklees PEP procedure, kirkleeschildcare.proceduresonline.com/p_pep.html)",
 )
 def ehcp_annual_review(case: Case) -> Iterator[Said]:
     sen = case.pep.education.sen
@@ -694,10 +893,32 @@ def ehcp_annual_review(case: Case) -> Iterator[Said]:
         )
 
 
+@rule("ehcp-alignment", "a PEP in the year falls within the policy's weeks of the EHCP annual review")
+def ehcp_alignment(case: Case) -> Iterator[Said]:
+    sen, plan, weeks = case.pep.education.sen, case.pep.plan, case.policy.ehcp_alignment_weeks
+    review = sen.ehcp_annual_review_date
+    if weeks is None or sen.status is not SenStatus.EHCP or review is None:
+        return
+    span = timedelta(weeks=weeks)
+    peps = [day for day in (plan.previous_pep_date, plan.meeting_date, plan.next_pep_date) if day is not None]
+    if any(abs(day - review) <= span for day in peps):
+        return
+    if review > case.on + span or review < case.on - timedelta(days=365):
+        return  # too far ahead to plan, or a review from before this year
+    shown = ", ".join(_fmt(day) for day in peps) or "none recorded"
+    yield Said(
+        "warning",
+        f"no PEP falls within {weeks} weeks of the EHCP annual review on {_fmt(review)} (PEPs: {shown});"
+        " hold one alongside it where possible",
+        "$.education.sen.ehcp_annual_review_date",
+    )
+
+
 @rule(
     "child-views",
     "the child's views are recorded; if the child did not attend, why and how their views were gathered",
-    "Southwark procedure 3.5.2 §5 (seed 000); Enfield PEP good practice (ENF); CPPCR Regs 2010 reg 5(e) (REG-5)",
+    "Southwark procedure 3.5.2 §5 (southwark.proceduresonline.com/chapters/p_pers_ed_plans.html); Enfield PEP good"
+    " practice; CPPCR Regulations 2010 reg 5(e)",
     reads="meeting",
 )
 def child_views(case: Case) -> Iterator[Said]:
@@ -730,7 +951,8 @@ def child_views(case: Case) -> Iterator[Said]:
 @rule(
     "carer-views",
     "the carer's or parents' views are recorded",
-    "Enfield PEP good practice: parent/carer views recorded or why not (ENF); CPPCR Regs 2010 Sch 1 para 2(5) (REG-S1)",
+    "Enfield PEP good practice: parent/carer views recorded or why not; CPPCR Regulations 2010 Sch 1 para 2(5),"
+    " the role of the appropriate person (legislation.gov.uk/uksi/2010/959/schedules/made)",
     reads="meeting",
 )
 def carer_views(case: Case) -> Iterator[Said]:
@@ -739,21 +961,50 @@ def carer_views(case: Case) -> Iterator[Said]:
         yield Said("warning", "neither the carer's nor the parents' views are recorded", "$.views.carer")
 
 
-# --- rules: Pupil Premium Plus ------------------------------------------------------------------------
+# --- rules: Pupil Premium Plus and other funds -------------------------------------------------------
 
-_PP_SOURCE = "DfE 2018: how PP+ supports the targets (DFE18-q2); St Helens target table with PP+ cost (STH-T)"
+_PP_SOURCE = (
+    "DfE 2018: how PP+ supports the targets"
+    " (Kirklees PEP procedure, kirkleeschildcare.proceduresonline.com/p_pep.html);"
+    " St Helens target table with PP+ cost (virtualschool.sthelens.gov.uk/article/12595/Setting-PEP-Targets)"
+)
+PP_PLUS_YEARS = (0, 11)
+"""PP+ for looked-after children covers Reception to Year 11."""
+PP_PLUS_YEARS_SOURCE = (
+    "Knowsley PP+ procedure: PP+ for Reception to Year 11 (knowsleychildcare.proceduresonline.com/p_pupil_prem.html);"
+    " Luton PP+ page: reception to year 11"
+)
 
 
 def _money(amount: Decimal) -> str:
     return f"£{amount:,.2f}"
 
 
+def fund_of(pep: PEP, item: PupilPremiumItem, on: date) -> tuple[Fund, bool]:
+    """The fund an item comes from, and whether it was read from the child's year group because none was given."""
+    if item.fund is not None:
+        return item.fund, False
+    year = year_group_on(pep, pep.plan.meeting_date or on)
+    if year is not None and year < PP_PLUS_YEARS[0]:
+        return Fund.EYPP, True
+    if year is not None and year > PP_PLUS_YEARS[1]:
+        return Fund.POST16_BURSARY, True
+    return Fund.PP_PLUS, True
+
+
+def _premium_items(case: Case) -> Iterator[tuple[int, PupilPremiumItem]]:
+    """The PP+ and EYPP items, numbered as in the record: the grants the virtual school releases against targets."""
+    for number, item in enumerate(case.pep.pupil_premium.items):
+        if fund_of(case.pep, item, case.on)[0] in (Fund.PP_PLUS, Fund.EYPP):
+            yield number, item
+
+
 @rule("pp-plus-target-link", "each PP+ item is linked to a target the PEP has", _PP_SOURCE, reads="meeting")
 def pp_plus_target_link(case: Case) -> Iterator[Said]:
     count = len(case.pep.targets)
-    for number, item in enumerate(case.pep.pupil_premium.items):
+    for number, item in _premium_items(case):
         path = f"$.pupil_premium.items[{number}].linked_target"
-        name = f"PP+ item {number + 1}" + (f" ({item.intervention})" if item.intervention else "")
+        name = f"support item {number + 1}"
         if item.linked_target is None:
             yield Said("warning", f"{name} is not linked to a target", path)
         elif item.linked_target > count:
@@ -762,38 +1013,80 @@ def pp_plus_target_link(case: Case) -> Iterator[Said]:
             )
 
 
-@rule("pp-plus-cost", "each PP+ item is costed", _PP_SOURCE + "; Sefton: detailed costings (seed 002)", reads="meeting")
+@rule("pp-plus-cost", "each PP+ item is costed", _PP_SOURCE, reads="meeting")
 def pp_plus_cost(case: Case) -> Iterator[Said]:
-    for number, item in enumerate(case.pep.pupil_premium.items):
+    for number, item in _premium_items(case):
         if item.cost is None:
-            label = f" ({item.intervention})" if item.intervention else ""
-            yield Said("error", f"PP+ item {number + 1}{label} has no cost", f"$.pupil_premium.items[{number}].cost")
+            yield Said("error", f"support item {number + 1} has no cost", f"$.pupil_premium.items[{number}].cost")
 
 
 @rule(
     "pp-plus-total",
-    "the PP+ items cost no more than the term's allocation (the record's, and the policy's where it sets one)",
-    "Termly PP+ release: Luton £600 (seed 003), Worcestershire £500 a term (domain.md §4.10)",
+    "the items cost no more than the record's allocation, and each fund no more than the policy's cap for the year"
+    " group",
+    "Termly release of PP+ by the virtual school (Luton: £600 a term, m.luton.gov.uk Pupil Premium Plus page)",
     reads="meeting",
 )
 def pp_plus_total(case: Case) -> Iterator[Said]:
-    premium = case.pep.pupil_premium
-    total = premium.total
-    if total is None:
+    pep = case.pep
+    premium = pep.pupil_premium
+    spent: dict[Fund, Decimal] = {}
+    guessed: set[Fund] = set()
+    for item in premium.items:
+        fund, inferred = fund_of(pep, item, case.on)
+        spent[fund] = spent.get(fund, Decimal("0.00")) + (item.cost or Decimal("0.00"))
+        if inferred:
+            guessed.add(fund)
+    pp_plus = spent.get(Fund.PP_PLUS)
+    if premium.allocation is not None and pp_plus is not None and pp_plus > premium.allocation:
+        over = f"PP+ items total {_money(pp_plus)}, more than the allocation of {_money(premium.allocation)}"
+        yield Said("error", over, "$.pupil_premium.items")
+    year = year_group_on(pep, pep.plan.meeting_date or case.on)
+    for cap in case.policy.fund_caps:
+        total = spent.get(cap.fund)
+        if total is None or total <= cap.amount:
+            continue
+        if cap.years is not None and (year is None or not cap.years[0] <= year <= cap.years[1]):
+            continue
+        note = " (fund read from the year group, as no item names one)" if cap.fund in guessed else ""
+        yield Said(
+            "error",
+            f"{cap.fund.label} items total {_money(total)}, more than the {_money(cap.amount)} a term"
+            f" {case.policy.title}"
+            f" releases{note}",
+            "$.pupil_premium.items",
+        )
+
+
+@rule("pp-plus-years", "PP+ pays only for children from Reception to Year 11", PP_PLUS_YEARS_SOURCE, reads="meeting")
+def pp_plus_years(case: Case) -> Iterator[Said]:
+    year = year_group_on(case.pep, case.pep.plan.meeting_date or case.on)
+    if year is None or PP_PLUS_YEARS[0] <= year <= PP_PLUS_YEARS[1]:
         return
-    if premium.allocation is not None and total > premium.allocation:
-        yield Said(
-            "error",
-            f"PP+ items total {_money(total)}, more than the allocation of {_money(premium.allocation)}",
-            "$.pupil_premium.items",
-        )
-    limit = case.policy.pp_plus_allocation
-    if limit is not None and total > limit:
-        yield Said(
-            "error",
-            f"PP+ items total {_money(total)}, more than the {_money(limit)} a term {case.policy.title} releases",
-            "$.pupil_premium.items",
-        )
+    for number, item in enumerate(case.pep.pupil_premium.items):
+        if item.fund is Fund.PP_PLUS:
+            other = "Early Years Pupil Premium" if year < 0 else "a 16 to 19 bursary"
+            yield Said(
+                "warning",
+                f"support item {number + 1} is paid from PP+, which covers Reception to Year 11;"
+                f" in {year_group_label(year)}"
+                f" it would be {other}",
+                f"$.pupil_premium.items[{number}].fund",
+            )
+
+
+@rule(
+    "pp-plus-impact",
+    "last term's items say what impact they had and whether the money was released",
+    "Luton PP+ page: schools report on the impact of PP+ termly through the PEP"
+    " (m.luton.gov.uk/Page/Show/Education_and_learning/Schools_and_colleges/virtual/Pages/Pupil-Premium-Plus.aspx)",
+    reads="meeting",
+)
+def pp_plus_impact(case: Case) -> Iterator[Said]:
+    for number, item in enumerate(case.pep.pupil_premium.previous_items):
+        if item.actual_impact is None:
+            path = f"$.pupil_premium.previous_items[{number}].actual_impact"
+            yield Said("warning", f"last term's support item {number + 1} has no impact recorded", path)
 
 
 # --- rules: identifiers and care data ---------------------------------------------------------------
@@ -806,7 +1099,8 @@ def _judged_on(case: Case) -> date:
 @rule(
     "upn-placeholder",
     "UN1 (not of school age) is not used as the UPN of a child of school age",
-    "SSDA903 validator rule 209: UN1 is invalid for a child of school age (domain.md §4.1)",
+    "SSDA903 validation rule 209: UN1 is invalid for a child of school age"
+    " (DfE rules as coded in data-to-insight/csc-validator-be-903)",
 )
 def upn_placeholder(case: Case) -> Iterator[Said]:
     child = case.pep.child
@@ -824,7 +1118,7 @@ def upn_placeholder(case: Case) -> Iterator[Said]:
 @rule(
     "sdq",
     "a child aged 4 to 16 looked after for 12 months has an SDQ score or a reason for none",
-    "SSDA903 validator rules 180, 186, 196 and 197B (domain.md §4.9)",
+    "SSDA903 validation rules 180, 186, 196 and 197B (DfE rules as coded in data-to-insight/csc-validator-be-903)",
     reads="meeting",
 )
 def sdq(case: Case) -> Iterator[Said]:
@@ -845,10 +1139,8 @@ def sdq(case: Case) -> Iterator[Said]:
 
 
 INVALID_CARE_PAIRS: dict[tuple[LegalStatus, PlacementType], str] = {
-    (
-        LegalStatus.V2,
-        PlacementType.P1,
-    ): "SSDA903 validator rule 378: legal status V2 cannot go with placement P1 (domain.md §4.4)",
+    (LegalStatus.V2, PlacementType.P1): "SSDA903 validation rule 378: legal status V2 cannot go with placement P1"
+    " (data-to-insight/csc-validator-be-903)",
 }
 """Legal status and placement type that cannot go together, each with its source."""
 
@@ -856,7 +1148,7 @@ INVALID_CARE_PAIRS: dict[tuple[LegalStatus, PlacementType], str] = {
 @rule(
     "legal-status-placement",
     "the legal status and the placement type can go together",
-    "SSDA903 validator (domain.md §4.4)",
+    "SSDA903 validation rules (data-to-insight/csc-validator-be-903)",
 )
 def legal_status_placement(case: Case) -> Iterator[Said]:
     care = case.pep.care
@@ -873,15 +1165,29 @@ def legal_status_placement(case: Case) -> Iterator[Said]:
         )
 
 
-@rule("ofsted-grade", "the school's Ofsted grade is not one the policy flags")
+@rule(
+    "placement-type-year",
+    "the placement type is valid in the SSDA903 collection year of the meeting",
+    "SSDA903 validation rule 146, valid PLACE codes by collection year (data-to-insight/csc-validator-be-903,"
+    " lac_validator/rules/lac2022_23, lac2024_25 and lac2025_26/rule_146.py)",
+)
+def placement_type_year(case: Case) -> Iterator[Said]:
+    placed = case.pep.care.placement_type
+    if placed is None:
+        return
+    note = placement_type_note(placed, _judged_on(case))
+    if note is not None:
+        yield Said("warning", f"{note}; record the current code", "$.care.placement_type")
+
+
+@rule("ofsted-grade", "the school's latest Ofsted outcome is not one the policy flags")
 def ofsted_grade(case: Case) -> Iterator[Said]:
-    grade = case.pep.education.setting.ofsted_grade
-    flagged = case.policy.flag_ofsted_grades
-    if grade is not None and grade in flagged:
-        grades = " or ".join(g.value for g in flagged)
+    policy = case.policy
+    grades = [grade.value for grade in policy.flag_ofsted_grades]
+    why = below_standard(case.pep.education.setting, grades, policy.flag_report_card)
+    if why is not None:
         yield Said(
             "warning",
-            f"the school is graded {grade.value} ({grade.label}) by Ofsted; {case.policy.title} places no child in care"
-            f" at a school graded {grades}",
-            "$.education.setting.ofsted_grade",
+            f"the school's latest inspection is below the standard {policy.title} places children in care at: {why}",
+            "$.education.setting.inspection",
         )

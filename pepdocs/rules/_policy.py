@@ -1,4 +1,4 @@
-"""Per-authority PEP policies as data: one TOML file each in pepdocs/policies/, or a user's own file.
+"""Per-authority PEP policies as data: one TOML file each in pepdocs/rules/policies/, or a user's own file.
 
 A policy says what the checker and the due-date tracker need to know about one authority: its
 deadlines and the days they are counted in, its review cycle, its rules for targets, and where each of
@@ -9,6 +9,7 @@ those comes from (`sources`, and `cite` per rule). A user's file may start from 
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from pepdocs._errors import InputError
-from pepdocs.model._codes import OfstedGrade
+from pepdocs.model._codes import Fund, OfstedGrade, ReportCardGrade, Term
 from pepdocs.rules._calendar import TermDates, term_dates
 
 POLICY_FOLDER = Path(__file__).resolve().parent / "policies"
@@ -37,20 +38,69 @@ Grades = Annotated[list[OfstedGrade], BeforeValidator(_as_text)]
 
 
 class Citation(BaseModel):
-    """A source a policy rests on: a seed document, a regulation or guidance, with where to find it."""
+    """A public source a policy rests on: a regulation, guidance or an authority's page, with its address."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str
     title: str
-    seed: str | None = Field(default=None, description="Seed document number in shared/seeds, e.g. 000")
-    url: str | None = None
+    url: str
+
+
+class EventRule(BaseModel):
+    """A PEP an event calls for: within `days` (working or school) of it, or, for a transition, before it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    days: Annotated[int, Field(ge=1, le=365)]
+    basis: Basis = "school"
+    severity: Severity = "warning"
+    years: list[Annotated[int, Field(ge=-3, le=14)]] = Field(
+        default_factory=list, description="For key-stage entry: the year groups that start a key stage"
+    )
+
+
+class FundCap(BaseModel):
+    """The most one fund pays for this child a term, for the year groups it covers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fund: Fund
+    amount: Annotated[Decimal, Field(ge=0, decimal_places=2)]
+    years: tuple[int, int] | None = Field(
+        default=None, description="Year groups covered, first and last (Reception = 0)"
+    )
+
+
+class QaArea(BaseModel):
+    """One area a virtual school rates red, amber or green, with the thresholds for each."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str
+    green_at: Annotated[float, Field(ge=0)]
+    amber_at: Annotated[float, Field(ge=0)]
+    cite: str
+    years: list[Annotated[int, Field(ge=-3, le=14)]] = Field(
+        default_factory=list, description="For transitions: the year groups whose PEP must plan the move"
+    )
 
     @model_validator(mode="after")
-    def _locatable(self) -> Citation:
-        if self.seed is None and self.url is None:
-            raise ValueError("a source needs a seed or a url")
+    def _ordered(self) -> QaArea:
+        if self.amber_at > self.green_at:
+            raise ValueError("amber_at must not be above green_at")
         return self
+
+
+class QaCriteria(BaseModel):
+    """The red, amber and green rating of a PEP, area by area, and how the areas make the overall rating."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str
+    red_overall_at: Annotated[int, Field(ge=1)] = Field(description="This many red areas make the PEP red")
+    amber_overall_at: Annotated[int, Field(ge=1)] = Field(description="This many amber areas make the PEP amber")
+    areas: dict[str, QaArea]
 
 
 class ReviewWindow(BaseModel):
@@ -106,7 +156,29 @@ class Policy(BaseModel):
     review_windows: Literal["terms", "half_terms"] | list[ReviewWindow] = Field(
         description='"terms" (the school terms), "half_terms", or named windows of months'
     )
-    half_termly_if_ofsted: Grades = Field(default_factory=list, description="Grades that make the cycle half-termly")
+    half_termly_if_ofsted: Grades = Field(
+        default_factory=list,
+        description="Grades (overall or any 2024-25 sub-judgement) that make the cycle half-termly",
+    )
+    half_termly_if_report_card: list[ReportCardGrade] = Field(
+        default_factory=list, description="Report-card grades, in any area, that make the cycle half-termly"
+    )
+    post16_terms: dict[str, list[Term]] = Field(
+        default_factory=dict,
+        description='Year group -> the terms its PEPs are held in, e.g. {"12": ["autumn", "summer"]}',
+    )
+    neet_cycle: Literal["terms", "half_terms"] | None = Field(
+        default=None, description="The cycle for a young person not in education, employment or training"
+    )
+    early_years_from_setting: bool = Field(
+        default=False, description="Below Reception, PEPs start when the child starts at an early-years setting"
+    )
+    statutory_floor: bool = Field(
+        default=True, description="Cap the first-PEP deadline at the first looked-after review (reg 33)"
+    )
+    events: dict[Literal["placement_move", "in_year_transfer", "key_stage_entry", "transition"], EventRule] = Field(
+        default_factory=dict
+    )
     lac_review_window_weeks: tuple[int, int] | None = Field(
         default=None, description="The meeting falls this many weeks (at least, at most) before the next LAC review"
     )
@@ -120,11 +192,21 @@ class Policy(BaseModel):
     )
     require_target_owner: bool = False
     next_pep_date: Literal["first_of_year_only", "always"] | None = None
-
-    pp_plus_allocation: Annotated[Decimal, Field(ge=0, decimal_places=2)] | None = Field(
-        default=None, description="Pupil Premium Plus released to the school per term"
+    submission_deadlines: dict[str, dict[Term, date]] = Field(
+        default_factory=dict, description='Academic year ("2023-24") -> term -> the date the PEP must be submitted by'
     )
+    ehcp_alignment_weeks: Annotated[int, Field(ge=1, le=26)] | None = Field(
+        default=None, description="A PEP each year falls within this many weeks of the EHCP annual review"
+    )
+
+    fund_caps: list[FundCap] = Field(default_factory=list, description="Termly caps by fund and year group")
     flag_ofsted_grades: Grades = Field(default_factory=list, description="School grades the authority flags")
+    flag_report_card: list[ReportCardGrade] = Field(
+        default_factory=list, description="Report-card grades, in any area, the authority flags"
+    )
+    qa: QaCriteria | None = Field(
+        default=None, description="Quality-assurance criteria; the national default when absent"
+    )
     review_form_eligibility: bool = False
     term_dates: str | None = Field(default=None, description="CSV or XLSX of term dates, relative to this file")
     forms: PolicyForms | None = Field(default=None, description="The home authority's forms, by when each is used")
@@ -221,9 +303,11 @@ def _load(path: Path, seen: frozenset[Path]) -> Policy:
 
 def _merge(base: dict[str, Any], own: dict[str, Any], parent: Policy) -> dict[str, Any]:
     merged = {**base, **own}
-    for table in ("cite", "severity", "forms"):
+    for table in ("cite", "severity", "events", "forms"):
         if isinstance(own.get(table), dict):
             merged[table] = {**base.get(table, {}), **own[table]}
+    if isinstance(own.get("submission_deadlines"), dict):
+        merged["submission_deadlines"] = {**base.get("submission_deadlines", {}), **own["submission_deadlines"]}
     if isinstance(own.get("sources"), list):
         merged["sources"] = [*base["sources"], *own["sources"]]
     if parent.term_dates is not None and "term_dates" not in own:

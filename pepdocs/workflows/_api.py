@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -49,6 +50,10 @@ def _sections(form: Form, sections: Iterable[str | int] | None, part: Part | Non
         raise UsageError(str(error)) from None
 
 
+log = logging.getLogger(__name__)
+"""Events and counts only: never a value, a file name or a child's name."""
+
+
 def render(
     pep: PEP,
     form: str | Form,
@@ -89,7 +94,12 @@ def render(
     if keys:
         properties["pepdocs.sections"] = ",".join(sorted(keys))
     options = RenderOptions(title, properties, name, keys, flatten, password)
-    return engine.render(chosen, filled, options)
+    document = engine.render(chosen, filled, options)
+    log.debug(
+        "rendered form=%s format=%s sections=%d audience=%s encrypted=%s bytes=%d",
+        chosen.id, engine.format, len(keys) if keys else len(chosen.sections), audience, password is not None, len(document),
+    )  # fmt: skip
+    return document
 
 
 def render_report(
@@ -137,7 +147,21 @@ def parse(
     """
     if isolated:
         name = "<bytes>" if isinstance(source, bytes | bytearray) else str(source)
-        return run_isolated(parse, source, form=form, password=password, strict=strict, file=name)
+        parsed = run_isolated(_parse, source, form=form, password=password, strict=strict, file=name)
+    else:
+        parsed = _parse(source, form=form, password=password, strict=strict)
+    log.debug(
+        "read form=%s format=%s sections=%s answers=%d warnings=%d unmapped=%d isolated=%s",
+        parsed.form, parsed.format, len(parsed.sections) if parsed.sections else "all", len(parsed.texts),
+        len(parsed.warnings), len(parsed.unmapped), isolated,
+    )  # fmt: skip
+    return parsed
+
+
+def _parse(
+    source: str | os.PathLike[str] | bytes, *, form: str | Form | None, password: str | None, strict: bool
+) -> Parsed:
+    """`parse` in this process."""
     data, name = _read_source(source)
     if not data:
         raise DocumentError("the file is empty", name)

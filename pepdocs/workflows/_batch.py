@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import sys
@@ -45,6 +46,8 @@ STATUSES = ("done", "skipped", "problem", "failed")
 values are still filled in where it could be named); a form could not be rendered."""
 CHUNK = 8
 _UNSAFE_NAME = re.compile(r"[^0-9A-Za-z._-]+")
+
+log = logging.getLogger(__name__)
 
 
 # --- what the batch reports -----------------------------------------------------------------
@@ -539,6 +542,12 @@ def batch(
     if run.stopped is not None:
         report.notes.append(f"stopped early: {run.stopped}")
     write_reports(report)
+    counts = report.counts
+    log.info(
+        "batch rows=%d done=%d skipped=%d problem=%d failed=%d written=%d seconds=%.1f workers=%d",
+        len(report.rows), counts["done"], counts["skipped"], counts["problem"], counts["failed"], report.written,
+        report.seconds, report.workers,
+    )  # fmt: skip
     if run.stopped is not None:
         raise run.stopped
     return report

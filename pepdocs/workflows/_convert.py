@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -15,6 +16,9 @@ from pepdocs.model._paths import get
 from pepdocs.model._pep import PEP
 from pepdocs.model._records import json_path
 from pepdocs.workflows._api import parse, render
+from pepdocs.workflows._select import has_no_provision, stage_name
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,17 @@ def _filled(value: Any) -> bool:
     return value not in (None, [], "")
 
 
+def does_not_fit(pep: PEP, target: Form) -> str | None:
+    """Why `target` is not a form for this child (its year group, or having a school), or None when it fits."""
+    span, year = target.applies.years, pep.year_group
+    if span is not None and year is not None and not span[0] <= year <= span[1]:
+        serves = f"{stage_name(span[0])} to {stage_name(span[1])}"
+        return f"{target.short_title} is for {serves}, but the child is in {stage_name(year)}"
+    if target.applies.no_provision and not has_no_provision(pep):
+        return f"{target.short_title} is for a child with no school or provision, but the record names a setting"
+    return None
+
+
 def report_for(parsed: Parsed, source: Form, target: Form) -> Report:
     """What of `source` has no place on `target`, what `target` leaves empty, and what is spelt differently."""
     pep = parsed.pep
@@ -143,6 +158,9 @@ def report_for(parsed: Parsed, source: Form, target: Form) -> Report:
                 f"{target.short_title} reviews {target.review_cycle}: check the next PEP date",
             )
         )
+    misfit = does_not_fit(pep, target)
+    if misfit is not None:
+        report.changes.append(Change("meaning", "$.year_group", "Who the form is for", note=misfit))
     for entry in parsed.unmapped:
         report.changes.append(Change("unmapped", entry.path or entry.where, entry.label, entry.text))
     for issue in parsed.warnings:
@@ -162,4 +180,6 @@ def convert(
     target = get_form(to)
     parsed = parse(source, form=form, isolated=isolated)
     document = render(parsed.pep, target, format)
-    return Converted(document, parsed.pep, report_for(parsed, get_form(parsed.form), target), parsed)
+    report = report_for(parsed, get_form(parsed.form), target)
+    log.debug("converted source=%s target=%s format=%s changes=%d", parsed.form, target.id, format, len(report.changes))
+    return Converted(document, parsed.pep, report, parsed)

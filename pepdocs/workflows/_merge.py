@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,8 @@ IDENTITY: dict[str, tuple[str, ...]] = {
     "no_provision.interim": ("provider", "start_date"),
     "no_provision.applications": ("provider", "date_applied"),
 }
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,7 @@ def merge(
     theirs = _data(incoming)
     merged = merger.mapping("$", mine, theirs)
     pep = pep_from_data(merged, "merged record")
+    log.debug("merged prefer=%s taken=%d conflicts=%d", prefer, len(merger.taken), len(merger.conflicts))
     return Merged(pep, merger.conflicts, merger.taken)
 
 

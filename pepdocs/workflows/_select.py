@@ -21,14 +21,33 @@ class FormChoice:
 
 
 def has_no_provision(pep: PEP) -> bool:
-    """Whether the child has no school or other educational provision (of any age from Year 1)."""
+    """Whether the child has no school or other educational provision (of any age from Year 1).
+
+    A setting known by its name, URN, LAESTAB or LA is a school the child attends.
+    """
     setting = pep.education.setting
     if pep.no_provision.reasons:
         return True
-    return setting.name is None and setting.alternative_provision is None and (pep.year_group or 0) >= 1
+    known = (setting.name, setting.urn, setting.laestab, setting.la, setting.alternative_provision)
+    return all(part is None for part in known) and (pep.year_group or 0) >= 1
 
 
-def _stage(year: int) -> str:
+def school_form(pep: PEP, home_la: str) -> Form | None:
+    """The form of the authority the school is in, when pepdocs knows one and it serves the child's year group."""
+    setting = pep.education.setting
+    la = setting.la or (setting.laestab or "")[:3] or None
+    if la is None or la == home_la:
+        return None
+    year = pep.year_group
+    for form in list_forms():
+        span = form.applies.years
+        if la in form.applies.la and (span is None or year is None or span[0] <= year <= span[1]):
+            return form
+    return None
+
+
+def stage_name(year: int) -> str:
+    """A year group in words: nursery, Reception, Year 1 ..."""
     return f"Year {year}" if year >= 1 else "Reception" if year == 0 else "nursery"
 
 
@@ -36,7 +55,7 @@ def _by_years(form: Form, year: int | None) -> FormChoice | None:
     span = form.applies.years
     if span is None or year is None or not span[0] <= year <= span[1]:
         return None
-    return FormChoice(form.id, f"in {_stage(year)}: {form.applies.reason or form.short_title}")
+    return FormChoice(form.id, f"in {stage_name(year)}: {form.applies.reason or form.short_title}")
 
 
 def _record(pep: PEP, record: Form, review: Form | None) -> FormChoice:
@@ -69,22 +88,23 @@ def select_form(pep: PEP, *, policy: str | Path | Policy = "southwark") -> list[
     """
     chosen = load_policy(policy)
     home = home_forms(chosen)
+    mine = _home_choice(pep, home)
+    theirs = school_form(pep, home["record"].authority_la)
+    if theirs is None:
+        return [mine]
+    reason = theirs.applies.reason or f"the school is in LA {theirs.applies.la[0]}, whose schools use {theirs.authority}'s form"
+    also = chosen.forms.also_record if chosen.forms is not None else ""
+    return [FormChoice(theirs.id, reason), FormChoice(mine.form, f"{also}; {mine.reason}")]
+
+
+def _home_choice(pep: PEP, home: dict[str, Form]) -> FormChoice:
+    """The home authority's own form for this child: by phase, no provision, review, else the record."""
     year = pep.year_group
     for kind in ("post_16", "early_years"):
         by_years = _by_years(home[kind], year) if kind in home else None
         if by_years is not None:
-            return [by_years]
+            return by_years
     if "no_provision" in home and home["no_provision"].applies.no_provision and has_no_provision(pep):
         form = home["no_provision"]
-        return [FormChoice(form.id, form.applies.reason or form.short_title)]
-    record = _record(pep, home["record"], home.get("review"))
-    setting = pep.education.setting
-    la = setting.la or (setting.laestab or "")[:3] or None
-    if la is None or la == home["record"].authority_la:
-        return [record]
-    theirs = next((form for form in list_forms() if la in form.applies.la), None)
-    if theirs is None:
-        return [record]
-    reason = theirs.applies.reason or f"the school is in LA {la}, whose schools use {theirs.authority}'s form"
-    also = chosen.forms.also_record if chosen.forms is not None else ""
-    return [FormChoice(theirs.id, reason), FormChoice(record.form, f"{also}; {record.reason}")]
+        return FormChoice(form.id, form.applies.reason or form.short_title)
+    return _record(pep, home["record"], home.get("review"))

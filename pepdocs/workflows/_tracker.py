@@ -27,13 +27,15 @@ from pepdocs._util.xlsx import frame, put, style_header
 from pepdocs.model._identifiers import nc_year, year_group_label
 from pepdocs.model._pep import PEP
 from pepdocs.model._records import read_pep
-from pepdocs.rules._check import DUE_SOON_DAYS, RULES, Due, Finding, check, held_meeting, load_policy, next_due
+from pepdocs.rules._check import DUE_SOON_DAYS, RULES, Due, Finding, check, load_policy, next_due
 from pepdocs.rules._policy import Policy
+from pepdocs.rules._qa import QaReport, qa
+from pepdocs.rules._timeline import held_meeting
 from pepdocs.workflows._select import select_form
 
 TRACKER_COLUMNS = (
     "Person ID", "Name", "Date of birth", "Year group", "School", "Form(s) needed", "Last PEP",
-    "Next due", "Days left", "Status", "Open findings", "Errors", "Why due", "Record",
+    "Next due", "Days left", "Status", "Open findings", "Errors", "Why due", "QA rating", "QA reasons", "Record",
 )  # fmt: skip
 FINDING_COLUMNS = ("Person ID", "Name", "Rule", "Severity", "Message", "Path", "Source", "Record")
 STATUS_COLOURS = {
@@ -54,6 +56,8 @@ class TrackedChild:
     forms: list[str]
     due: Due
     findings: list[Finding]
+    quality: QaReport | None = None
+    """The red, amber and green rating; None for a row of case data, which holds no meeting record."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,10 @@ def read_records(source: str | Path, *, on: date | None = None) -> Iterator[Reco
 def track(
     records: Iterable[Record], *, policy: str | Path | Policy = "dfe", on: date | None = None
 ) -> list[TrackedChild]:
-    """Judge each usable record: forms needed, next due date and findings, ordered by due date (unknown last)."""
+    """Judge each usable record: forms needed, next due date and findings, ordered by due date (unknown last).
+
+    The forms come from the policy's `[forms]` table; a policy that names none (the national `dfe`) lists none.
+    """
     chosen = load_policy(policy)
     today = on or date.today()
     rows = []
@@ -118,10 +125,10 @@ def track(
         findings = check(record.pep, policy=chosen, on=today)
         if record.case_row:
             findings = [finding for finding in findings if RULES[finding.rule].reads == "case"]
-        forms = [choice.form for choice in select_form(record.pep)]
-        rows.append(
-            TrackedChild(record.name, record.pep, forms, next_due(record.pep, policy=chosen, on=today), findings)
-        )
+        forms = [choice.form for choice in select_form(record.pep, policy=chosen)] if chosen.forms else []
+        quality = None if record.case_row else qa(record.pep, policy=chosen, on=today)
+        due = next_due(record.pep, policy=chosen, on=today)
+        rows.append(TrackedChild(record.name, record.pep, forms, due, findings, quality))
     return sorted(rows, key=lambda row: (row.due.date or date.max, row.record))
 
 
@@ -159,6 +166,10 @@ def tracker_workbook(children: list[TrackedChild], problems: list[Record], *, po
                 len(child.findings),
                 sum(1 for finding in child.findings if finding.severity == "error"),
                 child.due.reason,
+                child.quality.rating if child.quality else None,
+                "; ".join(f"{a.title}: {a.rating}, {a.reason}" for a in child.quality.areas if a.rating != "green")
+                if child.quality
+                else None,
                 child.record,
             ],
         )
