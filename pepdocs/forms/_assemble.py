@@ -166,12 +166,20 @@ def _band(collector: _Collector, found: Found) -> dict[str, Any]:
         if f.path not in IDENTITY or text is None:
             continue
         where = json_path(tuple(f.path.split(".")))
-        value = collector.decoded(f, text, where)
-        if value is None:
-            continue
-        identity[f.path] = value
-        if f.path != "child.full_name" and where not in collector.labels:  # a section's answer, even empty, wins
-            collector.put(f.path, value)
+        if where in collector.labels:  # a section holds it too: its answer, even empty, is the record's
+            if text == collector.texts.get(where, ""):
+                try:
+                    value = decode(f, text)
+                except ValueError:  # the same text in the section is warned about already
+                    continue
+            else:
+                value = collector.decoded(f, text, where)
+        else:
+            value = collector.decoded(f, text, where)
+            if value is not None and f.path != "child.full_name":
+                collector.put(f.path, value)
+        if value is not None:
+            identity[f.path] = value
     return identity
 
 
