@@ -14,6 +14,7 @@ from pepdocs._errors import (
     FormError,
     Issue,
     NotAPepFormError,
+    PepdocsError,
     RenderError,
     TemplateVersionError,
     UsageError,
@@ -167,9 +168,14 @@ def _parse(
         raise DocumentError("the file is empty", name)
     engine = sniff(data, name)
     with quiet_libraries():  # their log lines may quote the file's bytes
-        content = engine.open(data, name, password)
-        chosen, keys, warnings = _which_form(name, form, content.properties, lambda: engine.identify(content)[0])
-        found = engine.locate(chosen, content, keys)
+        try:
+            content = engine.open(data, name, password)
+            chosen, keys, warnings = _which_form(name, form, content.properties, lambda: engine.identify(content)[0])
+            found = engine.locate(chosen, content, keys)
+        except PepdocsError:
+            raise
+        except Exception as error:  # a library failing on a damaged file in a way its engine did not foresee
+            raise DocumentError(f"cannot be read ({type(error).__name__})", name) from error
     parsed = assemble(chosen, found, engine.format, keys)
     if strict and parsed.warnings:
         first = parsed.warnings[0]
