@@ -295,7 +295,7 @@ def deliberate_mistakes(rows: list[dict[str, Any]]) -> None:
     rows[131]["School URN"] = "12345"
     rows[150]["Person ID"] = None
     rows[177]["Person ID"] = " SW/2024/0177 "  # an ID with characters a file name cannot hold
-    rows[201]["Forename"] = "=HYPERLINK(\"http://example.invalid\")"  # formula text in a name
+    rows[201]["Forename"] = '=HYPERLINK("http://example.invalid")'  # formula text in a name
 
 
 def build(count: int = ROWS) -> list[dict[str, Any]]:

@@ -569,16 +569,24 @@ def batch_command(
 
 @main.command("serve")
 @click.option(
-    "--host", default="127.0.0.1", show_default=True,
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
     help="Address to listen on; off loopback, PEPDOCS_API_KEYS must be set.",
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
 @click.option(
-    "--home", "home_form", default="southwark-full", show_default=True,
+    "--home",
+    "home_form",
+    default="southwark-full",
+    show_default=True,
     help="The home authority's form the page offers first.",
 )
 @click.option(
-    "--max-upload-mb", type=click.IntRange(min=1), default=20, show_default=True,
+    "--max-upload-mb",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
     help="Largest request the service takes in.",
 )
 @click.option(

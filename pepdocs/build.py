@@ -31,7 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a template is stale")
     args = parser.parse_args(argv)
     builtin = templates_dir()
-    stale = [target for form in list_forms() if form.folder.parent == builtin for target in build_form(form, args.check)]
+    stale = [
+        target for form in list_forms() if form.folder.parent == builtin for target in build_form(form, args.check)
+    ]
     for name in stale:
         print(("stale: " if args.check else "wrote: ") + str(name))
     return 1 if args.check and stale else 0

@@ -215,11 +215,11 @@ def test_a_bad_row_is_reported_by_column_while_the_rest_succeed(cases: Path, tmp
     sheet = openpyxl.load_workbook(tmp_path / "out" / REPORT_XLSX)["Rows"]
     (cell,) = [row[-1] for row in sheet.iter_rows(values_only=True) if row[0] == 10]
     assert cell == "\n".join(problem.describe(row=False) for problem in by_row[10].problems)
-    assert "not one of the choices @ column N \"Legal Status\"" in cell
+    assert 'not one of the choices @ column N "Legal Status"' in cell
 
 
 def test_the_report_workbook_never_holds_a_formula(tmp_path: Path) -> None:
-    rows = [["=1+2", "=HYPERLINK(\"http://x.invalid\")", "+44"], ["@SUM(A1)", "-x", "Ward"]]
+    rows = [["=1+2", '=HYPERLINK("http://x.invalid")', "+44"], ["@SUM(A1)", "-x", "Ward"]]
     path = workbook(tmp_path / "c.xlsx", rows, ["Person ID", "Forename", "Surname"])
     book = openpyxl.load_workbook(path)
     sheet = book.active
@@ -324,10 +324,7 @@ def test_a_render_that_fails_fails_its_row_only_and_leaves_no_partial_file(
     monkeypatch.setattr(_batch, "write_atomically", half_write)
     report = batch(cases, tmp_path / "out", workers=1, run_date=RUN)
     by_id = {row.person_id: row for row in report.rows}
-    assert (
-        by_id["N1"].status == "failed"
-        and "an unexpected RuntimeError" in by_id["N1"].problems[0].message
-    )
+    assert by_id["N1"].status == "failed" and "an unexpected RuntimeError" in by_id["N1"].problems[0].message
     assert by_id["E1"].status == "failed" and "disk full" in by_id["E1"].problems[0].message
     assert report.counts == {"done": 6, "skipped": 0, "problem": 0, "failed": 2}
     names = [p.name for p in (tmp_path / "out").iterdir()]

@@ -89,9 +89,7 @@ def test_a_date_outside_the_term_dates_is_a_pepdocs_error_naming_the_file() -> N
 
 def test_a_users_csv_may_name_half_terms_and_write_dates_the_english_way(tmp_path: Path) -> None:
     csv = tmp_path / "terms.csv"
-    csv.write_text(
-        "Term,Start,End\nAutumn 1,01/09/2031,17/10/2031\nAutumn 2,03/11/2031,19/12/2031\n", encoding="utf-8"
-    )
+    csv.write_text("Term,Start,End\nAutumn 1,01/09/2031,17/10/2031\nAutumn 2,03/11/2031,19/12/2031\n", encoding="utf-8")
     assert add_school_days(date(2031, 10, 16), 2, csv) == date(2031, 11, 3)  # a two-week half-term
     assert school_days_between(date(2031, 9, 1), date(2031, 9, 5), csv) == 4
 

@@ -162,7 +162,7 @@ def test_a_missing_forms_folder_is_an_error_naming_it(tmp_path: Path) -> None:
     [
         ('roles = ["school"]', "", "roles must list who completes the section"),
         ('roles = ["school"]', 'roles = ["teacher"]', "unknown roles ['teacher']"),
-        ('years = [12, 14]', 'years = ["Y12", 14]', "year groups are N1, N2, R or 1 to 14"),
+        ("years = [12, 14]", 'years = ["Y12", 14]', "year groups are N1, N2, R or 1 to 14"),
         ("[applies]", "[applies]\nphase = 3", "unknown keys ['phase']"),
     ],
 )

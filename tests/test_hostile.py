@@ -60,8 +60,10 @@ def test_an_external_entity_in_the_custom_properties_is_refused() -> None:
 
 
 def test_a_macro_enabled_document_is_refused() -> None:
-    types = zipfile.ZipFile(io.BytesIO(RENDERED)).read("[Content_Types].xml").replace(
-        b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml"
+    types = (
+        zipfile.ZipFile(io.BytesIO(RENDERED))
+        .read("[Content_Types].xml")
+        .replace(b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml")
     )
     with pytest.raises(pepdocs.DocumentError, match="macro"):
         pepdocs.parse(with_part(RENDERED, "[Content_Types].xml", types))

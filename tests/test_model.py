@@ -30,13 +30,13 @@ def test_legacy_gender_codes_read_as_today_s_codes(legacy: str, current: Gender)
     assert Child(gender=legacy).gender is current
 
 
-
 C = TypeVar("C", bound=Code)
 
 
 def by_value(kind: type[C], value: str) -> C:
     """A code looked up as the model does, by code or label (mypy reads the two-argument __new__ instead)."""
     return kind(value)  # type: ignore[call-arg]
+
 
 def test_legacy_sen_code_s_reads_as_an_ehcp_and_is_kept() -> None:
     sen = Sen.model_validate({"status": "S"})

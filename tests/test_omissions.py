@@ -18,9 +18,7 @@ from pepdocs.model._records import validate_dropping
 
 from .conftest import ROOT, example
 
-CONDITIONAL = [
-    (form, block) for form in pepdocs.list_forms() for _, block in form.blocks() if block.conditional
-]
+CONDITIONAL = [(form, block) for form in pepdocs.list_forms() for _, block in form.blocks() if block.conditional]
 
 
 def _value(f: Field) -> Any:

@@ -107,9 +107,10 @@ def test_a_pdf_for_email_is_locked_with_aes_256_and_opens_with_its_password() ->
         pepdocs.parse(locked)
     with pytest.raises(pepdocs.DocumentError, match="does not open it"):
         pepdocs.parse(locked, password="wrong")
-    assert pepdocs.parse(locked, password="correct horse").pep.child == pepdocs.parse(
-        pepdocs.render(pep, "kent", "pdf")
-    ).pep.child
+    assert (
+        pepdocs.parse(locked, password="correct horse").pep.child
+        == pepdocs.parse(pepdocs.render(pep, "kent", "pdf")).pep.child
+    )
 
 
 def test_a_docx_cannot_be_given_a_password() -> None:

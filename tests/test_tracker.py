@@ -21,7 +21,7 @@ from tests.conftest import office
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 ON = date(2026, 11, 30)
-HOSTILE = "=HYPERLINK(\"http://example.invalid\",\"click\")"
+HOSTILE = '=HYPERLINK("http://example.invalid","click")'
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ _NUMERIC_DATE = re.compile(r"([0-9]{1,2})\s*[/.\-]\s*([0-9]{1,2})\s*[/.\-]\s*([0
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 _WORDY_DATE = re.compile(r"(?:[a-z]+\s+)?([0-9]{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+([0-9]{2}|[0-9]{4})")
 
+
 def _year(text: str) -> int:
     year = int(text)
     if len(text) == 2:

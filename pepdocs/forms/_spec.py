@@ -335,12 +335,12 @@ def _applies(raw: Any, where: str) -> Applies:
     if isinstance(la, str):
         la = [la]
     if not (isinstance(la, list) and all(isinstance(c, str) and re.fullmatch(r"\d{3}", c) for c in la)):
-        raise FormError(f"{where}: la must be three-digit LA codes, e.g. [\"886\"]")
+        raise FormError(f'{where}: la must be three-digit LA codes, e.g. ["886"]')
     years = raw.get("years")
     span = None
     if years is not None:
         if not (isinstance(years, list) and len(years) == 2):
-            raise FormError(f"{where}: years must be [first, last] year groups, e.g. [\"N1\", \"R\"] or [12, 14]")
+            raise FormError(f'{where}: years must be [first, last] year groups, e.g. ["N1", "R"] or [12, 14]')
         span = (_year(years[0], where), _year(years[1], where))
     flags = {key: raw.get(key, False) for key in ("no_provision", "review")}
     for key, value in flags.items():
@@ -367,8 +367,7 @@ def _name_band(raw: list[dict[str, Any]], sections: list[Section], where: str) -
         if path not in have and (path != "child.upn" or path in carried):
             declared.append(_field({"path": path, "label": label}, where))
     return tuple(
-        replace(f, id="n" + f.id[1:], slot=replace(f.slot, derived=True), widget="text", options=())
-        for f in declared
+        replace(f, id="n" + f.id[1:], slot=replace(f.slot, derived=True), widget="text", options=()) for f in declared
     )
 
 

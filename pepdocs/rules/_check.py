@@ -205,7 +205,7 @@ def next_due(pep: PEP, *, policy: str | Path | Policy = "dfe", on: date | None =
     if not candidates:
         why = "; ".join(unknown) or "neither a meeting date nor the date the child became looked after is recorded"
         return Due(None, f"not known: {why}", on=today)
-    return min(candidates, key=lambda due: (due.date or date.max))
+    return min(candidates, key=lambda due: due.date or date.max)
 
 
 # --- dates ---------------------------------------------------------------------------------------
@@ -352,7 +352,13 @@ def first_pep_deadline(case: Case) -> Deadline | None:
             due = review.date
             reason += f", but ready for the {review.describe()} on {_fmt(review.date)} ({REG_33})"
     return Deadline(
-        "initial-pep-deadline", start, due, reason, first, outstanding, "$.care.date_became_looked_after",
+        "initial-pep-deadline",
+        start,
+        due,
+        reason,
+        first,
+        outstanding,
+        "$.care.date_became_looked_after",
         basis if due == local else "working",
     )
 
@@ -369,9 +375,14 @@ def new_school_deadline_of(case: Case) -> Deadline | None:
         return None
     basis = policy.new_school_deadline_basis
     return Deadline(
-        "new-school-deadline", start, _deadline(case, start, days, basis),
-        f"within {_days_word(days, basis)} of starting at the school on {_fmt(start)}", first, outstanding,
-        "$.education.setting.start_date", basis,
+        "new-school-deadline",
+        start,
+        _deadline(case, start, days, basis),
+        f"within {_days_word(days, basis)} of starting at the school on {_fmt(start)}",
+        first,
+        outstanding,
+        "$.education.setting.start_date",
+        basis,
     )
 
 
@@ -426,8 +437,13 @@ def _transition(case: Case, moving: date, days: int, basis: str) -> Deadline:
     if done is None and pep.plan.previous_pep_date is not None and opens <= pep.plan.previous_pep_date <= moving:
         done = pep.plan.previous_pep_date
     return Deadline(
-        "event-pep:transition", opens, moving, f"before the planned move on {_fmt(moving)}, from {_fmt(opens)}",
-        done, done is None, "$.education.transition_date",
+        "event-pep:transition",
+        opens,
+        moving,
+        f"before the planned move on {_fmt(moving)}, from {_fmt(opens)}",
+        done,
+        done is None,
+        "$.education.transition_date",
     )
 
 

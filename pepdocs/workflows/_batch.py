@@ -181,9 +181,7 @@ def _template_hash(form: str, format: str) -> str:
         return "missing"
 
 
-def input_key(
-    pep: PEP, form: str, format: str, sections: tuple[str, ...] | None, audience: str = "record"
-) -> str:
+def input_key(pep: PEP, form: str, format: str, sections: tuple[str, ...] | None, audience: str = "record") -> str:
     """A hash of everything an output depends on: the row's PEP, the form, its template and pepdocs."""
     spec = get_form(form)
     digest = hashlib.sha256()

@@ -75,7 +75,9 @@ def home_forms(policy: str | Path | Policy) -> dict[str, Form]:
     """The forms a policy's `[forms]` table names, by when each is used (record, review, post_16, ...)."""
     chosen = load_policy(policy)
     if chosen.forms is None:
-        raise FormError(f"policy {chosen.name!r} names no forms; give it a [forms] table with at least record = \"form id\"")
+        raise FormError(
+            f'policy {chosen.name!r} names no forms; give it a [forms] table with at least record = "form id"'
+        )
     named = chosen.forms.model_dump(exclude={"also_record"})
     return {kind: get_form(form_id) for kind, form_id in named.items() if form_id}
 
@@ -92,7 +94,10 @@ def select_form(pep: PEP, *, policy: str | Path | Policy = "southwark") -> list[
     theirs = school_form(pep, home["record"].authority_la)
     if theirs is None:
         return [mine]
-    reason = theirs.applies.reason or f"the school is in LA {theirs.applies.la[0]}, whose schools use {theirs.authority}'s form"
+    reason = (
+        theirs.applies.reason
+        or f"the school is in LA {theirs.applies.la[0]}, whose schools use {theirs.authority}'s form"
+    )
     also = chosen.forms.also_record if chosen.forms is not None else ""
     return [FormChoice(theirs.id, reason), FormChoice(mine.form, f"{also}; {mine.reason}")]
 

@@ -155,9 +155,7 @@ def _placeholder(p: etree._Element, tc: etree._Element) -> bool:
 
 def cell_text(tc: etree._Element) -> str:
     """The text of a table cell, one line per paragraph; placeholder prompts read as empty."""
-    lines = [
-        paragraph_text(p) for p in tc.iter(f"{_W}p") if _owner(p, f"{_W}tc") is tc and not _placeholder(p, tc)
-    ]
+    lines = [paragraph_text(p) for p in tc.iter(f"{_W}p") if _owner(p, f"{_W}tc") is tc and not _placeholder(p, tc)]
     text = "\n".join(lines)
     if text.strip().casefold() in PROMPTS:
         return ""

@@ -7,7 +7,6 @@ page. Field names are the model paths as a parent/kid field tree (`child` > `dat
 `_fill` fills the built template, and lays out continuation pages with the same `Flow`.
 """
 
-
 from __future__ import annotations
 
 import hashlib
@@ -593,6 +592,7 @@ def lay_out(form: Form) -> list[Page]:
             flow.new_page()
         _section(flow, section)
     return flow.pages
+
 
 def _font_objects(objects: Objects, fnt: Font) -> Ref:
     """The embedded Type0 font: CIDFontType2 with the whole TrueType file, widths and a ToUnicode map."""

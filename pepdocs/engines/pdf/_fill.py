@@ -671,8 +671,9 @@ def _update_fields(doc: _Document) -> None:
             )
     for node in doc.new_nodes.values():
         state = doc.group_state.get(node.num, "")
-        changed[node.num] = serialize(group_entries(node.part, node.parent, node.kids, node.kind == "radio", state=state))
+        changed[node.num] = serialize(
+            group_entries(node.part, node.parent, node.kids, node.kind == "radio", state=state)
+        )
     if doc.new_roots:
         roots = t.roots + doc.new_roots
         changed[t.acroform] = t.acroform_head + b"/Fields[" + b" ".join(b"%d 0 R" % r for r in roots) + b"]>>"
-

@@ -282,4 +282,3 @@ def draw_fit(result: Fit, width: float, height: float, page: int | None = None) 
         y -= lead
     out.append(b"ET Q EMC")
     return b"\n".join(out)
-
