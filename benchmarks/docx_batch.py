@@ -112,7 +112,7 @@ def example_batch() -> None:
         runs = []
         for _ in range(3):
             with tempfile.TemporaryDirectory() as out:
-                runs.append(batch(ROOT / "examples" / "cases.xlsx", out, workers=workers))
+                runs.append(batch(ROOT / "examples" / "cases.xlsx", out, workers=workers, policy="southwark"))
         report = min(runs, key=lambda run: run.seconds)
         ms = report.ms_per_document or 0.0
         results[workers] = ms
@@ -125,7 +125,7 @@ def example_batch() -> None:
 _BIG = """
 import json, sys
 from pepdocs.workflows._batch import batch
-report = batch(sys.argv[1], sys.argv[2], workers=int(sys.argv[3]))
+report = batch(sys.argv[1], sys.argv[2], workers=int(sys.argv[3]), policy="southwark")
 print(json.dumps({"rows": len(report.rows), "written": report.written, "seconds": report.seconds,
                   "ms": report.ms_per_document, "rss": report.peak_rss_mb, "counts": report.counts}))
 """

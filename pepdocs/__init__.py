@@ -39,14 +39,15 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
     from pepdocs.model._identifiers import nc_year, validate_uln, validate_upn
     from pepdocs.model._pep import PEP, sensitive_paths
     from pepdocs.model._records import read_pep, schema
-    from pepdocs.rules._check import Due, Finding, check, load_policy, next_due
-    from pepdocs.rules._policy import Policy
+    from pepdocs.rules._check import Due, Finding, check, next_due
+    from pepdocs.rules._policy import Policy, load_policy
     from pepdocs.rules._qa import AreaRating, QaReport, qa
     from pepdocs.workflows._api import parse, render, render_report
     from pepdocs.workflows._batch import BatchReport, batch
     from pepdocs.workflows._cases import read_cases
     from pepdocs.workflows._convert import Converted, convert
     from pepdocs.workflows._merge import Merged, merge
+    from pepdocs.workflows._scaffold import Scaffold, scaffold_form
     from pepdocs.workflows._select import FormChoice, select_form
 
 # Where each public name lives; tests/test_public_api.py checks it against the imports above.
@@ -64,14 +65,15 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "pepdocs.model._identifiers": ("nc_year", "validate_uln", "validate_upn"),
     "pepdocs.model._pep": ("PEP", "sensitive_paths"),
     "pepdocs.model._records": ("read_pep", "schema"),
-    "pepdocs.rules._check": ("Due", "Finding", "check", "load_policy", "next_due"),
-    "pepdocs.rules._policy": ("Policy",),
+    "pepdocs.rules._check": ("Due", "Finding", "check", "next_due"),
+    "pepdocs.rules._policy": ("Policy", "load_policy"),
     "pepdocs.rules._qa": ("AreaRating", "QaReport", "qa"),
     "pepdocs.workflows._api": ("parse", "render", "render_report"),
     "pepdocs.workflows._batch": ("BatchReport", "batch"),
     "pepdocs.workflows._cases": ("read_cases",),
     "pepdocs.workflows._convert": ("Converted", "convert"),
     "pepdocs.workflows._merge": ("Merged", "merge"),
+    "pepdocs.workflows._scaffold": ("Scaffold", "scaffold_form"),
     "pepdocs.workflows._select": ("FormChoice", "select_form"),
 }  # fmt: skip
 _HOME = {name: module for module, names in _HOMES.items() for name in names}
@@ -107,6 +109,7 @@ __all__ = [
     "Prefer",
     "QaReport",
     "RenderError",
+    "Scaffold",
     "TemplateVersionError",
     "Unmapped",
     "UsageError",
@@ -126,6 +129,7 @@ __all__ = [
     "read_pep",
     "render",
     "render_report",
+    "scaffold_form",
     "schema",
     "select_form",
     "sensitive_paths",

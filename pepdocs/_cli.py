@@ -14,7 +14,7 @@ import click
 
 import pepdocs
 from pepdocs._errors import LimitError, ModelError, PepdocsError, UsageError
-from pepdocs._types import AUDIENCES, FORMATS, PARTS, PREFERS, Audience, Format, Part, Prefer
+from pepdocs._types import AUDIENCES, PARTS, PREFERS, Audience, Format, Part, Prefer
 from pepdocs._util.files import write_atomically
 
 # `pepdocs.X` loads X on first use, so that `pepdocs --help` and `--version` load no model, engine or
@@ -88,6 +88,26 @@ _audience_option = click.option(
     "--audience", type=click.Choice(AUDIENCES), default="record", show_default=True,
     help="school and child copies leave out every sensitive field.",
 )  # fmt: skip
+
+
+class _Formats(click.Choice[str]):
+    """The formats of the registered engines, read when a command first needs them (the engines load late)."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]  # click's attribute, here read from the engines
+    def choices(self) -> Sequence[str]:
+        from pepdocs.engines import formats
+
+        return formats()
+
+    @choices.setter
+    def choices(self, _value: Sequence[str]) -> None:
+        """Click sets the choices once; they come from the engines instead."""
+
+
+_format_option = click.option("--format", "fmt", type=_Formats(), default="docx", show_default=True)
 _part_option = click.option(
     "--part", type=click.Choice(PARTS), default=None, help="Only the sections this role completes (e.g. school)."
 )
@@ -175,7 +195,7 @@ def forms_command(ctx: click.Context, show_paths: bool, as_json: bool) -> None:
         return
     for form in pepdocs.list_forms():
         sections = ", ".join(f"{s.key} {s.title} ({', '.join(s.roles)})" for s in form.sections)
-        click.echo(f"{form.id:18} {form.authority}: {form.title} [{'/'.join(form.formats)}]")
+        click.echo(f"{form.id:18} {form.authority}: {form.title} [{'/'.join(form.formats) or 'not built'}]")
         click.echo(f"{'':18} sections: {sections}")
         if form.folder.parent != templates_dir():
             click.echo(f"{'':18} from {form.folder}")
@@ -208,10 +228,26 @@ def forms_build_command(folder: Path) -> None:
     click.echo(f"{form.id}: " + (", ".join(f"wrote {path.name}" for path in written) or "templates up to date"))
 
 
+@forms_command.command("scaffold")
+@click.argument("document", type=click.Path(path_type=Path))
+@click.option("--id", "form_id", required=True, help="An id for the form, e.g. northshire (lower case, hyphens).")
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Your forms folder.")
+@click.option("--vocabulary", type=click.Path(path_type=Path), help="A TOML of your own labels for model paths.")
+@click.option("--force", is_flag=True, help="Replace a form folder of that id.")
+@_one_line_errors
+def forms_scaffold_command(document: Path, form_id: str, out_dir: Path, vocabulary: Path | None, force: bool) -> None:
+    """Onboard a council's own DOCX or PDF form: write OUT/ID/form.toml mapping its places to the model."""
+    from pepdocs.workflows._scaffold import scaffold_form
+
+    scaffold = scaffold_form(document, form_id, out_dir, vocabulary_file=vocabulary, overwrite=force)
+    # Counts only: a completed form's words could be a child's answers; form.toml marks each place to review.
+    click.echo(scaffold.summary())
+
+
 @main.command("render")
 @click.argument("case", type=click.Path(path_type=Path))
 @click.option("--form", "form_id", required=True, help="Form id (see `pepdocs forms`).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
+@_format_option
 @click.option("--sections", default=None, help="Only these sections, comma-separated (e.g. 3).")
 @_part_option
 @_audience_option
@@ -308,7 +344,7 @@ def parse_command(
 @main.command("convert")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("--to", "to", required=True, help="Target form id (see `pepdocs forms`).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
+@_format_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Target form to write.")
 @click.option("--record", type=click.Path(path_type=Path), default=None, help="Also write the PEP record (JSON).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), default=None, help="Write the report (JSON).")
@@ -318,9 +354,16 @@ def parse_command(
 @_forms_option
 @_one_line_errors
 def convert_command(
-    source: Path, to: str, fmt: Format, output: Path | None, record: Path | None, report_path: Path | None,
-    as_json: bool, allow_unidentified: bool, mkdir: bool,
-) -> None:  # fmt: skip
+    source: Path,
+    to: str,
+    fmt: Format,
+    output: Path | None,
+    record: Path | None,
+    report_path: Path | None,
+    as_json: bool,
+    allow_unidentified: bool,
+    mkdir: bool,
+) -> None:
     """Turn another authority's completed form into the target form; print what changed, field by field.
 
     With --json, one object: file, source and target form, the files written, and the report's changes.
@@ -517,7 +560,7 @@ def tracker_command(source: Path, output: Path, policy: str, on: Any, mkdir: boo
     "--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder for the forms and the report."
 )
 @click.option("--form", "form_id", default=None, help="One form for every child (default: chosen per child).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
+@_format_option
 @click.option(
     "--workers", type=click.IntRange(min=1), default=None, help="Processes to render with (default: one per CPU)."
 )
@@ -531,7 +574,7 @@ def tracker_command(source: Path, output: Path, policy: str, on: Any, mkdir: boo
 @click.option("--sections", default=None, help="Only these sections, comma-separated (default: the whole form).")
 @_part_option
 @_audience_option
-@click.option("--policy", default="southwark", show_default=True, help="Policy naming the home authority's forms.")
+@click.option("--policy", required=True, help="Policy naming the home authority's forms, e.g. southwark.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any row had a problem, not only when a form failed.")
 @_forms_option
 @_one_line_errors

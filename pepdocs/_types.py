@@ -1,4 +1,5 @@
-"""The option types of the public calls, each a Literal so that the CLI choices and the checks are built from it."""
+"""The option types of the public calls, each a Literal for typing; the CLI choices and checks are built from them
+(the formats from the registered engines, `pepdocs.engines.formats()`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ Prefer = Literal["record", "returned"]
 Part = Literal["school", "social_worker", "meeting", "child", "carer", "virtual_school"]
 """Who completes a section (a section's role): `part=` renders the sections that role completes."""
 
-FORMATS: tuple[Format, ...] = get_args(Format)
 AUDIENCES: tuple[Audience, ...] = get_args(Audience)
 PREFERS: tuple[Prefer, ...] = get_args(Prefer)
 PARTS: tuple[Part, ...] = get_args(Part)

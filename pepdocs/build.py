@@ -13,6 +13,8 @@ from pepdocs.forms._spec import Form, list_forms, templates_dir
 def build_form(form: Form, check: bool = False) -> list[Path]:
     """Write each engine's template (form.docx, form.pdf) beside the form's spec; the templates that were stale
     (with `check`, none written)."""
+    if form.foreign:
+        return []  # a council's own document is the template: nothing to build
     stale = []
     for engine in all_engines():
         target = form.folder / f"form{engine.suffix}"
@@ -26,7 +28,7 @@ def build_form(form: Form, check: bool = False) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write form.docx and form.pdf beside each built-in spec; with --check, only report templates that differ from it."""
+    """Write form.docx and form.pdf beside each built-in spec; with --check, only report those that differ from it."""
     parser = argparse.ArgumentParser(prog="python -m pepdocs.build", description=main.__doc__)
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a template is stale")
     args = parser.parse_args(argv)

@@ -7,6 +7,7 @@ import inspect
 import json
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -17,8 +18,8 @@ from click.testing import CliRunner
 import pepdocs
 from pepdocs._cli import main
 from pepdocs.rules import _check as _check
-from pepdocs.rules._check import RULES, Due, Finding, check, load_policy, next_due
-from pepdocs.rules._policy import POLICY_FOLDER, Policy, builtin_policies
+from pepdocs.rules._check import RULES, Due, Finding, check, next_due
+from pepdocs.rules._policy import POLICY_FOLDER, Policy, builtin_policies, load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
@@ -50,11 +51,17 @@ BASE: dict[str, Any] = {
         "pep_type": "termly",
         "pep_number_in_year": 1,
         "meeting_date": "2025-10-14",
+        "previous_pep_date": "2025-06-17",
         "child_participation": "all",
         "next_pep_date": "2026-05-19",
     },
     "child": {"first_name": "Sam", "last_name": "Test", "date_of_birth": "2015-05-01", "person_id": "1"},
-    "care": {"legal_status": "C2", "placement_type": "U4", "date_became_looked_after": "2022-01-10"},
+    "care": {
+        "legal_status": "C2",
+        "placement_type": "U4",
+        "date_became_looked_after": "2022-01-10",
+        "next_lac_review_date": "2026-06-02",
+    },
     "education": {"setting": {"name": "Test Primary", "la": "210", "ofsted_grade": "2", "start_date": "2022-09-05"}},
     "health": {"sdq": {"score": 12}},
     "views": {"child": {"going_well": "Maths"}, "carer": "Doing well"},
@@ -287,8 +294,40 @@ def test_the_review_form_is_checked_with_review_form_allowed() -> None:
     assert severities(pep, "review-form-eligibility", on=on) == []
     first = pep.model_copy(update={"plan": pep.plan.model_copy(update={"pep_number_in_year": 1})})
     (finding,) = found(first, "review-form-eligibility", on=on)
-    assert "not the second PEP" in finding.message and finding.path == "$.plan.pep_type"
+    assert "not PEP 2 of the academic year" in finding.message and finding.path == "$.plan.pep_type"
+    assert finding.severity == "error"
     assert found(first, "review-form-eligibility", "kent", on=on) == []
+
+
+def test_low_attendance_bars_the_review_form_as_a_warning_that_shows_no_value() -> None:
+    pep = example("southwark-review")
+    education = pep.education.model_copy(
+        update={"attendance": pep.education.attendance.model_copy(update={"percent": Decimal("83.4")})}
+    )
+    low = pep.model_copy(update={"education": education})
+    (finding,) = found(low, "review-form-eligibility", on=date(2026, 5, 19))
+    assert finding.severity == "warning"
+    assert finding.message.endswith("attendance is below the 90% threshold") and "83" not in finding.message
+    assert "pepdocs' own reading" in finding.source
+    chosen = pepdocs.select_form(low, policy="southwark")
+    assert [c.form for c in chosen] == ["southwark-full"] and "83" not in chosen[0].reason
+
+
+def test_the_review_form_rule_is_the_policys_own_table(tmp_path: Path) -> None:
+    pep = example("southwark-review")
+    path = tmp_path / "strict.toml"
+    path.write_text('extends = "southwark"\n[review_form]\nstable_months = 24\n', encoding="utf-8")
+    (finding,) = found(pep, "review-form-eligibility", str(path), on=date(2026, 5, 19))
+    assert "for 24 months" in finding.message
+    no_table = tmp_path / "no-table.toml"
+    no_table.write_text(
+        'name = "x"\ntitle = "X"\nreviews_per_year = 3\nreview_windows = "terms"\n'
+        '[[sources]]\nid = "A"\ntitle = "A"\nurl = "https://example.org"\n'
+        '[forms]\nrecord = "southwark-full"\nreview = "southwark-review"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(pepdocs.PepdocsError, match=r"forms\.review needs a \[review_form\] table"):
+        load_policy(no_table)
 
 
 def test_southwark_sets_the_next_date_after_the_first_pep_of_the_year_only() -> None:
@@ -487,7 +526,7 @@ def test_every_policy_cites_a_source_for_each_rule_it_sets(name: str) -> None:
     needed |= {"target-horizon"} if policy.target_horizon else set()
     needed |= {"target-owner"} if policy.require_target_owner else set()
     needed |= {"ofsted-grade"} if policy.flag_ofsted_grades else set()
-    needed |= {"review-form-eligibility"} if policy.review_form_eligibility else set()
+    needed |= {"review-form-eligibility"} if policy.review_form else set()
     needed |= {"pp-plus-total"} if policy.fund_caps else set()
     needed |= {"event-pep"} if policy.events else set()
     needed |= {"submission-deadline"} if policy.submission_deadlines else set()
@@ -506,6 +545,39 @@ def test_no_source_a_user_sees_names_an_internal_note() -> None:
         texts += [area.cite for area in (policy.qa.areas.values() if policy.qa else [])]
     for text in texts:
         assert not re.search(r"seed \d|domain\.md|\(HAR\)|\(ENF\)|\(REG-", text), text
+
+
+@pytest.mark.parametrize("name", builtin_policies())
+def test_every_rule_shows_a_public_source_under_every_policy(name: str) -> None:
+    policy = load_policy(name)
+    for rule_id in RULES:
+        source = _check._source(policy, rule_id)
+        assert not re.search(r"/work/|\.toml|domain\.md|seed|[A-Za-z]:\\", source, re.IGNORECASE), (rule_id, source)
+
+
+def test_a_finding_past_the_term_dates_names_no_folder(tmp_path: Path) -> None:
+    every = check(example("kent-secondary"), policy="kent", on=date(2029, 10, 1))
+    (finding,) = [f for f in every if "term dates" in f.message]
+    assert "cannot count school days: the built-in term dates: they cover 2023-09-01" in finding.message
+    assert "/" not in finding.message and "\\" not in finding.message
+    (tmp_path / "our-terms.csv").write_text("term,start,end\nautumn,2025-09-01,2025-12-12\n", encoding="utf-8")
+    (tmp_path / "ours.toml").write_text('extends = "kent"\nterm_dates = "our-terms.csv"\n', encoding="utf-8")
+    ours = [f for f in check(example("kent-secondary"), policy=tmp_path / "ours.toml", on=date(2029, 10, 1))]
+    shown = [f.message for f in ours if "cannot count" in f.message]
+    assert shown and all("our-terms.csv: they cover" in m and str(tmp_path) not in m for m in shown)
+
+
+def test_a_rule_with_no_public_source_is_a_warning_that_says_it_is_the_authoritys_choice(tmp_path: Path) -> None:
+    path = tmp_path / "ours.toml"
+    path.write_text(
+        'name = "ours"\ntitle = "Our authority"\nreviews_per_year = 3\nreview_windows = "terms"\n'
+        "min_academic_targets = 3\n"
+        '[[sources]]\nid = "A"\ntitle = "A"\nurl = "https://example.org"\n',
+        encoding="utf-8",
+    )
+    (finding,) = found(make(), "academic-target", str(path))
+    assert finding.severity == "warning"
+    assert finding.source.startswith("Our authority: the authority's own rule") and str(tmp_path) not in finding.source
 
 
 def test_no_rule_branches_on_an_authority() -> None:

@@ -12,7 +12,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("tool", [["mypy"], ["ruff", "check", "pepdocs", "tests", "benchmarks"]])
+CODE = ["pepdocs", "tests", "benchmarks", "examples"]
+
+
+@pytest.mark.parametrize("tool", [["mypy"], ["ruff", "check", *CODE], ["ruff", "format", "--check", *CODE]])
 def test_the_code_passes(tool: list[str]) -> None:
     if shutil.which(tool[0]) is None and not Path(sys.executable).with_name(tool[0]).exists():
         pytest.skip(f"{tool[0]} is not installed")

@@ -64,7 +64,7 @@ def test_a_kent_form_completed_by_a_school_becomes_a_southwark_record_and_form()
     back = pepdocs.parse(converted.document)
     assert back.form == "southwark-full" and back.warnings == []
     assert back.pep.education.setting.start_date == date(2023, 9, 1)
-    translated = {c.path: (c.source, c.target) for c in converted.report.of("translated")}
+    translated = {c.path: (c.source, c.target) for c in converted.report.changes if c.kind == "translated"}
     assert translated["$.education.setting.start_date"] == ("1/9/23", "01/09/2023")
     assert translated["$.plan.meeting_date"] == ("14 Nov 2025", "14/11/2025")
     assert translated["$.education.attendance.percent"] == ("93.2", "93.2%")
@@ -72,11 +72,12 @@ def test_a_kent_form_completed_by_a_school_becomes_a_southwark_record_and_form()
 
 def test_the_report_names_what_has_no_place_what_stays_empty_and_what_means_something_else() -> None:
     report = convert(pepdocs.render(example("kent-secondary"), "kent"), "southwark-full").report
-    no_place = {c.path for c in report.of("no-place")}
+    no_place = {c.path for c in report.changes if c.kind == "no-place"}
     assert "$.targets[0].term" in no_place  # Kent's short/medium/long term has no Southwark column
     assert "$.pupil_premium.financial_year" in no_place
-    assert {"$.care.pre_care_history", "$.care.category_of_need"} <= {c.path for c in report.of("left-empty")}
-    cycle = [c for c in report.of("meaning") if c.label == "Review cycle"]
+    left_empty = {c.path for c in report.changes if c.kind == "left-empty"}
+    assert {"$.care.pre_care_history", "$.care.category_of_need"} <= left_empty
+    cycle = [c for c in report.changes if c.kind == "meaning" and c.label == "Review cycle"]
     assert cycle and "termly" in cycle[0].note and "twice a year" in cycle[0].note
 
 
@@ -84,7 +85,7 @@ def test_kents_assigned_owner_is_reported_when_the_source_target_has_none() -> N
     pep = example("southwark-primary").model_copy(deep=True)
     pep.targets[0].owner = None
     report = convert(pepdocs.render(pep, "southwark-full"), "kent").report
-    owners = [c for c in report.of("meaning") if c.path == "$.targets[0].owner"]
+    owners = [c for c in report.changes if c.kind == "meaning" and c.path == "$.targets[0].owner"]
     assert owners and "requires" in owners[0].note
 
 
@@ -244,7 +245,7 @@ def test_a_kent_pdf_completed_by_a_school_becomes_a_southwark_record_and_form() 
     pep = converted.pep
     assert converted.parsed.format == "pdf" and converted.report.source_form == "kent"
     assert_the_schools_answers_arrived(pep)
-    translated = {c.path: (c.source, c.target) for c in converted.report.of("translated")}
+    translated = {c.path: (c.source, c.target) for c in converted.report.changes if c.kind == "translated"}
     assert translated["$.plan.meeting_date"] == ("14/11/25", "14/11/2025")
     back = pepdocs.parse(converted.document)
     assert back.form == "southwark-full" and back.format == "pdf" and back.pep.plan.meeting_date == date(2025, 11, 14)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+import click
 import pytest
 
 import pepdocs
@@ -88,8 +89,13 @@ def test_docx_and_pdf_are_registered_in_that_order() -> None:
     assert formats() == ("docx", "pdf")
     assert [(e.format, e.suffix) for e in all_engines()] == [("docx", ".docx"), ("pdf", ".pdf")]
     assert get_engine("pdf").options == {"flatten", "password"} and not get_engine("docx").options
-    with pytest.raises(pepdocs.RenderError, match="format must be one of docx, pdf, not 'odt'"):
+    with pytest.raises(pepdocs.UsageError, match="format must be one of docx, pdf, not 'odt'"):
         get_engine("odt")
+    from pepdocs._cli import main
+
+    for name in ("render", "convert", "batch"):
+        (option,) = [p for p in main.commands[name].params if p.name == "fmt"]
+        assert isinstance(option.type, click.Choice) and tuple(option.type.choices) == formats()
     with pytest.raises(pepdocs.RenderError, match="already has an engine"):
         register(get_engine("docx"))
 
@@ -126,7 +132,15 @@ def test_a_registered_engine_renders_and_parses_with_no_other_change(text_engine
 def test_batch_writes_a_registered_format(text_engine: TextEngine, tmp_path: Path) -> None:
     pep = example("kent-secondary")
     row = CaseRow(row=2, person_id="T1", pep=pep)
-    report = pepdocs.batch([row], tmp_path, form="kent", format="txt", workers=1, run_date=date(2027, 1, 5))  # type: ignore[arg-type]
+    report = pepdocs.batch(
+        [row],
+        tmp_path,
+        form="kent",
+        format="txt",  # type: ignore[arg-type]
+        workers=1,
+        run_date=date(2027, 1, 5),
+        policy="southwark",
+    )
     assert report.ok and report.written == 1
     (written,) = tmp_path.glob("*.txt")
     assert written.name.startswith("T1_kent_")  # then the planned meeting's date

@@ -113,7 +113,7 @@ def test_a_form_folder_of_your_own_is_listed_renders_parses_converts_and_is_chos
     at_kent = pepdocs.select_form(at_a_school_in("886"), policy=policy)
     assert [c.form for c in at_kent] == ["kent", "northshire"]
     assert at_kent[1].reason.startswith("Northshire's record must also be made; ")
-    from_southwark = pepdocs.select_form(pep)
+    from_southwark = pepdocs.select_form(pep, policy="southwark")
     assert [c.form for c in from_southwark] == ["northshire", "southwark-full"]
     assert "Northshire (999)" in from_southwark[0].reason
 
@@ -164,6 +164,7 @@ def test_a_missing_forms_folder_is_an_error_naming_it(tmp_path: Path) -> None:
         ('roles = ["school"]', 'roles = ["teacher"]', "unknown roles ['teacher']"),
         ("years = [12, 14]", 'years = ["Y12", 14]', "year groups are N1, N2, R or 1 to 14"),
         ("[applies]", "[applies]\nphase = 3", "unknown keys ['phase']"),
+        ('roles = ["school"]', 'roles = ["school"]\nnew_page = "yes"', "new_page must be true or false"),
     ],
 )
 def test_a_spec_must_say_who_completes_each_section_and_when_it_applies(
@@ -183,9 +184,26 @@ def test_a_policy_without_forms_is_refused_and_kents_policy_chooses_kents_form()
     assert [c.form for c in pepdocs.select_form(example("kent-secondary"), policy="kent")] == ["kent"]
 
 
+def test_the_home_record_is_never_given_the_la_match_reason() -> None:
+    # A child Kent looks after, at a Southwark school: Kent's record, and nothing about the school being in Kent.
+    (choice,) = pepdocs.select_form(_child("2016-05-01", {"la": "210", "name": "A Southwark school"}), policy="kent")
+    assert choice.form == "kent" and choice.reason == "Kent PEP, the home authority's record"
+    at_kent = pepdocs.select_form(_child("2016-05-01", {"la": "886", "name": "A Kent school"}), policy="kent")
+    assert [c.form for c in at_kent] == ["kent"] and "886" not in at_kent[0].reason
+    kent_at_home = pepdocs.select_form(_child("2016-05-01", {"la": "886"}), policy="southwark")[0]
+    assert "the school is in Kent (886)" in kent_at_home.reason
+
+
+def test_select_form_and_batch_need_a_policy() -> None:
+    with pytest.raises(TypeError, match="policy"):
+        pepdocs.select_form(example("southwark-primary"))  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="policy"):
+        pepdocs.batch(ROOT / "examples" / "cases.xlsx", "out")  # type: ignore[call-arg]
+
+
 def test_each_bundled_example_gets_the_form_it_got_before() -> None:
     names = ("early-years", "kent-secondary", "no-provision", "post-16-neet", "southwark-primary", "southwark-review")
-    chosen = {name: [c.form for c in pepdocs.select_form(example(name))] for name in names}
+    chosen = {name: [c.form for c in pepdocs.select_form(example(name), policy="southwark")] for name in names}
     assert chosen == {
         "early-years": ["early-years"],
         "kent-secondary": ["kent", "southwark-full"],
@@ -223,16 +241,32 @@ def test_sections_are_found_whatever_their_case() -> None:
 def test_batch_writes_the_school_part_of_every_chosen_form_and_no_row_fails(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(
-        main, ["batch", str(ROOT / "examples" / "cases.xlsx"), "--out", str(out), "--part", "school", "--workers", "1"]
+        main,
+        [
+            "batch",
+            "--policy",
+            "southwark",
+            str(ROOT / "examples" / "cases.xlsx"),
+            "--out",
+            str(out),
+            "--part",
+            "school",
+            "--workers",
+            "1",
+        ],
     )
     assert result.exit_code == 0, result.output
     report = json.loads((out / "batch-report.json").read_text(encoding="utf-8"))
     assert report["counts"]["failed"] == 0 and report["files_written"] > 200
+    without = [row for row in report["rows"] if row["forms"] == ["no-provision"]]
+    assert without and report["counts"]["no part"] == len(without)
+    assert f"{len(without)} with no school part, " in result.output  # children with no school: not problems
+    assert not any("has no section" in p["message"] for row in report["rows"] for p in row["problems"])
     for row in report["rows"]:
-        for form in row["forms"]:
+        for form, reason in zip(row["forms"], row["reasons"], strict=True):
             if form == "no-provision":
-                message = f"{form} not written: form {form} has no section completed by school"
-                assert {"message": message, "path": "", "field": "", "column": "", "row": row["row"]} in row["problems"]
+                assert row["status"] == "no part" and not row["problems"] and not row["files"], row
+                assert reason.endswith("; it has no school part, so nothing is written")
             else:
                 assert any(f"_{form}_" in name for name in row["files"]), row
     for file in sorted(out.glob("*.docx")):
@@ -243,7 +277,8 @@ def test_batch_writes_the_school_part_of_every_chosen_form_and_no_row_fails(tmp_
 
 def test_batch_gives_the_schools_copy_of_its_part_in_place_of_the_records(tmp_path: Path) -> None:
     cases = ROOT / "examples" / "cases.xlsx"
-    command = ["batch", str(cases), "--out", str(tmp_path), "--form", "kent", "--part", "school", "--workers", "1"]
+    command = ["batch", "--policy", "southwark", str(cases), "--out", str(tmp_path), "--form", "kent"]
+    command += ["--part", "school", "--workers", "1"]
     assert CliRunner().invoke(main, command).exit_code == 0
     result = CliRunner().invoke(main, [*command, "--audience", "school"])
     assert result.exit_code == 0, result.output
@@ -266,10 +301,12 @@ def _child(born: str, setting: dict[str, str]) -> pepdocs.PEP:
 
 
 def test_a_school_given_only_by_laestab_gets_its_authoritys_form_not_the_no_provision_one() -> None:
-    chosen = pepdocs.select_form(_child("2016-05-01", {"laestab": "8864001"}))  # Year 5 at a Kent school
+    # Year 5 at a Kent school
+    chosen = pepdocs.select_form(_child("2016-05-01", {"laestab": "8864001"}), policy="southwark")
     assert [c.form for c in chosen] == ["kent", "southwark-full"]
-    assert [c.form for c in pepdocs.select_form(_child("2016-05-01", {"urn": "118776"}))] == ["southwark-full"]
-    assert [c.form for c in pepdocs.select_form(_child("2016-05-01", {}))] == ["no-provision"]
+    by_urn = pepdocs.select_form(_child("2016-05-01", {"urn": "118776"}), policy="southwark")
+    assert [c.form for c in by_urn] == ["southwark-full"]
+    assert [c.form for c in pepdocs.select_form(_child("2016-05-01", {}), policy="southwark")] == ["no-provision"]
 
 
 @pytest.mark.parametrize(
@@ -283,7 +320,7 @@ def test_a_school_given_only_by_laestab_gets_its_authoritys_form_not_the_no_prov
 )
 def test_reception_and_sixth_form_children_at_kent_schools_get_the_kent_form(born: str, home: str) -> None:
     # On 10 Nov 2026: born May 2022 is in Reception, 2011 in Year 11, 2010 in Year 12, 2009 in Year 13.
-    chosen = pepdocs.select_form(_child(born, {"la": "886", "name": "A Kent school"}))
+    chosen = pepdocs.select_form(_child(born, {"la": "886", "name": "A Kent school"}), policy="southwark")
     assert [c.form for c in chosen] == ["kent", home]
     assert "Kent" in chosen[0].reason and "must also" in chosen[1].reason
 
@@ -296,5 +333,5 @@ def test_convert_notes_when_the_target_form_does_not_fit_the_child() -> None:
     assert does_not_fit(fifteen, pepdocs.get_form("southwark-full")) is None
     assert "names a setting" in (does_not_fit(fifteen, pepdocs.get_form("no-provision")) or "")
     converted = pepdocs.convert(pepdocs.render(fifteen, "southwark-full"), "early-years")
-    (note,) = [c for c in converted.report.of("meaning") if c.path == "$.year_group"]
+    (note,) = [c for c in converted.report.changes if c.kind == "meaning" and c.path == "$.year_group"]
     assert "Reception" in note.note and any("Who the form is for" in line for line in converted.report.lines())

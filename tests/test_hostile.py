@@ -257,5 +257,5 @@ def test_a_workbook_declaring_entities_is_refused(tmp_path: Path) -> None:
             target.writestr(item.filename, lol if item.filename == "xl/worksheets/sheet1.xml" else source.read(item))
     quick_error = pytest.raises(pepdocs.InputError, match=r"lol\.xlsx")
     with quick_error:
-        pepdocs.batch(path, tmp_path / "out", workers=1)
+        pepdocs.batch(path, tmp_path / "out", workers=1, policy="southwark")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("*.docx"))

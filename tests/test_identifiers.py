@@ -11,7 +11,6 @@ from pepdocs.model._identifiers import (
     TEMPORARY_ULN,
     UPN_ALPHABET,
     academic_year_label,
-    is_temporary_upn,
     key_stage,
     nc_year,
     upn_check_letter,
@@ -75,9 +74,8 @@ def test_changing_the_final_letter_of_a_temporary_upn_makes_it_invalid() -> None
             validate_upn(upn[:12] + letter)
 
 
-def test_a_temporary_upn_is_recognised_by_its_final_letter() -> None:
-    assert is_temporary_upn("Z21012342301A")
-    assert not is_temporary_upn("A210123423001")
+def test_a_temporary_upn_ends_in_a_letter_and_is_valid() -> None:
+    assert validate_upn("Z21012342301A") == "Z21012342301A"
 
 
 @pytest.mark.parametrize("placeholder", ["UN1", "UN2", "UN3", "UN4", "UN5"])

@@ -172,10 +172,12 @@ def test_batch_and_tracker_never_say_a_cells_value(caplog: pytest.LogCaptureFixt
     with Heard(caplog) as heard:
         for case in pepdocs.read_cases(cases):
             heard.say(*(problem.describe() for problem in case.problems))
-        report = pepdocs.batch(cases, tmp_path / "api", workers=1, run_date=date(2027, 1, 4))
+        report = pepdocs.batch(cases, tmp_path / "api", workers=1, run_date=date(2027, 1, 4), policy="southwark")
         heard.say(*(problem.describe() for row in report.rows for problem in row.problems), *report.notes)
         assert report.counts["problem"] == 1
-        result = runner.invoke(main, ["batch", str(cases), "--out", str(tmp_path / "cli"), "--workers", "1"])
+        result = runner.invoke(
+            main, ["batch", str(cases), "--out", str(tmp_path / "cli"), "--workers", "1", "--policy", "southwark"]
+        )
         heard.say(result.stderr, result.stdout)
         result = runner.invoke(main, ["tracker", str(cases), "-o", str(tmp_path / "tracker.xlsx")])
         assert result.exit_code == 0, result.output

@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pytest
 from hypothesis import HealthCheck, given, settings
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
 import pepdocs
 from pepdocs.engines.pdf._build import build_pdf
@@ -373,7 +373,7 @@ def test_a_truncated_pdf_is_refused_naming_the_file(tmp_path: Path) -> None:
 
 def test_a_damaged_pdf_is_refused_naming_the_file(tmp_path: Path) -> None:
     data = bytearray(pepdocs.render(example("southwark-primary"), "southwark-full", "pdf"))
-    start = data.index(b"/AcroForm")
+    start = data.index(b"/Type/ObjStm")  # the packed dictionaries: catalog, form fields, structure
     data[start : start + 2000] = b"\x00" * 2000
     path = tmp_path / "damaged.pdf"
     path.write_bytes(bytes(data))
@@ -410,9 +410,14 @@ def test_a_pdf_with_no_fields_or_a_flattened_copy_is_refused() -> None:
         pepdocs.parse(flat)
 
 
-def test_an_xfa_form_is_refused() -> None:
-    writer = PdfWriter(clone_from=io.BytesIO(pepdocs.render(pepdocs.PEP(), "kent", "pdf")))
+def test_a_hybrid_xfa_form_is_read_through_its_acroform_with_a_warning_and_a_pure_one_is_refused() -> None:
+    pep = example("kent-secondary")
+    writer = PdfWriter(clone_from=io.BytesIO(pepdocs.render(pep, "kent", "pdf")))
     acroform(writer)[NameObject("/XFA")] = TextStringObject("<xdp/>")
+    with pytest.warns(pepdocs.PepdocsWarning, match="hybrid XFA"):
+        parsed = pepdocs.parse(writer_bytes(writer))
+    assert parsed.pep.child == pep.child
+    acroform(writer)[NameObject("/Fields")] = ArrayObject()
     with pytest.raises(pepdocs.DocumentError, match="XFA"):
         pepdocs.parse(writer_bytes(writer))
 

@@ -180,9 +180,19 @@ def test_the_cli_rates_the_examples_with_reasons() -> None:
     assert sum(1 for line in lines if line.startswith("examples/") or "/examples/" in line.split(":")[0]) == len(
         EXAMPLES
     )
-    assert any(line.strip().startswith(("green ", "amber ", "red ")) for line in lines)
+    heads = [line.split(": ") for line in lines if ".json: " in line]
+    overall = {Path(file).name: rating.split(" ")[0] for file, rating in heads}
+    # Under the national default a PEP sets the next date; Southwark's second PEP of the year does not: red.
+    assert overall == {
+        "early-years.json": "green", "kent-secondary.json": "green", "no-provision.json": "green",
+        "post-16-neet.json": "green", "southwark-primary.json": "green", "southwark-review.json": "red",
+    }  # fmt: skip
+    assert "  red   Next PEP date: no date is set for the next PEP" in lines
     assert any(line.startswith("criteria: Lancashire") for line in lines)
-    assert result.exit_code in (0, 1)
+    assert result.exit_code == 1 and "1 of 6 PEPs rated red" in result.output
+    args = ["qa", *map(str, EXAMPLES), "--on", "2026-11-30", "--policy", "southwark"]
+    under_southwark = CliRunner().invoke(main, args)
+    assert under_southwark.exit_code == 0, under_southwark.output
 
 
 def test_no_rating_carries_a_value_from_the_record() -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 
 import pepdocs
 from pepdocs.engines.docx._build import build_docx
 from pepdocs.forms._spec import list_forms
+
+from .conftest import ROOT
 
 FORMS = list_forms()
 
@@ -58,6 +61,19 @@ def test_templates_carry_no_author_or_machine_path(form: pepdocs.Form) -> None:
         assert b"python-docx" not in text and b"/home/" not in text and b"/work/" not in text
 
 
+SHIPPED = [
+    ROOT / "README.md", ROOT / "SECURITY.md", *sorted((ROOT / "templates").rglob("*.md")),
+    *sorted((ROOT / "templates").rglob("*.toml")), *sorted((ROOT / "pepdocs").rglob("*.py")),
+    *sorted((ROOT / "pepdocs").rglob("*.toml")), *sorted((ROOT / "pepdocs").rglob("*.csv")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_shipped_file_names_an_internal_note_or_a_machine_path(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r"domain\.md|seeds?/|\bseed \d|/work/|/home/", text, re.IGNORECASE), path
+
+
 @pytest.mark.parametrize("form", FORMS, ids=lambda f: f.id)
 def test_every_form_folder_says_what_is_reconstructed(form: pepdocs.Form) -> None:
     readme = (form.folder / "README.md").read_text(encoding="utf-8")
@@ -85,19 +101,29 @@ def test_a_spec_naming_a_path_the_model_lacks_is_refused(tmp_path) -> None:  # t
 
 
 SCHEDULE_1_PARA_2 = {
-    "(1) educational history: institutions attended": ("education.setting_history[]",),
+    "(1) educational and training history: institutions attended": ("education.setting_history[]",),
     "(1) attendance record": ("education.attendance.percent",),
     "(1) conduct record": ("education.exclusions[]", "plan.discussion.behaviour"),
     "(1) academic and other achievements": ("education.achievements",),
     "(1) special educational needs": ("education.sen.status",),
-    "(2) existing arrangements for education": ("education.interventions[]", "no_provision.interim[]"),
-    "(3) planned changes and minimising disruption": ("plan.planned_changes",),
+    "(2) existing arrangements, incl. special educational and other provision": (
+        "education.interventions[]",
+        "no_provision.interim[]",
+    ),
+    "(3) planned changes, and provision to minimise disruption": ("plan.planned_changes",),
     "(4) leisure interests": ("education.interests",),
-    "(5) the appropriate person's role": ("views.carer",),
+    "(5) the role of the appropriate person and other carers": ("views.carer",),
+}
+"""CPPCR Regulations 2010 Schedule 1 para 2 (legislation.gov.uk/uksi/2010/959/schedules/made), its five
+sub-paragraphs exactly, and the paths that carry each item."""
+
+COUNCIL_PRACTICE = {
     "long-term plans and aspirations": ("plan.long_term_plans", "views.child.aspirations"),
     "review of previous actions": ("previous_actions[]",),
 }
-"""What CPPCR Regulations 2010 Schedule 1 para 2 asks of every PEP, and the paths that carry each item."""
+"""Items councils' PEPs carry beyond Schedule 1 para 2: long-term plans and aspirations (DfE 2018 as quoted by
+Kirklees, kirkleeschildcare.proceduresonline.com/p_pep.html); the last PEP's actions reviewed (Southwark procedure
+3.5.2 §4, southwark.proceduresonline.com/chapters/p_pers_ed_plans.html)."""
 
 SIGN_OFF = [
     "plan.completed_on",
@@ -112,6 +138,8 @@ def test_every_form_carries_the_schedule_1_items_and_a_sign_off(form: pepdocs.Fo
     paths = set(form.paths)
     for item, where in SCHEDULE_1_PARA_2.items():
         assert any(p == w or p.startswith(w) for p in paths for w in where), f"{form.id} lacks {item}"
+    for item, where in COUNCIL_PRACTICE.items():
+        assert any(p == w or p.startswith(w) for p in paths for w in where), f"{form.id} lacks {item} (practice)"
     assert set(SIGN_OFF) <= paths, sorted(set(SIGN_OFF) - paths)
     assert {"plan.working_well", "plan.worried_about", "pupil_premium.previous_items[].actual_impact"} <= paths
     assert "plan.completed_by" in paths

@@ -12,13 +12,15 @@ import pytest
 
 import pepdocs
 from pepdocs.model._codes import LegalStatus, PlacementType
-from pepdocs.rules._check import check, next_due
+from pepdocs.rules._check import _due_dates, check, next_due
+from pepdocs.rules._policy import load_policy
 from pepdocs.rules._timeline import add_months, reviews
 from tests.test_check import _merge, found, make, severities
 
 NEW_TO_CARE = {
-    "care": {"date_became_looked_after": "2025-11-03"},  # Mon; 10 working days end Mon 17 Nov, 20 end Mon 1 Dec
-    "plan": {"pep_type": None, "pep_number_in_year": None, "next_pep_date": None},
+    # Mon; 10 working days end Mon 17 Nov, 20 end Mon 1 Dec
+    "care": {"date_became_looked_after": "2025-11-03", "next_lac_review_date": None},
+    "plan": {"pep_type": None, "pep_number_in_year": None, "next_pep_date": None, "previous_pep_date": None},
 }
 
 
@@ -132,19 +134,56 @@ def test_reviews_follow_reg_33_from_the_care_start() -> None:
 def test_after_an_initial_pep_southwark_wants_the_next_2_to_6_weeks_before_the_second_review() -> None:
     pep = new_to_care(plan={"pep_type": "initial", "meeting_date": "2025-11-17"})
     due = next_due(pep, policy="southwark", on=date(2025, 11, 20))
-    assert due.date == date(2026, 2, 15) and due.rule == "lac-review-window"
-    assert "Sun 18 Jan 2026" in due.reason and "Sun 1 Mar 2026" in due.reason
+    # Two weeks before Sun 1 Mar is Sun 15 Feb: the window ends on the school day before, Fri 13 Feb.
+    assert due.date == date(2026, 2, 13) and due.rule == "lac-review-window"
+    assert "Sun 18 Jan 2026" in due.reason and "Fri 13 Feb 2026" in due.reason and "Sun 1 Mar 2026" in due.reason
 
 
 @pytest.mark.parametrize(
     ("meeting", "warned"),
-    [("2026-01-17", True), ("2026-01-18", False), ("2026-02-10", False), ("2026-02-15", False), ("2026-02-16", True)],
+    [("2026-01-17", True), ("2026-01-18", False), ("2026-02-10", False), ("2026-02-13", False), ("2026-02-14", True)],
 )
 def test_a_pep_where_southwarks_2_to_6_weeks_want_it_is_in_cycle(meeting: str, warned: bool) -> None:
     pep = new_to_care(plan={"meeting_date": meeting, "previous_pep_date": "2025-11-17", "pep_type": "termly"})
     on = date(2026, 2, 20)
     assert bool(found(pep, "lac-review-window", on=on)) is warned
     assert bool(found(pep, "review-cycle", on=on)) is warned
+
+
+def test_the_reg_33_chain_runs_on_to_the_date_asked_about() -> None:
+    # In care since 1 May 2024, no review dates typed: reviews fall by 30 May 2024, 30 Aug 2024, then every six
+    # months (28 Feb and 28 Aug); the one by Sat 28 Feb 2026 wants Southwark's PEP 2 to 6 weeks before it, as on
+    # Tue 10 Feb.
+    pep = new_to_care(
+        care={"date_became_looked_after": "2024-05-01"},
+        plan={"meeting_date": "2026-02-10", "previous_pep_date": "2025-10-07", "pep_type": "termly"},
+    )
+    on = date(2026, 2, 11)
+    assert [r.date for r in reviews(pep, on)][-2:] == [date(2025, 8, 28), date(2026, 2, 28)]
+    assert found(pep, "review-cycle", on=on) == [] and found(pep, "lac-review-window", on=on) == []
+    candidates = _due_dates(pep, load_policy("southwark"), on)[0]
+    (before_review,) = [due for due in candidates if due.rule == "lac-review-window"]
+    assert "Fri 28 Aug 2026" in before_review.reason
+    # Two weeks before the review is Fri 14 Aug, in the summer holiday: the last school day is Tue 21 Jul.
+    assert before_review.date == date(2026, 7, 21) == next_due(pep, policy="southwark", on=on).date
+
+
+@pytest.mark.parametrize(("label", "severity"), [("initial", "error"), ("termly", "warning"), (None, "warning")])
+def test_a_first_recorded_pep_long_after_care_began_is_a_finding_whatever_its_label(
+    label: str | None, severity: str
+) -> None:
+    pep = new_to_care(
+        care={"date_became_looked_after": "2025-01-06"}, plan={"meeting_date": "2025-08-01", "pep_type": label}
+    )
+    (finding,) = found(pep, "initial-pep-deadline", on=date(2025, 9, 1))
+    assert finding.severity == severity and "Mon 20 Jan 2025" in finding.message
+    if severity == "warning":
+        assert finding.message.startswith("no PEP is recorded between Mon 6 Jan 2025 and the meeting on Fri 1 Aug 2025")
+    recorded = new_to_care(
+        care={"date_became_looked_after": "2025-01-06"},
+        plan={"meeting_date": "2025-08-01", "pep_type": label, "previous_pep_date": "2025-01-17"},
+    )
+    assert found(recorded, "initial-pep-deadline", on=date(2025, 9, 1)) == []
 
 
 def test_recorded_review_dates_win_over_derived_ones() -> None:

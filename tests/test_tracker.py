@@ -49,7 +49,7 @@ def _rows(sheet_values: list[tuple[object, ...]]) -> list[dict[str, object]]:
 def test_the_tracker_has_a_row_per_child_and_a_row_per_finding(records: Path, tmp_path: Path) -> None:
     out = tmp_path / "tracker.xlsx"
     report = write_tracker(records, out, policy="southwark", on=ON)
-    assert (report.children, len(report.unreadable)) == (7, 1)
+    assert (report.children, sum(1 for record in report.problems if record.pep is None)) == (7, 1)
     book = load_workbook(out)
     assert book.sheetnames == ["Tracker", "Findings", "About"]
     tracker = _rows(list(book["Tracker"].iter_rows(values_only=True)))
@@ -147,7 +147,8 @@ def test_a_case_data_workbook_is_tracked_with_the_rules_case_data_can_answer(tmp
     book.save(cases)
     out = tmp_path / "tracker.xlsx"
     report = write_tracker(cases, out, policy="southwark", on=date(2026, 1, 27))
-    assert report.children == 2 and [record.name for record in report.unreadable] == ["cases.xlsx row 4"]
+    unreadable = [record.name for record in report.problems if record.pep is None]
+    assert report.children == 2 and unreadable == ["cases.xlsx row 4"]
     saved = load_workbook(out)
     tracker = _rows(list(saved["Tracker"].iter_rows(values_only=True)))
     ada = next(row for row in tracker if row["Person ID"] == "900001")
@@ -238,3 +239,18 @@ def test_libreoffice_opens_the_tracker_and_keeps_its_formatting(records: Path, t
     (page,) = tmp_path.glob("page-*.ppm")
     shown = _colours(page.read_bytes())
     assert {(255, 199, 206), (255, 235, 156), (198, 239, 206)} <= shown  # red, amber and green rows as printed
+
+
+def test_under_a_policy_naming_no_forms_the_tracker_says_why_the_forms_column_is_empty(
+    records: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "tracker.xlsx"
+    write_tracker(records, out, policy="dfe", on=ON)
+    book = load_workbook(out)
+    tracker = _rows(list(book["Tracker"].iter_rows(values_only=True)))
+    assert tracker and {row["Form(s) needed"] for row in tracker} == {"policy names no forms"}
+    about = dict(book["About"].iter_rows(values_only=True))
+    assert str(about["Form(s) needed"]).startswith("policy names no forms: the dfe policy is not an authority's")
+    write_tracker(records, out, policy="southwark", on=ON)
+    named = _rows(list(load_workbook(out)["Tracker"].iter_rows(values_only=True)))
+    assert all(row["Form(s) needed"] and "policy names" not in str(row["Form(s) needed"]) for row in named)

@@ -37,10 +37,18 @@ BAD_CALLS: dict[str, tuple[Callable[[], object], str]] = {
         lambda: pepdocs.merge(example("kent-secondary"), example("kent-secondary"), prefer="theirs"),  # type: ignore[arg-type]
         "prefer must be one of record, returned, not 'theirs'",
     ),
-    "batch format": (lambda: pepdocs.batch([], "unused", format="odt"), "format must be one of docx, pdf"),  # type: ignore[arg-type]
-    "batch section": (lambda: pepdocs.batch([], "unused", form="kent", sections=["Z"]), "no section 'Z'"),
-    "batch audience": (lambda: pepdocs.batch([], "unused", audience="press"), "audience must be one of"),  # type: ignore[arg-type]
-    "batch part": (lambda: pepdocs.batch([], "unused", part="teacher"), "part must be one of"),  # type: ignore[arg-type]
+    "batch format": (
+        lambda: pepdocs.batch([], "unused", format="odt", policy="southwark"),  # type: ignore[arg-type]
+        "format must be one of docx, pdf",
+    ),
+    "batch section": (
+        lambda: pepdocs.batch([], "unused", form="kent", sections=["Z"], policy="southwark"), "no section 'Z'"
+    ),
+    "batch audience": (
+        lambda: pepdocs.batch([], "unused", audience="press", policy="southwark"),  # type: ignore[arg-type]
+        "audience must be one of",
+    ),
+    "batch part": (lambda: pepdocs.batch([], "unused", part="teacher", policy="southwark"), "part must be one of"),  # type: ignore[arg-type]
     "convert format": (lambda: pepdocs.convert(pepdocs.render(example("kent-secondary"), "kent"), "kent", "odt"),  # type: ignore[arg-type]
                        "format must be one of docx, pdf"),
 }  # fmt: skip
@@ -56,7 +64,7 @@ def test_a_bad_option_raises_a_usage_error_that_is_a_value_error(call: tuple[Cal
 
 def test_nothing_is_written_when_a_batch_is_refused(tmp_path: Path) -> None:
     with pytest.raises(pepdocs.UsageError):
-        pepdocs.batch([], tmp_path / "out", format="odt")  # type: ignore[arg-type]
+        pepdocs.batch([], tmp_path / "out", format="odt", policy="southwark")  # type: ignore[arg-type]
     assert not (tmp_path / "out").exists()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pepdocs._errors import DocumentError, RenderError
+from pepdocs._errors import DocumentError, RenderError, UsageError
 from pepdocs.engines._engine import Content, Engine, RenderOptions
 from pepdocs.engines.docx import DocxEngine
 from pepdocs.engines.pdf import PdfEngine
@@ -29,11 +29,11 @@ def formats() -> tuple[str, ...]:
 
 
 def get_engine(format: str) -> Engine:
-    """The engine of a format; a RenderError naming the formats there are."""
+    """The engine of a format; a UsageError naming the formats there are."""
     try:
         return _registry[format]
     except (KeyError, TypeError):
-        raise RenderError(f"format must be one of {', '.join(_registry)}, not {format!r}") from None
+        raise UsageError(f"format must be one of {', '.join(_registry)}, not {format!r}") from None
 
 
 def sniff(data: bytes, file: str = "<bytes>") -> Engine:

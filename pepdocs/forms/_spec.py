@@ -11,9 +11,9 @@ import os
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ YEARS = {"N1": -2, "N2": -1, "R": 0, **{str(n): n for n in range(1, 15)}}
 _added: list[Path] = []
 
 
+@cache
 def templates_dir() -> Path:
     """Where the form folders are: inside the installed package, or beside it in a checkout."""
     package = Path(__file__).resolve().parent.parent
@@ -46,9 +47,13 @@ def templates_dir() -> Path:
     raise FormError("the templates folder is missing from this installation of pepdocs")
 
 
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+@lru_cache(maxsize=8192)  # labels come back in every document read
 def _normal(label: str) -> str:
     """A label as compared when finding it again: case, spacing and punctuation ignored."""
-    return re.sub(r"[^\w]+", " ", label.casefold()).strip()
+    return _NOT_WORD.sub(" ", label.casefold()).strip()
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,8 @@ class Field:
     widget: str = "text"  # text, boxes
     options: tuple[Enum | bool, ...] = ()
     lines: int = 1
+    place: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    """Where the answer stands in a council's own document (forms pepdocs did not make)."""
 
     @property
     def path(self) -> str:
@@ -109,6 +116,7 @@ class Block:
     rows: int = 0
     row_labels: tuple[str, ...] = ()
     years: tuple[int, int] | None = None
+    place: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def cells(self) -> Iterator[Field]:
         """Every answer the block holds, including the cells of a grid."""
@@ -139,6 +147,7 @@ class Section:
     blocks: tuple[Block, ...]
     years: tuple[int, int] | None = None
     roles: tuple[str, ...] = ()
+    new_page: bool = False  # printed from the top of a new page, where the council's own form does so
 
     @property
     def id(self) -> str:
@@ -169,11 +178,24 @@ class Form:
     sections: tuple[Section, ...]
     short_title: str = ""
     intro: str = ""
-    formats: tuple[str, ...] = ("docx",)
     title_fields: tuple[Field, ...] = ()
     required: tuple[str, ...] = ()
     review_cycle: str = ""
     applies: Applies = Applies()
+    template: str = ""
+    """A council's own document the form fills (`original.docx`); empty for the forms pepdocs draws."""
+
+    @property
+    def foreign(self) -> bool:
+        """Whether the form is a council's own document rather than one pepdocs draws from its spec."""
+        return bool(self.template)
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """The formats the form comes in: its council document's, else those its folder has a built template for."""
+        if self.foreign:
+            return (Path(self.template).suffix[1:].casefold(),)
+        return tuple(sorted(path.suffix[1:] for path in self.folder.glob("form.*") if path.suffix != ".toml"))
 
     @property
     def paths(self) -> list[str]:
@@ -220,8 +242,8 @@ def _field_id(path: str) -> str:
     return name
 
 
-def _field(raw: dict[str, Any], where: str, prefix: str = "") -> Field:
-    unknown = set(raw) - {"path", "label", "widget", "options", "lines", "width"}
+def _field(raw: dict[str, Any], where: str, prefix: str = "", foreign: bool = False) -> Field:
+    unknown = set(raw) - {"path", "label", "widget", "options", "lines", "width", "place", "confidence"}
     if unknown:
         raise FormError(f"{where}: unknown keys {sorted(unknown)}")
     try:
@@ -234,7 +256,12 @@ def _field(raw: dict[str, Any], where: str, prefix: str = "") -> Field:
         raise FormError(f"{where}: the model has no path {path!r}") from None
     if found.kind == "model":
         raise FormError(f"{where}: {path!r} is a group, not a value")
-    widget = raw.get("widget", "boxes" if found.kind in ("bool", "codes") else "text")
+    place = raw.get("place", {})
+    if not isinstance(place, dict) or (foreign and not place):
+        raise FormError(f"{where}: a field of a council's own form needs a place table")
+    # A council's own form ticks its own boxes (see place.choices); its answers are read as words.
+    default = "boxes" if found.kind in ("bool", "codes") and not foreign else "text"
+    widget = raw.get("widget", default)
     options: tuple[Enum | bool, ...] = ()
     if widget == "boxes":
         if found.kind == "bool":
@@ -249,7 +276,7 @@ def _field(raw: dict[str, Any], where: str, prefix: str = "") -> Field:
             raise FormError(f"{where}: boxes need a yes/no or code-list field, {path!r} is {found.kind}")
     elif widget != "text":
         raise FormError(f"{where}: widget must be text or boxes, not {widget!r}")
-    return Field(_field_id(path), label, found, widget, options, int(raw.get("lines", 1)))
+    return Field(_field_id(path), label, found, widget, options, int(raw.get("lines", 1)), place)
 
 
 def _years(raw: dict[str, Any], where: str) -> tuple[int, int] | None:
@@ -261,7 +288,7 @@ def _years(raw: dict[str, Any], where: str) -> tuple[int, int] | None:
     return (years[0], years[1])
 
 
-def _block(raw: dict[str, Any], where: str, number: int) -> Block:
+def _block(raw: dict[str, Any], where: str, number: int, foreign: bool = False) -> Block:
     kind = raw.get("type")
     common = {
         "heading": raw.get("heading", ""),
@@ -269,14 +296,17 @@ def _block(raw: dict[str, Any], where: str, number: int) -> Block:
         "years": _years(raw, where),
     }
     if kind in ("fields", "text"):
-        fields = tuple(_field(f, f"{where} field {i + 1}") for i, f in enumerate(raw.get("fields", [])))
+        fields = tuple(
+            _field(f, f"{where} field {i + 1}", foreign=foreign) for i, f in enumerate(raw.get("fields", []))
+        )
         return Block(kind, f"b{number}", fields=fields, pairs=int(raw.get("pairs", 1)), **common)
     if kind == "table":
         path = raw.get("path", "")
         if slot_kind(path) != "model" or "[]" in path:
             raise FormError(f"{where}: table path {path!r} must name a list of items")
         columns = tuple(
-            _field(c, f"{where} column {i + 1}", prefix=f"{path}[].") for i, c in enumerate(raw.get("columns", []))
+            _field(c, f"{where} column {i + 1}", prefix=f"{path}[].", foreign=foreign)
+            for i, c in enumerate(raw.get("columns", []))
         )
         return Block(
             kind,
@@ -285,6 +315,7 @@ def _block(raw: dict[str, Any], where: str, number: int) -> Block:
             columns=columns,
             widths=tuple(float(c.get("width", 1)) for c in raw.get("columns", [])),
             rows=int(raw.get("rows", 3)),
+            place=raw.get("place", {}),
             **common,
         )
     if kind == "grid":
@@ -371,6 +402,13 @@ def _name_band(raw: list[dict[str, Any]], sections: list[Section], where: str) -
     )
 
 
+def _flag(raw: dict[str, Any], key: str, where: str) -> bool:
+    value = raw.get(key, False)
+    if not isinstance(value, bool):
+        raise FormError(f"{where}: {key} must be true or false")
+    return value
+
+
 def slot_kind(path: str) -> str:
     try:
         return slot(path).kind
@@ -385,13 +423,16 @@ def load_form(path: Path) -> Form:
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise FormError(f"{path}: {error}") from None
     where = str(path)
+    template = raw.get("template", "")
+    if template and (not isinstance(template, str) or "/" in template or "\\" in template or template.startswith(".")):
+        raise FormError(f"{where}: template must be the name of a file beside form.toml")
     sections = []
     number = 0
     for s in raw.get("sections", []):
         blocks: list[Block] = []
         for b in s.get("blocks", []):
             number += 1
-            blocks.append(_block(b, f"{where} section {s.get('key')} block {len(blocks) + 1}", number))
+            blocks.append(_block(b, f"{where} section {s.get('key')} block {len(blocks) + 1}", number, bool(template)))
         sections.append(
             Section(
                 key=str(s["key"]),
@@ -401,6 +442,7 @@ def load_form(path: Path) -> Form:
                 blocks=tuple(blocks),
                 years=_years(s, f"{where} section {s.get('key')}"),
                 roles=_roles(s, f"{where} section {s.get('key')}"),
+                new_page=_flag(s, "new_page", f"{where} section {s.get('key')}"),
             )
         )
     try:
@@ -414,11 +456,11 @@ def load_form(path: Path) -> Form:
             sections=tuple(sections),
             short_title=raw.get("short_title", raw["title"]),
             intro=raw.get("intro", ""),
-            formats=tuple(raw.get("formats", ["docx"])),
             title_fields=_name_band(raw.get("title_fields", []), sections, f"{where} title field"),
             required=tuple(raw.get("required", [])),
             review_cycle=raw.get("review_cycle", ""),
             applies=_applies(raw.get("applies", {}), f"{where} [applies]"),
+            template=template,
         )
     except KeyError as missing:
         raise FormError(f"{where}: the spec needs {missing}") from None
@@ -441,7 +483,7 @@ def _check(form: Form) -> None:
                     raise FormError(f"form {form.id}: {f.path} appears twice")
                 seen_paths[f.path] = f.label
             key = _normal(f.label)
-            if key in seen_labels:
+            if key in seen_labels and not form.foreign:
                 raise FormError(f"form {form.id}: label {f.label!r} appears twice; labels must tell fields apart")
             seen_labels[key] = f.path
         for f in block.columns:
@@ -472,9 +514,14 @@ def add_forms(folder: str | os.PathLike[str]) -> None:
 
 def form_folders() -> tuple[Path, ...]:
     """The folders forms are found in: the built-in ones, then PEPDOCS_FORMS, then those added."""
-    from_env = [Path(p) for p in os.environ.get("PEPDOCS_FORMS", "").split(os.pathsep) if p.strip()]
-    folders: dict[Path, Path] = {}  # one folder named twice (by PEPDOCS_FORMS and --forms) is read once
-    for folder in (templates_dir(), *from_env, *_added):
+    return _distinct(os.environ.get("PEPDOCS_FORMS", ""), tuple(_added))
+
+
+@cache
+def _distinct(from_env: str, added: tuple[Path, ...]) -> tuple[Path, ...]:
+    """Each folder once (one named by PEPDOCS_FORMS and --forms is read once); cached, as every get_form asks."""
+    folders: dict[Path, Path] = {}
+    for folder in (templates_dir(), *(Path(p) for p in from_env.split(os.pathsep) if p.strip()), *added):
         folders.setdefault(folder.resolve(), folder)
     return tuple(folders.values())
 

@@ -39,11 +39,6 @@ def validate_upn(value: str) -> str:
     return upn
 
 
-def is_temporary_upn(upn: str) -> bool:
-    """Whether a valid UPN is a temporary one (its last character is a letter)."""
-    return len(upn) == 13 and upn[12].isalpha()
-
-
 def validate_uln(value: str) -> str:
     """Return a valid ULN (10 digits, ESFA check digit) or the temporary 9999999999."""
     uln = value.strip()

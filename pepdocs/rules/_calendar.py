@@ -1,4 +1,4 @@
-"""Working days and school days: the two calendars PEP deadlines are counted in (domain.md §2.2).
+"""Working days and school days: the two calendars PEP deadlines are counted in.
 
 Working days skip weekends and England-and-Wales bank holidays (the `holidays` package). School days
 are the weekdays inside a school's terms, less bank holidays; terms come from a CSV or XLSX file with
@@ -72,7 +72,7 @@ class TermDates:
         last = date(self.parts[-1].academic_year + 1, 8, 31)
         if not first <= day <= last:
             raise CalendarRangeError(
-                f"the term dates cover {first.isoformat()} to {last.isoformat()}, not {day.isoformat()};"
+                f"they cover {first.isoformat()} to {last.isoformat()}, not {day.isoformat()};"
                 " give term dates for that year (a CSV or XLSX of term, start, end)",
                 self.source,
             )
@@ -171,7 +171,10 @@ def term_dates(terms: TermDates | str | Path | None = None) -> TermDates:
 def _read_term_dates(path: str, _stamp: int) -> TermDates:
     file = Path(path)
     rows = _xlsx_rows(file) if file.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(file)
-    return _parse_term_rows(rows, path)
+    parsed = _parse_term_rows(rows, path)
+    # Findings quote the source, so it names no folder of this machine.
+    shown = "the built-in term dates" if file == DEFAULT_TERM_DATES else file.name
+    return TermDates(parsed.parts, shown)
 
 
 def _csv_rows(file: Path) -> Iterator[tuple[int, list[str]]]:

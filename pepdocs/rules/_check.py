@@ -19,7 +19,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pepdocs._errors import InputError
 from pepdocs.model._codes import (
     Fund,
     LegalStatus,
@@ -43,8 +42,7 @@ from pepdocs.rules._calendar import (
     school_days_between,
     working_days_between,
 )
-from pepdocs.rules._policy import Policy, ReviewWindow
-from pepdocs.rules._policy import load_policy as _load_policy
+from pepdocs.rules._policy import Policy, ReviewWindow, load_policy
 from pepdocs.rules._review_form import review_form_allowed
 from pepdocs.rules._timeline import (
     CARE_PLAN_WORKING_DAYS,
@@ -59,6 +57,7 @@ from pepdocs.rules._timeline import (
     post16_terms,
     review_on_or_after,
     reviews,
+    unrecorded_since,
     year_group_on,
 )
 
@@ -169,16 +168,6 @@ def rule(
 # --- the API ------------------------------------------------------------------------------------
 
 
-def load_policy(policy: str | Path | Policy) -> Policy:
-    """A built-in policy by name (southwark, kent, ...) or a TOML file; InputError names the file and key."""
-    loaded = _load_policy(policy)
-    for table in ("cite", "severity"):
-        unknown = sorted(set(getattr(loaded, table)) - set(RULES))
-        if unknown:
-            raise InputError(f"{table}.{unknown[0]}: no rule has this id; rules: {', '.join(RULES)}", loaded.file)
-    return loaded
-
-
 def check(pep: PEP, *, policy: str | Path | Policy = "dfe", on: date | None = None) -> list[Finding]:
     """Every finding of every rule for this PEP under `policy`, judged on `on` (default today)."""
     chosen = load_policy(policy)
@@ -190,7 +179,9 @@ def check(pep: PEP, *, policy: str | Path | Policy = "dfe", on: date | None = No
             continue
         for said in item.run(case):
             severity: Severity = said.severity if wanted is None else wanted
-            source = said.source or chosen.source_for(item.id) or item.source or f"{chosen.title} ({chosen.file})"
+            source = said.source or chosen.source_for(item.id) or item.source
+            if source is None:  # no public source: the authority's own rule, so never an error
+                source, severity = _own_choice(chosen), "warning"
             findings.append(Finding(item.id, severity, said.message, said.path, source))
     errors = sum(finding.severity == "error" for finding in findings)
     log.debug("checked policy=%s findings=%d errors=%d", chosen.name, len(findings), errors)
@@ -299,7 +290,20 @@ def _lac_window(policy: Policy, review: Review) -> tuple[date, date] | None:
     weeks = policy.lac_review_window_weeks
     if weeks is None or review.number == 1:
         return None
-    return review.date - timedelta(weeks=weeks[1]), review.date - timedelta(weeks=weeks[0])
+    earliest = review.date - timedelta(weeks=weeks[1])
+    latest = _school_day_by(policy, review.date - timedelta(weeks=weeks[0]))
+    return min(earliest, latest), latest
+
+
+def _school_day_by(policy: Policy, day: date) -> date:
+    """The last school day on or before `day` (a working day past the term dates): a PEP is held in term time."""
+    try:
+        while not policy.terms.is_school_day(day):
+            day -= timedelta(days=1)
+    except CalendarRangeError:
+        while not is_working_day(day):
+            day -= timedelta(days=1)
+    return day
 
 
 def _review_for(pep: PEP, policy: Policy, meeting: date) -> tuple[Review, date, date] | None:
@@ -323,6 +327,8 @@ class Deadline:
     outstanding: bool
     path: str
     basis: str = "working"
+    unrecorded: date | None = None
+    """A meeting too long after `start` to be taken as the first, with no PEP recorded between."""
 
 
 def first_pep_deadline(case: Case) -> Deadline | None:
@@ -340,7 +346,8 @@ def first_pep_deadline(case: Case) -> Deadline | None:
         if (year_group_on(pep, setting_start) or 0) < 0:
             start, what = setting_start, f"starting at an early-years setting on {_fmt(setting_start)}"
     first, outstanding = first_since(pep, start, PepType.INITIAL), outstanding_since(pep, start, case.on)
-    if first is None and not outstanding:
+    unrecorded = unrecorded_since(pep, start, case.on) if first is None else None
+    if first is None and not outstanding and unrecorded is None:
         return None
     basis = policy.initial_deadline_basis
     local = _deadline(case, start, days, basis)
@@ -360,6 +367,7 @@ def first_pep_deadline(case: Case) -> Deadline | None:
         outstanding,
         "$.care.date_became_looked_after",
         basis if due == local else "working",
+        unrecorded,
     )
 
 
@@ -495,7 +503,8 @@ def _due_dates(pep: PEP, policy: Policy, on: date) -> tuple[list[Due], list[str]
             unknown.append(f"the term dates end before the review after {_fmt(held)}")
         else:
             reason = f"next review ({label}): the {following.name} PEP, after the last on {_fmt(held)}"
-            found.append(Due(following.end, reason, "review-cycle", _source(policy, "review-cycle"), on))
+            last_day = _school_day_by(policy, following.end)
+            found.append(Due(last_day, reason, "review-cycle", _source(policy, "review-cycle"), on))
     except CalendarRangeError as error:
         unknown.append(str(error))
     planned = pep.plan.next_pep_date
@@ -531,9 +540,13 @@ def _next_lac_window(pep: PEP, policy: Policy, held: date) -> tuple[Review, date
     return None
 
 
+def _own_choice(policy: Policy) -> str:
+    return f"{policy.title}: the authority's own rule as set in this policy; it cites no public source"
+
+
 def _source(policy: Policy, rule_id: str) -> str:
     item = RULES.get(rule_id)
-    return policy.source_for(rule_id) or (item.source if item and item.source else f"{policy.title} ({policy.file})")
+    return policy.source_for(rule_id) or (item.source if item and item.source else _own_choice(policy))
 
 
 def _calendar_note(error: CalendarRangeError, path: str = "$.plan.meeting_date") -> Said:
@@ -566,6 +579,13 @@ def _deadline_findings(case: Case, deadline: Deadline, what: str, severity: Seve
             else f"no PEP meeting has been held (one is planned for {_fmt(meeting)})"
         )
         yield Said(severity, f"{state}; the {what} was due {deadline.reason}, by {_fmt(deadline.due)}", deadline.path)
+    elif deadline.unrecorded is not None and deadline.unrecorded > deadline.due:
+        yield Said(
+            "warning",
+            f"no PEP is recorded between {_fmt(deadline.start)} and the meeting on {_fmt(deadline.unrecorded)};"
+            f" the {what} was due {deadline.reason}, by {_fmt(deadline.due)}: record the previous PEP date",
+            "$.plan.previous_pep_date",
+        )
 
 
 @rule(
@@ -761,7 +781,15 @@ def academic_target(case: Case) -> Iterator[Said]:
     )
 
 
-@rule("target-due-date", "every target has a due date after the meeting (SMART: timed)", reads="meeting")
+_SMART_SOURCE = (
+    "DfE 2018: the PEP says who will take the plan forward and its timescales (Gateshead ePEP guidance s.14,"
+    " gateshead.gov.uk/article/36726); Waltham Forest Virtual School: SMART short-term targets with progress"
+    " monitoring (thehub-beta.walthamforest.gov.uk/virtual_school_personal_education_planning); St Helens Virtual"
+    " School, Effective PEP Targets (virtualschool.sthelens.gov.uk/article/12329)"
+)
+
+
+@rule("target-due-date", "every target has a due date after the meeting (SMART: timed)", _SMART_SOURCE, reads="meeting")
 def target_due_date(case: Case) -> Iterator[Said]:
     meeting = case.pep.plan.meeting_date
     for number, target in enumerate(case.pep.targets):
@@ -801,7 +829,12 @@ def target_horizon(case: Case) -> Iterator[Said]:
         )
 
 
-@rule("target-success-measure", "every target says how success will be measured (SMART: measurable)", reads="meeting")
+@rule(
+    "target-success-measure",
+    "every target says how success will be measured (SMART: measurable)",
+    _SMART_SOURCE,
+    reads="meeting",
+)
 def target_success_measure(case: Case) -> Iterator[Said]:
     for number, target in enumerate(case.pep.targets):
         if target.success_measure is None:
@@ -811,6 +844,7 @@ def target_success_measure(case: Case) -> Iterator[Said]:
 @rule(
     "target-owner",
     "every target names who is responsible (an error where the policy requires an owner)",
+    _SMART_SOURCE,
     reads="meeting",
 )
 def target_owner(case: Case) -> Iterator[Said]:
@@ -859,13 +893,15 @@ def unmet_target_repeated(case: Case) -> Iterator[Said]:
 # --- rules: the plan --------------------------------------------------------------------------------
 
 
-@rule("review-form-eligibility", "the simpler review form is used only where the policy allows it")
+@rule("review-form-eligibility", "the simpler review form is used only where the policy's [review_form] allows it")
 def review_form_eligibility(case: Case) -> Iterator[Said]:
-    if not case.policy.review_form_eligibility or case.pep.plan.pep_type is not PepType.REVIEW:
+    rule_of_policy = case.policy.review_form
+    if rule_of_policy is None or case.pep.plan.pep_type is not PepType.REVIEW:
         return
-    allowed, why = review_form_allowed(case.pep)
-    if not allowed:
-        yield Said("error", f"a review PEP, but the review form may not be used: {why}", "$.plan.pep_type")
+    verdict = review_form_allowed(case.pep, rule_of_policy)
+    if not verdict.allowed:
+        message = f"a review PEP, but the review form may not be used: {verdict.reason}"
+        yield Said(verdict.severity, message, "$.plan.pep_type")
 
 
 @rule(

@@ -118,6 +118,20 @@ class ReviewWindow(BaseModel):
         return self
 
 
+class ReviewFormRule(BaseModel):
+    """When the home authority's simpler review form may be used instead of its full form."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pep_number: Annotated[int, Field(ge=1, le=6)] = Field(description="Which PEP of the academic year it may be")
+    stable_months: Annotated[int, Field(ge=1, le=24)] = Field(
+        description="Months at the same school with no placement move, suspension or exclusion"
+    )
+    min_attendance: Annotated[Decimal, Field(ge=0, le=100)] | None = Field(
+        default=None, description="Attendance (%) below which the form is not used; a warning, not an error"
+    )
+
+
 class PolicyForms(BaseModel):
     """The home authority's forms by when each is used (form ids); `record` when no other applies."""
 
@@ -128,6 +142,9 @@ class PolicyForms(BaseModel):
     no_provision: str | None = None
     review: str | None = None
     record: str
+    record_reason: str | None = Field(
+        default=None, description="Why the record form is used, in a social worker's words; else its short title"
+    )
     also_record: str = Field(
         default="the home authority's record must also be made",
         description="Why the record form is still needed when a school's own authority's form comes first",
@@ -207,7 +224,9 @@ class Policy(BaseModel):
     qa: QaCriteria | None = Field(
         default=None, description="Quality-assurance criteria; the national default when absent"
     )
-    review_form_eligibility: bool = False
+    review_form: ReviewFormRule | None = Field(
+        default=None, description="When the review form (forms.review) may be used; without it, never"
+    )
     term_dates: str | None = Field(default=None, description="CSV or XLSX of term dates, relative to this file")
     forms: PolicyForms | None = Field(default=None, description="The home authority's forms, by when each is used")
 
@@ -221,6 +240,8 @@ class Policy(BaseModel):
             raise ValueError(f"reviews_per_year is {self.reviews_per_year} but review_windows gives {expected} a year")
         if self.max_targets is not None and self.max_targets < self.min_targets:
             raise ValueError("max_targets is less than min_targets")
+        if self.forms is not None and self.forms.review is not None and self.review_form is None:
+            raise ValueError("forms.review needs a [review_form] table saying when the review form may be used")
         weeks = self.lac_review_window_weeks
         if weeks is not None and not 0 <= weeks[0] <= weeks[1]:
             raise ValueError(
@@ -296,14 +317,26 @@ def _load(path: Path, seen: frozenset[Path]) -> Policy:
         data = _merge(base.model_dump(exclude={"file"}, exclude_none=True), data, base)
     data["file"] = str(path)
     try:
-        return Policy.model_validate(data)
+        loaded = Policy.model_validate(data)
     except ValidationError as error:
         raise InputError("; ".join(_describe(item) for item in error.errors(include_url=False)), str(path)) from None
+    _known_rules(loaded)
+    return loaded
+
+
+def _known_rules(policy: Policy) -> None:
+    """Refuse a `cite` or `severity` key that names no rule, so a typo cannot silently do nothing."""
+    from pepdocs.rules._check import RULES  # the rules register themselves there, which imports this module
+
+    for table in ("cite", "severity"):
+        unknown = sorted(set(getattr(policy, table)) - set(RULES))
+        if unknown:
+            raise InputError(f"{table}.{unknown[0]}: no rule has this id; rules: {', '.join(RULES)}", policy.file)
 
 
 def _merge(base: dict[str, Any], own: dict[str, Any], parent: Policy) -> dict[str, Any]:
     merged = {**base, **own}
-    for table in ("cite", "severity", "events", "forms"):
+    for table in ("cite", "severity", "events", "forms", "review_form"):
         if isinstance(own.get(table), dict):
             merged[table] = {**base.get(table, {}), **own[table]}
     if isinstance(own.get("submission_deadlines"), dict):

@@ -15,8 +15,8 @@ from typing import Literal
 from pepdocs._errors import InputError
 from pepdocs.model._codes import Fund, Participation
 from pepdocs.model._pep import PEP
-from pepdocs.rules._check import fund_of, load_policy
-from pepdocs.rules._policy import Policy, QaArea, QaCriteria
+from pepdocs.rules._check import fund_of
+from pepdocs.rules._policy import Policy, QaArea, QaCriteria, load_policy
 from pepdocs.rules._timeline import year_group_on
 
 Rating = Literal["red", "amber", "green"]

@@ -27,8 +27,6 @@ CARE_PLAN_WORKING_DAYS = 10
 PRESUMED_FIRST = timedelta(days=183)
 """With no earlier PEP date recorded, a meeting this soon after an event is taken to be the first since it:
 the longest a child may go between looked-after reviews (reg 33(2)(b))."""
-DERIVED_STEPS = 3
-"""Reviews derived past the last recorded one (or the care start): later ones drift, as reviews are often early."""
 REG_33 = "CPPCR Regulations 2010 reg 33 (legislation.gov.uk/uksi/2010/959/regulation/33/made)"
 NEET = frozenset({EetStatus.NEET_SEEKING, EetStatus.NEET_NOT_AVAILABLE})
 
@@ -79,8 +77,7 @@ def reviews(pep: PEP, until: date) -> list[Review]:
     if upcoming is not None and (not found or upcoming > found[-1].date):
         number = found[-1].number + 1 if found and found[-1].number is not None else None
         found.append(Review(upcoming, number, True))
-    anchor = max((i for i, review in enumerate(found) if review.recorded), default=-1)
-    while found and found[-1].date <= until and len(found) - anchor <= DERIVED_STEPS:
+    while found and found[-1].date <= until:
         previous = found[-1]
         gap = SECOND_REVIEW_MONTHS if previous.number == 1 else LATER_REVIEW_MONTHS
         number = previous.number + 1 if previous.number is not None else None
@@ -114,6 +111,18 @@ def first_since(pep: PEP, start: date, label: PepType | None = None) -> date | N
     if label is not None and pep.plan.pep_type is label:
         return meeting
     return meeting if meeting - start <= PRESUMED_FIRST else None
+
+
+def unrecorded_since(pep: PEP, start: date, on: date) -> date | None:
+    """The meeting held by `on`, when it is the first recorded on or after `start` but too long after to be the first.
+
+    Then the record of that meeting shows no PEP between `start` and it, whatever its label says. (A planned
+    meeting long after `start` is taken to show PEPs held since, as in `outstanding_since`.)
+    """
+    meeting, previous = held_meeting(pep, on), pep.plan.previous_pep_date
+    if meeting is None or meeting < start or (previous is not None and start <= previous < meeting):
+        return None
+    return meeting if meeting - start > PRESUMED_FIRST else None
 
 
 def outstanding_since(pep: PEP, start: date, on: date) -> bool:

@@ -87,6 +87,12 @@ def render(
         able = [e.format for e in all_engines() if {"flatten", "password"} <= e.options]
         only = f"only a {' or '.join(f.upper() for f in able)} can be flattened or given a password"
         raise UsageError(f"{only}; use format={able[0] if able else ''!r}", f"{only}; use --format {able[0]}")
+    if chosen.foreign and not chosen.template.endswith(get_engine(format).suffix):
+        own = chosen.template.rsplit(".", 1)[-1]
+        raise UsageError(
+            f"form {chosen.id} is a council's own {own.upper()}; render it with format={own!r}",
+            f"form {chosen.id} is a council's own {own.upper()}; render it with --format {own}",
+        )
     keys = _sections(chosen, sections, part)
     filled = answers(pep, chosen, keys, audience, on)
     title = partial_title(chosen, keys)
@@ -98,7 +104,8 @@ def render(
     document = engine.render(chosen, filled, options)
     log.debug(
         "rendered form=%s format=%s sections=%d audience=%s encrypted=%s bytes=%d",
-        chosen.id, engine.format, len(keys) if keys else len(chosen.sections), audience, password is not None, len(document),
+        chosen.id, engine.format, len(keys) if keys else len(chosen.sections), audience,
+        password is not None, len(document),
     )  # fmt: skip
     return document
 

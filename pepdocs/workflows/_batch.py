@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -28,23 +28,26 @@ from typing import IO, Any
 
 from pepdocs._errors import FormError, InputError, Issue, PepdocsError, RenderError, UsageError
 from pepdocs._types import AUDIENCES, PARTS, Audience, Format, Part, option
-from pepdocs._util.files import write_atomically
+from pepdocs._util.files import sync_folder, write_atomically
 from pepdocs._util.isolate import isolated
 from pepdocs.engines import formats, get_engine
 from pepdocs.forms._spec import add_forms, form_folders, get_form, part_sections
 from pepdocs.model._pep import PEP
 from pepdocs.rules._policy import Policy
 from pepdocs.workflows._api import render
-from pepdocs.workflows._cases import CaseReader, CaseRow, read_cases
+from pepdocs.workflows._cases import CaseReader, CaseRow, RowBuilder, read_cases
 from pepdocs.workflows._select import FormChoice, home_forms, select_form
 
 STATE_FILE = ".pepdocs-batch.jsonl"
 REPORT_XLSX = "batch-report.xlsx"
 REPORT_JSON = "batch-report.json"
-STATUSES = ("done", "skipped", "problem", "failed")
-"""Row statuses: every form written; every form already up to date; the row has problems (its usable
-values are still filled in where it could be named); a form could not be rendered."""
+STATUSES = ("done", "skipped", "no part", "problem", "failed")
+"""Row statuses: every form written; every form already up to date; none of the row's forms has a section the
+part asked for (`part`), so there is nothing to send; the row has problems (its usable values are still filled
+in where it could be named); a form could not be rendered."""
 CHUNK = 8
+CHECKPOINT = 500
+"""Files written between syncs of the output folder and journal (a file is renamed into place whole, unsynced)."""
 _UNSAFE_NAME = re.compile(r"[^0-9A-Za-z._-]+")
 
 log = logging.getLogger(__name__)
@@ -83,6 +86,14 @@ class BatchReport:
     seconds: float = 0.0
     workers: int = 1
     peak_rss_mb: float = 0.0
+    """The largest peak resident memory of one process of the batch."""
+    peak_tree_mb: float = 0.0
+    """The peak resident memory of the batch's processes together (at most: the sum of their peaks)."""
+    cpu_seconds: float = 0.0
+    """CPU time of the batch process and every process it started."""
+    main_cpu_seconds: float = 0.0
+    """CPU time of the batch process alone (reading, journaling, reporting)."""
+    part: str | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -95,7 +106,7 @@ class BatchReport:
     @property
     def ok(self) -> bool:
         """Whether every row was done or skipped as up to date."""
-        return all(row.status in ("done", "skipped") for row in self.rows)
+        return all(row.status in ("done", "skipped", "no part") for row in self.rows)
 
     @property
     def ms_per_document(self) -> float | None:
@@ -109,7 +120,8 @@ class BatchReport:
         return "\n".join(
             [
                 f"{len(self.rows)} rows: {counts['done']} done, {counts['skipped']} skipped (up to date), "
-                f"{counts['problem']} with problems, {counts['failed']} failed",
+                + (f"{counts['no part']} with no {self.part.replace('_', ' ')} part, " if self.part else "")
+                + f"{counts['problem']} with problems, {counts['failed']} failed",
                 f"{self.written} files written, {self.up_to_date} already up to date, "
                 f"in {self.seconds:.1f} s with {self.workers} worker{'s' if self.workers != 1 else ''}{per}",
                 f"report: {self.out_dir / REPORT_XLSX} and {REPORT_JSON}",
@@ -130,6 +142,10 @@ class BatchReport:
             "seconds": round(self.seconds, 3),
             "ms_per_document": None if self.ms_per_document is None else round(self.ms_per_document, 2),
             "workers": self.workers,
+            "cpu_seconds": round(self.cpu_seconds, 3),
+            "main_cpu_seconds": round(self.main_cpu_seconds, 3),
+            "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "peak_tree_mb": round(self.peak_tree_mb, 1),
             "notes": self.notes,
             "rows": [
                 {k: v for k, v in asdict(row).items() if k != "written"} for row in sorted(self.rows, key=_row_order)
@@ -181,8 +197,18 @@ def _template_hash(form: str, format: str) -> str:
         return "missing"
 
 
-def input_key(pep: PEP, form: str, format: str, sections: tuple[str, ...] | None, audience: str = "record") -> str:
-    """A hash of everything an output depends on: the row's PEP, the form, its template and pepdocs."""
+def input_key(
+    pep: PEP,
+    form: str,
+    format: str,
+    sections: tuple[str, ...] | None,
+    audience: str = "record",
+    source: bytes | None = None,
+) -> str:
+    """A hash of everything an output depends on: the row's PEP, the form, its template and pepdocs.
+
+    `source` stands for the PEP when given: the row's cells and columns, from which it was built.
+    """
     spec = get_form(form)
     digest = hashlib.sha256()
     parts = [_version(), form, spec.version, _template_hash(form, format), format, ",".join(sections or ())]
@@ -190,7 +216,7 @@ def input_key(pep: PEP, form: str, format: str, sections: tuple[str, ...] | None
         parts.append(audience)
     for part in parts:
         digest.update(part.encode() + b"\0")
-    digest.update(pep.model_dump_json(exclude_defaults=True).encode())
+    digest.update(b"row\0" + source if source is not None else pep.model_dump_json(exclude_defaults=True).encode())
     return digest.hexdigest()[:32]
 
 
@@ -263,6 +289,10 @@ class Journal:
         with (out_dir / STATE_FILE).open("a", encoding="utf-8") as out:
             out.write(json.dumps({"file": file, **asdict(written)}) + "\n")
 
+    def checkpoint(self) -> None:
+        """Make the files written so far, then the journal's lines for them, durable (one sync of the folder)."""
+        sync_folder(self.path.parent)
+
     def compact(self) -> None:
         """Rewrite the journal with one line per output file that still exists."""
         out_dir = self.path.parent
@@ -311,7 +341,10 @@ class Result:
 
 
 def _render_one(job: Job, out_dir: Path, format: Format) -> Result:
-    """Render and write one job; any error is returned, never raised, so no row stops the batch."""
+    """Render and write one job; any error is returned, never raised, so no row stops the batch.
+
+    The file is renamed into place whole but not synced: the run syncs its folder at checkpoints.
+    """
     try:
         data = render(job.pep, job.form, format, sections=job.sections, audience=job.audience, on=job.on)
         path = out_dir / job.file
@@ -321,7 +354,7 @@ def _render_one(job: Job, out_dir: Path, format: Format) -> Result:
             stat = temporary.stat()  # a rename keeps the size and time
             Journal.ahead(out_dir, job.file, Written(job.key, stat.st_size, stat.st_mtime_ns, sha256))
 
-        write_atomically(path, data, journal)
+        write_atomically(path, data, sync=False, before_rename=journal)
         stat = path.stat()
     except PepdocsError as error:
         return Result(job.row, job.file, job.key, error=str(error))
@@ -330,9 +363,170 @@ def _render_one(job: Job, out_dir: Path, format: Format) -> Result:
     return Result(job.row, job.file, job.key, stat.st_size, stat.st_mtime_ns, sha256)
 
 
-def _render_chunk(jobs: list[Job], out_dir: Path, format: Format) -> tuple[list[Result], float]:
-    """A worker's task: render a chunk of jobs; the results and the worker's peak memory in MB."""
-    return [_render_one(job, out_dir, format) for job in jobs], peak_rss_mb()
+@dataclass(frozen=True)
+class Plan:
+    """How every row is turned into files; each worker is given it once."""
+
+    out_dir: Path
+    format: Format
+    form: str | None
+    sections: tuple[str, ...] | None
+    part: Part | None
+    audience: Audience
+    policy: str | Path | Policy
+    force: bool
+    today: date
+    builder: RowBuilder | None
+    written: dict[str, Written]
+    """The journal as the run began: what each existing output was written from."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One row sent to be done: as read from the file (or a CaseRow), and what the reading process knows of it."""
+
+    row: int
+    cells: tuple[Any, ...] | CaseRow
+    formulas: dict[int, str] | None = None
+    person_id: str | None = None
+    first: int | None = None
+    """The earlier row with this person ID: this one is refused."""
+    taken: int | None = None
+    """The earlier row whose person ID makes the same file names: this one writes none."""
+
+
+Outcome = tuple[RowReport, list[Result], int]
+"""A row done: its report, its files written (or not), and how many of its files were already up to date."""
+
+
+def do_row(plan: Plan, item: Item) -> Outcome:
+    """Read a row, choose its forms, and render and write each one not up to date; never raises."""
+    try:
+        if isinstance(item.cells, CaseRow):
+            case = item.cells
+        else:
+            assert plan.builder is not None
+            case = plan.builder.build(item.row, item.cells, item.formulas)
+            if item.first is not None:
+                case = plan.builder.duplicate(case, item.first)
+        row = RowReport(case.row, case.person_id, case.name, problems=list(case.problems))
+        if case.person_id != item.person_id and case.pep is not None:
+            message = "the person ID could not be read the same way twice, so the row was not filed"
+            row.problems.append(Issue(message, row=case.row))
+            return row, [], 0
+        source = None
+        if plan.builder is not None and case.pep is not None and not isinstance(item.cells, CaseRow):
+            # The PEP is the cells read through the columns; the run date only adds a year group that differs.
+            columns = [(column.index, column.path) for column in plan.builder.columns]
+            made = (columns, item.cells, item.formulas, case.pep.child.ncy_actual)
+            source = repr(made).encode("utf-8", "backslashreplace")
+        jobs, up_to_date = _jobs(plan, case, row, item.taken, source)
+    except Exception as error:  # a bug must fail its row, not the thousands after it
+        row = RowReport(item.row, item.person_id, "", status="failed")
+        row.problems.append(Issue(f"the row could not be read ({error.__class__.__name__})", row=item.row))
+        return row, [], 0
+    results = [_render_one(job, plan.out_dir, plan.format) for job in jobs]
+    for result in results:
+        if result.error is not None:
+            row.problems.append(Issue(f"{result.file} could not be rendered: {result.error}", row=result.row))
+            row.status = "failed"
+    return row, results, up_to_date
+
+
+def _jobs(
+    plan: Plan, case: CaseRow, row: RowReport, taken: int | None, source: bytes | None = None
+) -> tuple[list[Job], int]:
+    """A row's forms to render, and how many are already up to date; the rest are problems on `row`."""
+    if case.pep is None or case.person_id is None:
+        return [], 0
+    pep = case.pep
+    try:
+        choices = (
+            [FormChoice(plan.form, "the form chosen for the whole batch")]
+            if plan.form is not None
+            else select_form(_dated(pep, plan.today), policy=plan.policy)
+        )
+    except PepdocsError as error:
+        row.problems.append(Issue(f"no form could be chosen: {error}", row=case.row))
+        return [], 0
+    when = pep.plan.meeting_date or plan.today
+    jobs = []
+    up_to_date = 0
+    for choice in choices:
+        row.forms.append(choice.form)
+        row.reasons.append(f"{choice.form}: {choice.reason}")
+        try:
+            keys = _keys(plan, choice.form)
+        except FormError as error:
+            row.problems.append(Issue(f"{choice.form} not written: {error}", row=case.row))
+            continue
+        if keys == ():  # the form has no section this part completes: nothing to send, not a problem
+            row.reasons[-1] += f"; it has no {str(plan.part).replace('_', ' ')} part, so nothing is written"
+            continue
+        name = output_name(case.person_id, choice.form, when, plan.format)
+        if taken is not None:
+            message = f"file name {name} is already used by row {taken}; person IDs must differ"
+            row.problems.append(Issue(message, row=case.row))
+            continue
+        row.files.append(name)
+        key = input_key(pep, choice.form, plan.format, keys, plan.audience, source)
+        kept = _kept(plan, name, key, row)
+        if kept == "up to date":
+            up_to_date += 1
+        if kept is None:
+            jobs.append(Job(case.row, pep, choice.form, name, key, keys, plan.audience, plan.today))
+    return jobs, up_to_date
+
+
+def _keys(plan: Plan, form_id: str) -> tuple[str, ...] | None:
+    """The sections of this form to render: by exact key (any case), by the part's role, or all."""
+    form = get_form(form_id)
+    if plan.part is not None:
+        return tuple(s.key for s in form.sections if plan.part in s.roles)
+    if plan.sections is None:
+        return None
+    return tuple(form.section(key).key for key in plan.sections)
+
+
+def _kept(plan: Plan, name: str, key: str, row: RowReport) -> str | None:
+    """Why an output is left as it is ("up to date", or "changed" by someone since it was written), else None."""
+    if plan.force:
+        return None
+    entry = plan.written.get(name)
+    if entry is None:
+        return None
+    try:
+        stat = (plan.out_dir / name).stat()
+    except OSError:
+        return None
+    if entry.key == key:
+        return "up to date"
+    if entry.changed(plan.out_dir / name, stat):
+        message = (
+            f"{name} was changed after pepdocs wrote it, so it was not overwritten with the new case data "
+            "(use --force to overwrite it)"
+        )
+        row.problems.append(Issue(message, row=row.row))
+        return "changed"
+    return None
+
+
+_plan: Plan | None = None
+"""A worker's plan, given when it starts."""
+
+
+def _start(plan: Plan, forms: tuple[str, ...], format: Format, folders: tuple[Path, ...]) -> None:
+    """A worker's start: its plan, and the forms' templates loaded once."""
+    global _plan
+    _plan = plan
+    _warm(forms, format, folders)
+
+
+def _do_rows(items: list[Item], builder: RowBuilder | None) -> tuple[list[Outcome], int, float]:
+    """A worker's task: a chunk of rows done; their outcomes, the worker's process ID and peak memory in MB."""
+    assert _plan is not None
+    plan = replace(_plan, builder=builder)
+    return [do_row(plan, item) for item in items], os.getpid(), peak_rss_mb()
 
 
 def _warm(forms: tuple[str, ...], format: Format, folders: tuple[Path, ...] = ()) -> None:
@@ -350,6 +544,17 @@ def _warm(forms: tuple[str, ...], format: Format, folders: tuple[Path, ...] = ()
 def _ready() -> float:
     """A worker's first task: nothing, so that every worker is started at once."""
     return peak_rss_mb()
+
+
+def _children_peak_mb() -> float:
+    """The largest peak memory of this process's children that have ended (the reader's, before any worker)."""
+    try:
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+    except ImportError:
+        return 0.0
 
 
 def peak_rss_mb() -> float:
@@ -371,7 +576,7 @@ def peak_rss_mb() -> float:
 
 
 def start_workers(
-    workers: int, forms: tuple[str, ...], format: Format, folders: tuple[Path, ...] = ()
+    workers: int, plan: Plan, forms: tuple[str, ...], folders: tuple[Path, ...] = ()
 ) -> ProcessPoolExecutor:
     """Worker processes, all started now, each with the forms' templates loaded once.
 
@@ -385,14 +590,16 @@ def start_workers(
     methods = multiprocessing.get_all_start_methods()
     context: multiprocessing.context.BaseContext
     if "fork" in methods and sys.platform.startswith("linux") and threading.active_count() == 1:
-        _warm(forms, format, folders)
+        _warm(forms, plan.format, folders)
         context = multiprocessing.get_context("fork")
     elif "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["pepdocs.workflows._batch"])
     else:
         context = multiprocessing.get_context("spawn")
-    executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm, initargs=(forms, format, folders))
+    executor = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start, initargs=(plan, forms, plan.format, folders)
+    )
     try:
         wait([executor.submit(_ready) for _ in range(workers)])
     except BaseException:
@@ -438,9 +645,9 @@ READ_MEMORY = 1024 * 1024 * 1024
 def _read_through(
     cases: str | os.PathLike[str], mapping: str | os.PathLike[str] | dict[str, str] | None, on: date
 ) -> int:
-    """Read every row once, to show the file is safe to read (run in a child process with limits)."""
+    """Read every row's cells once, to show the file is safe to read (run in a child process with limits)."""
     with read_cases(cases, mapping, on=on) as rows:
-        return sum(1 for _ in rows)
+        return sum(1 for _ in rows.raw())
 
 
 def batch(
@@ -454,7 +661,7 @@ def batch(
     sections: Iterable[str | int] | None = None,
     part: Part | None = None,
     audience: Audience = "record",
-    policy: str | Path | Policy = "southwark",
+    policy: str | Path | Policy,
     mapping: str | os.PathLike[str] | dict[str, str] | None = None,
     run_date: date | None = None,
     progress: bool = False,
@@ -465,7 +672,7 @@ def batch(
     Each row gets the forms `select_form` chooses (or `form` for every row); only the case data is
     filled, the rest is left for the meeting. `sections` limits the forms to those sections (keys in
     any case); `part` to the sections a role completes on each form ("school": the school's part,
-    whatever its numbering), and a form with no such section is a problem on its row, not written.
+    whatever its numbering); a row none of whose forms has such a section is "no part", nothing written.
     `audience` "school" or "child" leaves out sensitive fields; `policy` names the home forms.
     Outputs are `{person_id}_{form}_{date}.{ext}` (date: the planned meeting date, else `run_date`,
     default today). Outputs already up to date are skipped unless `force`. `workers` processes render
@@ -476,7 +683,7 @@ def batch(
     A case-data file is first read through in a child process limited in time and memory, so a file
     built to exhaust readers stops the batch before anything is written.
     """
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), os.times()
     today = run_date or date.today()
     option("format", format, formats())
     keys = tuple(str(key) for key in sections) if sections is not None else None
@@ -506,26 +713,33 @@ def batch(
     if isinstance(cases, str | os.PathLike):
         isolated(_read_through, cases, mapping, today, file=str(cases), seconds=READ_SECONDS, memory=READ_MEMORY)
     with ExitStack() as stack:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise InputError(f"cannot make the output folder ({error.strerror})", str(out)) from None
+        journal = Journal(out)
+        journal.open()
+        stack.callback(journal.close)
+        for stale in out.glob(".*.part"):  # a file half-written by a run that was killed
+            stale.unlink(missing_ok=True)
+        plan = Plan(out, format, form, keys, part, audience, policy, force, today, None, dict(journal.entries))
+        # Workers start before the file is opened (so they do not each hold a copy of its cells), and
+        # before the progress bar's thread, so that they may be forked.
+        forms = (form,) if form else tuple(f.id for f in home_forms(policy).values())
+        folders = form_folders()[1:]
+        executor = start_workers(workers, plan, forms, folders) if workers > 1 else None
+        if executor is not None:
+            stack.callback(executor.shutdown, wait=False, cancel_futures=True)
         if isinstance(cases, str | os.PathLike):
             rows: Iterable[CaseRow] = stack.enter_context(read_cases(cases, mapping, on=today))
             source = str(cases)
         else:
             rows, source = cases, "<rows>"
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise InputError(f"cannot make the output folder ({error.strerror})", str(out)) from None
-        report = BatchReport(source, out, today, format, workers=workers)
+        report = BatchReport(source, out, today, format, workers=workers, part=part)
         if isinstance(rows, CaseReader):
             report.notes += rows.notes
-        journal = Journal(out)
-        journal.open()
-        stack.callback(journal.close)
-        run = _Run(report, journal, form, format, keys, force, today, on_row, part, audience, policy)
-        # Workers start before the progress bar's thread, so that they may be forked.
-        forms = (form,) if form else tuple(f.id for f in home_forms(policy).values())
-        folders = form_folders()[1:]
-        executor = start_workers(workers, forms, format, folders) if workers > 1 else None
+            plan = replace(plan, builder=rows.builder)
+        run = _Run(report, journal, plan, on_row)
         bar = _Progress(progress, rows.total if isinstance(rows, CaseReader) else None)
         stack.callback(bar.stop)
         run.advance = bar.advance
@@ -533,10 +747,17 @@ def batch(
             run.in_process(rows)
         else:
             run.in_pool(rows, executor, workers)
+    journal.checkpoint()  # the outputs are durable before the journal that names them is rewritten
     journal.compact()
     report.rows.sort(key=_row_order)
     report.seconds = time.perf_counter() - started
-    report.peak_rss_mb = max(run.peak_rss, peak_rss_mb())
+    now = os.times()
+    report.main_cpu_seconds = now.user + now.system - cpu.user - cpu.system
+    report.cpu_seconds = report.main_cpu_seconds + now.children_user + now.children_system
+    report.cpu_seconds -= cpu.children_user + cpu.children_system
+    own = peak_rss_mb()
+    report.peak_rss_mb = max([own, *run.peaks.values()])
+    report.peak_tree_mb = own + max(sum(run.peaks.values()), _children_peak_mb())
     if run.stopped is not None:
         report.notes.append(f"stopped early: {run.stopped}")
     write_reports(report)
@@ -551,145 +772,63 @@ def batch(
     return report
 
 
-@dataclass
-class _Pending:
-    report: RowReport
-    outstanding: int
-
-
 class _Run:
-    """The state of one batch: the rows waiting for their forms, the names used, the journal."""
+    """The reading side of one batch: rows sent out in order, outcomes journaled and reported as they come back."""
 
     def __init__(
-        self,
-        report: BatchReport,
-        journal: Journal,
-        form: str | None,
-        format: Format,
-        sections: tuple[str, ...] | None,
-        force: bool,
-        today: date,
-        on_row: Callable[[RowReport], None] | None,
-        part: Part | None = None,
-        audience: Audience = "record",
-        policy: str | Path | Policy = "southwark",
+        self, report: BatchReport, journal: Journal, plan: Plan, on_row: Callable[[RowReport], None] | None
     ) -> None:
         self.report = report
         self.journal = journal
-        self.form = form
-        self.format = format
-        self.sections = sections
-        self.force = force
-        self.today = today
+        self.plan = plan
         self.on_row = on_row
-        self.part = part
-        self.audience = audience
-        self.policy = policy
-        self.pending: dict[int, _Pending] = {}
-        self.names: dict[str, int] = {}
-        self.peak_rss = 0.0
+        self.seen: dict[str, int] = {}
+        self.stems: dict[str, tuple[str, int]] = {}
+        self.peaks: dict[int, float] = {}
+        """Each worker's peak memory in MB, by process ID."""
+        self.unsynced = 0
         self.stopped: InputError | None = None
         self.advance: Callable[[], None] = lambda: None
 
-    def jobs(self, rows: Iterable[CaseRow]) -> Iterator[Job]:
-        """The jobs to render, row by row; rows needing none are reported at once."""
-        for case in rows:
-            row = RowReport(case.row, case.person_id, case.name, problems=list(case.problems))
-            jobs = self._plan(case, row)
-            if jobs:
-                self.pending[case.row] = _Pending(row, len(jobs))
-                yield from jobs
-            else:
-                self._finish(row)
-
-    def _plan(self, case: CaseRow, row: RowReport) -> list[Job]:
-        if case.pep is None or case.person_id is None:
-            return []
-        pep = case.pep
-        try:
-            choices = (
-                [FormChoice(self.form, "the form chosen for the whole batch")]
-                if self.form is not None
-                else select_form(_dated(pep, self.today), policy=self.policy)
-            )
-        except PepdocsError as error:
-            row.problems.append(Issue(f"no form could be chosen: {error}", row=case.row))
-            return []
-        when = pep.plan.meeting_date or self.today
-        jobs = []
-        for choice in choices:
-            row.forms.append(choice.form)
-            row.reasons.append(f"{choice.form}: {choice.reason}")
-            try:
-                keys = self._keys(choice.form)
-            except FormError as error:
-                row.problems.append(Issue(f"{choice.form} not written: {error}", row=case.row))
-                continue
-            name = output_name(case.person_id, choice.form, when, self.format)
-            other = self.names.setdefault(name, case.row)
-            if other != case.row:
-                message = f"file name {name} is already used by row {other}; person IDs must differ"
-                row.problems.append(Issue(message, row=case.row))
-                continue
-            row.files.append(name)
-            key = input_key(pep, choice.form, self.format, keys, self.audience)
-            if self._up_to_date(name, key, row):
-                continue
-            jobs.append(Job(case.row, pep, choice.form, name, key, keys, self.audience, self.today))
-        return jobs
-
-    def _keys(self, form_id: str) -> tuple[str, ...] | None:
-        """The sections of this form to render: by exact key (any case), by the part's role, or all."""
-        form = get_form(form_id)
-        if self.part is not None:
-            return tuple(s.key for s in form.sections if s.key in part_sections(form, self.part))
-        if self.sections is None:
-            return None
-        return tuple(form.section(key).key for key in self.sections)
-
-    def _up_to_date(self, name: str, key: str, row: RowReport) -> bool:
-        """Whether an output may be left as it is (up to date, or changed by someone since it was written)."""
-        if self.force:
-            return False
-        entry = self.journal.entries.get(name)
-        try:
-            stat = (self.report.out_dir / name).stat()
-        except OSError:
-            return False
-        if entry is None:
-            return False
-        if entry.key == key:
-            self.report.up_to_date += 1
-            return True
-        if entry.changed(self.report.out_dir / name, stat):
-            message = (
-                f"{name} was changed after pepdocs wrote it, so it was not overwritten with the new case data "
-                "(use --force to overwrite it)"
-            )
-            row.problems.append(Issue(message, row=row.row))
-            return True
-        return False
-
-    def done(self, result: Result) -> None:
-        """Take one job's result: journal the file, and finish its row when it was the row's last job."""
-        pending = self.pending[result.row]
-        if result.error is None:  # journalled by its writer already, before the rename
-            self.journal.entries[result.file] = Written(result.key, result.size, result.mtime_ns, result.sha256)
-            pending.report.written += 1
-            self.report.written += 1
+    def items(self, rows: Iterable[CaseRow]) -> Iterator[Item]:
+        """The rows to do, each marked when its person ID, or the file names it makes, came before."""
+        if isinstance(rows, CaseReader):
+            builder = rows.builder
+            for number, cells, formulas in rows.raw():
+                person_id = builder.person_id(cells)
+                first = self.seen.setdefault(person_id, number) if person_id is not None else number
+                if first != number:
+                    yield Item(number, cells, formulas, person_id, first=first)
+                else:
+                    yield Item(number, cells, formulas, person_id, taken=self._taken(person_id, number))
         else:
-            message = f"{result.file} could not be rendered: {result.error}"
-            pending.report.problems.append(Issue(message, row=result.row))
-            pending.report.status = "failed"
-        pending.outstanding -= 1
-        if pending.outstanding == 0:
-            del self.pending[result.row]
-            self._finish(pending.report)
+            for case in rows:
+                yield Item(case.row, case, person_id=case.person_id, taken=self._taken(case.person_id, case.row))
 
-    def _finish(self, row: RowReport) -> None:
+    def _taken(self, person_id: str | None, row: int) -> int | None:
+        if person_id is None:
+            return None
+        other, first = self.stems.setdefault(file_stem(person_id), (person_id, row))
+        return first if other != person_id else None
+
+    def take(self, outcome: Outcome) -> None:
+        """A row done: journal its files, count them, and report the row."""
+        row, results, up_to_date = outcome
+        for result in results:
+            if result.error is None:  # journalled by its writer already, before the rename
+                self.journal.entries[result.file] = Written(result.key, result.size, result.mtime_ns, result.sha256)
+                row.written += 1
+                self.report.written += 1
+                self.unsynced += 1
+        if self.unsynced >= CHECKPOINT:
+            self.journal.checkpoint()
+            self.unsynced = 0
+        self.report.up_to_date += up_to_date
         if row.status != "failed":
             if row.problems:
                 row.status = "problem"
+            elif self.plan.part is not None and row.forms and not row.files:
+                row.status = "no part"
             elif row.written == 0:
                 row.status = "skipped"
         self.report.rows.append(row)
@@ -698,17 +837,15 @@ class _Run:
             self.on_row(row)
 
     def in_process(self, rows: Iterable[CaseRow]) -> None:
-        out, fmt = self.report.out_dir, self.format
         try:
-            for job in self.jobs(rows):
-                self.done(_render_one(job, out, fmt))
+            for item in self.items(rows):
+                self.take(do_row(self.plan, item))
         except InputError as error:  # the file cannot be read further: keep what was done, then say so
             self.stopped = error
 
     def in_pool(self, rows: Iterable[CaseRow], executor: ProcessPoolExecutor, workers: int) -> None:
-        """Render in worker processes, a chunk at a time, with a few chunks in flight per worker."""
-        running: set[Future[tuple[list[Result], float]]] = set()
-        out, fmt = self.report.out_dir, self.format
+        """Rows sent to worker processes as they are read, a chunk at a time, a few chunks in flight per worker."""
+        running: set[Future[tuple[list[Outcome], int, float]]] = set()
 
         def collect(block: bool) -> None:
             finished, _ = wait(running, return_when=FIRST_COMPLETED) if block else (
@@ -717,29 +854,29 @@ class _Run:
             for future in finished:
                 running.discard(future)
                 try:
-                    results, peak = future.result()
+                    outcomes, pid, peak = future.result()
                 except BrokenProcessPool as error:
                     raise RenderError(
                         f"a worker process stopped unexpectedly ({error}); run the batch again to carry on "
                         "where it stopped, or with one worker"
                     ) from error
-                self.peak_rss = max(self.peak_rss, peak)
-                for result in results:
-                    self.done(result)
+                self.peaks[pid] = peak
+                for outcome in outcomes:
+                    self.take(outcome)
 
         try:
-            chunk: list[Job] = []
+            chunk: list[Item] = []
             try:
-                for job in self.jobs(rows):
-                    chunk.append(job)
+                for item in self.items(rows):
+                    chunk.append(item)
                     if len(chunk) == CHUNK:
-                        running.add(executor.submit(_render_chunk, chunk, out, fmt))
+                        running.add(executor.submit(_do_rows, chunk, self.plan.builder))
                         chunk = []
                         collect(block=len(running) >= 3 * workers)
             except InputError as error:  # the file cannot be read further: finish what was started
                 self.stopped = error
             if chunk:
-                running.add(executor.submit(_render_chunk, chunk, out, fmt))
+                running.add(executor.submit(_do_rows, chunk, self.plan.builder))
             while running:
                 collect(block=True)
         except BaseException:

@@ -294,14 +294,18 @@ _UNCACHED_FORMULA = re.compile(
     rb"(?:<" + _NS + rb"v\s*/>|<" + _NS + rb"v>\s*</" + _NS + rb"v>)?\s*</" + _NS + rb"c>",
     re.S,
 )
+_ERROR_CELL = re.compile(
+    rb"<" + _NS + rb"c\b([^>]*\bt=\"e\"[^>]*)>\s*(?:<" + _NS + rb"f\b[^>]*?(?:/>|>[^<]*</" + _NS + rb"f>)\s*)?"
+    rb"<" + _NS + rb"v>([^<]*)</" + _NS + rb"v>"
+)
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
 
 
 def uncached_formulas(path: Path, part: str) -> dict[int, dict[int, str]]:
-    """Cells of a worksheet part holding a formula but no saved value: {row: {column index: formula}}.
+    """Cells of a worksheet part holding a formula but no saved value, and cells holding an error value.
 
-    Read as a stream with no parsing of the rest: such cells read as blank with data_only, and
-    only the formula tells them from a blank cell.
+    {row: {column index: "=formula" or "#error"}}. Read as a stream with no parsing of the rest:
+    such cells read as blank, and only this tells them from a blank cell.
     """
     import html
     import zipfile
@@ -323,6 +327,11 @@ def uncached_formulas(path: Path, part: str) -> dict[int, dict[int, str]]:
                 if ref is not None:
                     formula = html.unescape((match[2] or b"").decode("utf-8", "replace"))
                     found.setdefault(int(ref[2]), {})[column_index_from_string(ref[1].decode()) - 1] = "=" + formula
+            for match in _ERROR_CELL.finditer(text, 0, cut):
+                ref = _CELL_REF.search(match[1])
+                if ref is not None:
+                    error = match[2].decode("ascii", "replace").strip()
+                    found.setdefault(int(ref[2]), {})[column_index_from_string(ref[1].decode()) - 1] = error
             pending = text[cut:]
             if not chunk:
                 return found
@@ -362,6 +371,116 @@ def _place_list(data: dict[str, Any], path: str) -> list[dict[str, Any]]:
     return found
 
 
+Row = tuple[int, tuple[Any, ...], "dict[int, str] | None"]
+"""A row as read from the file: its number, its cells, and its formulas with no saved value by column index."""
+
+
+@dataclass(frozen=True)
+class RowBuilder:
+    """Makes a CaseRow of a raw row, given the file's columns; small enough to send to worker processes."""
+
+    file: str
+    columns: tuple[UsedColumn, ...]
+    on: date
+
+    @property
+    def id_column(self) -> UsedColumn | None:
+        return next((c for c in self.columns if c.path == "child.person_id"), None)
+
+    def person_id(self, row: tuple[Any, ...]) -> str | None:
+        """The row's person ID read on its own, as `build` reads it; None when there is none to read."""
+        column = self.id_column
+        raw = row[column.index] if column is not None and column.index < len(row) else None
+        if isinstance(raw, str):
+            raw = _ILLEGAL.sub("", raw).strip() or None
+        if column is None or raw is None or (isinstance(raw, str) and raw in _EXCEL_ERRORS):
+            return None
+        try:
+            value = convert(column.slot, raw)
+        except ValueError:
+            return None
+        return value.replace("\r\n", "\n").replace("\r", "\n") or None if isinstance(value, str) else None
+
+    def duplicate(self, case: CaseRow, first: int) -> CaseRow:
+        """The row of a person ID already on row `first`: refused, with its problems."""
+        column = self.id_column
+        message = f"person ID {case.person_id} is also on row {first}; only that row is used"
+        issue = Issue(message, column=column.ref if column else "", row=case.row)
+        return CaseRow(case.row, case.person_id, None, [*case.problems, issue])
+
+    def build(self, number: int, row: tuple[Any, ...], formulas: dict[int, str] | None) -> CaseRow:
+        """The row as a CaseRow (a person ID on an earlier row is not looked for here)."""
+        data: dict[str, Any] = {}
+        where: dict[str, str] = {}
+        problems: list[Issue] = []
+        year: int | None = None
+        for column in self.columns:
+            raw = row[column.index] if column.index < len(row) else None
+            if isinstance(raw, str):
+                cleaned = _ILLEGAL.sub("", raw)
+                if cleaned != raw:
+                    problems.append(Issue("control characters removed", column=column.ref, row=number))
+                raw = cleaned.strip() or None
+            if raw is None:
+                formula = (formulas or {}).get(column.index)
+                if formula is not None:
+                    shown = f" ({formula})" if formula != "=" else ""
+                    problems.append(Issue(f"formula with no cached value{shown}", column=column.ref, row=number))
+                continue
+            if isinstance(raw, str) and raw in _EXCEL_ERRORS:
+                problems.append(Issue(f"spreadsheet error {raw}", column=column.ref, row=number))
+                continue
+            try:
+                values = _values(column, raw)
+            except ValueError as error:
+                problems.append(Issue(str(error), column=column.ref, row=number))
+                continue
+            if column.path == YEAR_GROUP:
+                year = values[0]
+                where["child.ncy_actual"] = column.ref
+                continue
+            where[column.path] = column.ref
+            for item, value in enumerate(values):
+                _place(data, column.path, value, item)
+        if year is not None:
+            born = data.get("child", {}).get("date_of_birth")
+            when = data.get("plan", {}).get("meeting_date") or self.on
+            if not isinstance(born, date) or nc_year(born, when) != year:
+                _place(data, "child.ncy_actual", year)
+        person_id = data.get("child", {}).get("person_id")
+        pep, refused = build_pep(data, where, number)
+        problems += refused
+        if pep is not None:
+            person_id = pep.child.person_id
+        id_column = next((c.ref for c in self.columns if c.path == "child.person_id"), "")
+        if not person_id:
+            problems.append(Issue("no person ID, so the row cannot be named or filed", column=id_column, row=number))
+            return CaseRow(number, None, None, problems)
+        return CaseRow(number, person_id, pep, problems)
+
+
+def _with_errors(number: int, row: tuple[Any, ...], cells: dict[int, str] | None) -> Row:
+    """A row with its error values put back as text (as openpyxl reads them), and its uncached formulas."""
+    if not cells:
+        return number, row, None
+    errors = {index: text for index, text in cells.items() if not text.startswith("=")}
+    if errors:
+        width = max(len(row), max(errors) + 1)
+        row = tuple(errors.get(index, row[index] if index < len(row) else None) for index in range(width))
+    formulas = {index: text for index, text in cells.items() if text.startswith("=")}
+    return number, row, formulas or None
+
+
+def _openpyxl_like(sheet: Any) -> Iterator[tuple[Any, ...]]:
+    """A sheet's rows from the fast reader as openpyxl gives them: from column A, whole numbers as int, blank None."""
+    start = sheet.start
+    before: tuple[Any, ...] = (None,) * start[1] if start else ()
+    for row in sheet.iter_rows():
+        yield before + tuple(
+            None if cell == "" else int(cell) if type(cell) is float and cell.is_integer() else cell for cell in row
+        )
+
+
 class CaseReader(Iterator[CaseRow]):
     """The rows of a case-data file, read one at a time (memory stays flat however long the file).
 
@@ -386,7 +505,8 @@ class CaseReader(Iterator[CaseRow]):
         self._closers: list[Any] = []
         self._header_row = 0
         self._last = 0
-        self._rows: Iterator[tuple[int, tuple[Any, ...], dict[int, str] | None]]
+        self._rows: Iterator[Row]
+        self._raw: Iterator[Row] | None = None
         known = _known_headers()
         for header, target in (mapping or {}).items():
             known[header_key(header)] = target
@@ -408,23 +528,34 @@ class CaseReader(Iterator[CaseRow]):
 
         from openpyxl import load_workbook
         from openpyxl.utils.exceptions import InvalidFileException
+        from python_calamine import CalamineError, CalamineWorkbook  # the cells: ten times openpyxl's speed
 
         try:
             values = load_workbook(self.path, read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
             raise InputError(f"not a readable XLSX workbook ({error.__class__.__name__})", self.file) from None
         self._closers.append(values)
+        try:
+            cells = CalamineWorkbook.from_path(str(self.path))
+        except (CalamineError, OSError, ValueError) as error:
+            self.close()
+            raise InputError(f"not a readable XLSX workbook ({error.__class__.__name__})", self.file) from None
+        self._closers.append(cells)
         sheets = [values.active, *(ws for ws in values.worksheets if ws is not values.active)]
         for sheet in sheets:
             if sheet is None:
                 continue
-            rows = enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
+            try:
+                found = cells.get_sheet_by_name(sheet.title)
+            except (CalamineError, ValueError) as error:
+                self.close()
+                raise InputError(f"not a readable XLSX workbook ({error.__class__.__name__})", self.file) from None
+            rows = enumerate(_openpyxl_like(found), start=1)
             paired = self._with_formulas(sheet, rows)
             if self._find_header(paired):
                 self.sheet = sheet.title
                 self._rows = paired
-                max_row = getattr(sheet, "max_row", None)
-                self.total = max(0, max_row - self._header_row) if isinstance(max_row, int) else None
+                self.total = max(0, found.end[0] + 1 - self._header_row) if found.end else 0
                 if len(values.worksheets) > 1:
                     self.notes.append(f"read sheet {sheet.title!r}")
                 return
@@ -445,7 +576,7 @@ class CaseReader(Iterator[CaseRow]):
         if formulas is None:
             self.notes.append("formulas with no saved value could not be looked for")
             formulas = {}
-        return ((number, row, formulas.pop(number, None)) for number, row in rows)
+        return (_with_errors(number, row, formulas.pop(number, None)) for number, row in rows)
 
     def _open_csv(self) -> None:
         encoding, lines = self._detect_encoding()
@@ -553,6 +684,16 @@ class CaseReader(Iterator[CaseRow]):
         return self
 
     def __next__(self) -> CaseRow:
+        if self._raw is None:
+            self._raw = self.raw()
+        while True:
+            number, row, formulas = next(self._raw)
+            case = self._case(number, row, formulas)
+            if case is not None:
+                return case
+
+    def raw(self) -> Iterator[Row]:
+        """The rows not yet read, as they are in the file (blank rows left out), for `builder` to make CaseRows of."""
         import zipfile
         from xml.etree.ElementTree import ParseError
 
@@ -561,72 +702,32 @@ class CaseReader(Iterator[CaseRow]):
                 number, row, formulas = next(self._rows)
             except StopIteration:
                 self.close()
-                raise
+                return
             except (csv.Error, ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile, ParseError) as error:
                 self.close()
                 raise InputError(f"the file cannot be read past here ({error.__class__.__name__}: {error})",
                                  self.file, self._last + 1) from None  # fmt: skip
             self._last = number
-            case = self._case(number, row, formulas)
-            if case is not None:
-                return case
+            if formulas or not all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row):
+                yield number, row, formulas
+
+    @property
+    def builder(self) -> RowBuilder:
+        """What makes a CaseRow of a raw row (it can be sent to a worker process)."""
+        return RowBuilder(self.file, tuple(self.columns), self.on)
 
     def _case(self, number: int, row: tuple[Any, ...], formulas: dict[int, str] | None) -> CaseRow | None:
-        """The row as a CaseRow; None for a row with nothing in it."""
+        """The row as a CaseRow, a person ID seen before refused; None for a row with nothing in it."""
         if not formulas and all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row):
             return None
-        data: dict[str, Any] = {}
-        where: dict[str, str] = {}
-        problems: list[Issue] = []
-        year: int | None = None
-        for column in self.columns:
-            raw = row[column.index] if column.index < len(row) else None
-            if isinstance(raw, str):
-                cleaned = _ILLEGAL.sub("", raw)
-                if cleaned != raw:
-                    problems.append(Issue("control characters removed", column=column.ref, row=number))
-                raw = cleaned.strip() or None
-            if raw is None:
-                formula = (formulas or {}).get(column.index)
-                if formula is not None:
-                    shown = f" ({formula})" if formula != "=" else ""
-                    problems.append(Issue(f"formula with no cached value{shown}", column=column.ref, row=number))
-                continue
-            if isinstance(raw, str) and raw in _EXCEL_ERRORS:
-                problems.append(Issue(f"spreadsheet error {raw}", column=column.ref, row=number))
-                continue
-            try:
-                values = _values(column, raw)
-            except ValueError as error:
-                problems.append(Issue(str(error), column=column.ref, row=number))
-                continue
-            if column.path == YEAR_GROUP:
-                year = values[0]
-                where["child.ncy_actual"] = column.ref
-                continue
-            where[column.path] = column.ref
-            for item, value in enumerate(values):
-                _place(data, column.path, value, item)
-        if year is not None:
-            born = data.get("child", {}).get("date_of_birth")
-            when = data.get("plan", {}).get("meeting_date") or self.on
-            if not isinstance(born, date) or nc_year(born, when) != year:
-                _place(data, "child.ncy_actual", year)
-        person_id = data.get("child", {}).get("person_id")
-        pep, refused = build_pep(data, where, number)
-        problems += refused
-        if pep is not None:
-            person_id = pep.child.person_id
-        id_column = next((c.ref for c in self.columns if c.path == "child.person_id"), "")
-        if not person_id:
-            problems.append(Issue("no person ID, so the row cannot be named or filed", column=id_column, row=number))
-            return CaseRow(number, None, None, problems)
+        case = self.builder.build(number, row, formulas)
+        person_id = case.person_id
+        if person_id is None:
+            return case
         if person_id in self._seen:
-            message = f"person ID {person_id} is also on row {self._seen[person_id]}; only that row is used"
-            problems.append(Issue(message, column=id_column, row=number))
-            return CaseRow(number, person_id, None, problems)
+            return self.builder.duplicate(case, self._seen[person_id])
         self._seen[person_id] = number
-        return CaseRow(number, person_id, pep, problems)
+        return case
 
     # --- closing ----------------------------------------------------------------------------
 

@@ -41,10 +41,6 @@ class Report:
     target_form: str
     changes: list[Change] = field(default_factory=list)
 
-    def of(self, kind: str) -> list[Change]:
-        """The report's lines of one kind."""
-        return [change for change in self.changes if change.kind == kind]
-
     def to_dict(self) -> dict[str, Any]:
         """The report as plain data, for JSON."""
         return {

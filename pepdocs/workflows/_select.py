@@ -58,14 +58,17 @@ def _by_years(form: Form, year: int | None) -> FormChoice | None:
     return FormChoice(form.id, f"in {stage_name(year)}: {form.applies.reason or form.short_title}")
 
 
-def _record(pep: PEP, record: Form, review: Form | None) -> FormChoice:
+def _record(pep: PEP, policy: Policy, record: Form, review: Form | None) -> FormChoice:
     """The home authority's record: its review form when the child may have one, else its full form."""
-    allowed, why = review_form_allowed(pep)
-    if review is not None and allowed:
-        return FormChoice(review.id, f"{review.applies.reason or review.short_title}: {why}")
-    reason = record.applies.reason or record.short_title
-    if review is not None and pep.plan.pep_number_in_year == 2:
-        reason += f" ({why})"
+    rule = policy.review_form
+    verdict = None if review is None or rule is None else review_form_allowed(pep, rule)
+    if review is not None and verdict is not None and verdict.allowed:
+        return FormChoice(review.id, f"{review.applies.reason or review.short_title}: {verdict.reason}")
+    reason = (
+        policy.forms.record_reason if policy.forms else None
+    ) or f"{record.short_title}, the home authority's record"
+    if verdict is not None and rule is not None and pep.plan.pep_number_in_year == rule.pep_number:
+        reason += f" ({verdict.reason})"
     if pep.year_group is None:
         reason += "; the year group is not known"
     return FormChoice(record.id, reason)
@@ -82,7 +85,7 @@ def home_forms(policy: str | Path | Policy) -> dict[str, Form]:
     return {kind: get_form(form_id) for kind, form_id in named.items() if form_id}
 
 
-def select_form(pep: PEP, *, policy: str | Path | Policy = "southwark") -> list[FormChoice]:
+def select_form(pep: PEP, *, policy: str | Path | Policy) -> list[FormChoice]:
     """The form or forms this child needs under the home authority's `policy`, each with its reason; the record last.
 
     The policy's `[forms]` table names the home forms; each form spec's `[applies]` says when it is
@@ -90,7 +93,7 @@ def select_form(pep: PEP, *, policy: str | Path | Policy = "southwark") -> list[
     """
     chosen = load_policy(policy)
     home = home_forms(chosen)
-    mine = _home_choice(pep, home)
+    mine = _home_choice(pep, chosen, home)
     theirs = school_form(pep, home["record"].authority_la)
     if theirs is None:
         return [mine]
@@ -102,7 +105,7 @@ def select_form(pep: PEP, *, policy: str | Path | Policy = "southwark") -> list[
     return [FormChoice(theirs.id, reason), FormChoice(mine.form, f"{also}; {mine.reason}")]
 
 
-def _home_choice(pep: PEP, home: dict[str, Form]) -> FormChoice:
+def _home_choice(pep: PEP, policy: Policy, home: dict[str, Form]) -> FormChoice:
     """The home authority's own form for this child: by phase, no provision, review, else the record."""
     year = pep.year_group
     for kind in ("post_16", "early_years"):
@@ -112,4 +115,4 @@ def _home_choice(pep: PEP, home: dict[str, Form]) -> FormChoice:
     if "no_provision" in home and home["no_provision"].applies.no_provision and has_no_provision(pep):
         form = home["no_provision"]
         return FormChoice(form.id, form.applies.reason or form.short_title)
-    return _record(pep, home["record"], home.get("review"))
+    return _record(pep, policy, home["record"], home.get("review"))

@@ -27,8 +27,8 @@ from pepdocs._util.xlsx import frame, put, style_header
 from pepdocs.model._identifiers import nc_year, year_group_label
 from pepdocs.model._pep import PEP
 from pepdocs.model._records import read_pep
-from pepdocs.rules._check import DUE_SOON_DAYS, RULES, Due, Finding, check, load_policy, next_due
-from pepdocs.rules._policy import Policy
+from pepdocs.rules._check import DUE_SOON_DAYS, RULES, Due, Finding, check, next_due
+from pepdocs.rules._policy import Policy, load_policy
 from pepdocs.rules._qa import QaReport, qa
 from pepdocs.rules._timeline import held_meeting
 from pepdocs.workflows._select import select_form
@@ -71,6 +71,10 @@ class Record:
     """A row of case-system data: it holds no meeting record, so rules about one are not run on it."""
 
 
+NO_FORMS = "policy names no forms"
+"""The Form(s) needed cell under a policy with no [forms] table, such as the national dfe one."""
+
+
 @dataclass(frozen=True)
 class TrackerReport:
     """What a tracker holds: its file, the children in it, their findings, and the records with problems."""
@@ -80,11 +84,6 @@ class TrackerReport:
     findings: int
     errors: int
     problems: list[Record]
-
-    @property
-    def unreadable(self) -> list[Record]:
-        """Records that could not be tracked at all."""
-        return [record for record in self.problems if record.pep is None]
 
 
 def read_records(source: str | Path, *, on: date | None = None) -> Iterator[Record]:
@@ -158,7 +157,7 @@ def tracker_workbook(children: list[TrackedChild], problems: list[Record], *, po
                 pep.child.date_of_birth,
                 year_group_label(year) if year is not None else None,
                 pep.education.setting.name,
-                ", ".join(child.forms),
+                ", ".join(child.forms) if policy.forms else NO_FORMS,
                 held_meeting(pep, on),
                 child.due.date,
                 child.due.days_left,
@@ -228,6 +227,13 @@ def tracker_workbook(children: list[TrackedChild], problems: list[Record], *, po
             "Status",
             f"overdue: the due date has passed; due within {DUE_SOON_DAYS} days; on track; "
             "unknown: no date can be worked out",
+        ),
+        (
+            "Form(s) needed",
+            "the forms the policy's [forms] table names, chosen for each child"
+            if policy.forms
+            else f"{NO_FORMS}: the {policy.name} policy is not an authority's, so no form is chosen;"
+            " name the home authority's policy (e.g. --policy southwark) to list each child's forms",
         ),
         ("Term dates", Path(policy.terms.source).name),
         *((f"Source {citation.id}", f"{citation.title} {citation.url or ''}".strip()) for citation in policy.sources),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pepdocs.engines._engine import RenderOptions
 from pepdocs.engines.docx._build import build_docx
 from pepdocs.engines.docx._locate import identify, locate
+from pepdocs.engines.docx._original import identify_original, locate_original, render_original
+from pepdocs.engines.docx._places import Layout
 from pepdocs.engines.docx._read import DocxContent, read_docx
 from pepdocs.engines.docx._render import docx_context, render_docx, template_for
 from pepdocs.forms._answers import Answers
@@ -23,6 +25,8 @@ class DocxEngine:
         return data[:2] == b"PK"
 
     def render(self, form: Form, answers: Answers, options: RenderOptions) -> bytes:
+        if form.foreign:
+            return render_original(form, answers)  # the council's own document, answered where people type
         context = docx_context(form, answers, options.title, options.footer_name)
         return render_docx(template_for(form), context, dict(options.properties))
 
@@ -30,13 +34,18 @@ class DocxEngine:
         return read_docx(data, file)  # a Word document pepdocs reads is never encrypted: no password applies
 
     def identify(self, content: DocxContent) -> tuple[Form | None, float]:
-        return identify(content)
+        # pepdocs' own forms by their labels, councils' own forms by the labels of their places: most found wins.
+        own, council = identify(content), identify_original(Layout(content.body))
+        return council if council[0] is not None and (own[0] is None or council[1] > own[1]) else own
 
     def locate(self, form: Form, content: DocxContent, sections: frozenset[str] | None) -> Found:
+        if form.foreign:
+            return locate_original(form, Layout(content.body))
         return locate(form, content, sections)
 
     def load(self, form: Form) -> None:
-        template_for(form)
+        if not form.foreign:
+            template_for(form)
 
     def build(self, form: Form) -> bytes:
         return build_docx(form)

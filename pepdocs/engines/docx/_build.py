@@ -25,14 +25,9 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from pepdocs.forms._spec import Block, Form
+from pepdocs.forms._style import LABEL_FILL, MARGIN_CM, NAVY, PAGE_HEIGHT_CM, PAGE_WIDTH_CM, TEXT_WIDTH_CM
 from pepdocs.forms._wording import block_header, filled_by_line, section_heading
 
-PAGE_WIDTH_CM = 21.0
-MARGIN_CM = 1.8
-TEXT_WIDTH_CM = PAGE_WIDTH_CM - 2 * MARGIN_CM
-LABEL_FILL = "DCE6F0"
-HEADER_FILL = "1F3864"
-SECTION_FILL = "D5DCE4"
 FIXED_TIME = (2025, 1, 1, 0, 0, 0)
 BAND_PAIRS = 3
 """Label and answer pairs across one row of the name band."""
@@ -181,7 +176,7 @@ def _list_table(document: DocumentObject, block: Block, marks: _Bookmarks) -> No
     head = table.rows[0]
     _repeat_header(head)
     for index, (cell, text) in enumerate(zip(head.cells, header, strict=True)):
-        _shade(cell, HEADER_FILL)
+        _shade(cell, NAVY)
         paragraph = _text(cell, text, bold=True, white=True, size=9)
         if index == 0:
             marks.add(paragraph, block.id)
@@ -203,7 +198,7 @@ def _grid_table(document: DocumentObject, block: Block, marks: _Bookmarks) -> No
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     head = table.rows[0]
     for index, (cell, text) in enumerate(zip(head.cells, header, strict=True)):
-        _shade(cell, HEADER_FILL if index else LABEL_FILL)
+        _shade(cell, NAVY if index else LABEL_FILL)
         paragraph = _text(cell, text, bold=True, white=bool(index), size=9)
         if index == 0:
             marks.add(paragraph, block.id)
@@ -223,7 +218,7 @@ def _title_block(document: DocumentObject, form: Form, marks: _Bookmarks) -> Non
     run = authority.add_run(form.authority)
     run.bold = True
     run.font.size = Pt(12)
-    run.font.color.rgb = RGBColor(0x1F, 0x38, 0x64)
+    run.font.color.rgb = RGBColor.from_string(NAVY)
     document.add_paragraph("{{ title }}", style="Title")
     if form.intro:
         intro = document.add_paragraph()
@@ -293,7 +288,7 @@ def _styles(document: DocumentObject) -> None:
         style = styles[name]
         style.font.name = "Arial"
         style.font.size = Pt(size)
-        style.font.color.rgb = RGBColor(0x1F, 0x38, 0x64)
+        style.font.color.rgb = RGBColor.from_string(NAVY)
         style.paragraph_format.space_before = Pt(10 if name != "Title" else 0)
         style.paragraph_format.space_after = Pt(4)
     styles["Title"].element.get_or_add_pPr()
@@ -305,7 +300,7 @@ def build_docx(form: Form) -> bytes:
     _styles(document)
     page = document.sections[0]
     page.orientation = WD_ORIENT.PORTRAIT
-    page.page_width, page.page_height = Cm(21.0), Cm(29.7)
+    page.page_width, page.page_height = Cm(PAGE_WIDTH_CM), Cm(PAGE_HEIGHT_CM)
     for side in ("left_margin", "right_margin"):
         setattr(page, side, Cm(MARGIN_CM))
     page.top_margin, page.bottom_margin = Cm(1.6), Cm(1.6)

@@ -10,7 +10,8 @@ import lzma
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
@@ -109,15 +110,21 @@ def _owner(element: etree._Element, tag: str) -> etree._Element | None:
     return None
 
 
+_READ_TAGS = tuple(f"{_W}{tag}" for tag in ("sdt", "t", "tab", "br", "cr", "noBreakHyphen", "sym"))
+_SYMBOLS = {"F078": "☒", "F0FD": "☒", "F0FE": "☑", "F06F": "☐", "F0A8": "☐"}
+
+
 def paragraph_text(p: etree._Element) -> str:
     """The text of a paragraph as a person reads it: tabs, line breaks, tick boxes; no deleted text."""
     out: list[str] = []
     skip: set[etree._Element] = set()
-    for el in p.iter():
-        if el in skip:
+    for el in p.iter(*_READ_TAGS):  # only the elements that print (the walk is lxml's, not Python's)
+        if skip and el in skip:
             continue
         tag = el.tag
-        if tag == f"{_W}sdt":
+        if tag == f"{_W}t":
+            out.append(el.text or "")
+        elif tag == f"{_W}sdt":
             pr = el.find(f"{_W}sdtPr")
             content = el.find(f"{_W}sdtContent")
             if pr is not None and content is not None:
@@ -129,17 +136,15 @@ def paragraph_text(p: etree._Element) -> str:
                     skip.update(content.iter())
                 elif pr.find(f"{_W}showingPlcHdr") is not None:
                     skip.update(content.iter())
-        elif tag == f"{_W}t":
-            out.append(el.text or "")
-        elif tag == f"{_W}tab" and _owner(el, f"{_W}r") is not None:
-            out.append("\t")
+        elif tag == f"{_W}tab":
+            if _owner(el, f"{_W}r") is not None:
+                out.append("\t")
         elif tag in (f"{_W}br", f"{_W}cr"):
             out.append("\n")
         elif tag == f"{_W}noBreakHyphen":
             out.append("-")
-        elif tag == f"{_W}sym":
-            char = el.get(f"{_W}char", "")
-            out.append({"F078": "☒", "F0FD": "☒", "F0FE": "☑", "F06F": "☐", "F0A8": "☐"}.get(char.upper(), ""))
+        else:  # sym
+            out.append(_SYMBOLS.get(el.get(f"{_W}char", "").upper(), ""))
     return "".join(out)
 
 
@@ -153,9 +158,14 @@ def _placeholder(p: etree._Element, tc: etree._Element) -> bool:
     return False
 
 
-def cell_text(tc: etree._Element) -> str:
-    """The text of a table cell, one line per paragraph; placeholder prompts read as empty."""
-    lines = [paragraph_text(p) for p in tc.iter(f"{_W}p") if _owner(p, f"{_W}tc") is tc and not _placeholder(p, tc)]
+def cell_text(tc: etree._Element, flat: bool = False) -> str:
+    """The text of a table cell, one line per paragraph; placeholder prompts read as empty.
+
+    `flat`: the document has no table inside a cell, so every paragraph below the cell is its own.
+    """
+    lines = [
+        paragraph_text(p) for p in tc.iter(f"{_W}p") if (flat or _owner(p, f"{_W}tc") is tc) and not _placeholder(p, tc)
+    ]
     text = "\n".join(lines)
     if text.strip().casefold() in PROMPTS:
         return ""
@@ -181,6 +191,8 @@ class DocxContent:
     bookmarks: dict[str, Cell]
     paragraphs: list[str]
     properties: dict[str, str]
+    body: Any = field(default=None, repr=False, compare=False)
+    """The document body as read, for finding the places of a council's own form."""
 
     def cells(self) -> Iterator[Cell]:
         for table in self.tables:
@@ -216,14 +228,14 @@ def read_docx(data: bytes, file: str) -> DocxContent:
     _within_limits(body, file)
     tables: list[list[list[Cell]]] = []
     by_element: dict[etree._Element, Cell] = {}
-    for tbl in body.iter(f"{_W}tbl"):
-        if _owner(tbl, f"{_W}tbl") is not None:
-            continue  # a table inside a cell is read as the cell's text
+    outer = [tbl for tbl in body.iter(f"{_W}tbl") if _owner(tbl, f"{_W}tbl") is None]
+    flat = len(outer) == len(body.findall(f".//{_W}tbl"))  # no table in a cell: no element's owner to look for
+    for tbl in outer:  # a table inside a cell is read as the cell's text
         rows = []
-        for r, tr in enumerate(tr for tr in tbl.iter(f"{_W}tr") if _owner(tr, f"{_W}tbl") is tbl):
+        for r, tr in enumerate(tr for tr in tbl.iter(f"{_W}tr") if flat or _owner(tr, f"{_W}tbl") is tbl):
             cells = []
-            for c, tc in enumerate(tc for tc in tr.iter(f"{_W}tc") if _owner(tc, f"{_W}tr") is tr):
-                cell = Cell(tc, len(tables), r, c, cell_text(tc))
+            for c, tc in enumerate(tc for tc in tr.iter(f"{_W}tc") if flat or _owner(tc, f"{_W}tr") is tr):
+                cell = Cell(tc, len(tables), r, c, cell_text(tc, flat))
                 if len(cell.text) > MAX_FIELD_TEXT:
                     where = f"table {len(tables) + 1} row {r + 1} column {c + 1}"
                     raise LimitError(f"{where} holds more than {MAX_FIELD_TEXT:,} characters", file)
@@ -242,4 +254,4 @@ def read_docx(data: bytes, file: str) -> DocxContent:
         if name and owner is not None and owner in by_element and name not in bookmarks:
             bookmarks[name] = by_element[owner]
     paragraphs = [paragraph_text(p) for p in body.iter(f"{_W}p") if _owner(p, f"{_W}tc") is None]
-    return DocxContent(tables, bookmarks, paragraphs, custom_properties(parts, file))
+    return DocxContent(tables, bookmarks, paragraphs, custom_properties(parts, file), body)

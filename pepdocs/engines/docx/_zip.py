@@ -7,16 +7,26 @@ import zlib
 
 
 class ZipEntry:
-    """One member of a zip package, deflated once, ready to copy into any number of packages."""
+    """One member of a zip package, deflated once, ready to copy into any number of packages.
+
+    `level` 3 for a part deflated for every document: half the time of 6, a fifth larger.
+    """
 
     __slots__ = ("crc", "data", "name", "size")
 
-    def __init__(self, name: str, raw: bytes) -> None:
+    def __init__(self, name: str, raw: bytes, level: int = 6) -> None:
         self.name = name.encode("utf-8")
         self.crc = zlib.crc32(raw)
         self.size = len(raw)
-        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        packer = zlib.compressobj(level, zlib.DEFLATED, -15)
         self.data = packer.compress(raw) + packer.flush()
+
+    @classmethod
+    def deflated(cls, name: str, crc: int, size: int, data: bytes) -> ZipEntry:
+        """An entry deflated before (kept in a cache)."""
+        entry = cls.__new__(cls)
+        entry.name, entry.crc, entry.size, entry.data = name.encode("utf-8"), crc, size, data
+        return entry
 
 
 _DOS_DATE = (2025 - 1980) << 9 | 1 << 5 | 1  # 1 January 2025, midnight: outputs do not say when they were made

@@ -6,6 +6,7 @@ Reading never trusts the file: every pypdf exception becomes a DocumentError nam
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -14,7 +15,7 @@ from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from pepdocs._errors import DocumentError, FormError, Issue, LimitError, PepdocsError, RenderError
+from pepdocs._errors import DocumentError, FormError, Issue, LimitError, PepdocsError, PepdocsWarning, RenderError
 from pepdocs.engines.pdf._build import (
     RADIO,
     cell_name,
@@ -89,13 +90,16 @@ def _fields(reader: PdfReader, file: str) -> PdfFields:
     root: Any = reader.trailer["/Root"]
     acroform: Any = root.get("/AcroForm")
     fields = acroform.get("/Fields") if acroform is not None else None
-    if acroform is not None and acroform.get("/XFA") is not None:
-        raise DocumentError(
-            "is an XFA (LiveCycle) form, which pepdocs cannot read; save or print it as an ordinary PDF form", file
-        )
     out = PdfFields({}, {}, info)
     if fields:
         _read_tree(fields, "", None, 0, out, set())
+    if acroform is not None and acroform.get("/XFA") is not None:
+        if not out.text and not out.states:
+            raise DocumentError(
+                "is an XFA (LiveCycle) form, which pepdocs cannot read; save or print it as an ordinary PDF form", file
+            )
+        # A hybrid form carries its answers twice; the AcroForm copy is the one every PDF reader fills.
+        warnings.warn(PepdocsWarning(f"{file}: a hybrid XFA form, read through its AcroForm fields"), stacklevel=2)
     if not out.text and not out.states:
         claimed = info.get("pepdocs.form")
         hint = f"; it is a flattened copy of form {claimed}: parse the fillable original" if claimed else ""

@@ -112,6 +112,60 @@ def write_file(objects: Iterable[tuple[int, bytes]], size: int, trailer: bytes) 
     return b"".join(out)
 
 
+PACK = 400  # objects per object stream
+
+
+def write_packed(
+    objects: Iterable[tuple[int, bytes]], size: int, root: int, info: int, ids: tuple[bytes, bytes]
+) -> bytes:
+    """A whole PDF file whose dictionaries are packed into compressed object streams, with a cross-reference
+    stream: a form's hundreds of field and structure dictionaries take a tenth of the room."""
+    out = [HEADER]
+    position = len(HEADER)
+    entries: dict[int, bytes] = {}
+    packed: list[tuple[int, bytes]] = []
+    for num, body in objects:
+        if body.endswith(b"endstream"):
+            chunk = b"%d 0 obj\n%s\nendobj\n" % (num, body)
+            entries[num] = b"\x01" + position.to_bytes(4, "big") + b"\x00\x00"
+            out.append(chunk)
+            position += len(chunk)
+        else:
+            packed.append((num, body))
+    for start in range(0, len(packed), PACK):
+        group = packed[start : start + PACK]
+        stream_num = size
+        size += 1
+        offsets, data = [], []
+        at = 0
+        for index, (num, body) in enumerate(group):
+            entries[num] = b"\x02" + stream_num.to_bytes(4, "big") + index.to_bytes(2, "big")
+            offsets.append(b"%d %d" % (num, at))
+            data.append(body)
+            at += len(body) + 1
+        head = b" ".join(offsets) + b"\n"
+        stream = zlib.compress(head + b"\n".join(data) + b"\n", 6)
+        chunk = (
+            b"%d 0 obj\n<</Type/ObjStm/N %d/First %d/Filter/FlateDecode/Length %d>>\nstream\n%s\nendstream\nendobj\n"
+            % (stream_num, len(group), len(head), len(stream), stream)
+        )
+        entries[stream_num] = b"\x01" + position.to_bytes(4, "big") + b"\x00\x00"
+        out.append(chunk)
+        position += len(chunk)
+    xref_num = size
+    size += 1
+    entries[xref_num] = b"\x01" + position.to_bytes(4, "big") + b"\x00\x00"
+    free = b"\x00\x00\x00\x00\x00\xff\xff"
+    table = zlib.compress(b"".join(entries.get(num, free) for num in range(size)), 6)
+    out.append(
+        b"%d 0 obj\n<</Type/XRef/Size %d/W[1 4 2]/Root %d 0 R/Info %d 0 R/ID[<%s><%s>]/Filter/FlateDecode/Length %d>>"
+        b"\nstream\n%s\nendstream\nendobj\n"
+        % (xref_num, size, root, info, ids[0].hex().encode(), ids[1].hex().encode(), len(table), table)
+    )
+    out.append(b"startxref\n%d\n%%%%EOF\n" % position)
+    return b"".join(out)
+
+
 def trailer(size: int, root: int, info: int, ids: tuple[bytes, bytes]) -> bytes:
     return b"<</Size %d/Root %d 0 R/Info %d 0 R/ID[<%s><%s>]>>" % (
         size,

@@ -37,6 +37,7 @@ _INVISIBLE_CODES = [
 ]
 _BREAKS = re.compile("\r\n|[\r\n\u2028\u2029]")
 _SPECIAL = re.compile("[\t\r\n\u2028\u2029\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u200f\u202b\u202e\u2067]")
+_BREAK_AFTER = frozenset("@./-_")
 _PRESENTATION = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
 
 
@@ -179,14 +180,19 @@ def wrap(text: str, size: float, width: float) -> list[Line]:
             if w <= limit:
                 current, used = [word], w
                 continue
-            # A word wider than a line is broken where it reaches the edge.
+            # A word wider than a line is broken where it reaches the edge, or after the last @ . / - _ before
+            # it when that is in the line's second half (an email address or web address breaks between its parts).
             piece: list[str] = []
             used = 0.0
             for char in word:
                 cw = measure(char)
                 if piece and used + cw > limit:
-                    lines.append(Line("".join(piece), "", rtl))
-                    piece, used = [], 0.0
+                    cut = max(i for i, c in enumerate(piece) if c in _BREAK_AFTER or i == 0)
+                    if cut < len(piece) // 2:
+                        cut = len(piece) - 1
+                    lines.append(Line("".join(piece[: cut + 1]), "", rtl))
+                    piece = piece[cut + 1 :]
+                    used = sum(map(measure, piece))
                 piece.append(char)
                 used += cw
             current = piece
