@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
         DocumentError,
         FieldValueError,
         FormError,
+        IdentityError,
         InputError,
         Issue,
         LimitError,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
     )
     from pepdocs._types import Audience, Format, Part, Prefer
     from pepdocs.forms._assemble import Parsed, Unmapped
+    from pepdocs.forms._omitted import Omission
     from pepdocs.forms._spec import Form, add_forms, get_form, list_forms
     from pepdocs.model._codes import LOCAL_AUTHORITIES
     from pepdocs.model._identifiers import nc_year, validate_uln, validate_upn
@@ -40,7 +42,7 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
     from pepdocs.rules._check import Due, Finding, check, next_due
     from pepdocs.rules._policy import Policy, load_policy
     from pepdocs.rules._qa import AreaRating, QaReport, qa
-    from pepdocs.workflows._api import parse, render
+    from pepdocs.workflows._api import parse, render, render_report
     from pepdocs.workflows._batch import BatchReport, batch
     from pepdocs.workflows._cases import read_cases
     from pepdocs.workflows._convert import Converted, convert
@@ -51,11 +53,13 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
 # Where each public name lives; tests/test_public_api.py checks it against the imports above.
 _HOMES: dict[str, tuple[str, ...]] = {
     "pepdocs._errors": (
-        "DocumentError", "FieldValueError", "FormError", "InputError", "Issue", "LimitError", "ModelError",
+        "DocumentError", "FieldValueError", "FormError", "IdentityError", "InputError", "Issue", "LimitError",
+        "ModelError",
         "NotAPepFormError", "PepdocsError", "PepdocsWarning", "RenderError", "TemplateVersionError", "UsageError",
     ),
     "pepdocs._types": ("Audience", "Format", "Part", "Prefer"),
     "pepdocs.forms._assemble": ("Parsed", "Unmapped"),
+    "pepdocs.forms._omitted": ("Omission",),
     "pepdocs.forms._spec": ("Form", "add_forms", "get_form", "list_forms"),
     "pepdocs.model._codes": ("LOCAL_AUTHORITIES",),
     "pepdocs.model._identifiers": ("nc_year", "validate_uln", "validate_upn"),
@@ -64,7 +68,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "pepdocs.rules._check": ("Due", "Finding", "check", "next_due"),
     "pepdocs.rules._policy": ("Policy", "load_policy"),
     "pepdocs.rules._qa": ("AreaRating", "QaReport", "qa"),
-    "pepdocs.workflows._api": ("parse", "render"),
+    "pepdocs.workflows._api": ("parse", "render", "render_report"),
     "pepdocs.workflows._batch": ("BatchReport", "batch"),
     "pepdocs.workflows._cases": ("read_cases",),
     "pepdocs.workflows._convert": ("Converted", "convert"),
@@ -89,12 +93,14 @@ __all__ = [
     "FormChoice",
     "FormError",
     "Format",
+    "IdentityError",
     "InputError",
     "Issue",
     "LimitError",
     "Merged",
     "ModelError",
     "NotAPepFormError",
+    "Omission",
     "Parsed",
     "Part",
     "PepdocsError",
@@ -122,6 +128,7 @@ __all__ = [
     "read_cases",
     "read_pep",
     "render",
+    "render_report",
     "scaffold_form",
     "schema",
     "select_form",

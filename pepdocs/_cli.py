@@ -31,7 +31,7 @@ def _one_line_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except PepdocsError as error:
-            click.echo(f"pepdocs: {error}", err=True)
+            click.echo(f"pepdocs: {error.cli if isinstance(error, UsageError) else error}", err=True)
             sys.exit(_status(error))
 
     return run  # type: ignore[return-value]
@@ -111,6 +111,25 @@ _format_option = click.option("--format", "fmt", type=_Formats(), default="docx"
 _part_option = click.option(
     "--part", type=click.Choice(PARTS), default=None, help="Only the sections this role completes (e.g. school)."
 )
+
+_mkdir_option = click.option(
+    "--mkdir", is_flag=True, help="Create the folder of an output file when it does not exist."
+)
+
+
+def _outputs(mkdir: bool, *paths: Path | None) -> None:
+    """Refuse, before any work, to write into a folder that does not exist (a mistyped path), unless --mkdir."""
+    for path in paths:
+        if path is not None and not path.parent.exists():
+            if not mkdir:
+                raise UsageError(f"{path.parent}: the folder does not exist; create it or pass --mkdir")
+            path.parent.mkdir(parents=True, exist_ok=True)
+
+
+_allow_unidentified_option = click.option(
+    "--allow-unidentified", is_flag=True,
+    help="Take in a returned form that does not say who it is about (no name, date of birth, person ID or UPN).",
+)  # fmt: skip
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -236,20 +255,36 @@ def forms_scaffold_command(document: Path, form_id: str, out_dir: Path, vocabula
 @click.option("--password", default=None, help="PDF only: encrypt with AES-256.")
 @click.option("--archive", is_flag=True, help="PDF only: a flattened PDF/A-2b for the child's file.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
+@click.option("--report", "show_report", is_flag=True, help="List each value of the record the form leaves out.")
+@_mkdir_option
 @_forms_option
 @_one_line_errors
 def render_command(
     case: Path, form_id: str, fmt: Format, sections: str | None, part: Part | None, audience: Audience,
-    flatten: bool, password: str | None, archive: bool, output: Path,
+    flatten: bool, password: str | None, archive: bool, output: Path, show_report: bool, mkdir: bool,
 ) -> None:  # fmt: skip
-    """Fill a form from a PEP record (JSON)."""
+    """Fill a form from a PEP record (JSON); say how many of the record's values the form leaves out."""
+    _outputs(mkdir, output)
     pep = pepdocs.read_pep(case)
+    keys = sections.split(",") if sections else None
     data = pepdocs.render(
-        pep, form_id, fmt, sections=sections.split(",") if sections else None, part=part, audience=audience,
-        flatten=flatten, password=password, archive=archive,
+        pep, form_id, fmt, sections=keys, part=part, audience=audience, flatten=flatten, password=password,
+        archive=archive,
     )  # fmt: skip
     write_atomically(output, data)
     click.echo(f"wrote {output} ({len(data):,} bytes)")
+    left_out = pepdocs.render_report(pep, form_id, sections=keys, part=part, audience=audience)
+    if left_out:
+        hint = "" if show_report else " (--report lists them)"
+        click.echo(f"{_count(len(left_out), 'value')} of the record left out of the form{hint}")
+    if show_report:
+        for omission in left_out:
+            click.echo(f"  {omission.describe()}")
+
+
+def _count(n: int, noun: str) -> str:
+    """`1 value`, `3 values`."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @main.command("parse")
@@ -258,11 +293,13 @@ def render_command(
 @click.option("--password", default=None, help="Opens an encrypted PDF.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write the PEP here (JSON).")
 @_json_option
+@_mkdir_option
 @_forms_option
 @_one_line_errors
 def parse_command(
-    files: tuple[Path, ...], form_id: str | None, password: str | None, output: Path | None, as_json: bool
-) -> None:
+    files: tuple[Path, ...], form_id: str | None, password: str | None, output: Path | None, as_json: bool,
+    mkdir: bool,
+) -> None:  # fmt: skip
     """Read a completed form (DOCX or PDF) back into a PEP record; warnings go to stderr.
 
     With --json, each file is one line: file, form, format, sections, record, warnings and unmapped
@@ -270,6 +307,7 @@ def parse_command(
     """
     if len(files) > 1 and (not as_json or output is not None):
         raise click.UsageError("several files need --json, and no -o: each file's record is a line of JSON lines")
+    _outputs(mkdir, output)
     if as_json:
         status = 0
         for file in files:
@@ -312,6 +350,8 @@ def parse_command(
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Target form to write.")
 @click.option("--record", type=click.Path(path_type=Path), default=None, help="Also write the PEP record (JSON).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), default=None, help="Write the report (JSON).")
+@_allow_unidentified_option
+@_mkdir_option
 @_json_option
 @_forms_option
 @_one_line_errors
@@ -323,12 +363,20 @@ def convert_command(
     record: Path | None,
     report_path: Path | None,
     as_json: bool,
+    allow_unidentified: bool,
+    mkdir: bool,
 ) -> None:
     """Turn another authority's completed form into the target form; print what changed, field by field.
 
     With --json, one object: file, source and target form, the files written, and the report's changes.
+    `--record` over an existing record is refused when the form is about another child (or says of no child).
     """
+    _outputs(mkdir, output, record, report_path)
     converted = pepdocs.convert(source, to, fmt, isolated=True)
+    if record is not None and record.exists():
+        from pepdocs.workflows._merge import check_identity
+
+        check_identity(pepdocs.read_pep(record), converted.parsed, allow_unidentified=allow_unidentified)
     if output is not None:
         write_atomically(output, converted.document)
     if record is not None:
@@ -345,6 +393,8 @@ def convert_command(
         return
     for line in converted.report.lines():
         click.echo(line)
+    if output is None:
+        click.echo(f"no {converted.report.target_form} form was written: give -o FILE to write it", err=True)
 
 
 @main.command("merge")
@@ -358,13 +408,25 @@ def convert_command(
     show_default=True,
     help="Whose value wins where they differ.",
 )
+@_allow_unidentified_option
+@_mkdir_option
 @_forms_option
 @_one_line_errors
-def merge_command(record: Path, returned: Path, output: Path, prefer: Prefer) -> None:
-    """Take a returned form (e.g. the school's Section 3) into a PEP record; list every conflict."""
-    merged = pepdocs.merge(pepdocs.read_pep(record), pepdocs.parse(returned, isolated=True), prefer=prefer)
+def merge_command(
+    record: Path, returned: Path, output: Path, prefer: Prefer, allow_unidentified: bool, mkdir: bool
+) -> None:
+    """Take a returned form (e.g. the school's Section 3) into a PEP record; list every conflict.
+
+    A form about another child is refused, and one that does not say who it is about unless --allow-unidentified.
+    """
+    _outputs(mkdir, output)
+    returned_form = pepdocs.parse(returned, isolated=True)
+    merged = pepdocs.merge(
+        pepdocs.read_pep(record), returned_form, prefer=prefer, allow_unidentified=allow_unidentified
+    )
     write_atomically(output, merged.pep.to_json().encode("utf-8"))
-    click.echo(f"{len(merged.taken)} values taken, {len(merged.conflicts)} conflicts; wrote {output}")
+    taken, conflicts = _count(len(merged.taken), "value"), _count(len(merged.conflicts), "conflict")
+    click.echo(f"{taken} taken, {conflicts}; wrote {output}")
     for conflict in merged.conflicts:
         kept = "returned" if prefer == "returned" else "record"
         click.echo(
@@ -417,7 +479,7 @@ def check_command(files: tuple[Path, ...], policy: str, on: Any, as_json: bool) 
         if not findings:
             click.echo(f"{file}: ok")
     if errors:
-        click.echo(f"{errors} errors in {len(files)} files", err=True)
+        click.echo(f"{_count(errors, 'error')} in {_count(len(files), 'file')}", err=True)
         sys.exit(1)
 
 
@@ -474,21 +536,24 @@ def qa_command(files: tuple[Path, ...], policy: str, on: Any, as_json: bool) -> 
 )
 @click.option("--policy", default="dfe", show_default=True, help="Built-in policy name or a policy TOML file.")
 @click.option("--on", "on", type=_DATE, default=None, help="Judge as on this day (YYYY-MM-DD); default today.")
+@_mkdir_option
 @_forms_option
 @_one_line_errors
-def tracker_command(source: Path, output: Path, policy: str, on: Any) -> None:
+def tracker_command(source: Path, output: Path, policy: str, on: Any, mkdir: bool) -> None:
     """Write a tracker workbook from a folder of PEP records or a case-data XLSX/CSV.
 
     It says when each child's next PEP is due, and what the checks found.
     """
     from pepdocs.workflows._tracker import write_tracker
 
+    _outputs(mkdir, output)
     report = write_tracker(source, output, policy=policy, on=on.date() if on is not None else None)
     for record in report.problems:
         what = "not tracked" if record.pep is None else "left out"
         for issue in record.issues:
             click.echo(f"{record.name}: {what}: {issue}", err=True)
-    click.echo(f"wrote {output}: {report.children} children, {report.findings} findings ({report.errors} errors)")
+    children = f"{report.children} {'child' if report.children == 1 else 'children'}"
+    click.echo(f"wrote {output}: {children}, {_count(report.findings, 'finding')} ({_count(report.errors, 'error')})")
 
 
 @main.command("batch")

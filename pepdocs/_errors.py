@@ -5,6 +5,7 @@ PepdocsError
 ├── FormError             an unknown form id or a broken form spec
 ├── RenderError           a PEP that cannot be drawn on a form
 ├── UsageError            a bad argument: an unknown format, audience, prefer or section
+├── IdentityError         a returned form about another child, or about no child it says (.items)
 ├── DocumentError         a file that cannot be read (.file)
 │   ├── NotAPepFormError  a readable document that is no PEP form
 │   └── FieldValueError   a value the form's codec cannot read (.field, .path)
@@ -75,7 +76,25 @@ class RenderError(PepdocsError):
 
 
 class UsageError(PepdocsError, ValueError):
-    """A bad argument to a pepdocs call or command: an unknown format, audience, prefer or section."""
+    """A bad argument to a pepdocs call or command: an unknown format, audience, prefer or section.
+
+    `.cli` says the same in the command line's words (`--format pdf`, not `format='pdf'`), where they differ.
+    """
+
+    def __init__(self, message: str, cli: str = "") -> None:
+        self.cli = cli or message
+        super().__init__(message)
+
+
+class IdentityError(PepdocsError, ValueError):
+    """A returned form whose child is not the record's: `.items` names what differs (name, date of birth...).
+
+    Empty `.items`: the form says nothing of who it is about. Values are never in the message.
+    """
+
+    def __init__(self, message: str, items: list[str]) -> None:
+        self.items = items
+        super().__init__(message)
 
 
 class DocumentError(PepdocsError):

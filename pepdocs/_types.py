@@ -28,4 +28,5 @@ def option(name: str, value: Any, allowed: tuple[T, ...]) -> T:
     if isinstance(value, str) and value in allowed:
         return value
     shown = repr(value) if isinstance(value, str) else type(value).__name__
-    raise UsageError(f"{name} must be one of {', '.join(allowed)}, not {shown}")
+    message = f"must be one of {', '.join(allowed)}, not {shown}"
+    raise UsageError(f"{name} {message}", f"--{name} {message}")

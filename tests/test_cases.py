@@ -191,11 +191,11 @@ def test_a_bad_value_is_left_out_and_reported_by_column_and_the_rest_of_the_row_
     assert first.pep is not None and first.pep.child.first_name == "Kai" and first.person_id == "P1"
     assert first.pep.child.upn is None and first.pep.child.date_of_birth is None and first.pep.care.legal_status is None
     assert sorted((p.message, p.column, p.row) for p in first.problems) == sorted([
-        (f"UPN check letter is wrong (the digits give {upn()[0]})", 'C "UPN"', 2),
-        ("date not understood: '31/02/2016' is not a day of the calendar", 'D "DOB"', 2),
-        ("not one of the choices: 'X9'", 'E "Legal Status"', 2),
+        ("UPN check letter is wrong", 'C "UPN"', 2),
+        ("not a day of the calendar", 'D "DOB"', 2),
+        ("not one of the choices", 'E "Legal Status"', 2),
         ("URN must be 6 digits", 'F "School URN"', 2),
-        ("date not understood: 'next Tuesday'", 'G "Placement Start"', 2),
+        ("not a date", 'G "Placement Start"', 2),
         ("Input should be less than or equal to 6", 'H "PEP Number In Year"', 2),
     ])  # fmt: skip
     refused = next(p for p in first.problems if p.column.startswith("H "))
@@ -349,7 +349,7 @@ def test_the_example_workbook_has_children_of_every_kind_and_a_few_deliberate_pr
     assert {"Zoë", "Łukasz", "Nguyễn", "محمد", "O'Neill"} <= names
     problems = [problem.message for c in cases for problem in c.problems]
     assert 5 <= len([c for c in cases if c.problems]) <= 12
-    for expected in ("UPN check letter is wrong", "is not a day of the calendar", "formula with no cached value",
+    for expected in ("UPN check letter is wrong", "not a day of the calendar", "formula with no cached value",
                      "no person ID"):  # fmt: skip
         assert any(expected in problem for problem in problems), expected
 

@@ -20,10 +20,10 @@ def test_the_exported_names_are_pinned() -> None:
         "LOCAL_AUTHORITIES", "PEP", "AreaRating", "Audience", "BatchReport", "Converted", "DocumentError", "Due",
         "FieldValueError", "Finding", "Form", "FormChoice", "FormError", "Format", "InputError", "Issue", "LimitError",
         "Merged", "ModelError", "NotAPepFormError", "Parsed", "Part", "PepdocsError", "PepdocsWarning", "Policy",
-        "Prefer", "QaReport", "RenderError", "Scaffold", "TemplateVersionError", "Unmapped", "UsageError", "add_forms",
-        "batch", "check", "convert", "get_form", "list_forms", "load_policy", "merge", "nc_year", "next_due", "parse",
-        "qa", "read_cases", "read_pep", "render", "scaffold_form", "schema", "select_form", "sensitive_paths",
-        "validate_uln", "validate_upn"
+        "Prefer", "QaReport", "IdentityError", "Omission", "render_report", "RenderError", "Scaffold",
+        "TemplateVersionError", "Unmapped", "UsageError", "add_forms", "batch", "check", "convert", "get_form",
+        "list_forms", "load_policy", "merge", "nc_year", "next_due", "parse", "qa", "read_cases", "read_pep", "render",
+        "scaffold_form", "schema", "select_form", "sensitive_paths", "validate_uln", "validate_upn"
     }  # fmt: skip
 
 

@@ -189,7 +189,7 @@ def _with_text_replaced(docx: bytes, old: str, new: str) -> bytes:
             data = source.read(item)
             if item.filename == "word/document.xml":
                 assert old.encode() in data
-                data = data.replace(old.encode(), new.encode(), 1)
+                data = data.replace(old.encode(), new.encode())  # the name band and the section alike
             target.writestr(item, data)
     return out.getvalue()
 

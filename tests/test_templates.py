@@ -31,11 +31,12 @@ def test_the_checked_in_docx_template_is_what_the_spec_builds(form: pepdocs.Form
 @pytest.mark.parametrize("form", FORMS, ids=lambda f: f.id)
 def test_every_answer_in_the_docx_template_is_a_field_of_the_spec(form: pepdocs.Form) -> None:
     xml = zipfile.ZipFile(io.BytesIO((form.folder / "form.docx").read_bytes())).read("word/document.xml").decode()
-    used = set(re.findall(r"\b(?:v|row)\.(f_\w+)", xml))
+    used = set(re.findall(r"\b(?:v|row)\.([fn]_\w+)", xml))
     assert used == {field.id for field in form.fields()} | {field.id for field in form.title_fields}
     marks = set(re.findall(r'w:name="([^"]+)"', xml))
     expected = {f.id for _, b in form.blocks() for f in b.fields if not f.derived}
     expected |= {b.id for _, b in form.blocks() if b.kind in ("table", "grid")}
+    expected |= {f.id for f in form.title_fields}  # the name band, read back to check who the form is about
     assert marks == expected
 
 

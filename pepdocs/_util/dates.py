@@ -26,9 +26,9 @@ _MONTHS = {
     )
     for name in names
 }
-_NUMERIC_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_WORDY_DATE = re.compile(r"(?:[a-z]+\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{2}|\d{4})")
+_NUMERIC_DATE = re.compile(r"([0-9]{1,2})\s*[/.\-]\s*([0-9]{1,2})\s*[/.\-]\s*([0-9]{2}|[0-9]{4})")
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+_WORDY_DATE = re.compile(r"(?:[a-z]+\s+)?([0-9]{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+([0-9]{2}|[0-9]{4})")
 
 
 def _year(text: str) -> int:
@@ -49,5 +49,5 @@ def read_date(text: str) -> date:
         if (match := _WORDY_DATE.fullmatch(cleaned)) and match[2] in _MONTHS:
             return date(_year(match[3]), _MONTHS[match[2]], int(match[1]))
     except ValueError:
-        raise ValueError(f"date not understood: {text!r} is not a day of the calendar") from None
-    raise ValueError(f"date not understood: {text!r}")
+        raise ValueError("not a day of the calendar") from None
+    raise ValueError("not a date")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from pepdocs._errors import InputError
@@ -11,10 +12,13 @@ from pepdocs._errors import InputError
 _serial = itertools.count()
 
 
-def write_atomically(path: Path, data: bytes, *, sync: bool = True) -> None:
+def write_atomically(
+    path: Path, data: bytes, *, sync: bool = True, before_rename: Callable[[Path], None] | None = None
+) -> None:
     """Write `data` to `path` through a temporary file in the same folder and an atomic rename.
 
     `sync` False leaves the data to be made durable later, many files at once, by `sync_folder`.
+    `before_rename` is called with the temporary file, complete, just before it takes `path`'s place.
     """
     path = Path(path)
     try:
@@ -32,6 +36,8 @@ def write_atomically(path: Path, data: bytes, *, sync: bool = True) -> None:
                 if sync:
                     out.flush()
                     os.fsync(out.fileno())
+            if before_rename is not None:
+                before_rename(Path(temporary))
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

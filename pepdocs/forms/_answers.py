@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from typing import Any
 
@@ -12,6 +13,7 @@ from pepdocs._errors import PepdocsWarning
 from pepdocs._types import Audience
 from pepdocs.forms._codecs import CHECKED, UNCHECKED, write
 from pepdocs.forms._spec import Field, Form, option_label
+from pepdocs.model._identifiers import key_stage, nc_year
 from pepdocs.model._paths import get
 from pepdocs.model._pep import PEP
 
@@ -62,20 +64,36 @@ def _is_chosen(option: Enum | bool, chosen: set[Any]) -> bool:
     return any(option is c or (isinstance(c, Enum) and option == c) for c in chosen if c is not None)
 
 
-def answers(pep: PEP, form: Form, sections: frozenset[str] | None = None, audience: Audience = "record") -> Answers:
+def year_on(pep: PEP, on: date | None) -> dict[str, Any]:
+    """The year group and key stage of a PEP with no meeting date yet, as on the day `on` (else nothing)."""
+    if pep.year_group is not None or on is None or pep.child.date_of_birth is None:
+        return {}
+    year = nc_year(pep.child.date_of_birth, on)
+    return {"year_group": year, "key_stage": key_stage(year)}
+
+
+def answers(
+    pep: PEP,
+    form: Form,
+    sections: frozenset[str] | None = None,
+    audience: Audience = "record",
+    on: date | None = None,
+) -> Answers:
     """What `form` prints for `pep`, limited to `sections` when given.
 
     For any audience but the record, sensitive fields print empty and wholly sensitive blocks are left out.
+    `on`: the day the year group and key stage are for when the PEP has no meeting date.
     """
+    stand_in = year_on(pep, on)
     private = audience != "record"
     values: dict[str, str] = {}
     raw: dict[str, Any] = {}
     tables: dict[str, list[dict[str, str]]] = {}
     raw_tables: dict[str, list[dict[str, Any]]] = {}
     show: dict[str, bool] = {}
-    year = pep.year_group
+    year = stand_in.get("year_group", pep.year_group)
     for field in form.title_fields:
-        values[field.id] = shown(field, value_at(pep, form, field.path))
+        values[field.id] = shown(field, stand_in.get(field.path, value_at(pep, form, field.path)))
     for section in form.sections:
         show[section.id] = sections is None or section.key in sections
         for block in section.blocks:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pepdocs._errors import Issue, ModelError
+from pepdocs._errors import Issue, LimitError, ModelError
 from pepdocs.forms._codecs import read, ticked
-from pepdocs.forms._spec import Field, Form, option_label
+from pepdocs.forms._spec import IDENTITY, Field, Form, option_label
 from pepdocs.model._paths import put
 from pepdocs.model._pep import PEP
 from pepdocs.model._records import json_path, validate_dropping
@@ -30,6 +30,8 @@ class Found:
     values: dict[str, str] = field(default_factory=dict)
     rows: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     unmapped: list[Unmapped] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    """What the engine noticed while reading, e.g. a box ticked only in its appearance."""
 
 
 @dataclass
@@ -44,7 +46,12 @@ class Parsed:
     sections: list[str] | None = None
     texts: dict[str, str] = field(default_factory=dict, repr=False)
     """The text each answer held as typed, by JSON path ($.plan.meeting_date, $.targets[0].due_date)."""
+    identity: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Who the form is about, as its name band says: values by model path (child.full_name, child.date_of_birth)."""
 
+
+MAX_ROWS = 1000
+"""The most items pepdocs reads into one list of a PEP (table rows, PDF row numbers): a PEP has a few dozen."""
 
 DATE_PROMPTS = {"dd/mm/yyyy", "dd/mm/yy", "dd-mm-yyyy", "date"}
 """What a date box says until someone writes a date in it."""
@@ -106,6 +113,7 @@ def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None
     """Decode located answers into a PEP; every answer that cannot be read becomes a warning and is kept."""
     collector = _Collector(form)
     collector.unmapped.extend(found.unmapped)
+    collector.warnings.extend(found.warnings)
     fields = {f.id: f for f in form.fields()}
     for field_id, text in found.values.items():
         f = fields.get(field_id)
@@ -118,11 +126,15 @@ def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None
         value = collector.decoded(f, text, path)
         if value is not None:
             collector.put(f.path, value)
+    identity = _band(collector, found)
     items: dict[str, dict[int, dict[str, Any]]] = {}
     for _section, block in form.blocks(sections):
         if block.kind != "table":
             continue
-        for index, row in enumerate(found.rows.get(block.id, [])):
+        rows = found.rows.get(block.id, [])
+        if len(rows) > MAX_ROWS:
+            raise LimitError(f'the table "{block.heading or block.path}" has more than {MAX_ROWS} rows')
+        for index, row in enumerate(rows):
             item = items.setdefault(block.path, {}).setdefault(index, {})
             for column in block.columns:
                 text = row.get(column.id, "")
@@ -143,7 +155,32 @@ def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None
         if key:
             pep.extensions.setdefault(form.id, {}).setdefault(key, entry.text)
     keys = sorted(sections) if sections else None
-    return Parsed(pep, form.id, fmt, collector.warnings, collector.unmapped, keys, collector.texts)
+    return Parsed(pep, form.id, fmt, collector.warnings, collector.unmapped, keys, collector.texts, identity)
+
+
+def _band(collector: _Collector, found: Found) -> dict[str, Any]:
+    """The identity the name band holds; each item the form's sections do not hold is taken into the record too."""
+    identity: dict[str, Any] = {}
+    for f in collector.form.title_fields:
+        text = found.values.get(f.id)
+        if f.path not in IDENTITY or text is None:
+            continue
+        where = json_path(tuple(f.path.split(".")))
+        if where in collector.labels:  # a section holds it too: its answer, even empty, is the record's
+            if text == collector.texts.get(where, ""):
+                try:
+                    value = decode(f, text)
+                except ValueError:  # the same text in the section is warned about already
+                    continue
+            else:
+                value = collector.decoded(f, text, where)
+        else:
+            value = collector.decoded(f, text, where)
+            if value is not None and f.path != "child.full_name":
+                collector.put(f.path, value)
+        if value is not None:
+            identity[f.path] = value
+    return identity
 
 
 def _validated(collector: _Collector) -> PEP:

@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import cache, lru_cache
 from pathlib import Path
@@ -22,6 +22,17 @@ from pepdocs.forms._codecs import code_label
 from pepdocs.model._paths import Slot, slot
 
 ROLES = ("school", "social_worker", "meeting", "child", "carer", "virtual_school")
+IDENTITY = {
+    "child.full_name": "Child's name",
+    "child.date_of_birth": "Born",
+    "child.person_id": "Person ID",
+    "child.upn": "Pupil no. (UPN)",
+}
+"""What identifies the child on every form and every part of one, with the name band's labels (unlike any
+section's label, so a form read by its labels never takes one for the other).
+
+The name band at the top of every form carries these (the UPN only where the form asks for it), so a
+returned part can be checked against the record it is merged into."""
 YEARS = {"N1": -2, "N2": -1, "R": 0, **{str(n): n for n in range(1, 15)}}
 _added: list[Path] = []
 
@@ -372,6 +383,25 @@ def _applies(raw: Any, where: str) -> Applies:
     return Applies(tuple(la), span, flags["no_provision"], flags["review"], reason)
 
 
+def _name_band(raw: list[dict[str, Any]], sections: list[Section], where: str) -> tuple[Field, ...]:
+    """The name band: the spec's title fields, then each identity item it lacks; printed only, read back by parse.
+
+    Band fields are ids `n_...` and derived (printed, never an answer), so they never clash with a section's field.
+    """
+    declared = [_field(f, where) for f in raw]
+    for f in declared:
+        if not f.derived and f.path not in IDENTITY:
+            raise FormError(f"{where}: {f.path} must be derived or identify the child; answers belong in sections")
+    carried = {f.path for s in sections for b in s.blocks for f in (*b.cells(), *b.columns)}
+    have = {f.path for f in declared}
+    for path, label in IDENTITY.items():
+        if path not in have and (path != "child.upn" or path in carried):
+            declared.append(_field({"path": path, "label": label}, where))
+    return tuple(
+        replace(f, id="n" + f.id[1:], slot=replace(f.slot, derived=True), widget="text", options=()) for f in declared
+    )
+
+
 def _flag(raw: dict[str, Any], key: str, where: str) -> bool:
     value = raw.get(key, False)
     if not isinstance(value, bool):
@@ -426,7 +456,7 @@ def load_form(path: Path) -> Form:
             sections=tuple(sections),
             short_title=raw.get("short_title", raw["title"]),
             intro=raw.get("intro", ""),
-            title_fields=tuple(_field(f, f"{where} title field") for f in raw.get("title_fields", [])),
+            title_fields=_name_band(raw.get("title_fields", []), sections, f"{where} title field"),
             required=tuple(raw.get("required", [])),
             review_cycle=raw.get("review_cycle", ""),
             applies=_applies(raw.get("applies", {}), f"{where} [applies]"),
@@ -444,9 +474,6 @@ def _check(form: Form) -> None:
     for path in form.required:
         if path not in carried:
             raise FormError(f"form {form.id}: required path {path} is not on the form")
-    for f in form.title_fields:
-        if not f.derived:
-            raise FormError(f"form {form.id}: title field {f.path} must be derived; answers belong in sections")
     seen_paths: dict[str, str] = {}
     seen_labels: dict[str, str] = {}
     for _section, block in form.blocks():
@@ -527,6 +554,9 @@ def get_form(form_id: str | Form) -> Form:
     if isinstance(form_id, Form):
         return form_id
     forms = _all_forms()
-    if form_id not in forms:
-        raise FormError(f"unknown form {form_id!r}; the forms are {', '.join(forms)}")
-    return forms[form_id]
+    if form_id in forms:
+        return forms[form_id]
+    for known, form in forms.items():  # "Kent" finds "kent"
+        if isinstance(form_id, str) and known.casefold() == form_id.strip().casefold():
+            return form
+    raise FormError(f"unknown form {form_id!r}; the forms are {', '.join(forms)}")

@@ -35,7 +35,7 @@ def validate_upn(value: str) -> str:
         raise ValueError("UPN letters I, O and S are never used")
     expected = upn_check_letter(upn)
     if upn[0] != expected:
-        raise ValueError(f"UPN check letter is wrong (the digits give {expected})")
+        raise ValueError("UPN check letter is wrong")
     return upn
 
 

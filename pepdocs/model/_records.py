@@ -30,7 +30,7 @@ def issues_of(error: ValidationError) -> list[Issue]:
         if item["type"] == "extra_forbidden":
             message = "not a PEP field"
         elif item["type"] == "enum":
-            message = f"unknown code {item['input']!r}; expected {item['ctx']['expected']}"
+            message = f"not one of the codes; expected {item['ctx']['expected']}"
         issues.append(Issue(message, json_path(tuple(item["loc"]))))
     return issues
 

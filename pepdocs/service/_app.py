@@ -543,8 +543,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         file: Annotated[UploadFile, File(description="The returned form, DOCX or PDF")],
         prefer: Annotated[pepdocs.Prefer, Query(description="Whose value wins where they differ")] = "record",
         password: Annotated[str | None, FormField(description="Opens an encrypted PDF")] = None,
+        allow_unidentified: Annotated[
+            bool, Query(description="Take in a form that does not say which child it is about")
+        ] = False,
     ) -> dict[str, Any]:
-        """A returned form (the school's part, say) taken into a record; every conflict listed."""
+        """A returned form (the school's part, say) taken into a record; every conflict listed.
+
+        A form about another child is refused (422, identity-error), naming the items that differ.
+        """
         record_name, name = _upload_name(record), _upload_name(file)
         try:
             pep = pepdocs.PEP.model_validate_json(await _bytes(record))
@@ -552,7 +558,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             problems = _validation_problems(error, where=record_name)
             raise pepdocs.ModelError([pepdocs.Issue(p["message"], p["path"]) for p in problems], record_name) from None
         parsed = await _in_thread(_parse, await _bytes(file), name, None, password)
-        merged = pepdocs.merge(pep, parsed, prefer=prefer)
+        merged = pepdocs.merge(pep, parsed, prefer=prefer, allow_unidentified=allow_unidentified)
         conflicts = [
             {
                 "path": c.path,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from pathlib import Path
 
 from pepdocs._errors import (
@@ -13,15 +14,18 @@ from pepdocs._errors import (
     FormError,
     Issue,
     NotAPepFormError,
+    PepdocsError,
     RenderError,
     TemplateVersionError,
     UsageError,
 )
 from pepdocs._types import AUDIENCES, PARTS, Audience, Format, Part, option
 from pepdocs._util.isolate import isolated as run_isolated
+from pepdocs._util.quiet import quiet_libraries
 from pepdocs.engines import RenderOptions, all_engines, formats, get_engine, sniff
 from pepdocs.forms._answers import answers
 from pepdocs.forms._assemble import Parsed, assemble
+from pepdocs.forms._omitted import Omission, omitted
 from pepdocs.forms._spec import Form, get_form, list_forms, part_sections
 from pepdocs.forms._wording import partial_title
 from pepdocs.model._pep import PEP
@@ -31,7 +35,7 @@ def _sections(form: Form, sections: Iterable[str | int] | None, part: Part | Non
     """The keys of the sections asked for by key (any case) or by `part`, the role that completes them."""
     if part is not None:
         if sections is not None:
-            raise UsageError("give sections or part, not both")
+            raise UsageError("give sections or part, not both", "give --sections or --part, not both")
         option("part", part, PARTS)
         try:
             return part_sections(form, part)
@@ -62,6 +66,7 @@ def render(
     flatten: bool = False,
     password: str | None = None,
     archive: bool = False,
+    on: date | None = None,
 ) -> bytes:
     """The form filled in from `pep`, as the bytes of a DOCX or a PDF.
 
@@ -72,6 +77,8 @@ def render(
     every answer into the pages and leaves no fillable field or field value in the file. `password`
     (PDF only) encrypts the PDF with AES-256 for emailing. `archive` (PDF only) writes a flattened
     PDF/A-2b for the record kept on the child's file (it cannot also have a password: PDF/A forbids it).
+    `on`: the day the year group and key stage are worked out for when the PEP has no meeting date yet
+    (a pre-filled form); otherwise the meeting's.
     """
     chosen = get_form(form)
     if not isinstance(pep, PEP):
@@ -81,23 +88,25 @@ def render(
     engine = get_engine(format)
     if (flatten and "flatten" not in engine.options) or (password is not None and "password" not in engine.options):
         able = [e.format for e in all_engines() if {"flatten", "password"} <= e.options]
-        raise UsageError(
-            f"only a {' or '.join(f.upper() for f in able)} can be flattened or given a password; "
-            f"use format={able[0] if able else ''!r}"
-        )
+        only = f"only a {' or '.join(f.upper() for f in able)} can be flattened or given a password"
+        raise UsageError(f"{only}; use format={able[0] if able else ''!r}", f"{only}; use --format {able[0]}")
     if archive and "archive" not in engine.options:
         able = [e.format for e in all_engines() if "archive" in e.options]
-        raise UsageError(
-            f"only a {' or '.join(f.upper() for f in able)} can be an archival copy; "
-            f"use format={able[0] if able else ''!r}"
-        )
+        only = f"only a {' or '.join(f.upper() for f in able)} can be an archival copy"
+        raise UsageError(f"{only}; use format={able[0] if able else ''!r}", f"{only}; use --format {able[0]}")
     if archive and password is not None:
-        raise UsageError("an archival copy (PDF/A) cannot be encrypted: give archive or a password, not both")
+        raise UsageError(
+            "an archival copy (PDF/A) cannot be encrypted: give archive or a password, not both",
+            "an archival copy (PDF/A) cannot be encrypted: give --archive or --password, not both",
+        )
     if chosen.foreign and not chosen.template.endswith(get_engine(format).suffix):
         own = chosen.template.rsplit(".", 1)[-1]
-        raise UsageError(f"form {chosen.id} is a council's own {own.upper()}; render it with format={own!r}")
+        raise UsageError(
+            f"form {chosen.id} is a council's own {own.upper()}; render it with format={own!r}",
+            f"form {chosen.id} is a council's own {own.upper()}; render it with --format {own}",
+        )
     keys = _sections(chosen, sections, part)
-    filled = answers(pep, chosen, keys, audience)
+    filled = answers(pep, chosen, keys, audience, on)
     title = partial_title(chosen, keys)
     name = pep.child.full_name or ""
     properties = {"pepdocs.form": chosen.id, "pepdocs.version": chosen.version, "pepdocs.audience": audience}
@@ -111,6 +120,25 @@ def render(
         password is not None, len(document),
     )  # fmt: skip
     return document
+
+
+def render_report(
+    pep: PEP,
+    form: str | Form,
+    *,
+    sections: Iterable[str | int] | None = None,
+    part: Part | None = None,
+    audience: Audience = "record",
+    on: date | None = None,
+) -> list[Omission]:
+    """Every value of `pep` that `render` with these options leaves out, with its JSON path and why.
+
+    Why: the form has no place for it, its section is not in the part drawn, the form shows it only for
+    other year groups, or the audience's copy leaves it out. Values themselves are never in the report.
+    """
+    chosen = get_form(form)
+    option("audience", audience, AUDIENCES)
+    return omitted(pep, chosen, _sections(chosen, sections, part), audience, on)
 
 
 def _read_source(source: str | os.PathLike[str] | bytes) -> tuple[bytes, str]:
@@ -158,9 +186,15 @@ def _parse(
     if not data:
         raise DocumentError("the file is empty", name)
     engine = sniff(data, name)
-    content = engine.open(data, name, password)
-    chosen, keys, warnings = _which_form(name, form, content.properties, lambda: engine.identify(content)[0])
-    found = engine.locate(chosen, content, keys)
+    with quiet_libraries():  # their log lines may quote the file's bytes
+        try:
+            content = engine.open(data, name, password)
+            chosen, keys, warnings = _which_form(name, form, content.properties, lambda: engine.identify(content)[0])
+            found = engine.locate(chosen, content, keys)
+        except PepdocsError:
+            raise
+        except Exception as error:  # a library failing on a damaged file in a way its engine did not foresee
+            raise DocumentError(f"cannot be read ({type(error).__name__})", name) from error
     parsed = assemble(chosen, found, engine.format, keys)
     if strict and parsed.warnings:
         first = parsed.warnings[0]
@@ -198,13 +232,20 @@ def _which_form(
         )
     keys = None
     if claimed == chosen.id and properties.get("pepdocs.sections"):
-        keys = frozenset(properties["pepdocs.sections"].split(","))
+        named = [key.strip() for key in properties["pepdocs.sections"].split(",")]
+        known = {section.key.casefold(): section.key for section in chosen.sections}
+        if all(key.casefold() in known for key in named):
+            keys = frozenset(known[key.casefold()] for key in named)
+        else:
+            warnings.append(
+                Issue(f"the document names sections form {chosen.id} does not have; the whole form was read")
+            )
     return chosen, keys, warnings
 
 
 def _version_key(version: str) -> tuple[int, ...]:
     """A template version as numbers for comparing: '2025.1' -> (2025, 1)."""
-    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
+    return tuple(int(part) if part.isascii() and part.isdecimal() else 0 for part in version.split(".")[:8])
 
 
-__all__ = ["get_form", "list_forms", "parse", "render"]
+__all__ = ["get_form", "list_forms", "parse", "render", "render_report"]

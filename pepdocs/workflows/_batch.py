@@ -171,9 +171,16 @@ def _version() -> str:
 
 
 def file_stem(person_id: str) -> str:
-    """A person ID made safe as the start of a file name on any system."""
-    stem = _UNSAFE_NAME.sub("-", person_id.strip()).strip(".-")[:64]
-    return stem or "id"
+    """A person ID made safe as the start of a file name on any system; unique for good.
+
+    Where making it safe changed it (`Zoë/7` -> `Zo-7`), a short hash of the ID as typed follows, so two IDs
+    never share a file name, in this run or any other.
+    """
+    typed = person_id.strip()
+    stem = _UNSAFE_NAME.sub("-", typed).strip(".-")[:64] or "id"
+    if stem != typed:
+        stem += "-" + hashlib.sha256(typed.encode("utf-8")).hexdigest()[:8]
+    return stem
 
 
 def output_name(person_id: str, form: str, on: date, format: str) -> str:
@@ -275,6 +282,13 @@ class Journal:
             self._out.write(json.dumps({"file": file, **asdict(written)}) + "\n")
             self._out.flush()
 
+    @staticmethod
+    def ahead(out_dir: Path, file: str, written: Written) -> None:
+        """Journal a file before it is renamed into place (from any process), so a batch killed just after the
+        rename still knows the file as written, and a rerun never overwrites it once someone has edited it."""
+        with (out_dir / STATE_FILE).open("a", encoding="utf-8") as out:
+            out.write(json.dumps({"file": file, **asdict(written)}) + "\n")
+
     def checkpoint(self) -> None:
         """Make the files written so far, then the journal's lines for them, durable (one sync of the folder)."""
         sync_folder(self.path.parent)
@@ -309,6 +323,8 @@ class Job:
     key: str
     sections: tuple[str, ...] | None = None
     audience: Audience = "record"
+    on: date | None = None
+    """The run date, for the year group and key stage of a child with no meeting date yet."""
 
 
 @dataclass(frozen=True)
@@ -330,15 +346,21 @@ def _render_one(job: Job, out_dir: Path, format: Format) -> Result:
     The file is renamed into place whole but not synced: the run syncs its folder at checkpoints.
     """
     try:
-        data = render(job.pep, job.form, format, sections=job.sections, audience=job.audience)
+        data = render(job.pep, job.form, format, sections=job.sections, audience=job.audience, on=job.on)
         path = out_dir / job.file
-        write_atomically(path, data, sync=False)
+        sha256 = hashlib.sha256(data).hexdigest()
+
+        def journal(temporary: Path) -> None:
+            stat = temporary.stat()  # a rename keeps the size and time
+            Journal.ahead(out_dir, job.file, Written(job.key, stat.st_size, stat.st_mtime_ns, sha256))
+
+        write_atomically(path, data, sync=False, before_rename=journal)
         stat = path.stat()
     except PepdocsError as error:
         return Result(job.row, job.file, job.key, error=str(error))
-    except Exception as error:  # a bug must fail its row, not the thousands after it
-        return Result(job.row, job.file, job.key, error=f"{error.__class__.__name__}: {error}")
-    return Result(job.row, job.file, job.key, stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest())
+    except Exception as error:  # a bug must fail its row, not the thousands after it; its text may hold values
+        return Result(job.row, job.file, job.key, error=f"an unexpected {error.__class__.__name__}")
+    return Result(job.row, job.file, job.key, stat.st_size, stat.st_mtime_ns, sha256)
 
 
 @dataclass(frozen=True)
@@ -452,7 +474,7 @@ def _jobs(
         if kept == "up to date":
             up_to_date += 1
         if kept is None:
-            jobs.append(Job(case.row, pep, choice.form, name, key, keys, plan.audience))
+            jobs.append(Job(case.row, pep, choice.form, name, key, keys, plan.audience, plan.today))
     return jobs, up_to_date
 
 
@@ -666,7 +688,7 @@ def batch(
     option("format", format, formats())
     keys = tuple(str(key) for key in sections) if sections is not None else None
     if keys is not None and part is not None:
-        raise UsageError("give sections or part, not both")
+        raise UsageError("give sections or part, not both", "give --sections or --part, not both")
     if part is not None:
         option("part", part, PARTS)
     option("audience", audience, AUDIENCES)
@@ -793,8 +815,8 @@ class _Run:
         """A row done: journal its files, count them, and report the row."""
         row, results, up_to_date = outcome
         for result in results:
-            if result.error is None:
-                self.journal.record(result.file, Written(result.key, result.size, result.mtime_ns, result.sha256))
+            if result.error is None:  # journalled by its writer already, before the rename
+                self.journal.entries[result.file] = Written(result.key, result.size, result.mtime_ns, result.sha256)
                 row.written += 1
                 self.report.written += 1
                 self.unsynced += 1

@@ -257,16 +257,16 @@ def convert(found: Slot, value: Any) -> Any:
             return value
         if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
             return (_EXCEL_EPOCH + timedelta(days=int(value))).date()  # a date cell formatted as a number
-        raise ValueError(f"date not understood: {value!r}")
+        raise ValueError("not a date")
     if kind == "int" and isinstance(value, int | float) and not isinstance(value, bool):
         if float(value).is_integer():
             return int(value)
-        raise ValueError(f"whole number not understood: {value!r}")
+        raise ValueError("not a whole number")
     if kind == "decimal" and isinstance(value, int | float) and not isinstance(value, bool):
         try:
             number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         except InvalidOperation:
-            raise ValueError(f"number not understood: {value!r}") from None
+            raise ValueError("not a number") from None
         if found.unit == "percent" and 0 < number <= 1 and isinstance(value, float):
             number *= 100  # a cell formatted as a percentage holds a fraction
         return number

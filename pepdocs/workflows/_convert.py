@@ -10,6 +10,7 @@ from typing import Any
 from pepdocs._types import Format
 from pepdocs.forms._answers import shown, value_at
 from pepdocs.forms._assemble import Parsed
+from pepdocs.forms._omitted import omitted
 from pepdocs.forms._spec import Field, Form, get_form
 from pepdocs.model._paths import get
 from pepdocs.model._pep import PEP
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 class Change:
     """One line of a conversion report."""
 
-    kind: str  # no-place, left-empty, translated, meaning, unmapped, warning
+    kind: str  # no-place, left-out, left-empty, translated, meaning, unmapped, warning
     path: str
     label: str = ""
     source: str = ""
@@ -57,8 +58,10 @@ class Report:
             "meaning": "means something different",
             "unmapped": "kept without a place",
             "warning": "could not be read",
+            "left-out": "left out of {target}",
         }
-        out = [f"{self.source_form} -> {self.target_form}: {len(self.changes)} notes"]
+        count = len(self.changes)
+        out = [f"{self.source_form} -> {self.target_form}: {count} {'note' if count == 1 else 'notes'}"]
         for change in self.changes:
             what = words[change.kind].format(source=self.source_form, target=self.target_form)
             detail = f": {change.source!r} -> {change.target!r}" if change.kind == "translated" else ""
@@ -122,6 +125,9 @@ def report_for(parsed: Parsed, source: Form, target: Form) -> Report:
             written = shown(target_fields[path], value)
             if typed is not None and f.widget == "text" and target_fields[path].widget == "text" and typed != written:
                 report.changes.append(Change("translated", where, target_fields[path].label, typed, written))
+    for omission in omitted(pep, target):
+        if omission.reason == "years":  # on both forms, but the target shows it only for other year groups
+            report.changes.append(Change("left-out", omission.path, omission.label, note=omission.note))
     for path, f in target_fields.items():
         if path in source_fields or path.startswith("extensions."):
             continue

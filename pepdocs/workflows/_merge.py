@@ -8,10 +8,16 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from pepdocs._errors import IdentityError
 from pepdocs._types import PREFERS, Prefer, option
 from pepdocs.forms._assemble import Parsed
+from pepdocs.model._paths import get
 from pepdocs.model._pep import PEP
 from pepdocs.model._records import pep_from_data
+
+ITEMS = {"child.full_name": "name", "child.date_of_birth": "date of birth", "child.person_id": "person ID",
+         "child.upn": "UPN"}  # fmt: skip
+"""Each identity item as messages name it."""
 
 # How list items are recognised as the same item in the record and in a returned form.
 IDENTITY: dict[str, tuple[str, ...]] = {
@@ -102,13 +108,62 @@ class _Merger:
         return out
 
 
-def merge(record: PEP, returned: Parsed | PEP, *, prefer: Prefer = "record") -> Merged:
+def identity(pep: PEP | Parsed) -> dict[str, Any]:
+    """Who a record or a returned form is about: name, date of birth, person ID, UPN, as far as it says.
+
+    A returned form's name band speaks first; its sections fill in what the band lacks.
+    """
+    if isinstance(pep, Parsed):
+        return {**identity(pep.pep), **{path: v for path, v in pep.identity.items() if v not in (None, "")}}
+    found = {path: get(pep, path) for path in ITEMS}
+    return {path: value for path, value in found.items() if value not in (None, "")}
+
+
+def _same(mine: Any, theirs: Any) -> bool:
+    if isinstance(mine, str) and isinstance(theirs, str):
+        return " ".join(mine.casefold().split()) == " ".join(theirs.casefold().split())
+    return bool(mine == theirs)
+
+
+def check_identity(record: PEP, returned: Parsed | PEP, *, allow_unidentified: bool = False) -> None:
+    """Refuse a returned form about another child, or one that says nothing of who it is about.
+
+    IdentityError names the items that differ (name, date of birth, person ID, UPN), never their values.
+    """
+    mine, theirs = identity(record), identity(returned)
+    shared = [path for path in ITEMS if path in mine and path in theirs]
+    differ = [ITEMS[path] for path in shared if not _same(mine[path], theirs[path])]
+    if differ:
+        raise IdentityError(
+            f"the returned form is about another child: its {_listed(differ)} "
+            f"{'differs' if len(differ) == 1 else 'differ'} from the record's; nothing was merged",
+            differ,
+        )
+    if not shared and not allow_unidentified:
+        raise IdentityError(
+            "the returned form does not say who it is about (no name, date of birth, person ID or UPN "
+            "to compare with the record); check it is this child's and pass allow_unidentified=True "
+            "(--allow-unidentified) to take it in",
+            [],
+        )
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def merge(
+    record: PEP, returned: Parsed | PEP, *, prefer: Prefer = "record", allow_unidentified: bool = False
+) -> Merged:
     """Take the returned form's values into the record: empty record values are filled, differing ones listed.
 
     A conflict keeps the record's value unless `prefer="returned"`. List items (targets, attainment rows,
-    attendees, ...) are matched by what identifies them, not by their position.
+    attendees, ...) are matched by what identifies them, not by their position. A returned form about
+    another child is an IdentityError; one that does not say who it is about is too, unless
+    `allow_unidentified`.
     """
     option("prefer", prefer, PREFERS)
+    check_identity(record, returned, allow_unidentified=allow_unidentified)
     incoming = returned.pep if isinstance(returned, Parsed) else returned
     merger = _Merger(prefer)
     mine = _data(record)

@@ -89,6 +89,8 @@ class TrackerReport:
 def read_records(source: str | Path, *, on: date | None = None) -> Iterator[Record]:
     """The PEP records in a folder of JSON files, or the rows of a case-data XLSX or CSV (pepdocs.workflows._cases)."""
     path = Path(source)
+    if not path.exists():
+        raise InputError("no such folder or file: give a folder of PEP records or a case-data XLSX or CSV", str(path))
     if path.is_dir():
         files = sorted(path.glob("*.json"))
         if not files:

@@ -29,6 +29,8 @@ from pepdocs.forms._style import LABEL_FILL, MARGIN_CM, NAVY, PAGE_HEIGHT_CM, PA
 from pepdocs.forms._wording import block_header, filled_by_line, section_heading
 
 FIXED_TIME = (2025, 1, 1, 0, 0, 0)
+BAND_PAIRS = 3
+"""Label and answer pairs across one row of the name band."""
 
 
 class _Bookmarks:
@@ -233,15 +235,17 @@ def _title_block(document: DocumentObject, form: Form, marks: _Bookmarks) -> Non
         intro_run.italic = True
         intro_run.font.size = Pt(9)
     if form.title_fields:
-        table = document.add_table(rows=1, cols=2 * len(form.title_fields))
+        across = min(BAND_PAIRS, len(form.title_fields))
+        table = document.add_table(rows=-(-len(form.title_fields) // across), cols=2 * across)
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         for i, field in enumerate(form.title_fields):
-            label, value = table.rows[0].cells[2 * i], table.rows[0].cells[2 * i + 1]
+            cells = table.rows[i // across].cells
+            label, value = cells[2 * (i % across)], cells[2 * (i % across) + 1]
             _shade(label, LABEL_FILL)
-            _text(label, field.label, bold=True)
+            marks.add(_text(label, field.label, bold=True), field.id)
             _answer(value, f"v.{field.id}")
-        _widths(table, [2.2, 3.6] * len(form.title_fields))
+        _widths(table, [2.2, 3.6] * across)
         _gap(document)
 
 

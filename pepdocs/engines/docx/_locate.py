@@ -26,7 +26,7 @@ class _Index:
     def label_cell(self, name: str, label: str) -> Cell | None:
         cell = self.content.bookmarks.get(name)
         if cell is None:
-            matches = self.by_text.get(_normal(label), [])
+            matches = [c for c in self.by_text.get(_normal(label), []) if id(c) not in self.used]
             cell = matches[0] if matches else None
         return cell
 
@@ -64,13 +64,13 @@ class _Index:
                 self.used.add(id(cell))
 
 
-def _field_value(index: _Index, field: Field, found: Found) -> None:
+def _field_value(index: _Index, field: Field, found: Found, band: bool = False) -> None:
     label = index.label_cell(field.id, field.label)
     if label is None:
         return
     value = index.value_cell(label)
     index.use(label, value)
-    if value is not None and not field.derived:
+    if value is not None and (band or not field.derived):
         found.values[field.id] = value.text
 
 
@@ -130,7 +130,7 @@ def locate(form: Form, content: DocxContent, sections: frozenset[str] | None) ->
     index = _Index(content)
     found = Found()
     for field in form.title_fields:
-        _field_value(index, field, found)
+        _field_value(index, field, found, band=True)
     for _, block in form.blocks(sections):
         if block.kind in ("fields", "text"):
             for field in block.fields:

@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from pepdocs._errors import DocumentError
+from pepdocs._errors import DocumentError, LimitError
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -23,6 +23,14 @@ _W = f"{{{W}}}"
 CUSTOM_PART = "docProps/custom.xml"
 MAX_PART_BYTES = 64 * 1024 * 1024
 MAX_PARTS = 2000
+MAX_DEPTH = 256
+"""XML elements nest at most this deep (libxml2's own limit without its huge-tree option)."""
+MAX_NESTED_PARAGRAPHS = 8
+"""Paragraphs inside paragraphs (text boxes) at most this deep: each level is read again by the one around it."""
+MAX_TEXT = 4_000_000
+"""Characters of text in one document: a completed PEP holds tens of thousands."""
+MAX_FIELD_TEXT = 200_000
+"""Characters in one answer (one table cell)."""
 
 
 _PARSER = etree.XMLParser(
@@ -37,6 +45,8 @@ def safe_xml(data: bytes, file: str, part: str) -> etree._Element:
     try:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as error:
+        if "depth" in str(error.msg).casefold():
+            raise LimitError(f"{part} nests elements more than {MAX_DEPTH} deep", file) from error
         raise DocumentError(f"{part} is not well-formed XML ({error.msg})", file) from error
 
 
@@ -190,6 +200,21 @@ class DocxContent:
                 yield from row
 
 
+def _within_limits(body: etree._Element, file: str) -> None:
+    """Refuse a document whose text, or paragraphs nested in paragraphs, would make reading it slow or huge."""
+    total = 0
+    for t in body.iter(f"{_W}t"):
+        total += len(t.text or "")
+        if total > MAX_TEXT:
+            raise LimitError(f"holds more than {MAX_TEXT:,} characters of text; a PEP holds far fewer", file)
+    for p in body.iter(f"{_W}p"):
+        depth = 0
+        for _ in p.iterancestors(f"{_W}p"):
+            depth += 1
+            if depth > MAX_NESTED_PARAGRAPHS:
+                raise LimitError(f"nests paragraphs more than {MAX_NESTED_PARAGRAPHS} deep", file)
+
+
 def read_docx(data: bytes, file: str) -> DocxContent:
     """Read a DOCX into tables of cell text, bookmarks and the paragraphs outside tables."""
     parts = read_package(data, file)
@@ -200,6 +225,7 @@ def read_docx(data: bytes, file: str) -> DocxContent:
     body = root.find(f"{_W}body")
     if body is None:
         raise DocumentError("word/document.xml has no body", file)
+    _within_limits(body, file)
     tables: list[list[list[Cell]]] = []
     by_element: dict[etree._Element, Cell] = {}
     outer = [tbl for tbl in body.iter(f"{_W}tbl") if _owner(tbl, f"{_W}tbl") is None]
@@ -210,6 +236,9 @@ def read_docx(data: bytes, file: str) -> DocxContent:
             cells = []
             for c, tc in enumerate(tc for tc in tr.iter(f"{_W}tc") if flat or _owner(tc, f"{_W}tr") is tr):
                 cell = Cell(tc, len(tables), r, c, cell_text(tc, flat))
+                if len(cell.text) > MAX_FIELD_TEXT:
+                    where = f"table {len(tables) + 1} row {r + 1} column {c + 1}"
+                    raise LimitError(f"{where} holds more than {MAX_FIELD_TEXT:,} characters", file)
                 cells.append(cell)
                 by_element[tc] = cell
             rows.append(cells)

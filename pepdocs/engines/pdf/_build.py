@@ -834,31 +834,38 @@ def _title_block(flow: Flow, form: Form, title: str) -> None:
         flow.lines(LEFT, flow.y, intro, NOTE_SIZE, GREY)
         flow.gap(text_height(len(intro), NOTE_SIZE) + 6)
     if form.title_fields:
-        widths = _scaled([2.2, 3.6] * len(form.title_fields))
-        labels = [_label_lines(f.label, widths[2 * i]) for i, f in enumerate(form.title_fields)]
-        cells = [
-            answer(flow, f, field_name(f), widths[2 * i + 1], f.label, VALUE_SIZE, narrow=False, minimum=1, spare=False)
-            for i, f in enumerate(form.title_fields)
-        ]
-        height = max([FIELD_ROW] + [text_height(len(lines), LABEL_SIZE) + SLACK for lines in labels])
-        height = max([height] + [a.height for a in cells])
         table = flow.open("Table")
-
-        def draw(flow: Flow, top: float) -> None:
-            x = LEFT
-            tr = flow.open("TR", into=table)
-            for i, a in enumerate(cells):
-                lw, vw = widths[2 * i], widths[2 * i + 1]
-                flow.rect(x, top - height, lw, height, LABEL_FILL)
-                flow.lines(x + PAD, top - PAD, labels[i], LABEL_SIZE, bold=True, into=flow.open("TH", "Row", tr))
-                flow.rect(x + lw, top - height, vw, height)
-                rect = (x + lw + 0.5, top - height + 0.5, x + lw + vw - 0.5, top - 0.5)
-                with flow.inside(flow.open("TD", into=tr)):
-                    text_widget(flow, a.name, rect, a.label, VALUE_SIZE, multiline=False, readonly=True, lines=a.lines)
-                x += lw + vw
-
-        flow.row(height, draw)
+        across = min(3, len(form.title_fields))  # label and answer pairs in one row of the name band
+        for start in range(0, len(form.title_fields), across):
+            _band_row(flow, table, form.title_fields[start : start + across], across)
         flow.gap(10)
+
+
+def _band_row(flow: Flow, table: Elem, band: Sequence[Field], across: int) -> None:
+    """One row of the name band: label and read-only answer pairs, a tagged table row read back by parse."""
+    widths = _scaled([2.2, 3.6] * across)
+    labels = [_label_lines(f.label, widths[2 * i]) for i, f in enumerate(band)]
+    cells = [
+        answer(flow, f, field_name(f), widths[2 * i + 1], f.label, VALUE_SIZE, narrow=False, minimum=1, spare=False)
+        for i, f in enumerate(band)
+    ]
+    height = max([FIELD_ROW] + [text_height(len(lines), LABEL_SIZE) + SLACK for lines in labels])
+    height = max([height] + [a.height for a in cells])
+
+    def draw(flow: Flow, top: float) -> None:
+        x = LEFT
+        tr = flow.open("TR", into=table)
+        for i, a in enumerate(cells):
+            lw, vw = widths[2 * i], widths[2 * i + 1]
+            flow.rect(x, top - height, lw, height, LABEL_FILL)
+            flow.lines(x + PAD, top - PAD, labels[i], LABEL_SIZE, bold=True, into=flow.open("TH", "Row", tr))
+            flow.rect(x + lw, top - height, vw, height)
+            rect = (x + lw + 0.5, top - height + 0.5, x + lw + vw - 0.5, top - 0.5)
+            with flow.inside(flow.open("TD", into=tr)):
+                text_widget(flow, a.name, rect, a.label, VALUE_SIZE, multiline=False, readonly=True, lines=a.lines)
+            x += lw + vw
+
+    flow.row(height, draw)
 
 
 def lay_out(form: Form, title: str = "", content: Content | None = None, flatten: bool = False) -> Flow:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -15,7 +15,7 @@ from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from pepdocs._errors import DocumentError, FormError, PepdocsError, PepdocsWarning, RenderError
+from pepdocs._errors import DocumentError, FormError, Issue, LimitError, PepdocsError, PepdocsWarning, RenderError
 from pepdocs.engines.pdf._build import (
     RADIO,
     cell_name,
@@ -23,7 +23,7 @@ from pepdocs.engines.pdf._build import (
     is_multi,
     state_of,
 )
-from pepdocs.forms._assemble import Found, Unmapped
+from pepdocs.forms._assemble import MAX_ROWS, Found, Unmapped
 from pepdocs.forms._spec import Block, Field, Form, get_form, list_forms, option_label
 
 MAX_FIELDS = 20_000
@@ -40,6 +40,8 @@ class PdfFields:
     text: dict[str, str]
     states: dict[str, str]
     info: dict[str, str]
+    by_appearance: list[str] = field(default_factory=list)
+    """Box fields with no value (/V) whose state was read from their widgets' appearance (/AS)."""
 
     @property
     def properties(self) -> dict[str, str]:
@@ -71,8 +73,8 @@ def read_pdf(data: bytes, file: str, password: str | None = None) -> PdfFields:
         raise DocumentError(f"the PDF is encrypted in a way this installation cannot open ({error})", file) from error
     except FileNotDecryptedError as error:
         raise DocumentError("the PDF is encrypted: a password is needed to open it", file) from error
-    except Exception as error:  # pypdf raises many kinds on damaged files; each means the file cannot be read
-        raise DocumentError(f"the PDF is damaged and cannot be read ({type(error).__name__}: {error})", file) from error
+    except Exception as error:  # pypdf raises many kinds on damaged files; its text may quote the file's bytes
+        raise DocumentError(f"the PDF is damaged and cannot be read ({type(error).__name__})", file) from error
 
 
 def _unlock(reader: PdfReader, file: str, password: str | None) -> None:
@@ -164,15 +166,14 @@ def _terminal(node: Any, name: str, kind: dict[str, Any], widgets: Any, out: Pdf
     if flags & (1 << 16):  # push button
         return
     state = str(value)[1:] if value is not None and str(value).startswith("/") else ""
-    if not state or state == "Off":
-        if not flags & RADIO:
-            # A checkbox some tools tick by its appearance state alone.
-            appearance = [node] + [w.get_object() for w in widgets]
-            ticked = [str(w.get("/AS"))[1:] for w in appearance if str(w.get("/AS", "/Off")) not in ("/Off", "None")]
-            state = ticked[0] if ticked else "Off"
-        else:
-            state = "Off"
-    out.states[name] = state
+    if value is None or (state in ("", "Off") and not flags & RADIO):
+        # Some viewers save a tick only in the widgets' appearance state (/AS), with no value.
+        appearance = [node] + [w.get_object() for w in widgets]
+        ticked = [str(w.get("/AS"))[1:] for w in appearance if str(w.get("/AS", "/Off")) not in ("/Off", "None")]
+        if ticked:
+            out.by_appearance.append(name)
+        state = ticked[0] if ticked else "Off"
+    out.states[name] = state or "Off"
 
 
 # --- locating a form's answers ------------------------------------------------------------------
@@ -243,8 +244,10 @@ def locate_pdf(form: Form, fields: PdfFields, sections: frozenset[str] | None) -
         for path, blocks in names.tables.items():
             if name.startswith(path + "."):
                 index, _, rest = name[len(path) + 1 :].partition(".")
-                if not index.isdigit():
+                if not (index.isascii() and index.isdecimal()):
                     continue
+                if len(index) > 6 or int(index) >= MAX_ROWS:
+                    raise LimitError(f"PDF field {name}: row number past the {MAX_ROWS} rows pepdocs reads in a table")
                 for block in blocks:
                     for column in block.columns:
                         if column.path.split("[].", 1)[1] == rest:
@@ -254,8 +257,11 @@ def locate_pdf(form: Form, fields: PdfFields, sections: frozenset[str] | None) -
     def unmapped(name: str, text: str) -> None:
         found.unmapped.append(Unmapped(name, text, where=f"PDF field {name}"))
 
+    band = {field_name(f): f for f in form.title_fields}
     for name, text in fields.text.items():
         place = names.scalar.get(name)
+        if name in band:
+            found.values[band[name].id] = text
         if name in names.derived:
             continue
         # A box answer typed as text (a tool that made the buttons text fields) is decoded from its words.
@@ -304,6 +310,15 @@ def locate_pdf(form: Form, fields: PdfFields, sections: frozenset[str] | None) -
             found.values[f.id] = _ticked_text(f, codes)
     for block_id, by_index in rows.items():
         found.rows[block_id] = [by_index.get(i, {}) for i in range(max(by_index) + 1)]
+    for name in fields.by_appearance:
+        place = names.scalar.get(name) or names.scalar.get(name.rpartition(".")[0])
+        found.warnings.append(
+            Issue(
+                "ticked only in how the box looks (/AS), with no value (/V); read as ticked: check the answer",
+                place.field.path if place else "",
+                field=place.field.label if place else name,
+            )
+        )
     return found
 
 

@@ -1,0 +1,185 @@
+"""No message carries a value: a marker typed into every bad value of every kind is in no message, warning,
+exception or log record, for parse, convert, merge, validate, check, batch and tracker, by API and CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import warnings
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader, PdfWriter
+
+import pepdocs
+from pepdocs._cli import main
+from pepdocs.forms._spec import Field, Form
+from pepdocs.model._paths import put
+
+from .conftest import ROOT, example, write_xlsx
+from .test_batch import HEADERS, KINDS
+from .test_docx_completed import answer
+
+MARKER = "QZ9MARK"
+
+
+def bad(f: Field) -> str:
+    """Text that field cannot hold, with the marker in it."""
+    return f"31/02/2011 {MARKER}" if f.slot.kind == "date" else f"{MARKER} 12"
+
+
+def checked_fields(form: Form) -> list[Field]:
+    """Every answer a codec or the model checks, written as text: dates, numbers, identifiers, authorities."""
+    return [
+        f
+        for _, block in form.blocks()
+        for f in block.fields
+        if not f.derived and f.widget == "text" and (f.slot.kind != "text" or f.slot.unit)
+    ]
+
+
+def docx_with_markers(form_id: str) -> bytes:
+    form = pepdocs.get_form(form_id)
+    return answer(pepdocs.render(example("southwark-primary"), form), {f.label: bad(f) for f in checked_fields(form)})
+
+
+def pdf_with_markers(form_id: str) -> bytes:
+    form = pepdocs.get_form(form_id)
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pepdocs.render(example("southwark-primary"), form, "pdf"))))
+    values = {f.path: bad(f) for f in checked_fields(form)}
+    for page in writer.pages:
+        writer.update_page_form_field_values(page, values, auto_regenerate=False)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+class Heard:
+    """Everything said while a block runs: warnings, log records (any logger, any level)."""
+
+    def __init__(self, caplog: pytest.LogCaptureFixture) -> None:
+        self.caplog = caplog
+        self.texts: list[str] = []
+
+    def __enter__(self) -> Heard:
+        self.caplog.set_level(logging.DEBUG)
+        for name in ("pypdf", "pepdocs", "openpyxl", "PIL", "fontTools"):
+            self.caplog.set_level(logging.DEBUG, logger=name)
+        self.catcher = warnings.catch_warnings(record=True)
+        self.caught = self.catcher.__enter__()
+        warnings.simplefilter("always")
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.catcher.__exit__(*exc)
+        self.texts += [str(w.message) for w in self.caught]
+        self.texts += [record.getMessage() for record in self.caplog.records]
+
+    def say(self, *texts: object) -> None:
+        self.texts += [str(text) for text in texts]
+
+    def clean(self) -> None:
+        assert self.texts, "nothing was heard: the test does not test"
+        assert not [text for text in self.texts if MARKER in text]
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+@pytest.mark.parametrize("form_id", ["southwark-full", "kent"])
+def test_parse_convert_and_merge_never_say_a_typed_value(
+    form_id: str, fmt: str, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    data = docx_with_markers(form_id) if fmt == "docx" else pdf_with_markers(form_id)
+    with Heard(caplog) as heard:
+        parsed = pepdocs.parse(data)
+        assert len(parsed.warnings) >= len(checked_fields(pepdocs.get_form(form_id))) // 2
+        assert any(MARKER in entry.text for entry in parsed.unmapped)  # kept, never dropped: but as data
+        heard.say(*(issue.describe() for issue in parsed.warnings))
+        with pytest.raises(pepdocs.FieldValueError) as strict:
+            pepdocs.parse(data, strict=True)
+        heard.say(strict.value)
+        converted = pepdocs.convert(data, "southwark-review" if form_id == "kent" else "kent")
+        heard.say(*converted.report.lines())
+        with pytest.raises(pepdocs.IdentityError) as other:
+            pepdocs.merge(example("kent-secondary"), parsed)
+        heard.say(other.value)
+        pepdocs.merge(example("southwark-primary"), parsed)
+    source = tmp_path / f"marked.{fmt}"
+    source.write_bytes(data)
+    runner = CliRunner()
+    for args in (
+        ["parse", str(source), "-o", str(tmp_path / "p.json")],
+        ["convert", str(source), "--to", "southwark-review"],
+        ["merge", str(ROOT / "examples" / "kent-secondary.json"), str(source), "-o", str(tmp_path / "m.json")],
+    ):
+        result = runner.invoke(main, args)
+        heard.say(result.stderr)
+        if args[0] != "merge":
+            assert result.exit_code == 0, result.output
+    heard.clean()
+
+
+def marked_record() -> dict[str, Any]:
+    """A PEP record (JSON data) with a marked bad value in every kind of checked field."""
+    data: dict[str, Any] = json.loads((ROOT / "examples" / "southwark-primary.json").read_text(encoding="utf-8"))
+    for path, value in {
+        "child.date_of_birth": f"2011-02-31{MARKER}",
+        "child.upn": f"A{MARKER}12345",
+        "child.gender": MARKER,
+        "care.legal_status": MARKER,
+        "care.placement_moves": f"{MARKER}3",
+        "education.school.urn": MARKER,
+        "education.school.la": MARKER,
+        "education.attendance.percent": MARKER,
+        "plan.meeting_date": MARKER,
+        "child.interpreter_needed": MARKER,
+        "plan.not_a_field": MARKER,
+    }.items():
+        put(data, path, value)
+    return data
+
+
+def test_validate_and_check_never_say_a_value(caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    record = tmp_path / "bad.json"
+    record.write_text(json.dumps(marked_record()), encoding="utf-8")
+    runner = CliRunner()
+    with Heard(caplog) as heard:
+        with pytest.raises(pepdocs.ModelError) as error:
+            pepdocs.read_pep(record)
+        assert len(error.value.issues) >= 10
+        heard.say(error.value, *(issue.describe() for issue in error.value.issues))
+        for command in ("validate", "check"):
+            result = runner.invoke(main, [command, str(record)])
+            assert result.exit_code == 1
+            heard.say(result.output)
+    heard.clean()
+
+
+def marked_rows() -> list[list[Any]]:
+    good = list(KINDS["southwark"])
+    row = dict(zip(HEADERS, good, strict=True))
+    row |= {"DOB": f"31/02/2016 {MARKER}", "UPN": f"A{MARKER}", "DfE Number": MARKER, "Date Joined": MARKER,
+            "PEP Number In Year": f"{MARKER}", "Legal Status": MARKER, "EET Status": MARKER}  # fmt: skip
+    return [good, [row[h] for h in HEADERS]]
+
+
+def test_batch_and_tracker_never_say_a_cells_value(caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    cases = write_xlsx(tmp_path / "cases.xlsx", HEADERS, marked_rows())
+    runner = CliRunner()
+    with Heard(caplog) as heard:
+        for case in pepdocs.read_cases(cases):
+            heard.say(*(problem.describe() for problem in case.problems))
+        report = pepdocs.batch(cases, tmp_path / "api", workers=1, run_date=date(2027, 1, 4), policy="southwark")
+        heard.say(*(problem.describe() for row in report.rows for problem in row.problems), *report.notes)
+        assert report.counts["problem"] == 1
+        result = runner.invoke(
+            main, ["batch", str(cases), "--out", str(tmp_path / "cli"), "--workers", "1", "--policy", "southwark"]
+        )
+        heard.say(result.stderr, result.stdout)
+        result = runner.invoke(main, ["tracker", str(cases), "-o", str(tmp_path / "tracker.xlsx")])
+        assert result.exit_code == 0, result.output
+        heard.say(result.stderr, result.stdout)
+    heard.clean()
