@@ -460,11 +460,7 @@ def check_command(files: tuple[Path, ...], policy: str, on: Any, as_json: bool) 
             findings = pepdocs.check(pep, policy=chosen, on=day)
         except ModelError as error:
             errors += 1
-            if as_json:
-                invalid = {"file": str(file), "policy": chosen.name, "on": day, "ok": False}
-                _json_line(invalid | {"issues": _issues(error.issues)})
-            for issue in error.issues if not as_json else ():
-                click.echo(f"{file}: error invalid-record: {issue}")
+            _invalid_record(file, chosen.name, day, error, as_json)
             continue
         errors += sum(1 for finding in findings if finding.severity == "error")
         if as_json:
@@ -481,6 +477,16 @@ def check_command(files: tuple[Path, ...], policy: str, on: Any, as_json: bool) 
     if errors:
         click.echo(f"{_count(errors, 'error')} in {_count(len(files), 'file')}", err=True)
         sys.exit(1)
+
+
+def _invalid_record(file: Path, policy: str, day: Any, error: ModelError, as_json: bool) -> None:
+    """Report a record the model refuses, as `check` and `qa` both do: a JSON line or one line per issue."""
+    if as_json:
+        invalid = {"file": str(file), "policy": policy, "on": day, "ok": False}
+        _json_line(invalid | {"issues": _issues(error.issues)})
+        return
+    for issue in error.issues:
+        click.echo(f"{file}: error invalid-record: {issue}")
 
 
 @main.command("qa")
@@ -505,11 +511,7 @@ def qa_command(files: tuple[Path, ...], policy: str, on: Any, as_json: bool) -> 
             report = pepdocs.qa(pepdocs.read_pep(file), policy=chosen, on=day)
         except ModelError as error:
             reds += 1
-            if as_json:
-                invalid = {"file": str(file), "policy": chosen.name, "on": day, "ok": False}
-                _json_line(invalid | {"issues": _issues(error.issues)})
-            for issue in error.issues if not as_json else ():
-                click.echo(f"{file}: error invalid-record: {issue}")
+            _invalid_record(file, chosen.name, day, error, as_json)
             continue
         reds += report.rating == "red"
         if as_json:
