@@ -27,8 +27,9 @@ class DocxEngine:
     def render(self, form: Form, answers: Answers, options: RenderOptions) -> bytes:
         if form.foreign:
             return render_original(form, answers)  # the council's own document, answered where people type
-        context = docx_context(form, answers, options.title, options.footer_name)
-        return render_docx(template_for(form), context, dict(options.properties))
+        template = template_for(form)
+        context = docx_context(form, answers, options.title, options.footer_name, split=not template.lean)
+        return render_docx(template, context, dict(options.properties))
 
     def open(self, data: bytes, file: str, password: str | None) -> DocxContent:
         return read_docx(data, file)  # a Word document pepdocs reads is never encrypted: no password applies
