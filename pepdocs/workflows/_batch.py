@@ -45,7 +45,7 @@ STATUSES = ("done", "skipped", "no part", "problem", "failed")
 """Row statuses: every form written; every form already up to date; none of the row's forms has a section the
 part asked for (`part`), so there is nothing to send; the row has problems (its usable values are still filled
 in where it could be named); a form could not be rendered."""
-CHUNK = 8
+CHUNK = 32
 CHECKPOINT = 500
 """Files written between syncs of the output folder and journal (a file is renamed into place whole, unsynced)."""
 _UNSAFE_NAME = re.compile(r"[^0-9A-Za-z._-]+")
