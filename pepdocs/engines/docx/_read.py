@@ -287,9 +287,11 @@ def _tables(
     """Read each top-level table into rows of cells; a table inside a cell is read as the cell's text."""
     for tbl in outer:
         rows = []
-        for r, tr in enumerate(tr for tr in tbl.iter(f"{_W}tr") if flat or _owner(tr, f"{_W}tbl") is tbl):
+        trs = tbl.iter(f"{_W}tr")
+        for r, tr in enumerate(trs if flat else (tr for tr in trs if _owner(tr, f"{_W}tbl") is tbl)):
             cells = []
-            for c, tc in enumerate(tc for tc in tr.iter(f"{_W}tc") if flat or _owner(tc, f"{_W}tr") is tr):
+            tcs = tr.iter(f"{_W}tc")
+            for c, tc in enumerate(tcs if flat else (tc for tc in tcs if _owner(tc, f"{_W}tr") is tr)):
                 cell = Cell(tc, len(tables), r, c, reader.cell(tc))
                 if len(cell.text) > MAX_FIELD_TEXT:
                     where = f"table {len(tables) + 1} row {r + 1} column {c + 1}"
