@@ -51,8 +51,6 @@ from pepdocs.forms import _style
 from pepdocs.forms._spec import Block, Field, Form, Section, option_label
 from pepdocs.forms._wording import block_header, filled_by_line, section_heading
 
-BOX_FONT = "ZaDb"
-
 PAGE_W, PAGE_H = _style.points(_style.PAGE_WIDTH_CM), _style.points(_style.PAGE_HEIGHT_CM)
 LEFT = _style.points(_style.MARGIN_CM)
 WIDTH = PAGE_W - 2 * LEFT
@@ -955,12 +953,10 @@ def widget_bytes(
         if ap:
             out.append(b"/AP<</N %d 0 R>>" % ap)
     elif w.kind == "check":
-        out.append(b"/Ff 0/DA(/%s 0 Tf 0 g)/MK<</CA(8)>>/V%s/AS%s" % (BOX_FONT.encode(), state, state))
+        out.append(b"/Ff 0/DA(/%s 0 Tf 0 g)/V%s/AS%s" % (FONT.encode(), state, state))
         out.append(b"/AP<</N<</Yes %d 0 R/Off %d 0 R>>>>" % (box_on, box_off))
     else:
-        out.append(
-            b"/MK<</CA(8)>>/AS%s/AP<</N<<%s %d 0 R/Off %d 0 R>>>>" % (state, name_bytes(w.state), box_on, box_off)
-        )
+        out.append(b"/AS%s/AP<</N<<%s %d 0 R/Off %d 0 R>>>>" % (state, name_bytes(w.state), box_on, box_off))
     out.append(b">>")
     return b"".join(out)
 
@@ -976,7 +972,7 @@ def group_entries(
     if radio:
         if label:
             entries["TU"] = label
-        entries |= {"Ff": RADIO, "DA": f"/{BOX_FONT} 0 Tf 0 g"}
+        entries |= {"Ff": RADIO, "DA": f"/{FONT} 0 Tf 0 g"}
         if state:
             entries["V"] = Name(state)
     entries["Kids"] = [Ref(kid) for kid in kids]
@@ -992,8 +988,8 @@ def box_streams() -> tuple[Stream, Stream]:
 
 @dataclass(frozen=True)
 class _Static:
-    """The objects every document shares (the main font cut to what a person may type, the tick-box font and
-    appearances), written once; a document's resources object is written per document, for the fonts it adds."""
+    """The objects every document shares (the main font cut to what a person may type, the tick-box appearances),
+    written once; a document's resources object is written per document, for the fonts it adds."""
 
     bodies: dict[int, bytes]
     next: int
@@ -1008,10 +1004,9 @@ def _static() -> _Static:
     objects = Objects()
     resources = objects.reserve()
     main = embed(PRIMARY, typing_glyphs(), objects.add)
-    zadb = objects.add({"Type": Name("Font"), "Subtype": Name("Type1"), "BaseFont": Name("ZapfDingbats")})
     on, off = box_streams()
     box_on, box_off = objects.add(on), objects.add(off)
-    fonts = {PRIMARY: main, SHORT: main, BOX_FONT: zadb}
+    fonts = {PRIMARY: main, SHORT: main}
     return _Static(dict(objects.bodies), objects.next, Ref(resources), fonts, box_on, box_off)
 
 
@@ -1026,7 +1021,8 @@ def _appearance(w: Widget, resources: Ref) -> bytes:
     width, height = w.rect[2] - w.rect[0], w.rect[3] - w.rect[1]
     ops = draw_fit(w.shown, width, height, w.rest_page + 1 if w.shown.overflow else None)
     # Not compressed: compressing a stream this short costs more than it saves.
-    head = b"<</Type/XObject/Subtype/Form/BBox[0 0 %s %s]/Resources %d 0 R/Length %d>>"
+    # No /Type: it is optional in a form XObject, and a filled form has hundreds of these.
+    head = b"<</Subtype/Form/BBox[0 0 %s %s]/Resources %d 0 R/Length %d>>"
     return head % (number(width), number(height), resources.num, len(ops)) + b"\nstream\n" + ops + b"\nendstream"
 
 
