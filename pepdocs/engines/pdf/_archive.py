@@ -38,7 +38,7 @@ def _profile() -> bytes:
 
 
 def xmp(title: str, subject: str, producer: str, lang: str) -> bytes:
-    """The XMP packet: PDF/A-2B and PDF/UA-1 identification, title, subject (the council), producer; no author, no dates."""
+    """The XMP packet: PDF/A-2B and PDF/UA-1 identification, title, subject (the council), producer; no author."""
     body = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
