@@ -280,8 +280,12 @@ class Flow:
         page.ops.append(b"/%s <</MCID %d>> BDC\n%s\nEMC" % (elem.role.encode(), mcid, ops))
 
     def art(self, ops: bytes) -> None:
-        """Draw what only decorates (rules, fills, box outlines) as an artifact."""
-        self.page.ops.append(_artifact(ops))
+        """Draw what only decorates (rules, fills, box outlines) as an artifact, in one with an artifact just before."""
+        ops_ = self.page.ops
+        if ops_ and ops_[-1].startswith(b"/Artifact BMC\n"):
+            ops_[-1] = ops_[-1][:-4] + b"\n" + ops + b"\nEMC"
+        else:
+            ops_.append(_artifact(ops))
 
     # --- drawing
 
@@ -295,10 +299,10 @@ class Flow:
         stroke: bool = True,
     ) -> None:
         box = b"%.2f %.2f %.2f %.2f re" % (x, y, w, h)
-        ops = b"%s %s f" % (_COLORS[fill], box) if fill is not None else b""
-        if stroke:
-            ops += b" 0.5 w 0 G %s S" % box
-        self.art(ops)
+        if fill is None:
+            self.art(b"0.5 w 0 G %s S" % box if stroke else b"")
+        else:
+            self.art(b"%s 0.5 w 0 G %s B" % (_COLORS[fill], box) if stroke else b"%s %s f" % (_COLORS[fill], box))
 
     def lines(
         self,
@@ -1141,8 +1145,13 @@ def write_pdf(
     roots, annots = _tree(pages, objects)
     keys = {w: len(pages) + i for i, w in enumerate(w for page in pages for w in page.widgets)}
 
+    shared: dict[bytes, int] = {}  # an appearance drawn twice (a "Yes", a date, in boxes of one size) is written once
+
     def entries_of(w: Widget, part: str, parent: int | None) -> bytes:
-        ap = objects.add(_appearance(w, static.resources)).num if w.kind == "text" and w.shown is not None else 0
+        ap = 0
+        if w.kind == "text" and w.shown is not None:
+            body = _appearance(w, static.resources)
+            ap = shared.get(body) or shared.setdefault(body, objects.add(body).num)
         page = page_refs[w.page].num
         return widget_bytes(w, part, parent, page, keys[w], static.box_on.num, static.box_off.num, ap)
 

@@ -271,7 +271,7 @@ def wrap(text: str, size: float, width: float) -> list[Line]:
         used = 0.0
         started = False
         for word in paragraph.split(" "):
-            w = sum(map(measure, word))
+            w = _word_width(word)
             joined = used + space + w if started else w
             if joined <= limit:
                 if started:
@@ -303,6 +303,14 @@ def wrap(text: str, size: float, width: float) -> list[Line]:
             current = piece
         lines.append(Line("".join(current), "\n", rtl))
     return lines
+
+
+def _word_width(word: str) -> float:
+    """A word's advance in thousandths of an em: shaped as drawn where its script is (joined Arabic letters and
+    Indic conjuncts are narrower than the same letters apart, so a line measured letter by letter wraps too soon)."""
+    if not any(face_for(char).shaped for char in word):
+        return sum(map(font().advance.__getitem__, word))
+    return sum(run.width for run in _runs(_INVISIBLE.sub("", get_display(word))))
 
 
 def rejoin(lines: Sequence[Line]) -> str:
