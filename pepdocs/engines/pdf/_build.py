@@ -22,7 +22,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from pepdocs._errors import FormError
-from pepdocs.engines.pdf._fonts import PRIMARY, SHORT, Usage, collect, embed, needed, typing_gids, typing_glyphs
+from pepdocs.engines.pdf._fonts import LATIN, PRIMARY, SHORT, Usage, collect, embed, embed_main, needed, typing_gids
 from pepdocs.engines.pdf._syntax import (
     Name,
     Objects,
@@ -1007,10 +1007,10 @@ class _Static:
 def _static() -> _Static:
     objects = Objects()
     resources = objects.reserve()
-    main = embed(PRIMARY, typing_glyphs(), objects.add)
+    main, latin = embed_main(objects.add)
     on, off = box_streams()
     box_on, box_off = objects.add(on), objects.add(off)
-    fonts = {PRIMARY: main, SHORT: main}
+    fonts = {PRIMARY: main, SHORT: main, LATIN: latin}
     return _Static(dict(objects.bodies), objects.next, Ref(resources), fonts, box_on, box_off)
 
 
