@@ -39,7 +39,8 @@ def cpu_ms(make: Callable[[], object], n: int) -> float:
 
 
 def side_by_side(label: str, ours: Callable[[], object], base: Callable[[], object], base_label: str, n: int,
-                 reps: int, limit: float | None = None, ms_limit: float | None = None) -> float:  # fmt: skip
+                 reps: int, limit: float | None = None, ms_limit: float | None = None,
+                 brief: bool = False) -> float:  # fmt: skip
     """Interleaved CPU time per document of pepdocs and a baseline; prints both and their ratio; the median ratio."""
     ours(), base()  # warm
     mine: list[float] = []
@@ -57,6 +58,9 @@ def side_by_side(label: str, ours: Callable[[], object], base: Callable[[], obje
 
     ratio = statistics.median(ratios)
     verdict = "" if limit is None else f"  (target <= {limit:g}: {'met' if ratio <= limit else 'NOT met'})"
+    if brief:  # one line: pepdocs, baseline and their ratio, min/median/max
+        print(f"{label}: pepdocs {spread(mine)}, {base_label} {spread(theirs)}, ratio {spread(ratios, '')}{verdict}")
+        return ratio
     print(f"{label}")
     print(f"  pepdocs   {spread(mine)}   min/median/max CPU per document, {reps} x {n}")
     print(f"  {base_label:<9} {spread(theirs)}")
@@ -69,9 +73,7 @@ def side_by_side(label: str, ours: Callable[[], object], base: Callable[[], obje
 
 
 def ratios(n: int, reps: int) -> None:
-    import docx
     from docxtpl import DocxTemplate
-    from pypdf import PdfReader
 
     import pepdocs
     from pepdocs.engines.docx._render import docx_context
@@ -93,17 +95,29 @@ def ratios(n: int, reps: int) -> None:
 
     side_by_side("DOCX render, southwark-full", lambda: pepdocs.render(pep, form), docxtpl, "docxtpl", n, reps,
                  ms_limit=8)  # fmt: skip
+    for other in [form, *(f for f in pepdocs.list_forms() if f is not form and not f.foreign)]:
+        parse_ratios(pep, other, n, reps, brief=other is not form)
+
+
+def parse_ratios(pep: Any, form: Any, n: int, reps: int, brief: bool) -> None:
+    """`parse` of one form filled from `pep`, as DOCX against a python-docx cell walk, as PDF against pypdf."""
+    import docx
+    from pypdf import PdfReader
+
+    import pepdocs
+
     filled = pepdocs.render(pep, form)
 
     def cell_walk() -> list[str]:
         document = docx.Document(io.BytesIO(filled))
         return [cell.text for table in document.tables for row in table.rows for cell in row.cells]
 
-    side_by_side("DOCX parse, southwark-full filled", lambda: pepdocs.parse(filled), cell_walk, "python-docx", n, reps,
-                 limit=0.15)  # fmt: skip
+    side_by_side(f"DOCX parse, {form.id} filled", lambda: pepdocs.parse(filled), cell_walk, "python-docx", n, reps,
+                 limit=0.15, brief=brief)  # fmt: skip
     pdf = pepdocs.render(pep, form, "pdf")
-    side_by_side("PDF parse, southwark-full filled", lambda: pepdocs.parse(pdf),
-                 lambda: PdfReader(io.BytesIO(pdf)).get_fields(), "pypdf", max(1, n // 4), reps, limit=0.3)  # fmt: skip
+    side_by_side(f"PDF parse, {form.id} filled", lambda: pepdocs.parse(pdf),
+                 lambda: PdfReader(io.BytesIO(pdf)).get_fields(), "pypdf", max(1, n // 4), reps, limit=0.3,
+                 brief=brief)  # fmt: skip
 
 
 _BATCH = """
