@@ -160,8 +160,9 @@ def _placeholder(p: etree._Element, tc: etree._Element) -> bool:
 
 _PRINTING = tuple(f"{_W}{tag}" for tag in ("sdt", "tab", "br", "cr", "noBreakHyphen", "sym"))
 _XPATH = {"w": W}
-_LOOSE = etree.XPath("descendant::w:p[not(ancestor::w:tc)]", namespaces=_XPATH)
-_NESTED = etree.XPath("boolean(descendant::w:p[ancestor::w:p])", namespaces=_XPATH)
+_LOOSE = etree.XPath("descendant-or-self::w:p[not(ancestor::w:tc)]", namespaces=_XPATH)
+"""Paragraphs outside table cells, asked of each of the body's children that is not a table (a table holds none)."""
+_NESTED = etree.XPath("boolean(descendant::w:p/descendant::w:p)", namespaces=_XPATH)
 _ALL_TEXT = etree.XPath("string-length(.)")
 _ODD_TEXT = etree.XPath("descendant::text()[not(parent::w:t) or not(ancestor::w:p)]", namespaces=_XPATH)
 """Text outside `w:t` (deleted text, field codes, white space between elements) or outside paragraphs."""
@@ -330,5 +331,6 @@ def read_docx(data: bytes, file: str) -> DocxContent:
             owner = _owner(following, f"{_W}tc") if following is not None else None
         if name and owner is not None and owner in by_element and name not in bookmarks:
             bookmarks[name] = by_element[owner]
-    paragraphs = [reader.paragraph(p) for p in cast(list[etree._Element], _LOOSE(body))]
+    loose = [p for child in body if child.tag != f"{_W}tbl" for p in cast(list[etree._Element], _LOOSE(child))]
+    paragraphs = [reader.paragraph(p) for p in loose]
     return DocxContent(tables, bookmarks, paragraphs, custom_properties(parts, file), body)
