@@ -170,7 +170,7 @@ _MANY = etree.XPath("descendant::w:tc[count(descendant::w:p) > 1]", namespaces=_
 """Cells of more than one paragraph."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """A table cell found in a document, with where it stands."""
 
