@@ -198,10 +198,6 @@ class DocxContent:
                 yield from row
 
 
-_ODD_TEXT = etree.XPath(".//text()[not(parent::w:t) or not(ancestor::w:p)]", namespaces=_XPATH)
-"""Text outside `w:t` (deleted text, field codes, white space between elements) or outside paragraphs."""
-
-
 class _Reader:
     """Reads the text of one body's cells and paragraphs, in C where it can.
 
