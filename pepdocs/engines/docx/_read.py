@@ -282,17 +282,20 @@ def _tables(
     file: str,
 ) -> None:
     """Read each top-level table into rows of cells; a table inside a cell is read as the cell's text."""
+    tbl_tag, tr_tag, tc_tag, read = f"{_W}tbl", f"{_W}tr", f"{_W}tc", reader.cell  # looked up once, not per cell
     for tbl in outer:
         rows = []
-        trs = tbl.iter(f"{_W}tr")
-        for r, tr in enumerate(trs if flat else (tr for tr in trs if _owner(tr, f"{_W}tbl") is tbl)):
+        t = len(tables)
+        trs = tbl.iter(tr_tag)
+        for r, tr in enumerate(trs if flat else (tr for tr in trs if _owner(tr, tbl_tag) is tbl)):
             cells = []
-            tcs = tr.iter(f"{_W}tc")
-            for c, tc in enumerate(tcs if flat else (tc for tc in tcs if _owner(tc, f"{_W}tr") is tr)):
-                cell = Cell(tc, len(tables), r, c, reader.cell(tc))
+            tcs = tr.iter(tc_tag)
+            for c, tc in enumerate(tcs if flat else (tc for tc in tcs if _owner(tc, tr_tag) is tr)):
+                cell = Cell(tc, t, r, c, read(tc))
                 if len(cell.text) > MAX_FIELD_TEXT:
-                    where = f"table {len(tables) + 1} row {r + 1} column {c + 1}"
-                    raise LimitError(f"{where} holds more than {MAX_FIELD_TEXT:,} characters", file)
+                    raise LimitError(
+                        f"table {t + 1} row {r + 1} column {c + 1} holds more than {MAX_FIELD_TEXT:,} characters", file
+                    )
                 cells.append(cell)
                 by_element[tc] = cell
             rows.append(cells)
