@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -180,22 +179,6 @@ def parse(
 
 
 def _parse(
-    source: str | os.PathLike[str] | bytes, *, form: str | Form | None, password: str | None, strict: bool
-) -> Parsed:
-    """`parse` in this process, with the cyclic garbage collector paused (the caller's setting is restored after).
-
-    Reading makes tens of thousands of objects and next to no cycles (lxml trees hold none): collecting finds nothing.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _parse_collected(source, form=form, password=password, strict=strict)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _parse_collected(
     source: str | os.PathLike[str] | bytes, *, form: str | Form | None, password: str | None, strict: bool
 ) -> Parsed:
     data, name = _read_source(source)
