@@ -28,7 +28,7 @@ from typing import IO, Any
 
 from pepdocs._errors import FormError, InputError, Issue, PepdocsError, RenderError, UsageError
 from pepdocs._types import AUDIENCES, PARTS, Audience, Format, Part, option
-from pepdocs._util.files import sync_folder, write_atomically
+from pepdocs._util.files import VALUES_NOTE, sync_folder, write_atomically
 from pepdocs._util.isolate import isolated
 from pepdocs.engines import formats, get_engine
 from pepdocs.forms._spec import add_forms, form_folders, get_form, part_sections
@@ -131,6 +131,7 @@ class BatchReport:
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON data."""
         return {
+            "note": VALUES_NOTE,
             "pepdocs": _version(),
             "source": self.source,
             "out_dir": str(self.out_dir),
@@ -935,7 +936,7 @@ def report_xlsx(report: BatchReport) -> bytes:
     summary.column_dimensions["A"].width = 24
     summary.column_dimensions["B"].width = 80
     data = report.as_dict()
-    lines: list[tuple[str, Any]] = [("Source", data["source"]), ("Run date", data["run_date"]),
+    lines: list[tuple[str, Any]] = [("Note", VALUES_NOTE), ("Source", data["source"]), ("Run date", data["run_date"]),
                                     ("Format", data["format"]), ("pepdocs", data["pepdocs"])]  # fmt: skip
     lines += [(f"Rows {status}", count) for status, count in report.counts.items()]
     lines += [("Files written", report.written), ("Files up to date", report.up_to_date),

@@ -600,7 +600,7 @@ class CaseReader(Iterator[CaseRow]):
             found = self._find_header(rows)
         except (csv.Error, UnicodeDecodeError) as error:
             self.close()
-            raise InputError(f"not a readable CSV ({error})", self.file) from None
+            raise InputError(f"not a readable CSV ({type(error).__name__})", self.file) from None
         if not found:
             self.close()
             raise InputError(self._no_identity(), self.file)
@@ -705,7 +705,8 @@ class CaseReader(Iterator[CaseRow]):
                 return
             except (csv.Error, ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile, ParseError) as error:
                 self.close()
-                raise InputError(f"the file cannot be read past here ({error.__class__.__name__}: {error})",
+                # The library's own words may quote a cell: the class of error only.
+                raise InputError(f"the file cannot be read past here ({error.__class__.__name__})",
                                  self.file, self._last + 1) from None  # fmt: skip
             self._last = number
             if formulas or not all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row):
