@@ -85,7 +85,7 @@ _forms_option = click.option(
     help="A folder of your own form folders (each with a form.toml); may be repeated. Also PEPDOCS_FORMS.",
 )
 _audience_option = click.option(
-    "--audience", type=click.Choice(AUDIENCES), default="record", show_default=True,
+    "--audience", type=click.Choice(AUDIENCES, case_sensitive=False), default="record", show_default=True,
     help="school and child copies leave out every sensitive field.",
 )  # fmt: skip
 
@@ -94,7 +94,7 @@ class _Formats(click.Choice[str]):
     """The formats of the registered engines, read when a command first needs them (the engines load late)."""
 
     def __init__(self) -> None:
-        super().__init__(())
+        super().__init__((), case_sensitive=False)  # like form ids and section keys: PDF is pdf
 
     @property  # type: ignore[override]  # click's attribute, here read from the engines
     def choices(self) -> Sequence[str]:
@@ -109,7 +109,10 @@ class _Formats(click.Choice[str]):
 
 _format_option = click.option("--format", "fmt", type=_Formats(), default="docx", show_default=True)
 _part_option = click.option(
-    "--part", type=click.Choice(PARTS), default=None, help="Only the sections this role completes (e.g. school)."
+    "--part",
+    type=click.Choice(PARTS, case_sensitive=False),
+    default=None,
+    help="Only the sections this role completes (e.g. school).",
 )
 
 _mkdir_option = click.option(
@@ -405,7 +408,7 @@ def convert_command(
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Merged record to write (JSON).")
 @click.option(
     "--prefer",
-    type=click.Choice(PREFERS),
+    type=click.Choice(PREFERS, case_sensitive=False),
     default="record",
     show_default=True,
     help="Whose value wins where they differ.",
