@@ -230,10 +230,11 @@ def test_check_and_qa_say_no_value_of_a_valid_record(tmp_path: Path) -> None:
 def marked_rows() -> list[list[Any]]:
     good = list(KINDS["southwark"])
     row = dict(zip(HEADERS, good, strict=True))
-    row |= {"Person ID": f"{MARKER}7", "Forename": MARKER, "Surname": MARKER,
+    row |= {"Person ID": f"{MARKER}7", "Forename": MARKER, "Surname": f'=UPPER("{MARKER}")',  # no saved value
             "DOB": f"31/02/2016 {MARKER}", "UPN": f"A{MARKER}", "DfE Number": MARKER, "Date Joined": MARKER,
             "PEP Number In Year": f"{MARKER}", "Legal Status": MARKER, "EET Status": MARKER}  # fmt: skip
-    return [good, [row[h] for h in HEADERS]]
+    marked = [row[h] for h in HEADERS]
+    return [good, marked, marked]  # the person ID twice
 
 
 def test_batch_and_tracker_never_say_a_cells_value(caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
@@ -244,7 +245,7 @@ def test_batch_and_tracker_never_say_a_cells_value(caplog: pytest.LogCaptureFixt
             heard.say(*(problem.describe() for problem in case.problems))
         report = pepdocs.batch(cases, tmp_path / "api", workers=1, run_date=date(2027, 1, 4), policy="southwark")
         heard.say(*(problem.describe() for row in report.rows for problem in row.problems), *report.notes)
-        assert report.counts["problem"] == 1
+        assert report.counts["problem"] == 2
         result = runner.invoke(
             main, ["batch", str(cases), "--out", str(tmp_path / "cli"), "--workers", "1", "--policy", "southwark"]
         )

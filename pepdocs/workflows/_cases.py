@@ -404,7 +404,7 @@ class RowBuilder:
     def duplicate(self, case: CaseRow, first: int) -> CaseRow:
         """The row of a person ID already on row `first`: refused, with its problems."""
         column = self.id_column
-        message = f"person ID {case.person_id} is also on row {first}; only that row is used"
+        message = f"the same person ID is on row {first}; only that row is used"
         issue = Issue(message, column=column.ref if column else "", row=case.row)
         return CaseRow(case.row, case.person_id, None, [*case.problems, issue])
 
@@ -423,9 +423,9 @@ class RowBuilder:
                 raw = cleaned.strip() or None
             if raw is None:
                 formula = (formulas or {}).get(column.index)
-                if formula is not None:
-                    shown = f" ({formula})" if formula != "=" else ""
-                    problems.append(Issue(f"formula with no cached value{shown}", column=column.ref, row=number))
+                if formula is not None:  # the formula itself may hold a value: never shown
+                    message = "formula with no cached value: open and save the workbook in Excel, or type the value"
+                    problems.append(Issue(message, column=column.ref, row=number))
                 continue
             if isinstance(raw, str) and raw in _EXCEL_ERRORS:
                 problems.append(Issue(f"spreadsheet error {raw}", column=column.ref, row=number))
