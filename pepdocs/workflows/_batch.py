@@ -466,12 +466,12 @@ def _jobs(
             continue
         name = output_name(case.person_id, choice.form, when, plan.format)
         if taken is not None:
-            message = f"file name {name} is already used by row {taken}; person IDs must differ"
+            message = f"its {choice.form} file would take the name row {taken}'s has; person IDs must differ"
             row.problems.append(Issue(message, row=case.row))
             continue
         row.files.append(name)
         key = input_key(pep, choice.form, plan.format, keys, plan.audience, source)
-        kept = _kept(plan, name, key, row)
+        kept = _kept(plan, name, key, row, choice.form)
         if kept == "up to date":
             up_to_date += 1
         if kept is None:
@@ -489,7 +489,7 @@ def _keys(plan: Plan, form_id: str) -> tuple[str, ...] | None:
     return tuple(form.section(key).key for key in plan.sections)
 
 
-def _kept(plan: Plan, name: str, key: str, row: RowReport) -> str | None:
+def _kept(plan: Plan, name: str, key: str, row: RowReport, form: str) -> str | None:
     """Why an output is left as it is ("up to date", or "changed" by someone since it was written), else None."""
     if plan.force:
         return None
@@ -502,9 +502,9 @@ def _kept(plan: Plan, name: str, key: str, row: RowReport) -> str | None:
         return None
     if entry.key == key:
         return "up to date"
-    if entry.changed(plan.out_dir / name, stat):
+    if entry.changed(plan.out_dir / name, stat):  # the name holds the person ID: the form says which file
         message = (
-            f"{name} was changed after pepdocs wrote it, so it was not overwritten with the new case data "
+            f"its {form} file was changed after pepdocs wrote it, so it was not overwritten with the new case data "
             "(use --force to overwrite it)"
         )
         row.problems.append(Issue(message, row=row.row))
