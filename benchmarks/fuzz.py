@@ -39,6 +39,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -344,6 +345,25 @@ def read(name: str, data: bytes, folder: Path) -> None:
             pass
 
 
+def _until_interrupted(items: Iterator[Any], out: Callable[[str], None]) -> Iterator[Any]:
+    """The items until Ctrl-C (SIGINT), after which the run ends early and still prints its figures."""
+    interrupted = False
+
+    def stop(_signal: int, _frame: FrameType | None) -> None:
+        nonlocal interrupted
+        interrupted = True
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        for item in items:
+            yield item
+            if interrupted:
+                out(f"stopped by Ctrl-C after {item[0] + 1} cases")
+                return
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def run(
     n: int,
     seed: int,
@@ -368,7 +388,7 @@ def run(
     slowest, slowest_case = 0.0, ""
     started_at = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     try:
-        for index, (name, data) in enumerate(cases(docs, printed, tables, n, seed)):
+        for index, (name, data) in _until_interrupted(enumerate(cases(docs, printed, tables, n, seed)), out):
             started = time.process_time()
             signal.setitimer(signal.ITIMER_PROF, seconds)
             try:
@@ -397,7 +417,8 @@ def run(
             counts[outcome] += 1
             kinds[outcome, _kind(name)] += 1
             if progress and (index + 1) % progress == 0:
-                out(f"... {index + 1} cases: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+                so_far = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+                out(f"... {index + 1} cases: {so_far}; slowest {slowest:.2f} s CPU")
     finally:
         signal.signal(signal.SIGPROF, previous)
         resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
@@ -430,8 +451,11 @@ def main() -> None:
 
     warnings.simplefilter("ignore")  # parse warns about what it could not read; only outcomes count here
     echo = lambda line: print(line, flush=True)  # noqa: E731
-    runs = {seed: run(args.n, seed, args.seconds, args.memory_mb, echo, args.progress, not args.no_office)
-            for seed in args.seed}  # fmt: skip
+    runs: dict[int, Counter[str]] = {}
+    for seed in args.seed:
+        runs[seed] = run(args.n, seed, args.seconds, args.memory_mb, echo, args.progress, not args.no_office)
+        if sum(runs[seed].values()) < args.n:
+            break  # stopped by Ctrl-C
     total: Counter[str] = sum(runs.values(), Counter())
     if len(runs) > 1:
         echo(f"| outcome | {' | '.join(f'--seed {seed}' for seed in runs)} | total |")
