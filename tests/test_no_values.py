@@ -111,17 +111,18 @@ def test_parse_convert_and_merge_never_say_a_typed_value(
     source = tmp_path / f"marked.{fmt}"
     source.write_bytes(data)
     runner = CliRunner()
-    own, other = (str(ROOT / "examples" / f"{name}.json") for name in ("southwark-primary", "kent-secondary"))
-    for args in (
+    own, another = (str(ROOT / "examples" / f"{name}.json") for name in ("southwark-primary", "kent-secondary"))
+    commands: list[list[str]] = [
         ["parse", str(source), "-o", str(tmp_path / "p.json")],
         ["convert", str(source), "--to", "southwark-review"],
         ["convert", str(source), "--to", "kent", "-o", str(tmp_path / "c.docx"), "--report", str(tmp_path / "c.json")],
-        ["merge", other, str(source), "-o", str(tmp_path / "m.json")],
+        ["merge", another, str(source), "-o", str(tmp_path / "m.json")],
         ["merge", own, str(source), "-o", str(tmp_path / "m.json"), "--report", str(tmp_path / "m-report.json")],
-    ):
+    ]
+    for args in commands:
         result = runner.invoke(main, args)
         heard.say(result.stderr, result.stdout)
-        assert result.exit_code == (1 if other in args else 0), result.output
+        assert result.exit_code == (1 if another in args else 0), result.output
     heard.clean()
     report = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
     assert MARKER in json.dumps(report) and "holds values" in report["note"]  # the values go to the file asked for
@@ -209,14 +210,15 @@ def test_check_and_qa_say_no_value_of_a_valid_record(tmp_path: Path) -> None:
     except ValidationError as error:
         for problem in error.errors():  # codes, dates and identifiers keep their value: only free text is marked
             *parents, last = problem["loc"]
-            into, before = marked, data
+            into: Any = marked
+            before: Any = data
             for key in parents:
                 into, before = into[key], before[key]
             into[last] = before[last]
     record = tmp_path / "marked.json"
     record.write_text(json.dumps(marked), encoding="utf-8")
     pep = pepdocs.read_pep(record)  # still valid: only free text was marked
-    assert MARKER in pep.child.full_name
+    assert MARKER in (pep.child.full_name or "")
     runner = CliRunner()
     said = []
     for command in ("check", "qa"):
