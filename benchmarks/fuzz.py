@@ -1,9 +1,9 @@
 """Fuzzing the readers in-process: mutated copies of every form in every format, counted by how each ended.
 
-    python benchmarks/fuzz.py [--n 20000] [--seed 0 [1 ...]] [--seconds 10] [--memory-mb 1024] [--progress 1000]
+    python benchmarks/fuzz.py [--n 20000] [--seeds 0 [1 ...]] [--seconds 10] [--memory-mb 1024] [--progress 1000]
                               [--no-office]
 
-    python benchmarks/fuzz.py --n 10000 --seed 21 22 --progress 1000   # the figures in SECURITY.md
+    python benchmarks/fuzz.py --n 10000 --seeds 21 22 --progress 1000   # the figures in SECURITY.md
 
 Each case renders a form (whole, or one role's part) from an example PEP, damages it one way or
 several (flipped, cut and inserted bytes in the file or inside a compressed part, parts recompressed
@@ -424,11 +424,11 @@ def run(
         resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
         shutil.rmtree(folder, ignore_errors=True)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    out(f"{sum(counts.values())} cases, --seed {seed}, started {started_at}, load average now {load}")
+    out(f"{sum(counts.values())} cases, --seed={seed}, started {started_at}, load average now {load}")
     out(f"  {len(docs)} forms, {len(printed)} PDFs read by their text, {len(tables)} case-data files")
     out(f"  slowest: {slowest_case}, {slowest:.2f} s CPU")
     out("")
-    out(f"| outcome (--seed {seed}) | {' | '.join(KINDS)} | total |")
+    out(f"| outcome (--seed={seed}) | {' | '.join(KINDS)} | total |")
     out("|---|" + "---|" * (len(KINDS) + 1))
     for outcome, count in sorted(counts.items(), key=lambda item: -item[1]):
         out(f"| {outcome} | {' | '.join(f'{kinds[outcome, kind]:,}' for kind in KINDS)} | {count:,} |")
@@ -441,7 +441,9 @@ def run(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=20_000)
-    parser.add_argument("--seed", type=int, nargs="+", default=[0], help="One run after another for each seed.")
+    parser.add_argument(
+        "--seeds", "--seed", dest="seed", type=int, nargs="+", default=[0], help="One run after another for each."
+    )
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--memory-mb", type=int, default=1024)
     parser.add_argument("--progress", type=int, default=0, help="Print running counts every this many cases.")
@@ -458,7 +460,7 @@ def main() -> None:
             break  # stopped by Ctrl-C
     total: Counter[str] = sum(runs.values(), Counter())
     if len(runs) > 1:
-        echo(f"| outcome | {' | '.join(f'--seed {seed}' for seed in runs)} | total |")
+        echo(f"| outcome | {' | '.join(f'--seed={seed}' for seed in runs)} | total |")
         echo("|---|" + "---|" * (len(runs) + 1))
         for outcome, count in sorted(total.items(), key=lambda item: -item[1]):
             echo(f"| {outcome} | {' | '.join(f'{counts[outcome]:,}' for counts in runs.values())} | {count:,} |")

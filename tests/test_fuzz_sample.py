@@ -19,4 +19,4 @@ def test_a_derandomised_sample_of_fuzzed_forms_gives_no_raw_exception() -> None:
     bad = [o for o in counts if o.startswith("RAW") or "last resort" in o or o in ("timeout", "memory")]
     assert not bad, lines
     assert counts["read"] and counts["DocumentError"] and counts["InputError"]  # forms, and case-data files
-    assert "| outcome (--seed 0) | forms | PDFs read by their text | case-data files | total |" in lines
+    assert "| outcome (--seed=0) | forms | PDFs read by their text | case-data files | total |" in lines
