@@ -11,8 +11,9 @@ from typing import Any
 
 from pepdocs._errors import PepdocsWarning
 from pepdocs._types import Audience
+from pepdocs._util.memo import per_object
 from pepdocs.forms._codecs import CHECKED, UNCHECKED, write
-from pepdocs.forms._spec import Field, Form, option_label
+from pepdocs.forms._spec import Block, Field, Form, Section, option_label
 from pepdocs.model._identifiers import key_stage, nc_year
 from pepdocs.model._paths import get
 from pepdocs.model._pep import PEP
@@ -72,6 +73,67 @@ def year_on(pep: PEP, on: date | None) -> dict[str, Any]:
     return {"year_group": year, "key_stage": key_stage(year)}
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """A field as `answers` walks it for every PEP: worked out once per form."""
+
+    field: Field
+    steps: tuple[str, ...] | None
+    """The model path's steps below the PEP; None for a form's extension."""
+    sensitive: bool
+    own_show: bool
+    """Whether a text block's field has a `show` flag of its own (sensitive in a block that is not)."""
+    blank: str
+    """What the field prints with no value."""
+
+    def value(self, pep: PEP, form: Form) -> Any:
+        if self.steps is None:
+            return value_at(pep, form, self.field.path)
+        found: Any = pep
+        for name in self.steps:
+            found = getattr(found, name, None)
+            if found is None:
+                return None
+        return found
+
+
+@dataclass(frozen=True)
+class _Block:
+    block: Block
+    conditional: bool
+    sensitive: bool
+    answers: tuple[_Answer, ...]
+    columns: tuple[tuple[Field, str, bool, str], ...]
+    """A table's columns: the field, its path below the row, whether sensitive, and what it prints blank."""
+
+
+def _answer(field: Field, own_show: bool, narrow: bool = False) -> _Answer:
+    path = field.path
+    steps = None if path.startswith("extensions.") else tuple(path.split("."))
+    return _Answer(field, steps, field.sensitive, own_show, shown(field, None, narrow))
+
+
+@per_object
+def _plan(form: Form) -> tuple[tuple[_Answer, ...], tuple[tuple[Section, tuple[_Block, ...]], ...]]:
+    """What `answers` walks for `form`, with everything that depends only on the form worked out."""
+    title = tuple(_answer(field, False) for field in form.title_fields)
+    sections = []
+    for section in form.sections:
+        blocks = []
+        for block in section.blocks:
+            sensitive = block.sensitive
+            cells = tuple(
+                _answer(field, block.kind == "text" and field.sensitive and not sensitive) for field in block.cells()
+            )
+            columns = tuple(
+                (column, column.path.split("[].", 1)[1], column.sensitive, shown(column, None, narrow=True))
+                for column in (block.columns if block.kind == "table" else ())
+            )
+            blocks.append(_Block(block, block.conditional, sensitive, cells, columns))
+        sections.append((section, tuple(blocks)))
+    return title, tuple(sections)
+
+
 def answers(
     pep: PEP,
     form: Form,
@@ -92,20 +154,24 @@ def answers(
     raw_tables: dict[str, list[dict[str, Any]]] = {}
     show: dict[str, bool] = {}
     year = stand_in.get("year_group", pep.year_group)
-    for field in form.title_fields:
-        values[field.id] = shown(field, stand_in.get(field.path, value_at(pep, form, field.path)))
-    for section in form.sections:
+    title, plan = _plan(form)
+    for answer in title:
+        field = answer.field
+        values[field.id] = shown(field, stand_in.get(field.path, answer.value(pep, form)))
+    for section, blocks in plan:
         show[section.id] = sections is None or section.key in sections
-        for block in section.blocks:
-            if block.conditional:
+        for planned in blocks:
+            block = planned.block
+            if planned.conditional:
                 in_years = block.years is None or year is None or block.years[0] <= year <= block.years[1]
-                show[block.id] = in_years and not (private and block.sensitive)
-            for field in block.cells():
-                if block.kind == "text" and field.sensitive and not block.sensitive:
+                show[block.id] = in_years and not (private and planned.sensitive)
+            for answer in planned.answers:
+                field = answer.field
+                if answer.own_show:
                     show[field.id] = not private
-                value = None if private and field.sensitive else value_at(pep, form, field.path)
+                value = None if private and answer.sensitive else answer.value(pep, form)
                 raw[field.id] = value
-                values[field.id] = shown(field, value)
+                values[field.id] = answer.blank if value is None else shown(field, value)
             if block.kind == "table":
                 items = get(pep, block.path) or []
                 rows = []
@@ -113,14 +179,14 @@ def answers(
                 for item in items:
                     row = {}
                     raw_row = {}
-                    for column in block.columns:
-                        value = None if private and column.sensitive else get(item, column.path.split("[].", 1)[1])
-                        row[column.id] = shown(column, value, narrow=True)
+                    for column, path, sensitive, blank in planned.columns:
+                        value = None if private and sensitive else get(item, path)
+                        row[column.id] = blank if value is None else shown(column, value, narrow=True)
                         raw_row[column.id] = value
                     rows.append(row)
                     raw_rows.append(raw_row)
-                blank = {column.id: shown(column, None, narrow=True) for column in block.columns}
-                rows.extend(dict(blank) for _ in range(block.rows - len(rows)))
+                blank_row = {column.id: blank for column, _, _, blank in planned.columns}
+                rows.extend(dict(blank_row) for _ in range(block.rows - len(rows)))
                 tables[block.id] = rows
                 raw_tables[block.id] = raw_rows
     return Answers(values, tables, show, raw, raw_tables)

@@ -123,7 +123,7 @@ def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None
         collector.labels[path] = f.label
         if text.strip():
             collector.texts[path] = text
-        value = collector.decoded(f, text, path)
+        value = collector.decoded(f, text, path) if text else None
         if value is not None:
             collector.put(f.path, value)
     identity = _band(collector, found)
@@ -138,6 +138,8 @@ def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None
             item = items.setdefault(block.path, {}).setdefault(index, {})
             for column in block.columns:
                 text = row.get(column.id, "")
+                if not text:
+                    continue  # an empty cell: no value and nothing to warn about (most rows of a table are empty)
                 name = column.path.split("[].", 1)[1]
                 path = f"{json_path(tuple(block.path.split('.')))}[{index}].{name}"
                 if text.strip():

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from pepdocs._util.dates import read_date
@@ -148,6 +149,12 @@ def read(slot: Slot, text: str) -> Any:
     raise ValueError(f"cannot read a {slot.kind} from a form")
 
 
+@lru_cache(maxsize=4096)
+def _option(label: str) -> re.Pattern[str]:
+    """An option's words, after the box or mark that may tick them."""
+    return re.compile(rf"(\[\s*[xX✓]?\s*\]|[{_TICKS}{_BOXES}])?\s*(?<!\w){re.escape(label)}(?!\w)")
+
+
 def ticked(text: str, labels: Sequence[str]) -> list[int] | None:
     """Indexes of the options ticked in a tick-box answer; None when it holds no boxes or ticks at all.
 
@@ -164,7 +171,7 @@ def ticked(text: str, labels: Sequence[str]) -> list[int] | None:
     claimed: list[tuple[int, int]] = []
     for index in order:
         label = labels[index].casefold()
-        for match in re.finditer(rf"(\[\s*[xX✓]?\s*\]|[{_TICKS}{_BOXES}])?\s*(?<!\w){re.escape(label)}(?!\w)", folded):
+        for match in _option(label).finditer(folded):
             start, end = match.span()
             if any(s <= match.start(0) + len(match[0]) - len(label) < e for s, e in claimed):
                 continue

@@ -45,7 +45,7 @@ STATUSES = ("done", "skipped", "no part", "problem", "failed")
 """Row statuses: every form written; every form already up to date; none of the row's forms has a section the
 part asked for (`part`), so there is nothing to send; the row has problems (its usable values are still filled
 in where it could be named); a form could not be rendered."""
-CHUNK = 8
+CHUNK = 32
 CHECKPOINT = 500
 """Files written between syncs of the output folder and journal (a file is renamed into place whole, unsynced)."""
 _UNSAFE_NAME = re.compile(r"[^0-9A-Za-z._-]+")
@@ -149,7 +149,17 @@ class BatchReport:
             "peak_tree_mb": round(self.peak_tree_mb, 1),
             "notes": self.notes,
             "rows": [
-                {k: v for k, v in asdict(row).items() if k != "written"} for row in sorted(self.rows, key=_row_order)
+                {
+                    "row": row.row,
+                    "person_id": row.person_id,
+                    "name": row.name,
+                    "status": row.status,
+                    "forms": row.forms,
+                    "reasons": row.reasons,
+                    "files": row.files,
+                    "problems": [asdict(problem) for problem in row.problems],
+                }
+                for row in sorted(self.rows, key=_row_order)
             ],
         }
 
@@ -230,6 +240,11 @@ class Written:
     mtime_ns: int
     sha256: str
 
+    def line(self, file: str) -> str:
+        """The journal's line for `file` written so."""
+        return json.dumps({"file": file, "key": self.key, "size": self.size, "mtime_ns": self.mtime_ns,
+                           "sha256": self.sha256}) + "\n"  # fmt: skip
+
     def changed(self, path: Path, stat: os.stat_result) -> bool:
         """Whether the file is no longer what was written (a copy with a new time is still the same)."""
         if (stat.st_size, stat.st_mtime_ns) == (self.size, self.mtime_ns):
@@ -243,9 +258,12 @@ class Written:
 class Journal:
     """The output folder's record of what each file was written from; one JSON line per file written."""
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, *, read: bool = True) -> None:
         self.path = out_dir / STATE_FILE
         self.entries: dict[str, Written] = {}
+        self._out: IO[str] | None = None
+        if not read:
+            return
         try:
             with self.path.open(encoding="utf-8") as lines:
                 for line in lines:
@@ -260,13 +278,14 @@ class Journal:
             pass
         except OSError as error:
             raise InputError(f"cannot read the batch journal ({error.strerror})", str(self.path)) from None
-        self._out: IO[str] | None = None
 
-    def open(self) -> None:
+    def open(self, *, lock: bool = True) -> None:
         try:
             self._out = self.path.open("a", encoding="utf-8")
         except OSError as error:
             raise InputError(f"cannot write in the output folder ({error.strerror})", str(self.path)) from None
+        if not lock:
+            return
         try:
             import fcntl
 
@@ -278,17 +297,11 @@ class Journal:
             raise InputError("another batch is writing to this folder", str(self.path.parent)) from None
 
     def record(self, file: str, written: Written) -> None:
-        self.entries[file] = written
+        """Journal a file before it is renamed into place, so a batch killed just after the rename still knows
+        the file as written, and a rerun never overwrites it once someone has edited it."""
         if self._out is not None:
-            self._out.write(json.dumps({"file": file, **asdict(written)}) + "\n")
-            self._out.flush()
-
-    @staticmethod
-    def ahead(out_dir: Path, file: str, written: Written) -> None:
-        """Journal a file before it is renamed into place (from any process), so a batch killed just after the
-        rename still knows the file as written, and a rerun never overwrites it once someone has edited it."""
-        with (out_dir / STATE_FILE).open("a", encoding="utf-8") as out:
-            out.write(json.dumps({"file": file, **asdict(written)}) + "\n")
+            self._out.write(written.line(file))
+            self._out.flush()  # to the system, which keeps it if the process is killed
 
     def checkpoint(self) -> None:
         """Make the files written so far, then the journal's lines for them, durable (one sync of the folder)."""
@@ -297,11 +310,7 @@ class Journal:
     def compact(self) -> None:
         """Rewrite the journal with one line per output file that still exists."""
         out_dir = self.path.parent
-        lines = [
-            json.dumps({"file": name, **asdict(entry)}) + "\n"
-            for name, entry in sorted(self.entries.items())
-            if (out_dir / name).exists()
-        ]
+        lines = [entry.line(name) for name, entry in sorted(self.entries.items()) if (out_dir / name).exists()]
         write_atomically(self.path, "".join(lines).encode())
 
     def close(self) -> None:
@@ -341,8 +350,9 @@ class Result:
     error: str | None = None
 
 
-def _render_one(job: Job, out_dir: Path, format: Format) -> Result:
-    """Render and write one job; any error is returned, never raised, so no row stops the batch.
+def _render_one(job: Job, out_dir: Path, format: Format, journal: Journal) -> Result:
+    """Render and write one job, journalled before it is renamed into place; any error is returned, never raised,
+    so no row stops the batch.
 
     The file is renamed into place whole but not synced: the run syncs its folder at checkpoints.
     """
@@ -351,17 +361,19 @@ def _render_one(job: Job, out_dir: Path, format: Format) -> Result:
         path = out_dir / job.file
         sha256 = hashlib.sha256(data).hexdigest()
 
-        def journal(temporary: Path) -> None:
-            stat = temporary.stat()  # a rename keeps the size and time
-            Journal.ahead(out_dir, job.file, Written(job.key, stat.st_size, stat.st_mtime_ns, sha256))
+        written: list[Written] = []
 
-        write_atomically(path, data, sync=False, before_rename=journal)
-        stat = path.stat()
+        def ahead(temporary: Path) -> None:
+            stat = temporary.stat()  # a rename keeps the size and time
+            written.append(Written(job.key, stat.st_size, stat.st_mtime_ns, sha256))
+            journal.record(job.file, written[0])
+
+        write_atomically(path, data, sync=False, before_rename=ahead)
     except PepdocsError as error:
         return Result(job.row, job.file, job.key, error=str(error))
     except Exception as error:  # a bug must fail its row, not the thousands after it; its text may hold values
         return Result(job.row, job.file, job.key, error=f"an unexpected {error.__class__.__name__}")
-    return Result(job.row, job.file, job.key, stat.st_size, stat.st_mtime_ns, sha256)
+    return Result(job.row, job.file, job.key, written[0].size, written[0].mtime_ns, sha256)
 
 
 @dataclass(frozen=True)
@@ -400,7 +412,7 @@ Outcome = tuple[RowReport, list[Result], int]
 """A row done: its report, its files written (or not), and how many of its files were already up to date."""
 
 
-def do_row(plan: Plan, item: Item) -> Outcome:
+def do_row(plan: Plan, item: Item, journal: Journal) -> Outcome:
     """Read a row, choose its forms, and render and write each one not up to date; never raises."""
     try:
         if isinstance(item.cells, CaseRow):
@@ -426,7 +438,7 @@ def do_row(plan: Plan, item: Item) -> Outcome:
         row = RowReport(item.row, item.person_id, "", status="failed")
         row.problems.append(Issue(f"the row could not be read ({error.__class__.__name__})", row=item.row))
         return row, [], 0
-    results = [_render_one(job, plan.out_dir, plan.format) for job in jobs]
+    results = [_render_one(job, plan.out_dir, plan.format, journal) for job in jobs]
     for result in results:
         if result.error is not None:
             row.problems.append(Issue(f"{result.file} could not be rendered: {result.error}", row=result.row))
@@ -514,20 +526,24 @@ def _kept(plan: Plan, name: str, key: str, row: RowReport, form: str) -> str | N
 
 _plan: Plan | None = None
 """A worker's plan, given when it starts."""
+_journal: Journal | None = None
+"""A worker's own handle on the run's journal, which it adds a line to before each file takes its place."""
 
 
 def _start(plan: Plan, forms: tuple[str, ...], format: Format, folders: tuple[Path, ...]) -> None:
-    """A worker's start: its plan, and the forms' templates loaded once."""
-    global _plan
+    """A worker's start: its plan, the journal opened to add to, and the forms' templates loaded once."""
+    global _plan, _journal
     _plan = plan
+    _journal = Journal(plan.out_dir, read=False)
+    _journal.open(lock=False)  # the batch process holds the lock for the run
     _warm(forms, format, folders)
 
 
 def _do_rows(items: list[Item], builder: RowBuilder | None) -> tuple[list[Outcome], int, float]:
     """A worker's task: a chunk of rows done; their outcomes, the worker's process ID and peak memory in MB."""
-    assert _plan is not None
+    assert _plan is not None and _journal is not None
     plan = replace(_plan, builder=builder)
-    return [do_row(plan, item) for item in items], os.getpid(), peak_rss_mb()
+    return [do_row(plan, item, _journal) for item in items], os.getpid(), peak_rss_mb()
 
 
 def _warm(forms: tuple[str, ...], format: Format, folders: tuple[Path, ...] = ()) -> None:
@@ -840,7 +856,7 @@ class _Run:
     def in_process(self, rows: Iterable[CaseRow]) -> None:
         try:
             for item in self.items(rows):
-                self.take(do_row(self.plan, item))
+                self.take(do_row(self.plan, item, self.journal))
         except InputError as error:  # the file cannot be read further: keep what was done, then say so
             self.stopped = error
 

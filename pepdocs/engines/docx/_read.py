@@ -11,7 +11,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 
@@ -158,18 +158,15 @@ def _placeholder(p: etree._Element, tc: etree._Element) -> bool:
     return False
 
 
-def cell_text(tc: etree._Element, flat: bool = False) -> str:
-    """The text of a table cell, one line per paragraph; placeholder prompts read as empty.
-
-    `flat`: the document has no table inside a cell, so every paragraph below the cell is its own.
-    """
-    lines = [
-        paragraph_text(p) for p in tc.iter(f"{_W}p") if (flat or _owner(p, f"{_W}tc") is tc) and not _placeholder(p, tc)
-    ]
-    text = "\n".join(lines)
-    if text.strip().casefold() in PROMPTS:
-        return ""
-    return text
+_PRINTING = tuple(f"{_W}{tag}" for tag in ("sdt", "tab", "br", "cr", "noBreakHyphen", "sym"))
+_XPATH = {"w": W}
+_LOOSE = etree.XPath("descendant::w:p[not(ancestor::w:tc)]", namespaces=_XPATH)
+_NESTED = etree.XPath("boolean(descendant::w:p[ancestor::w:p])", namespaces=_XPATH)
+_ALL_TEXT = etree.XPath("string-length(.)")
+_ODD_TEXT = etree.XPath("descendant::text()[not(parent::w:t) or not(ancestor::w:p)]", namespaces=_XPATH)
+"""Text outside `w:t` (deleted text, field codes, white space between elements) or outside paragraphs."""
+_MANY = etree.XPath("descendant::w:tc[count(descendant::w:p) > 1]", namespaces=_XPATH)
+"""Cells of more than one paragraph."""
 
 
 @dataclass
@@ -200,19 +197,109 @@ class DocxContent:
                 yield from row
 
 
+_ODD_TEXT = etree.XPath(".//text()[not(parent::w:t) or not(ancestor::w:p)]", namespaces=_XPATH)
+"""Text outside `w:t` (deleted text, field codes, white space between elements) or outside paragraphs."""
+
+
+class _Reader:
+    """Reads the text of one body's cells and paragraphs, in C where it can.
+
+    A paragraph whose only text is in `w:t` and that holds no tab, break, symbol or content control
+    (most of them) is read by lxml all at once; any other goes through `paragraph_text`. So is a cell of
+    one such paragraph, in a document with no table in a cell and no placeholder.
+    """
+
+    def __init__(self, body: etree._Element, flat: bool) -> None:
+        self.flat = flat
+        self.marked: set[etree._Element] = set()
+        self.placeholders = False
+        for el in body.iter(*_PRINTING, f"{_W}showingPlcHdr"):
+            if el.tag == f"{_W}showingPlcHdr":
+                self.placeholders = True
+            else:
+                self.marked.update(el.iterancestors(f"{_W}p"))
+        odd: set[etree._Element] = set()  # cells holding text a paragraph does not print
+        for text in cast(list[Any], _ODD_TEXT(body)):
+            holder = text.getparent()
+            for el in [holder, *holder.iterancestors(f"{_W}p", f"{_W}tc")] if holder is not None else []:
+                if el.tag == f"{_W}p":
+                    self.marked.add(el)
+                elif el.tag == f"{_W}tc":
+                    odd.add(el)
+        self.whole = flat and not self.placeholders
+        if self.whole:
+            self.slow = odd | set(cast(list[etree._Element], _MANY(body)))
+            self.slow.update(tc for p in self.marked for tc in p.iterancestors(f"{_W}tc"))
+
+    def paragraph(self, p: etree._Element) -> str:
+        if p in self.marked:
+            return paragraph_text(p)
+        return etree.tostring(p, method="text", encoding="unicode", with_tail=False)
+
+    def cell(self, tc: etree._Element) -> str:
+        """The text of a table cell, one line per paragraph; placeholder prompts read as empty.
+
+        In a `flat` document (no table inside a cell) every paragraph below the cell is its own.
+        """
+        if self.whole and tc not in self.slow:
+            text = etree.tostring(tc, method="text", encoding="unicode", with_tail=False)
+        else:
+            flat, placeholders = self.flat, self.placeholders
+            text = "\n".join(
+                [
+                    self.paragraph(p)
+                    for p in tc.iter(f"{_W}p")
+                    if (flat or _owner(p, f"{_W}tc") is tc) and not (placeholders and _placeholder(p, tc))
+                ]
+            )
+        if text.strip().casefold() in PROMPTS:
+            return ""
+        return text
+
+
 def _within_limits(body: etree._Element, file: str) -> None:
     """Refuse a document whose text, or paragraphs nested in paragraphs, would make reading it slow or huge."""
-    total = 0
-    for t in body.iter(f"{_W}t"):
-        total += len(t.text or "")
-        if total > MAX_TEXT:
-            raise LimitError(f"holds more than {MAX_TEXT:,} characters of text; a PEP holds far fewer", file)
+    # All the body's text, counted in C, is more than its w:t text: only past the limit is w:t counted alone.
+    if cast(float, _ALL_TEXT(body)) > MAX_TEXT:
+        total = 0
+        for t in body.iter(f"{_W}t"):
+            total += len(t.text or "")
+            if total > MAX_TEXT:
+                raise LimitError(f"holds more than {MAX_TEXT:,} characters of text; a PEP holds far fewer", file)
+    if not _NESTED(body):
+        return
     for p in body.iter(f"{_W}p"):
         depth = 0
         for _ in p.iterancestors(f"{_W}p"):
             depth += 1
             if depth > MAX_NESTED_PARAGRAPHS:
                 raise LimitError(f"nests paragraphs more than {MAX_NESTED_PARAGRAPHS} deep", file)
+
+
+def _tables(
+    outer: list[etree._Element],
+    flat: bool,
+    reader: _Reader,
+    tables: list[list[list[Cell]]],
+    by_element: dict[etree._Element, Cell],
+    file: str,
+) -> None:
+    """Read each top-level table into rows of cells; a table inside a cell is read as the cell's text."""
+    for tbl in outer:
+        rows = []
+        trs = tbl.iter(f"{_W}tr")
+        for r, tr in enumerate(trs if flat else (tr for tr in trs if _owner(tr, f"{_W}tbl") is tbl)):
+            cells = []
+            tcs = tr.iter(f"{_W}tc")
+            for c, tc in enumerate(tcs if flat else (tc for tc in tcs if _owner(tc, f"{_W}tr") is tr)):
+                cell = Cell(tc, len(tables), r, c, reader.cell(tc))
+                if len(cell.text) > MAX_FIELD_TEXT:
+                    where = f"table {len(tables) + 1} row {r + 1} column {c + 1}"
+                    raise LimitError(f"{where} holds more than {MAX_FIELD_TEXT:,} characters", file)
+                cells.append(cell)
+                by_element[tc] = cell
+            rows.append(cells)
+        tables.append(rows)
 
 
 def read_docx(data: bytes, file: str) -> DocxContent:
@@ -228,21 +315,11 @@ def read_docx(data: bytes, file: str) -> DocxContent:
     _within_limits(body, file)
     tables: list[list[list[Cell]]] = []
     by_element: dict[etree._Element, Cell] = {}
-    outer = [tbl for tbl in body.iter(f"{_W}tbl") if _owner(tbl, f"{_W}tbl") is None]
-    flat = len(outer) == len(body.findall(f".//{_W}tbl"))  # no table in a cell: no element's owner to look for
-    for tbl in outer:  # a table inside a cell is read as the cell's text
-        rows = []
-        for r, tr in enumerate(tr for tr in tbl.iter(f"{_W}tr") if flat or _owner(tr, f"{_W}tbl") is tbl):
-            cells = []
-            for c, tc in enumerate(tc for tc in tr.iter(f"{_W}tc") if flat or _owner(tc, f"{_W}tr") is tr):
-                cell = Cell(tc, len(tables), r, c, cell_text(tc, flat))
-                if len(cell.text) > MAX_FIELD_TEXT:
-                    where = f"table {len(tables) + 1} row {r + 1} column {c + 1}"
-                    raise LimitError(f"{where} holds more than {MAX_FIELD_TEXT:,} characters", file)
-                cells.append(cell)
-                by_element[tc] = cell
-            rows.append(cells)
-        tables.append(rows)
+    every = list(body.iter(f"{_W}tbl"))
+    outer = [tbl for tbl in every if _owner(tbl, f"{_W}tbl") is None]
+    flat = len(outer) == len(every)  # no table in a cell: no element's owner to look for
+    reader = _Reader(body, flat)
+    _tables(outer, flat, reader, tables, by_element, file)
     bookmarks = {}
     for mark in body.iter(f"{_W}bookmarkStart"):
         name = mark.get(f"{_W}name", "")
@@ -253,5 +330,5 @@ def read_docx(data: bytes, file: str) -> DocxContent:
             owner = _owner(following, f"{_W}tc") if following is not None else None
         if name and owner is not None and owner in by_element and name not in bookmarks:
             bookmarks[name] = by_element[owner]
-    paragraphs = [paragraph_text(p) for p in body.iter(f"{_W}p") if _owner(p, f"{_W}tc") is None]
+    paragraphs = [reader.paragraph(p) for p in cast(list[etree._Element], _LOOSE(body))]
     return DocxContent(tables, bookmarks, paragraphs, custom_properties(parts, file), body)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from pepdocs._errors import RenderError
 from pepdocs.engines._engine import RenderOptions
-from pepdocs.engines.pdf._archive import to_pdfa
-from pepdocs.engines.pdf._build import build_pdf
-from pepdocs.engines.pdf._fill import render_pdf, template_for
-from pepdocs.engines.pdf._places import identify_pdf_original, locate_pdf_original, render_pdf_original
-from pepdocs.engines.pdf._printed import PrintedContent, identify_printed, locate_printed, read_printed
-from pepdocs.engines.pdf._read import NoFieldsError, PdfFields, encrypt_pdf, identify_pdf, locate_pdf, read_pdf
 from pepdocs.forms._answers import Answers
 from pepdocs.forms._assemble import Found
 from pepdocs.forms._spec import Form
+
+if TYPE_CHECKING:
+    from pepdocs.engines.pdf._printed import PrintedContent
+    from pepdocs.engines.pdf._read import PdfFields
+
+# Each method imports the modules it uses: a process that never touches a PDF (a batch of Word documents)
+# does not load pypdf, the fonts and the shaper.
 
 
 class PdfEngine:
@@ -28,6 +30,11 @@ class PdfEngine:
         return b"%PDF-" in data[:1024] and data[:2] != b"PK"
 
     def render(self, form: Form, answers: Answers, options: RenderOptions) -> bytes:
+        from pepdocs.engines.pdf._archive import to_pdfa
+        from pepdocs.engines.pdf._fill import render_pdf
+        from pepdocs.engines.pdf._places import render_pdf_original
+        from pepdocs.engines.pdf._read import encrypt_pdf
+
         if form.foreign:
             # The council's own PDF, its own fields filled; flattening would redraw a form that is not pepdocs'.
             if options.flatten or options.archive:
@@ -48,18 +55,29 @@ class PdfEngine:
         return pdf if options.password is None else encrypt_pdf(pdf, options.password)
 
     def open(self, data: bytes, file: str, password: str | None) -> PdfFields | PrintedContent:
+        from pepdocs.engines.pdf._printed import read_printed
+        from pepdocs.engines.pdf._read import NoFieldsError, read_pdf
+
         try:
             return read_pdf(data, file, password)
         except NoFieldsError as error:  # a Word form saved as PDF, or a flattened copy: read its printed text
             return read_printed(data, file, error.info, password)
 
     def identify(self, content: PdfFields | PrintedContent) -> tuple[Form | None, float]:
+        from pepdocs.engines.pdf._places import identify_pdf_original
+        from pepdocs.engines.pdf._printed import PrintedContent, identify_printed
+        from pepdocs.engines.pdf._read import identify_pdf
+
         if isinstance(content, PrintedContent):
             return identify_printed(content)
         own, council = identify_pdf(content), identify_pdf_original(content)
         return council if council[0] is not None and (own[0] is None or council[1] > own[1]) else own
 
     def locate(self, form: Form, content: PdfFields | PrintedContent, sections: frozenset[str] | None) -> Found:
+        from pepdocs.engines.pdf._places import locate_pdf_original
+        from pepdocs.engines.pdf._printed import PrintedContent, locate_printed
+        from pepdocs.engines.pdf._read import locate_pdf
+
         if isinstance(content, PrintedContent):
             return locate_printed(form, content, sections)
         if form.foreign:
@@ -67,8 +85,12 @@ class PdfEngine:
         return locate_pdf(form, content, sections)
 
     def load(self, form: Form) -> None:
+        from pepdocs.engines.pdf._fill import template_for
+
         if not form.foreign:
             template_for(form)
 
     def build(self, form: Form) -> bytes:
+        from pepdocs.engines.pdf._build import build_pdf
+
         return build_pdf(form)

@@ -14,12 +14,12 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+import pikepdf
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from pepdocs._errors import DocumentError, RenderError
-from pepdocs.engines.pdf._read import PdfFields
+from pepdocs.engines.pdf._read import PdfFields, field_tree, open_pdf
 from pepdocs.forms._answers import Answers
 from pepdocs.forms._assemble import Found, Unmapped
 from pepdocs.forms._match import Spot, choice_words, chosen_values
@@ -59,51 +59,27 @@ def _open(data: bytes, file: str) -> PdfReader:
         raise DocumentError(f"not a readable PDF ({error.__class__.__name__})", file) from None
 
 
-def _fields(reader: PdfReader, file: str) -> list[_PdfField]:
-    root: Any = reader.trailer["/Root"]
-    acroform: Any = root.get("/AcroForm")
-    if acroform is None or not acroform.get("/Fields"):
-        raise DocumentError("the PDF has no fillable fields", file)
-    pages = {
-        page.indirect_reference.idnum: number for number, page in enumerate(reader.pages) if page.indirect_reference
-    }
-    out: list[_PdfField] = []
-    seen: set[int] = set()
-
-    def walk(kids: Any, prefix: str, inherited: dict[str, Any], depth: int) -> None:
-        if depth > 32:
-            return
-        for ref in kids:
-            ident = ref.idnum if isinstance(ref, IndirectObject) else id(ref)
-            if ident in seen or len(seen) > MAX_FIELDS:
-                continue
-            seen.add(ident)
-            node: Any = ref.get_object()
-            if not isinstance(node, DictionaryObject):
-                continue
-            part = node.get("/T")
-            name = (f"{prefix}.{part}" if prefix else str(part)) if part is not None else prefix
-            kind = dict(inherited)
-            for attr in ("/FT", "/Ff", "/TU", "/Opt"):
-                if attr in node:
-                    kind[attr] = node[attr]
-            children = node.get("/Kids") or []
-            named = [k for k in children if "/T" in k.get_object()]
-            if named:
-                walk(named, name, kind, depth + 1)
-                continue
-            widgets = [k.get_object() for k in children] or [node]
-            found = _terminal(name, kind, widgets, pages)
+def _fields(data: bytes, file: str) -> list[_PdfField]:
+    """Every terminal field of a PDF form, read by the one field walk that reading completed forms uses."""
+    with open_pdf(data, file) as pdf:
+        acroform = pdf.Root.get("/AcroForm")
+        fields = acroform.get("/Fields") if isinstance(acroform, pikepdf.Dictionary) else None
+        if not isinstance(fields, pikepdf.Array) or not len(fields):
+            raise DocumentError("the PDF has no fillable fields", file)
+        pages = {page.obj.objgen: number for number, page in enumerate(pdf.pages)}
+        out = []
+        for name, kind, node, kids in field_tree(fields, ("/FT", "/Ff", "/TU", "/Opt"), MAX_FIELDS):
+            found = _terminal(name, kind, kids or [node], pages)
             if found is not None:
                 out.append(found)
-
-    walk(acroform["/Fields"], "", {}, 0)
-    return out
+        return out
 
 
-def _terminal(name: str, kind: dict[str, Any], widgets: list[Any], pages: dict[int, int]) -> _PdfField | None:
+def _terminal(
+    name: str, kind: dict[str, Any], widgets: list[Any], pages: dict[tuple[int, int], int]
+) -> _PdfField | None:
     flags = int(kind.get("/Ff", 0))
-    field_type = kind.get("/FT")
+    field_type = str(kind.get("/FT"))
     if field_type == "/Tx":
         sort = "text"
     elif field_type == "/Ch":
@@ -115,17 +91,18 @@ def _terminal(name: str, kind: dict[str, Any], widgets: list[Any], pages: dict[i
     found = _PdfField(name, sort, str(kind.get("/TU", "") or ""))
     if sort in ("combo", "list"):
         for option in kind.get("/Opt") or []:
-            option = option.get_object()
-            found.options.append(str(option[0] if isinstance(option, ArrayObject) else option))
+            found.options.append(str(option[0] if isinstance(option, pikepdf.Array) else option))
     for widget in widgets:
         page_ref = widget.get("/P")
-        page = pages.get(page_ref.idnum, 0) if isinstance(page_ref, IndirectObject) else 0
+        page = pages.get(page_ref.objgen, 0) if isinstance(page_ref, pikepdf.Dictionary) else 0
         rect = widget.get("/Rect")
         if rect is not None:
             found.widgets.append(_Widget(page, tuple(float(v) for v in rect)[:4]))  # type: ignore[arg-type]
         if sort in ("radio", "checkbox"):
-            normal = (widget.get("/AP") or {}).get("/N") or {}
-            states = [str(s)[1:] for s in getattr(normal, "keys", lambda: [])() if str(s) != "/Off"]
+            appearance = widget.get("/AP")
+            normal = appearance.get("/N") if isinstance(appearance, pikepdf.Dictionary) else None
+            keys = normal.keys() if isinstance(normal, pikepdf.Dictionary | pikepdf.Stream) else []
+            states = [str(s)[1:] for s in keys if str(s) != "/Off"]
             for state in states:
                 if state not in found.options:
                     found.options.append(state)
@@ -299,7 +276,7 @@ def hybrid(data: bytes) -> bool:
 def spots_of_pdf(data: bytes, file: str) -> tuple[str, list[Spot]]:
     """The title and every place an answer goes in a fillable PDF, in reading order."""
     reader = _open(data, file)
-    fields = _fields(reader, file)
+    fields = _fields(data, file)
     texts = _texts(reader)
     title = str(reader.metadata.get("/Title", "") or "") if reader.metadata else ""
     if not title and texts.get(0):
@@ -375,11 +352,12 @@ def render_pdf_original(form: Form, answers: Answers) -> bytes:
     """The council's own PDF with each answer in its own field, appearances drawn; nothing else changed."""
     path = form.folder / form.template
     try:
-        reader = PdfReader(io.BytesIO(path.read_bytes()))
+        template = path.read_bytes()
+        reader = PdfReader(io.BytesIO(template))
     except (OSError, PyPdfError):
         raise RenderError(f"form {form.id} has no readable template PDF at {form.template}") from None
     writer = PdfWriter(clone_from=reader)
-    kinds = {f.name: f for f in _fields(reader, form.template)}
+    kinds = {f.name: f for f in _fields(template, form.template)}
     values: dict[str, str] = {}
     for section, block in form.blocks():
         if not (answers.show.get(section.id, True) and answers.show.get(block.id, True)):

@@ -1,19 +1,21 @@
 """Reading a completed PDF form that came from outside, finding a form's answers in its fields, and locking a PDF.
 
-Reading never trusts the file: every pypdf exception becomes a DocumentError naming the file.
+Reading never trusts the file: it is read with qpdf (through pikepdf), and every exception becomes a
+DocumentError naming the file.
 """
 
 from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from pypdf import PasswordType, PdfReader
-from pypdf.errors import DependencyError, FileNotDecryptedError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+import pikepdf
+from pypdf import PdfReader
+from pypdf.errors import DependencyError
 
 from pepdocs._errors import DocumentError, FormError, Issue, LimitError, PepdocsError, PepdocsWarning, RenderError
 from pepdocs.engines.pdf._build import (
@@ -64,43 +66,43 @@ def read_pdf(data: bytes, file: str, password: str | None = None) -> PdfFields:
     if b"%%EOF" not in data[-2048:]:
         raise DocumentError("the PDF is truncated or damaged: it has no end-of-file marker", file)
     try:
-        reader = PdfReader(io.BytesIO(data))
-        _unlock(reader, file, password)
-        return _fields(reader, file)
+        with open_pdf(data, file, password) as pdf:
+            return _fields(pdf, file)
     except PepdocsError:
         raise
-    except DependencyError as error:
-        raise DocumentError(f"the PDF is encrypted in a way this installation cannot open ({error})", file) from error
-    except FileNotDecryptedError as error:
-        raise DocumentError("the PDF is encrypted: a password is needed to open it", file) from error
-    except Exception as error:  # pypdf raises many kinds on damaged files; its text may quote the file's bytes
+    except Exception as error:  # qpdf raises many kinds on damaged files; its text may quote the file's bytes
         raise DocumentError(f"the PDF is damaged and cannot be read ({type(error).__name__})", file) from error
 
 
-def _unlock(reader: PdfReader, file: str, password: str | None) -> None:
-    if not reader.is_encrypted:
-        return
-    if password is None:
-        if reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-            raise DocumentError("the PDF is encrypted: a password is needed to open it (pass password=...)", file)
-        return
-    if reader.decrypt(password) == PasswordType.NOT_DECRYPTED:
-        raise DocumentError("the PDF is encrypted and the password given does not open it", file)
+def open_pdf(data: bytes, file: str, password: str | None = None) -> pikepdf.Pdf:
+    """A PDF opened by qpdf (C++, objects read as they are asked for), unlocked with `password` if it is encrypted."""
+    try:
+        return pikepdf.open(io.BytesIO(data), password=password or "")
+    except pikepdf.PasswordError as error:
+        if password is None:
+            raise DocumentError(
+                "the PDF is encrypted: a password is needed to open it (pass password=...)", file
+            ) from error
+        raise DocumentError("the PDF is encrypted and the password given does not open it", file) from error
+    except pikepdf.PdfError as error:  # its text may quote the file's bytes
+        raise DocumentError(f"the PDF is damaged and cannot be read ({type(error).__name__})", file) from error
 
 
-def _fields(reader: PdfReader, file: str) -> PdfFields:
+def _fields(pdf: pikepdf.Pdf, file: str) -> PdfFields:
     info: dict[str, str] = {}
-    raw_info = reader.trailer.get("/Info")
-    if raw_info is not None:
-        for key, value in raw_info.get_object().items():
-            if isinstance(value, str):
-                info[str(key)[1:]] = str(value)
-    root: Any = reader.trailer["/Root"]
-    acroform: Any = root.get("/AcroForm")
+    raw_info = pdf.trailer.get("/Info")
+    if isinstance(raw_info, pikepdf.Dictionary):
+        for key, value in raw_info.items():
+            if isinstance(value, pikepdf.String | pikepdf.Name):
+                info[key[1:]] = str(value)
+    acroform = pdf.Root.get("/AcroForm")
+    if not isinstance(acroform, pikepdf.Dictionary):
+        acroform = None
     fields = acroform.get("/Fields") if acroform is not None else None
     out = PdfFields({}, {}, info)
-    if fields:
-        _read_tree(fields, "", None, 0, out, set())
+    if isinstance(fields, pikepdf.Array):
+        for name, kind, node, kids in field_tree(fields, ("/FT", "/Ff", "/V"), MAX_FIELDS, own=("/V",)):
+            _terminal(node, name, kind, kids, out)
     if acroform is not None and acroform.get("/XFA") is not None:
         if not out.text and not out.states:
             raise DocumentError(
@@ -115,44 +117,56 @@ def _fields(reader: PdfReader, file: str) -> PdfFields:
     return out
 
 
-def _read_tree(
-    kids: Any, prefix: str, inherited: dict[str, Any] | None, depth: int, out: PdfFields, seen: set[int]
-) -> None:
-    if depth > MAX_DEPTH:
-        return
-    for ref in kids:
-        key = ref.idnum if isinstance(ref, IndirectObject) else id(ref)
-        if key in seen or len(seen) > MAX_FIELDS:
-            continue
-        seen.add(key)
-        node: Any = ref.get_object()
-        if not isinstance(node, DictionaryObject):
-            continue
-        part = node.get("/T")
-        name = (f"{prefix}.{part}" if prefix else str(part)) if part is not None else prefix
-        kind = dict(inherited or {})
-        for attr in ("/FT", "/Ff", "/V"):
-            if attr in node:
-                kind[attr] = node[attr]
-        children = node.get("/Kids")
-        named = [k for k in children or [] if isinstance(k.get_object(), DictionaryObject) and "/T" in k.get_object()]
-        if named:
-            _read_tree(named, name, {k: v for k, v in kind.items() if k != "/V"}, depth + 1, out, seen)
-            continue
-        if part is None and not prefix:
-            continue
-        _terminal(node, name, kind, children or [], out)
+Terminal = tuple[str, dict[str, Any], Any, list[Any]]
+
+
+def field_tree(fields: Any, keys: tuple[str, ...], limit: int, own: tuple[str, ...] = ()) -> Iterator[Terminal]:
+    """Every terminal field of an AcroForm field tree (pikepdf objects), walked once: its full name, its
+    attributes `keys` (its own, else its parents'; those in `own` never come from a parent), its dictionary
+    and its kids (the widgets). At most `limit` nodes and `MAX_DEPTH` levels; a node met again is passed over."""
+    seen: set[tuple[int, int]] = set()
+    count = 0
+
+    def walk(kids: Any, prefix: str, inherited: dict[str, Any], depth: int) -> Iterator[Terminal]:
+        nonlocal count
+        if depth > MAX_DEPTH:
+            return
+        for node in kids:
+            if not isinstance(node, pikepdf.Dictionary) or count > limit:
+                continue
+            key = node.objgen
+            if key != (0, 0):
+                if key in seen:
+                    continue
+                seen.add(key)
+            count += 1
+            part = node.get("/T")
+            name = (f"{prefix}.{part}" if prefix else str(part)) if part is not None else prefix
+            kind = dict(inherited)
+            for attr in keys:
+                value = node.get(attr)
+                if value is not None:
+                    kind[attr] = value
+            kids_of = node.get("/Kids")
+            children: list[Any] = list(kids_of) if isinstance(kids_of, pikepdf.Array) else []
+            named = [k for k in children if isinstance(k, pikepdf.Dictionary) and "/T" in k]
+            if named:
+                yield from walk(named, name, {k: v for k, v in kind.items() if k not in own}, depth + 1)
+            elif part is not None or prefix:
+                yield name, kind, node, children
+
+    yield from walk(fields, "", {}, 0)
 
 
 def _text_value(value: Any) -> str:
-    if isinstance(value, ArrayObject):
+    if isinstance(value, pikepdf.Array):
         return "\n".join(_text_value(v) for v in value)
-    text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+    text = str(value)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _terminal(node: Any, name: str, kind: dict[str, Any], widgets: Any, out: PdfFields) -> None:
-    field_type = kind.get("/FT")
+def _terminal(node: Any, name: str, kind: dict[str, Any], widgets: list[Any], out: PdfFields) -> None:
+    field_type = str(kind.get("/FT"))
     value = kind.get("/V")
     if field_type in ("/Tx", "/Ch"):
         if value is not None:
@@ -168,7 +182,7 @@ def _terminal(node: Any, name: str, kind: dict[str, Any], widgets: Any, out: Pdf
     state = str(value)[1:] if value is not None and str(value).startswith("/") else ""
     if value is None or (state in ("", "Off") and not flags & RADIO):
         # Some viewers save a tick only in the widgets' appearance state (/AS), with no value.
-        appearance = [node] + [w.get_object() for w in widgets]
+        appearance = [node, *widgets]
         ticked = [str(w.get("/AS"))[1:] for w in appearance if str(w.get("/AS", "/Off")) not in ("/Off", "None")]
         if ticked:
             out.by_appearance.append(name)
