@@ -190,7 +190,7 @@ def _parse(
             content = engine.open(data, name, password)
             chosen, keys, warnings = _which_form(name, form, content.properties, lambda: engine.identify(content)[0])
             found = engine.locate(chosen, content, keys)
-        except PepdocsError:
+        except (PepdocsError, MemoryError):  # memory is the guard's to report (a LimitError when isolated)
             raise
         except Exception as error:  # a library failing on a damaged file in a way its engine did not foresee
             raise DocumentError(f"cannot be read ({type(error).__name__})", name) from error
