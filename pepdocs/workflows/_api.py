@@ -213,7 +213,8 @@ def _which_form(
         try:
             chosen = get_form(claimed)
         except FormError:
-            warnings.append(Issue(f"the document says it is form {claimed!r}, which pepdocs does not know"))
+            # The property is the file's own text, so it is named, not quoted.
+            warnings.append(Issue("the document's pepdocs.form property names a form pepdocs does not know"))
     if chosen is None:
         chosen = identify_form()
     if chosen is None:
