@@ -435,7 +435,7 @@ def test_the_cli_names_a_problem_row_writes_the_rest_and_exits_1_only_when_stric
     args = ["batch", "--policy", "southwark", str(path), "--out", str(tmp_path / "out"), "--workers", "1"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0
-    assert "row 10 (no person ID): no person ID" in result.output and "1 with problems" in result.output
+    assert "row 10: no person ID" in result.output and "1 with problems" in result.output
     assert len(outputs(tmp_path / "out")) == 9
     assert CliRunner().invoke(main, [*args, "--strict"]).exit_code == 1
 

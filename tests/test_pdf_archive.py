@@ -1,6 +1,8 @@
-"""Archival copies: `render(..., archive=True)` writes a flattened PDF/A-2b, checked object by object with pikepdf.
+"""Archival copies: `render(..., archive=True)` writes a flattened PDF/A-2b that is still PDF/UA-1, checked object
+by object with pikepdf and by the `pdfua` checker.
 
-No PDF/A validator installs here (veraPDF is Java, in neither Debian nor PyPI), so these tests check the
+No PDF/A validator installs here (veraPDF is Java, in neither Debian nor PyPI, and its download sites do not
+resolve from this machine), so these tests check the
 objects PDF/A-2b requires and forbids: header, XMP identification agreeing with the document information,
 an sRGB output intent, every font drawn embedded, no form, no annotation, no encryption, no transparency.
 """
@@ -13,6 +15,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from click.testing import CliRunner
+from pdfua import validate
 
 import pepdocs
 from pepdocs._cli import main
@@ -58,6 +61,19 @@ def test_an_archival_copy_has_what_pdfa_2b_requires(form_id: str) -> None:
             assert "/SMask" not in state and float(state.get("/CA", 1)) == 1 and float(state.get("/ca", 1)) == 1
         for instruction in pikepdf.parse_content_stream(page):
             assert str(instruction.operator) not in ("BI", "d0", "d1")  # no inline image, no Type 3 glyph
+
+
+@pytest.mark.parametrize("form_id", FORMS)
+def test_an_archival_copy_stays_pdfua_1(form_id: str, tmp_path: Path) -> None:
+    data = _archive(form_id)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert pdf.open_metadata()["pdfuaid:part"] == "1"
+        assert bool(pdf.Root.MarkInfo.Marked) and "/StructTreeRoot" in pdf.Root
+        assert bool(pdf.Root.ViewerPreferences.DisplayDocTitle)
+    path = tmp_path / "archive.pdf"
+    path.write_bytes(data)
+    findings = [f"{f.rule_id} {f.message}" for f in validate(str(path)).findings]
+    assert findings == []
 
 
 def test_an_archival_copy_holds_the_answers_as_drawn_text() -> None:

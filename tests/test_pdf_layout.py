@@ -233,6 +233,19 @@ def test_pdfinfo_says_tagged(tmp_path: Path) -> None:
         assert "Tagged:          yes" in out, form_id
 
 
+@pytest.mark.office
+def test_pdffonts_finds_every_font_embedded_on_every_form(tmp_path: Path) -> None:
+    """PDF/A and PDF/UA want every font embedded: tick boxes too draw nothing in a font the file does not carry."""
+    pdffonts = office("pdffonts")
+    for n, (label, data) in enumerate(_documents()):
+        path = tmp_path / f"{n}.pdf"
+        path.write_bytes(data)
+        out = subprocess.run([pdffonts, str(path)], capture_output=True, text=True, check=True, timeout=60).stdout
+        rows = out.splitlines()[2:]
+        assert rows, label
+        assert all(row.split()[-5] == "yes" for row in rows), f"{label}: {out}"
+
+
 # --- no longer than the DOCX printed -------------------------------------------------------------
 
 

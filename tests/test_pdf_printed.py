@@ -51,19 +51,9 @@ def test_a_word_form_saved_as_pdf_reads_back_every_value(form_id: str, printed: 
     assert carried(parsed.pep, form) == carried(example(EXAMPLES[form_id]), form)
 
 
-# Laid out to its content, a flattened copy has no continuation pages, so every example reads back but one:
-# no-provision's Arabic quotation, whose lam-alef ligature comes back with its two letters the wrong way round
-# and whose mixed-direction line reads as broken, not wrapped. Strict xfail says when that is mended.
-_ARABIC = {"no-provision"}
-
-
-@pytest.mark.parametrize(
-    "form_id",
-    [
-        pytest.param(f, marks=pytest.mark.xfail(strict=True, reason="Arabic ligature order")) if f in _ARABIC else f
-        for f in sorted(EXAMPLES)
-    ],
-)
+# Laid out to its content, a flattened copy has no continuation pages, so every example reads back, no-provision's
+# Arabic quotation too: its lam-alef ligature in reading order, its mixed-direction line wrapped where it was.
+@pytest.mark.parametrize("form_id", sorted(EXAMPLES))
 def test_a_flattened_pepdocs_pdf_reads_back_every_value(form_id: str) -> None:
     pep = example(EXAMPLES[form_id])
     parsed = pepdocs.parse(pepdocs.render(pep, form_id, "pdf", flatten=True))

@@ -29,7 +29,7 @@ from typing import IO, Any
 
 from pepdocs._errors import FormError, InputError, Issue, PepdocsError, RenderError, UsageError
 from pepdocs._types import AUDIENCES, PARTS, Audience, Format, Part, option
-from pepdocs._util.files import sync_folder, write_atomically
+from pepdocs._util.files import VALUES_NOTE, sync_folder, write_atomically
 from pepdocs._util.isolate import isolated
 from pepdocs._util.memory import TreeSampler, tree_rss_mb
 from pepdocs.engines import formats, get_engine
@@ -134,6 +134,7 @@ class BatchReport:
     def as_dict(self, rows: bool = True) -> dict[str, Any]:
         """The report as JSON data (without its rows, if not `rows`)."""
         data = {
+            "note": VALUES_NOTE,
             "pepdocs": _version(),
             "source": self.source,
             "out_dir": str(self.out_dir),
@@ -483,12 +484,12 @@ def _jobs(
             continue
         name = output_name(case.person_id, choice.form, when, plan.format)
         if taken is not None:
-            message = f"file name {name} is already used by row {taken}; person IDs must differ"
+            message = f"its {choice.form} file would take the name row {taken}'s has; person IDs must differ"
             row.problems.append(Issue(message, row=case.row))
             continue
         row.files.append(name)
         key = input_key(pep, choice.form, plan.format, keys, plan.audience, source)
-        kept = _kept(plan, name, key, row)
+        kept = _kept(plan, name, key, row, choice.form)
         if kept == "up to date":
             up_to_date += 1
         if kept is None:
@@ -506,7 +507,7 @@ def _keys(plan: Plan, form_id: str) -> tuple[str, ...] | None:
     return tuple(form.section(key).key for key in plan.sections)
 
 
-def _kept(plan: Plan, name: str, key: str, row: RowReport) -> str | None:
+def _kept(plan: Plan, name: str, key: str, row: RowReport, form: str) -> str | None:
     """Why an output is left as it is ("up to date", or "changed" by someone since it was written), else None."""
     if plan.force:
         return None
@@ -519,9 +520,9 @@ def _kept(plan: Plan, name: str, key: str, row: RowReport) -> str | None:
         return None
     if entry.key == key:
         return "up to date"
-    if entry.changed(plan.out_dir / name, stat):
+    if entry.changed(plan.out_dir / name, stat):  # the name holds the person ID: the form says which file
         message = (
-            f"{name} was changed after pepdocs wrote it, so it was not overwritten with the new case data "
+            f"its {form} file was changed after pepdocs wrote it, so it was not overwritten with the new case data "
             "(use --force to overwrite it)"
         )
         row.problems.append(Issue(message, row=row.row))
@@ -1029,8 +1030,9 @@ class ReportBook:
         summary.column_dimensions["A"].width = 24
         summary.column_dimensions["B"].width = 80
         data = report.as_dict(rows=False)
-        lines: list[tuple[str, Any]] = [("Source", data["source"]), ("Run date", data["run_date"]),
-                                        ("Format", data["format"]), ("pepdocs", data["pepdocs"])]  # fmt: skip
+        lines: list[tuple[str, Any]] = [("Note", VALUES_NOTE), ("Source", data["source"]),
+                                        ("Run date", data["run_date"]), ("Format", data["format"]),
+                                        ("pepdocs", data["pepdocs"])]  # fmt: skip
         lines += [(f"Rows {status}", count) for status, count in report.counts.items()]
         lines += [("Files written", report.written), ("Files up to date", report.up_to_date),
                   ("Seconds", data["seconds"]), ("ms per document", data["ms_per_document"]),

@@ -1,8 +1,13 @@
-"""Archival copies: a flattened PDF made a PDF/A-2b, for the record kept on the child's file.
+"""Archival copies: a flattened PDF made a PDF/A-2b that stays PDF/UA-1, for the record kept on the child's file.
 
 PDF/A-2b asks for every font embedded (they are, as subsets), an output intent with a colour
 profile (sRGB, from Debian's icc-profiles-free), XMP metadata that agrees with the document
-information and names the PDF/A part and conformance, no encryption and no transparency.
+information and names the PDF/A part and conformance, no encryption and no transparency. The
+flattened copy's tags, language and title are kept, and the XMP names PDF/UA-1 as well.
+
+It claims 2b, not 2u: 2u asks every glyph to map to Unicode, and in shaped scripts the glyphs after
+the first of a cluster (an Indic conjunct's parts, a mark placed on its letter) have no text of their own;
+the cluster's text is on its first glyph and in /ActualText.
 """
 
 from __future__ import annotations
@@ -33,13 +38,16 @@ def _profile() -> bytes:
 
 
 def xmp(title: str, subject: str, producer: str, lang: str) -> bytes:
-    """The XMP packet: PDF/A-2B identification, title, subject (the council), producer; no author, no dates."""
+    """The XMP packet: PDF/A-2B and PDF/UA-1 identification, title, subject (the council), producer; no author."""
     body = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
   <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">
    <pdfaid:part>2</pdfaid:part>
    <pdfaid:conformance>B</pdfaid:conformance>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+   <pdfuaid:part>1</pdfuaid:part>
   </rdf:Description>
   <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
    <dc:format>application/pdf</dc:format>
@@ -57,7 +65,7 @@ def xmp(title: str, subject: str, producer: str, lang: str) -> bytes:
 
 
 def to_pdfa(flat: bytes) -> bytes:
-    """A flattened pepdocs PDF as a PDF/A-2b: XMP metadata, an sRGB output intent, fonts that are not drawn removed."""
+    """A flattened pepdocs PDF as a PDF/A-2b and PDF/UA-1: XMP metadata naming both, an sRGB output intent."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(flat)))
     root = writer._root_object
     info: Any = writer.metadata or {}
@@ -82,22 +90,8 @@ def to_pdfa(flat: bytes) -> bytes:
         }
     )
     root[NameObject("/OutputIntents")] = ArrayObject([writer._add_object(intent)])
-    for page in writer.pages:
-        fonts = page.get("/Resources", {}).get("/Font")
-        if fonts is not None:
-            fonts = fonts.get_object()
-            for key in [k for k, v in fonts.items() if "/FontFile2" not in _descriptor(v.get_object())]:
-                del fonts[key]  # the tick-box font of the fillable form: nothing draws in it once flattened
     writer.add_metadata({"/Producer": producer})
     writer.pdf_header = b"%PDF-1.7"
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-def _descriptor(font: Any) -> Any:
-    """A font's descriptor, through its descendant for a Type0 font; empty when it has none."""
-    if "/DescendantFonts" in font:
-        font = font["/DescendantFonts"][0].get_object()
-    descriptor = font.get("/FontDescriptor")
-    return descriptor.get_object() if descriptor is not None else DictionaryObject()

@@ -22,7 +22,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from pepdocs._errors import FormError
-from pepdocs.engines.pdf._fonts import PRIMARY, SHORT, Usage, collect, embed, needed, typing_gids, typing_glyphs
+from pepdocs.engines.pdf._fonts import LATIN, PRIMARY, SHORT, Usage, collect, embed, embed_main, needed, typing_gids
 from pepdocs.engines.pdf._syntax import (
     Name,
     Objects,
@@ -50,8 +50,6 @@ from pepdocs.engines.pdf._text import (
 from pepdocs.forms import _style
 from pepdocs.forms._spec import Block, Field, Form, Section, option_label
 from pepdocs.forms._wording import block_header, filled_by_line, section_heading
-
-BOX_FONT = "ZaDb"
 
 PAGE_W, PAGE_H = _style.points(_style.PAGE_WIDTH_CM), _style.points(_style.PAGE_HEIGHT_CM)
 LEFT = _style.points(_style.MARGIN_CM)
@@ -282,8 +280,12 @@ class Flow:
         page.ops.append(b"/%s <</MCID %d>> BDC\n%s\nEMC" % (elem.role.encode(), mcid, ops))
 
     def art(self, ops: bytes) -> None:
-        """Draw what only decorates (rules, fills, box outlines) as an artifact."""
-        self.page.ops.append(_artifact(ops))
+        """Draw what only decorates (rules, fills, box outlines) as an artifact, in one with an artifact just before."""
+        ops_ = self.page.ops
+        if ops_ and ops_[-1].startswith(b"/Artifact BMC\n"):
+            ops_[-1] = ops_[-1][:-4] + b"\n" + ops + b"\nEMC"
+        else:
+            ops_.append(_artifact(ops))
 
     # --- drawing
 
@@ -297,10 +299,10 @@ class Flow:
         stroke: bool = True,
     ) -> None:
         box = b"%.2f %.2f %.2f %.2f re" % (x, y, w, h)
-        ops = b"%s %s f" % (_COLORS[fill], box) if fill is not None else b""
-        if stroke:
-            ops += b" 0.5 w 0 G %s S" % box
-        self.art(ops)
+        if fill is None:
+            self.art(b"0.5 w 0 G %s S" % box if stroke else b"")
+        else:
+            self.art(b"%s 0.5 w 0 G %s B" % (_COLORS[fill], box) if stroke else b"%s %s f" % (_COLORS[fill], box))
 
     def lines(
         self,
@@ -955,12 +957,10 @@ def widget_bytes(
         if ap:
             out.append(b"/AP<</N %d 0 R>>" % ap)
     elif w.kind == "check":
-        out.append(b"/Ff 0/DA(/%s 0 Tf 0 g)/MK<</CA(8)>>/V%s/AS%s" % (BOX_FONT.encode(), state, state))
+        out.append(b"/Ff 0/DA(/%s 0 Tf 0 g)/V%s/AS%s" % (FONT.encode(), state, state))
         out.append(b"/AP<</N<</Yes %d 0 R/Off %d 0 R>>>>" % (box_on, box_off))
     else:
-        out.append(
-            b"/MK<</CA(8)>>/AS%s/AP<</N<<%s %d 0 R/Off %d 0 R>>>>" % (state, name_bytes(w.state), box_on, box_off)
-        )
+        out.append(b"/AS%s/AP<</N<<%s %d 0 R/Off %d 0 R>>>>" % (state, name_bytes(w.state), box_on, box_off))
     out.append(b">>")
     return b"".join(out)
 
@@ -976,7 +976,7 @@ def group_entries(
     if radio:
         if label:
             entries["TU"] = label
-        entries |= {"Ff": RADIO, "DA": f"/{BOX_FONT} 0 Tf 0 g"}
+        entries |= {"Ff": RADIO, "DA": f"/{FONT} 0 Tf 0 g"}
         if state:
             entries["V"] = Name(state)
     entries["Kids"] = [Ref(kid) for kid in kids]
@@ -992,8 +992,8 @@ def box_streams() -> tuple[Stream, Stream]:
 
 @dataclass(frozen=True)
 class _Static:
-    """The objects every document shares (the main font cut to what a person may type, the tick-box font and
-    appearances), written once; a document's resources object is written per document, for the fonts it adds."""
+    """The objects every document shares (the main font cut to what a person may type, the tick-box appearances),
+    written once; a document's resources object is written per document, for the fonts it adds."""
 
     bodies: dict[int, bytes]
     next: int
@@ -1007,11 +1007,10 @@ class _Static:
 def _static() -> _Static:
     objects = Objects()
     resources = objects.reserve()
-    main = embed(PRIMARY, typing_glyphs(), objects.add)
-    zadb = objects.add({"Type": Name("Font"), "Subtype": Name("Type1"), "BaseFont": Name("ZapfDingbats")})
+    main, latin = embed_main(objects.add)
     on, off = box_streams()
     box_on, box_off = objects.add(on), objects.add(off)
-    fonts = {PRIMARY: main, SHORT: main, BOX_FONT: zadb}
+    fonts = {PRIMARY: main, SHORT: main, LATIN: latin}
     return _Static(dict(objects.bodies), objects.next, Ref(resources), fonts, box_on, box_off)
 
 
@@ -1026,7 +1025,8 @@ def _appearance(w: Widget, resources: Ref) -> bytes:
     width, height = w.rect[2] - w.rect[0], w.rect[3] - w.rect[1]
     ops = draw_fit(w.shown, width, height, w.rest_page + 1 if w.shown.overflow else None)
     # Not compressed: compressing a stream this short costs more than it saves.
-    head = b"<</Type/XObject/Subtype/Form/BBox[0 0 %s %s]/Resources %d 0 R/Length %d>>"
+    # No /Type: it is optional in a form XObject, and a filled form has hundreds of these.
+    head = b"<</Subtype/Form/BBox[0 0 %s %s]/Resources %d 0 R/Length %d>>"
     return head % (number(width), number(height), resources.num, len(ops)) + b"\nstream\n" + ops + b"\nendstream"
 
 
@@ -1145,8 +1145,13 @@ def write_pdf(
     roots, annots = _tree(pages, objects)
     keys = {w: len(pages) + i for i, w in enumerate(w for page in pages for w in page.widgets)}
 
+    shared: dict[bytes, int] = {}  # an appearance drawn twice (a "Yes", a date, in boxes of one size) is written once
+
     def entries_of(w: Widget, part: str, parent: int | None) -> bytes:
-        ap = objects.add(_appearance(w, static.resources)).num if w.kind == "text" and w.shown is not None else 0
+        ap = 0
+        if w.kind == "text" and w.shown is not None:
+            body = _appearance(w, static.resources)
+            ap = shared.get(body) or shared.setdefault(body, objects.add(body).num)
         page = page_refs[w.page].num
         return widget_bytes(w, part, parent, page, keys[w], static.box_on.num, static.box_off.num, ap)
 

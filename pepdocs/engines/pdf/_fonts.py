@@ -28,6 +28,7 @@ from pepdocs.engines.pdf._syntax import Name, Ref, Stream
 
 FOLDER = Path(__file__).resolve().parent / "fonts"
 PRIMARY = "DejaVuSans"
+LATIN = "L"  # the main font as a one-byte WinAnsi font, for text that is all in it: half the bytes of two-byte codes
 SHORT = "F"  # the main font's second, short resource name, used in content streams: a form draws it thousands of times
 EXTRA = "DejaVuSansX"  # the main font's glyphs a filled copy adds to those its template embeds
 FONT_ENV = "PEPDOCS_PDF_FONT"  # a TrueType file tried for characters no bundled font has
@@ -78,7 +79,11 @@ TYPING = (
     (0x370, 0x3CE),  # Greek
     (0x400, 0x45F),  # Cyrillic: Russian, Ukrainian, Belarusian, Bulgarian, Serbian, Macedonian
     (0x490, 0x491),  # Ukrainian ghe with upturn
-    (0x1E00, 0x1EFF),  # Latin Extended Additional (Vietnamese, Yoruba)
+    (0x1E62, 0x1E63),  # s with dot below (Yoruba)
+    (0x1E80, 0x1E85),  # w with grave, acute, diaeresis (Welsh)
+    (0x1EB8, 0x1EB9),  # e with dot below (Yoruba)
+    (0x1ECC, 0x1ECD),  # o with dot below (Yoruba)
+    (0x1EF2, 0x1EF3),  # y with grave (Welsh); the rest of Latin Extended Additional (Vietnamese) is embedded when used
     (0x2010, 0x2044),  # dashes, quotes, bullets, ellipsis
     (0x20AC, 0x20AC),  # euro
     (0x2116, 0x2116),  # numero
@@ -276,6 +281,29 @@ def typing_glyphs() -> dict[int, str]:
     return {gid: main.text_of.get(gid, "") for gid in typing_gids()}
 
 
+@cache
+def latin_chars() -> frozenset[str]:
+    """The characters drawn in the one-byte font `LATIN`: those of WinAnsi the typing set has a glyph for (a
+    no-break space and a soft hyphen aside, which WinAnsi readers take for a space and a hyphen)."""
+    gid, typed = primary().gid, typing_gids()
+    out = set()
+    for code in range(0x20, 0x2200):
+        char = chr(code)
+        try:
+            byte = char.encode("cp1252")
+        except UnicodeEncodeError:
+            continue
+        if byte[0] >= 0x20 and char not in "\xa0\xad" and gid.get(code) in typed:
+            out.add(char)
+    return frozenset(out)
+
+
+@cache
+def latin_codes() -> dict[int, str]:
+    """Each `latin_chars` character's one-byte code, as PDF literal string text."""
+    return {ord(c): _ESCAPE.get(c.encode("cp1252")[0], c.encode("cp1252").decode("latin-1")) for c in latin_chars()}
+
+
 def needed(usage: Usage) -> dict[str, dict[int, str]]:
     """The glyphs to embed for each font resource a document uses, with the text of each glyph."""
     out: dict[str, dict[int, str]] = {name: dict(glyphs) for name, glyphs in usage.glyphs.items()}
@@ -322,6 +350,12 @@ def program(name: str, gids: frozenset[int]) -> bytes:
     subsetter = subset.Subsetter(options)
     subsetter.populate(gids=sorted(gids | {0}))
     subsetter.subset(tt)
+    # Glyph ids are kept, so the glyphs cut out stay as empty slots; their advances are given in the PDF's /W
+    # where used at all, and zeroed here they compress to almost nothing.
+    metrics = tt["hmtx"].metrics
+    for gid, name in enumerate(tt.getGlyphOrder()):
+        if gid and gid not in gids:
+            metrics[name] = (0, 0)
     out = io.BytesIO()
     tt.save(out)
     return out.getvalue()
@@ -333,27 +367,64 @@ def _tag(name: str, gids: Iterable[int]) -> str:
     return "".join(chr(ord("A") + b % 26) for b in digest[:6])
 
 
-def embed(resource: str, glyphs: dict[int, str], add: Callable[[Any], Ref]) -> Ref:
-    """Write a Type0 font of a subset (`add` writes an object and returns its reference); return its reference."""
-    f = face(PRIMARY if resource == EXTRA else resource)
-    gids = frozenset(glyphs)
-    base_font = f"{_tag(resource, gids)}+{f.name}"
-    data = program(f.name, gids)
-    file = add(Stream({"Length1": len(data)}, data))
-    descriptor = add(
+def _descriptor(f: Face, base_font: str, flags: int, file: Ref) -> dict[str, Any]:
+    return {
+        "Type": Name("FontDescriptor"),
+        "FontName": Name(base_font),
+        "Flags": flags,
+        "FontBBox": f.bbox,
+        "ItalicAngle": 0,
+        "Ascent": f.ascent,
+        "Descent": f.descent,
+        "CapHeight": f.cap_height,
+        "StemV": 80,
+        "FontFile2": file,
+    }
+
+
+def embed_main(add: Callable[[Any], Ref]) -> tuple[Ref, Ref]:
+    """Write the main font cut to the typing set as a Type0 font, and as a one-byte WinAnsi TrueType font
+    (`LATIN`) drawing from the same program; return both references."""
+    glyphs = typing_glyphs()
+    f = primary()
+    base_font, file = _file(PRIMARY, glyphs, add)
+    type0 = _type0(f, base_font, file, glyphs, add)
+    codes = sorted(ord(c.encode("cp1252")) for c in latin_chars())
+    first, last = codes[0], codes[-1]
+    by_code = {ord(c.encode("cp1252")): c for c in latin_chars()}
+    widths = [f.widths[f.gid[ord(by_code[code])]] if code in by_code else 0 for code in range(first, last + 1)]
+    simple = add(
         {
-            "Type": Name("FontDescriptor"),
-            "FontName": Name(base_font),
-            "Flags": 4,
-            "FontBBox": f.bbox,
-            "ItalicAngle": 0,
-            "Ascent": f.ascent,
-            "Descent": f.descent,
-            "CapHeight": f.cap_height,
-            "StemV": 80,
-            "FontFile2": file,
+            "Type": Name("Font"),
+            "Subtype": Name("TrueType"),
+            "BaseFont": Name(base_font),
+            "FirstChar": first,
+            "LastChar": last,
+            "Widths": widths,
+            "Encoding": Name("WinAnsiEncoding"),
+            "FontDescriptor": add(_descriptor(f, base_font, 32, file)),
+            "ToUnicode": add(Stream({}, to_unicode_cmap({code: by_code[code] for code in codes}, one_byte=True))),
         }
     )
+    return type0, simple
+
+
+def _file(resource: str, glyphs: dict[int, str], add: Callable[[Any], Ref]) -> tuple[str, Ref]:
+    """Write a font's program cut to some glyphs; its subset name and reference."""
+    f = face(PRIMARY if resource == EXTRA else resource)
+    gids = frozenset(glyphs)
+    data = program(f.name, gids)
+    return f"{_tag(resource, gids)}+{f.name}", add(Stream({"Length1": len(data)}, data))
+
+
+def embed(resource: str, glyphs: dict[int, str], add: Callable[[Any], Ref]) -> Ref:
+    """Write a Type0 font of a subset (`add` writes an object and returns its reference); return its reference."""
+    base_font, file = _file(resource, glyphs, add)
+    return _type0(face(PRIMARY if resource == EXTRA else resource), base_font, file, glyphs, add)
+
+
+def _type0(f: Face, base_font: str, file: Ref, glyphs: dict[int, str], add: Callable[[Any], Ref]) -> Ref:
+    descriptor = add(_descriptor(f, base_font, 4, file))
     cid = add(
         {
             "Type": Name("Font"),
@@ -362,7 +433,7 @@ def embed(resource: str, glyphs: dict[int, str], add: Callable[[Any], Ref]) -> R
             "CIDSystemInfo": {"Registry": "Adobe", "Ordering": "Identity", "Supplement": 0},
             "FontDescriptor": descriptor,
             "DW": f.widths[0],
-            "W": _widths(f, sorted(gids | {0})),
+            "W": _widths(f, sorted(frozenset(glyphs) | {0})),
             "CIDToGIDMap": Name("Identity"),
         }
     )
@@ -395,8 +466,8 @@ def _widths(f: Face, gids: list[int]) -> list[Any]:
     return out
 
 
-def to_unicode_cmap(glyphs: dict[int, str]) -> bytes:
-    """A ToUnicode CMap from glyph ids to their text; runs of glyphs for consecutive characters as ranges."""
+def to_unicode_cmap(glyphs: dict[int, str], one_byte: bool = False) -> bytes:
+    """A ToUnicode CMap from glyph ids (or one-byte codes) to their text; runs of consecutive characters as ranges."""
     runs: list[tuple[int, int, str]] = []  # first glyph, last glyph, text of the first
     for gid, text in sorted((gid, text) for gid, text in glyphs.items() if text):
         if runs:
@@ -412,8 +483,11 @@ def to_unicode_cmap(glyphs: dict[int, str]) -> bytes:
         b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
         b"/CIDSystemInfo <</Registry (Adobe) /Ordering (UCS) /Supplement 0>> def",
         b"/CMapName /Adobe-Identity-UCS def /CMapType 2 def",
-        b"1 begincodespacerange <0000> <FFFF> endcodespacerange",
+        b"1 begincodespacerange <00> <FF> endcodespacerange"
+        if one_byte
+        else b"1 begincodespacerange <0000> <FFFF> endcodespacerange",
     ]
+    code = b"<%02X>" if one_byte else b"<%04X>"
 
     def hex_text(text: str) -> bytes:
         return text.encode("utf-16-be").hex().upper().encode()
@@ -421,12 +495,12 @@ def to_unicode_cmap(glyphs: dict[int, str]) -> bytes:
     for start in range(0, len(singles), 100):
         chunk = singles[start : start + 100]
         out.append(b"%d beginbfchar" % len(chunk))
-        out.extend(b"<%04X> <%s>" % (gid, hex_text(text)) for gid, text in chunk)
+        out.extend(code % gid + b" <%s>" % hex_text(text) for gid, text in chunk)
         out.append(b"endbfchar")
     for start in range(0, len(ranges), 100):
         block = ranges[start : start + 100]
         out.append(b"%d beginbfrange" % len(block))
-        out.extend(b"<%04X> <%04X> <%s>" % (first, last, hex_text(text)) for first, last, text in block)
+        out.extend(code % first + b" " + code % last + b" <%s>" % hex_text(text) for first, last, text in block)
         out.append(b"endbfrange")
     out.append(b"endcmap CMapName currentdict /CMap defineresource pop end end")
     return b"\n".join(out)

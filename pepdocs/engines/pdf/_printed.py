@@ -181,7 +181,12 @@ def _above(tokens: list[_Token], inside: set[int], table: Any) -> bool:
 
 def _tokens(page: Any) -> list[_Token]:
     """The page's words, and its tick boxes drawn as squares read as ☒ (crossed) or ☐."""
-    words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+    from pdfplumber.utils.text import extract_words
+
+    # A glyph for two right-to-left letters (Arabic's lam-alef) gives them in reading order, where the rest of
+    # its line comes out left to right: given in drawing order like its neighbours, `_logical` turns it back.
+    chars = [dict(c, text=c["text"][::-1]) if len(c["text"]) > 1 and _RTL.search(c["text"]) else c for c in page.chars]
+    words = extract_words(chars, keep_blank_chars=False, use_text_flow=False)
     tokens = [_Token(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w in words]
     strokes = [(ln["x0"], ln["top"], ln["x1"], ln["bottom"]) for ln in page.lines]
     for rect in page.rects:

@@ -10,7 +10,20 @@ from functools import cache, lru_cache
 
 from bidi import get_display  # type: ignore[import-untyped]
 
-from pepdocs.engines.pdf._fonts import EXTRA, FOLDER, PRIMARY, SHORT, Face, current, face_for, literal, primary
+from pepdocs.engines.pdf._fonts import (
+    EXTRA,
+    FOLDER,
+    LATIN,
+    PRIMARY,
+    SHORT,
+    Face,
+    current,
+    face_for,
+    latin_chars,
+    latin_codes,
+    literal,
+    primary,
+)
 from pepdocs.engines.pdf._syntax import number, string_bytes
 
 FONT_FILE = FOLDER / "DejaVuSans.ttf"
@@ -143,11 +156,11 @@ def show(text: str, size: float) -> bytes:
         text = unicodedata.normalize("NFC", text)
     usage = current()
     base = usage.base if usage is not None else None
-    main = primary()
-    if _plain(base).issuperset(text):
+    single = _single(text, size, base)
+    if single is not None:
         if usage is not None:
             usage.chars.update(text)
-        return b"/%s %s Tf (%s) Tj" % (SHORT.encode(), number(size), text.translate(main.codes).encode("latin-1"))
+        return b"%s %s" % single
     out = []
     for run in _runs(text):
         if not run.glyphs:
@@ -166,6 +179,18 @@ def show(text: str, size: float) -> bytes:
         out.append(ops)
     body = b" ".join(out)
     return _actual(rtl_line, body) if rtl_line is not None else body
+
+
+def _single(text: str, size: float, base: frozenset[int] | None) -> tuple[bytes, bytes] | None:
+    """Visual text drawn in the main font alone: the operator choosing the font, and the one showing the text."""
+    if latin_chars().issuperset(text):
+        return b"/%s %s Tf" % (LATIN.encode(), number(size)), b"(%s) Tj" % text.translate(latin_codes()).encode(
+            "latin-1"
+        )
+    if _plain(base).issuperset(text):
+        shown = text.translate(primary().codes).encode("latin-1")
+        return b"/%s %s Tf" % (SHORT.encode(), number(size)), b"(%s) Tj" % shown
+    return None
 
 
 def _actual(text: str, ops: bytes) -> bytes:
@@ -271,7 +296,7 @@ def wrap(text: str, size: float, width: float) -> list[Line]:
         used = 0.0
         started = False
         for word in paragraph.split(" "):
-            w = sum(map(measure, word))
+            w = _word_width(word)
             joined = used + space + w if started else w
             if joined <= limit:
                 if started:
@@ -303,6 +328,14 @@ def wrap(text: str, size: float, width: float) -> list[Line]:
             current = piece
         lines.append(Line("".join(current), "\n", rtl))
     return lines
+
+
+def _word_width(word: str) -> float:
+    """A word's advance in thousandths of an em: shaped as drawn where its script is (joined Arabic letters and
+    Indic conjuncts are narrower than the same letters apart, so a line measured letter by letter wraps too soon)."""
+    if not any(face_for(char).shaped for char in word):
+        return sum(map(font().advance.__getitem__, word))
+    return sum(run.width for run in _runs(_INVISIBLE.sub("", get_display(word))))
 
 
 def rejoin(lines: Sequence[Line]) -> str:
@@ -382,11 +415,22 @@ def draw_fit(result: Fit, width: float, height: float, page: int | None = None) 
     # No clip of its own: an answer is fitted to its box, and a field's appearance is clipped to its /BBox.
     out = [b"/Tx BMC BT"]
     at = (0.0, 0.0)
+    chosen = b""  # the font operator in force: a line in the same font as the last does not repeat it
+    usage = current()
     for text, rtl in shown:
         x = width - PAD - fnt.width(text, size) if rtl else PAD
         # Each line is placed from the last (Td), which is shorter than a whole matrix per line.
-        out.append(b"%s %s Td %s" % (number(x - at[0]), number(y - at[1]), show(text, size)))
+        out.append(b"%s %s Td" % (number(x - at[0]), number(y - at[1])))
+        single = _single(text, size, usage.base if usage is not None else None)
+        if single is None:
+            out.append(show(text, size))
+            chosen = b""
+        else:
+            if usage is not None:
+                usage.chars.update(text)
+            out.extend(single[1:] if single[0] == chosen else single)
+            chosen = single[0]
         at = (x, y)
         y -= lead
     out.append(b"ET EMC")
-    return b"\n".join(out)
+    return b" ".join(out)
