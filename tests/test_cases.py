@@ -15,12 +15,21 @@ import pytest
 import pepdocs
 from pepdocs.model._codes import Gender, LegalStatus, PlacementType
 from pepdocs.model._identifiers import upn_check_letter
+from pepdocs.workflows import _cases
 from pepdocs.workflows._cases import COLUMNS, YEAR_GROUP, header_key, load_mapping, read_cases
 
 from .conftest import write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 ON = date(2027, 1, 4)
+
+
+@pytest.fixture(autouse=True, params=["whole", "streamed"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test twice: a workbook read whole by the fast reader, and streamed as a long one is."""
+    if request.param == "streamed":
+        monkeypatch.setattr(_cases, "WHOLE_SHEET_BYTES", -1)
+    return str(request.param)
 
 
 def upn(digits: str = "210123425001") -> str:
@@ -362,3 +371,22 @@ def test_the_readme_lists_every_column_and_its_spellings() -> None:
     section = readme.split("## Case data columns", 1)[1].split("\n## ", 1)[0]
     for column in COLUMNS:
         assert f"| {column.header} | {', '.join(column.aliases)} |" in section, column.header
+
+
+def test_a_long_workbook_is_read_in_memory_that_does_not_grow_with_its_rows(tmp_path: Path, reader: str) -> None:
+    import tracemalloc
+
+    if reader == "whole":
+        pytest.skip("a workbook under WHOLE_SHEET_BYTES is read whole, by design")
+    make_cases = _make_cases()
+    peaks = []
+    for count in (2000, 8000):
+        path = make_cases.write(tmp_path / f"cases-{count}.xlsx", count)
+        tracemalloc.start()
+        try:
+            with read_cases(path, on=ON) as rows:
+                assert sum(1 for _ in rows.raw()) == count
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+    assert peaks[1] < 1.5 * peaks[0]
