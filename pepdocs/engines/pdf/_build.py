@@ -31,6 +31,7 @@ from pepdocs.engines.pdf._syntax import (
     name_bytes,
     number,
     string_bytes,
+    tenth,
     write_packed,
 )
 from pepdocs.engines.pdf._text import (
@@ -298,7 +299,7 @@ class Flow:
         fill: tuple[float, float, float] | None = None,
         stroke: bool = True,
     ) -> None:
-        box = b"%.2f %.2f %.2f %.2f re" % (x, y, w, h)
+        box = b"%s %s %s %s re" % (tenth(x), tenth(y), tenth(w), tenth(h))
         if fill is None:
             self.art(b"0.5 w 0 G %s S" % box if stroke else b"")
         else:
@@ -1027,7 +1028,7 @@ def _appearance(w: Widget, resources: Ref) -> bytes:
     # Not compressed: compressing a stream this short costs more than it saves.
     # No /Type: it is optional in a form XObject, and a filled form has hundreds of these.
     head = b"<</Subtype/Form/BBox[0 0 %s %s]/Resources %d 0 R/Length %d>>"
-    return head % (b"%.1f" % width, b"%.1f" % height, resources.num, len(ops)) + b"\nstream\n" + ops + b"\nendstream"
+    return head % (tenth(width), tenth(height), resources.num, len(ops)) + b"\nstream\n" + ops + b"\nendstream"
 
 
 def _flatten(flow: Flow) -> None:
@@ -1114,9 +1115,9 @@ def _structure(
 
     def put(elem: Elem, parent: int) -> None:
         # Written directly, not through serialize: a form has a thousand elements. The element names the page
-        # of its first content (/Pg), so its marked content on that page is a bare MCID and its widgets need no
-        # /Pg; /Type, optional in an element, is left out.
-        on = next((kid.page for kid in elem.kids if not isinstance(kid, Elem)), None)
+        # of its first marked content (/Pg), so its marked content on that page is a bare MCID; a widget's page is
+        # its annotation's own /P, and /Type, optional in an element, is left out.
+        on = next((kid.page for kid in elem.kids if isinstance(kid, Mark)), None)
         kids: list[bytes] = []
         for kid in elem.kids:
             if isinstance(kid, Elem):
@@ -1127,10 +1128,8 @@ def _structure(
                     kids.append(b"%d" % kid.mcid)
                 else:
                     kids.append(b"<</Type/MCR/Pg %d 0 R/MCID %d>>" % (pages[kid.page], kid.mcid))
-            elif kid.page == on:
-                kids.append(b"<</Type/OBJR/Obj %d 0 R>>" % annots[kid])
             else:
-                kids.append(b"<</Type/OBJR/Obj %d 0 R/Pg %d 0 R>>" % (annots[kid], pages[kid.page]))
+                kids.append(b"<</Type/OBJR/Obj %d 0 R>>" % annots[kid])
         extra = b"/A<</O/Table/Scope/%s>>" % elem.scope.encode() if elem.scope else b""
         if elem.alt:
             extra += b"/Alt" + string_bytes(elem.alt)

@@ -24,7 +24,7 @@ from pepdocs.engines.pdf._fonts import (
     literal,
     primary,
 )
-from pepdocs.engines.pdf._syntax import number, string_bytes
+from pepdocs.engines.pdf._syntax import number, string_bytes, tenth
 
 FONT_FILE = FOLDER / "DejaVuSans.ttf"
 FONT = PRIMARY  # the main font's resource name in /DR and in every page and appearance stream
@@ -351,7 +351,7 @@ def text_op(
     x: float, y: float, text: str, size: float, rgb: tuple[float, float, float] = BLACK, bold: bool = False
 ) -> bytes:
     """Operators drawing one line of visual text with its baseline at (x, y)."""
-    body = b"BT %s 1 0 0 1 %s %s Tm %s ET" % (color(rgb), number(x), number(y), show(text, size))
+    body = b"BT %s %s %s Td %s ET" % (color(rgb), tenth(x), tenth(y), show(text, size))
     if bold:
         # DejaVu Sans is shipped in one weight: bold is drawn as filled and outlined glyphs.
         return b"q 2 Tr %s w %s %s Q" % (number(size / 30), color(rgb, stroke=True), body)
@@ -422,7 +422,7 @@ def draw_fit(result: Fit, width: float, height: float, page: int | None = None) 
     for text, rtl in shown:
         x = width - PAD - fnt.width(text, size) if rtl else PAD
         # Each line is placed from the last (Td), which is shorter than a whole matrix per line.
-        out.append(b"%s %s Td" % (_tenth(x - at[0]), _tenth(y - at[1])))
+        out.append(b"%s %s Td" % (tenth(x - at[0]), tenth(y - at[1])))
         single = _single(text, size, usage.base if usage is not None else None)
         if single is None:
             out.append(show(text, size))
@@ -436,8 +436,3 @@ def draw_fit(result: Fit, width: float, height: float, page: int | None = None) 
         y -= lead
     out.append(b"ET")
     return b" ".join(out)
-
-
-def _tenth(value: float) -> bytes:
-    """A text position to a tenth of a point, which no one can see the difference of."""
-    return number(round(value, 1))
