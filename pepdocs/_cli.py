@@ -15,7 +15,7 @@ import click
 import pepdocs
 from pepdocs._errors import LimitError, ModelError, PepdocsError, UsageError
 from pepdocs._types import AUDIENCES, PARTS, PREFERS, Audience, Format, Part, Prefer
-from pepdocs._util.files import write_atomically
+from pepdocs._util.files import VALUES_NOTE, write_atomically
 
 # `pepdocs.X` loads X on first use, so that `pepdocs --help` and `--version` load no model, engine or
 # library behind them.
@@ -85,7 +85,7 @@ _forms_option = click.option(
     help="A folder of your own form folders (each with a form.toml); may be repeated. Also PEPDOCS_FORMS.",
 )
 _audience_option = click.option(
-    "--audience", type=click.Choice(AUDIENCES), default="record", show_default=True,
+    "--audience", type=click.Choice(AUDIENCES, case_sensitive=False), default="record", show_default=True,
     help="school and child copies leave out every sensitive field.",
 )  # fmt: skip
 
@@ -94,7 +94,7 @@ class _Formats(click.Choice[str]):
     """The formats of the registered engines, read when a command first needs them (the engines load late)."""
 
     def __init__(self) -> None:
-        super().__init__(())
+        super().__init__((), case_sensitive=False)  # like form ids and section keys: PDF is pdf
 
     @property  # type: ignore[override]  # click's attribute, here read from the engines
     def choices(self) -> Sequence[str]:
@@ -109,7 +109,10 @@ class _Formats(click.Choice[str]):
 
 _format_option = click.option("--format", "fmt", type=_Formats(), default="docx", show_default=True)
 _part_option = click.option(
-    "--part", type=click.Choice(PARTS), default=None, help="Only the sections this role completes (e.g. school)."
+    "--part",
+    type=click.Choice(PARTS, case_sensitive=False),
+    default=None,
+    help="Only the sections this role completes (e.g. school).",
 )
 
 _mkdir_option = click.option(
@@ -382,7 +385,9 @@ def convert_command(
     if record is not None:
         write_atomically(record, converted.pep.to_json().encode("utf-8"))
     if report_path is not None:
-        text = json.dumps(converted.report.to_dict(), indent=2, ensure_ascii=False, default=str)
+        text = json.dumps(
+            {"note": VALUES_NOTE, **converted.report.to_dict()}, indent=2, ensure_ascii=False, default=str
+        )
         write_atomically(report_path, text.encode("utf-8"))
     if as_json:
         written = {"output": output, "record": record, "report": report_path}
@@ -403,35 +408,46 @@ def convert_command(
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Merged record to write (JSON).")
 @click.option(
     "--prefer",
-    type=click.Choice(PREFERS),
+    type=click.Choice(PREFERS, case_sensitive=False),
     default="record",
     show_default=True,
     help="Whose value wins where they differ.",
 )
+@click.option(
+    "--report", "report_path", type=click.Path(path_type=Path), default=None,
+    help="Write the conflicts with both values (JSON); the terminal gets their paths only.",
+)  # fmt: skip
 @_allow_unidentified_option
 @_mkdir_option
 @_forms_option
 @_one_line_errors
 def merge_command(
-    record: Path, returned: Path, output: Path, prefer: Prefer, allow_unidentified: bool, mkdir: bool
-) -> None:
-    """Take a returned form (e.g. the school's Section 3) into a PEP record; list every conflict.
+    record: Path, returned: Path, output: Path, prefer: Prefer, report_path: Path | None, allow_unidentified: bool,
+    mkdir: bool,
+) -> None:  # fmt: skip
+    """Take a returned form (e.g. the school's Section 3) into a PEP record; list every conflict by its path.
 
     A form about another child is refused, and one that does not say who it is about unless --allow-unidentified.
     """
-    _outputs(mkdir, output)
+    _outputs(mkdir, output, report_path)
     returned_form = pepdocs.parse(returned, isolated=True)
     merged = pepdocs.merge(
         pepdocs.read_pep(record), returned_form, prefer=prefer, allow_unidentified=allow_unidentified
     )
     write_atomically(output, merged.pep.to_json().encode("utf-8"))
-    taken, conflicts = _count(len(merged.taken), "value"), _count(len(merged.conflicts), "conflict")
-    click.echo(f"{taken} taken, {conflicts}; wrote {output}")
+    kept = "returned" if prefer == "returned" else "record"
+    if report_path is not None:
+        conflicts = [dataclasses.asdict(conflict) | {"kept": kept} for conflict in merged.conflicts]
+        data = {"note": VALUES_NOTE, "record": str(record), "returned": str(returned), "prefer": prefer,
+                "taken": merged.taken, "conflicts": conflicts}  # fmt: skip
+        write_atomically(report_path, json.dumps(data, indent=2, ensure_ascii=False, default=str).encode("utf-8"))
+    taken, conflicts_count = _count(len(merged.taken), "value"), _count(len(merged.conflicts), "conflict")
+    wrote = f"wrote {output}" + (f" and {report_path}" if report_path is not None else "")
+    click.echo(f"{taken} taken, {conflicts_count}; {wrote}")
     for conflict in merged.conflicts:
-        kept = "returned" if prefer == "returned" else "record"
-        click.echo(
-            f"  conflict @ {conflict.path}: record {conflict.record!r}, returned {conflict.returned!r} (kept {kept})"
-        )
+        click.echo(f"  conflict @ {conflict.path} (kept {kept})")
+    if merged.conflicts and report_path is None:
+        click.echo("  (--report FILE writes both values of each conflict)")
 
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -606,9 +622,7 @@ def batch_command(
         click.echo(f"{cases}: {note}", err=True)
     for row in report.rows:
         for problem in row.problems:
-            click.echo(
-                f"{cases} row {row.row} ({row.person_id or 'no person ID'}): {problem.describe(row=False)}", err=True
-            )
+            click.echo(f"{cases} row {row.row}: {problem.describe(row=False)}", err=True)
     click.echo(report.summary())
     if report.counts["failed"] or (strict and not report.ok):
         sys.exit(1)

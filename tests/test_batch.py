@@ -184,6 +184,7 @@ def test_a_batch_killed_after_a_file_is_renamed_into_place_never_overwrites_it_o
     with pytest.raises(KeyboardInterrupt):
         batch(cases, out, workers=1, run_date=RUN, policy="southwark")
     monkeypatch.undo()
+    assert not list(out.glob("*.part")) and not list(out.glob(".*.part"))  # the report's rows so far deleted
     (target,) = outputs(out)
     (out / target).write_bytes(b"the social worker has been typing here")
     rows = list(KINDS.values())
@@ -367,7 +368,8 @@ def test_the_journal_survives_a_line_cut_short(cases: Path, tmp_path: Path) -> N
 # --- workers and formats ------------------------------------------------------------------------
 
 
-def test_two_workers_write_the_same_files_as_one(cases: Path, tmp_path: Path) -> None:
+def test_two_workers_write_the_same_files_as_one(cases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_batch, "CHUNK", 1)  # rows come back out of order
     one = batch(cases, tmp_path / "one", workers=1, run_date=RUN, policy="southwark")
     two = batch(cases, tmp_path / "two", workers=2, run_date=RUN, policy="southwark")
     assert outputs(tmp_path / "one") == outputs(tmp_path / "two") and len(outputs(tmp_path / "one")) == 9
@@ -377,6 +379,11 @@ def test_two_workers_write_the_same_files_as_one(cases: Path, tmp_path: Path) ->
     assert two.workers == 2 and two.peak_rss_mb > 0 and two.peak_tree_mb > two.peak_rss_mb  # the parent and a worker
     data = json.loads((tmp_path / "two" / REPORT_JSON).read_text(encoding="utf-8"))
     assert data["cpu_seconds"] >= data["main_cpu_seconds"] > 0 and data["peak_tree_mb"] == round(two.peak_tree_mb, 1)
+    sheet = openpyxl.load_workbook(tmp_path / "two" / REPORT_XLSX)["Rows"]  # written as rows came back
+    assert [row[:4] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        (r["row"], r["person_id"], r["name"], r["status"]) for r in data["rows"]
+    ]
+    assert sheet.auto_filter.ref == f"A1:H{len(data['rows']) + 1}" and not list((tmp_path / "two").glob(".*.part"))
 
 
 def test_pdf_forms_too(cases: Path, tmp_path: Path) -> None:
@@ -428,7 +435,7 @@ def test_the_cli_names_a_problem_row_writes_the_rest_and_exits_1_only_when_stric
     args = ["batch", "--policy", "southwark", str(path), "--out", str(tmp_path / "out"), "--workers", "1"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0
-    assert "row 10 (no person ID): no person ID" in result.output and "1 with problems" in result.output
+    assert "row 10: no person ID" in result.output and "1 with problems" in result.output
     assert len(outputs(tmp_path / "out")) == 9
     assert CliRunner().invoke(main, [*args, "--strict"]).exit_code == 1
 

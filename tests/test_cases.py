@@ -15,12 +15,21 @@ import pytest
 import pepdocs
 from pepdocs.model._codes import Gender, LegalStatus, PlacementType
 from pepdocs.model._identifiers import upn_check_letter
+from pepdocs.workflows import _cases
 from pepdocs.workflows._cases import COLUMNS, YEAR_GROUP, header_key, load_mapping, read_cases
 
 from .conftest import write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 ON = date(2027, 1, 4)
+
+
+@pytest.fixture(autouse=True, params=["whole", "streamed"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test twice: a workbook read whole by the fast reader, and streamed as a long one is."""
+    if request.param == "streamed":
+        monkeypatch.setattr(_cases, "WHOLE_SHEET_BYTES", -1)
+    return str(request.param)
 
 
 def upn(digits: str = "210123425001") -> str:
@@ -222,7 +231,7 @@ def test_a_row_with_no_person_id_or_a_repeated_one_gives_no_pep(tmp_path: Path) 
         'no person ID, so the row cannot be named or filed @ row 3, column A "Person ID"'
     ]
     assert [str(p) for p in cases[2].problems] == [
-        'person ID P1 is also on row 2; only that row is used @ row 4, column A "Person ID"'
+        'the same person ID is on row 2; only that row is used @ row 4, column A "Person ID"'
     ]
 
 
@@ -237,14 +246,17 @@ def test_a_year_group_is_kept_only_where_it_differs_from_the_year_by_age(tmp_pat
     assert [p.year_group for p in peps if p] == [6, 4, 0, None]
 
 
+SAVE_IN_EXCEL = "open and save the workbook in Excel, or type the value"
+
+
 def test_a_formula_saved_with_no_value_is_reported_per_cell(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "c.xlsx", ["Person ID", "Forename", "Year Group", "Surname"],
                       [["P1", "Kai", "=2+5", '=UPPER("x")'], ["P2", "Ruby", 5, "Ward"]])  # fmt: skip
     with read_cases(path) as rows:
         first, second = list(rows)
     assert [p.describe(row=False) for p in first.problems] == [
-        'formula with no cached value (=2+5) @ column C "Year Group"',
-        'formula with no cached value (=UPPER("x")) @ column D "Surname"',
+        f'formula with no cached value: {SAVE_IN_EXCEL} @ column C "Year Group"',
+        f'formula with no cached value: {SAVE_IN_EXCEL} @ column D "Surname"',
     ]
     assert second.problems == []
 
@@ -359,3 +371,22 @@ def test_the_readme_lists_every_column_and_its_spellings() -> None:
     section = readme.split("## Case data columns", 1)[1].split("\n## ", 1)[0]
     for column in COLUMNS:
         assert f"| {column.header} | {', '.join(column.aliases)} |" in section, column.header
+
+
+def test_a_long_workbook_is_read_in_memory_that_does_not_grow_with_its_rows(tmp_path: Path, reader: str) -> None:
+    import tracemalloc
+
+    if reader == "whole":
+        pytest.skip("a workbook under WHOLE_SHEET_BYTES is read whole, by design")
+    make_cases = _make_cases()
+    peaks = []
+    for count in (2000, 8000):
+        path = make_cases.write(tmp_path / f"cases-{count}.xlsx", count)
+        tracemalloc.start()
+        try:
+            with read_cases(path, on=ON) as rows:
+                assert sum(1 for _ in rows.raw()) == count
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+    assert peaks[1] < 1.5 * peaks[0]

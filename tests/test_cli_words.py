@@ -37,6 +37,15 @@ def test_form_ids_and_section_keys_are_read_in_any_case(tmp_path: Path) -> None:
     assert pepdocs.get_form(" Southwark-Full ").id == "southwark-full"
 
 
+def test_formats_parts_and_audiences_are_read_in_any_case(tmp_path: Path) -> None:
+    args = ["--form", "kent", "--format", "PDF", "--part", "School", "--audience", "SCHOOL"]
+    code, _, err = run("render", CASE, *args, "-o", str(tmp_path / "k.pdf"))
+    assert code == 0, err
+    parsed = pepdocs.parse(tmp_path / "k.pdf")
+    school = [section.key for section in pepdocs.get_form("kent").sections if "school" in section.roles]
+    assert parsed.format == "pdf" and parsed.sections == school
+
+
 @pytest.mark.parametrize("command", ["render", "parse", "convert", "merge", "tracker"])
 def test_an_output_in_a_folder_that_does_not_exist_is_refused_unless_mkdir(command: str, tmp_path: Path) -> None:
     docx = tmp_path / "k.docx"

@@ -201,7 +201,7 @@ def test_the_cli_merges_a_returned_form(tmp_path: Path) -> None:
     args = ["merge", str(root / "examples/southwark-primary.json"), str(returned), "-o", str(out)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert "conflict @ $.education.attendance.late_sessions: record 1, returned 7 (kept record)" in result.output
+    assert "conflict @ $.education.attendance.late_sessions (kept record)" in result.output
     assert pepdocs.read_pep(out).education.attendance.late_sessions == 1
     result = CliRunner().invoke(main, [*args, "--prefer", "returned"])
     assert pepdocs.read_pep(out).education.attendance.late_sessions == 7

@@ -6,6 +6,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 import pepdocs
 from pepdocs._util.isolate import outcome
 
-from .conftest import example
+from .conftest import example, write_xlsx
 from .test_hostile import _pdf, with_part
 
 DOCX = pepdocs.render(example("southwark-primary"), "southwark-full")
@@ -133,3 +134,51 @@ def test_one_answer_with_too_much_text_is_refused_naming_its_cell() -> None:
     xml = xml.replace("<w:body>", f"<w:body><w:tbl><w:tr>{cell}</w:tr></w:tbl>", 1)
     error = refused(with_part(DOCX, "word/document.xml", xml.encode()))
     assert "table 1 row 1 column 1" in str(error)
+
+
+def _read_all_cases(path: str) -> int:
+    with pepdocs.read_cases(path) as rows:
+        return sum(1 for _ in rows)
+
+
+def _case_workbook(tmp_path: Path) -> bytes:
+    from .test_batch import HEADERS, KINDS
+
+    return write_xlsx(tmp_path / "good.xlsx", HEADERS, [list(row) for row in KINDS.values()]).read_bytes()
+
+
+@pytest.mark.parametrize("at", [0.05, 0.2, 0.4, 0.6, 0.8, 0.95])
+def test_a_flipped_byte_in_a_case_workbooks_sheet_is_an_input_error_naming_the_file(tmp_path: Path, at: float) -> None:
+    # Found by the fuzzer: zlib.error raised from openpyxl's sheet reader, outside the errors it caught.
+    data = _case_workbook(tmp_path)
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    i = start + int(info.compress_size * at)
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(data[:i] + bytes([data[i] ^ 0x5A]) + data[i + 1 :])
+    kind, value = ends(_read_all_cases, str(path))
+    assert kind in ("ok", "error"), (kind, value)
+    if kind == "error":
+        assert isinstance(value, pepdocs.InputError) and value.file == str(path)
+
+
+def test_a_csv_cell_past_the_field_limit_is_an_input_error_naming_its_row(tmp_path: Path) -> None:
+    path = tmp_path / "cases.csv"
+    path.write_text("Person ID,Forename\nP1,Amara\nP2," + "x" * 200_000 + "\n", encoding="utf-8")
+    kind, value = ends(_read_all_cases, str(path))
+    assert kind == "error" and isinstance(value, pepdocs.InputError), (kind, value)
+    assert value.row == 3 and "field larger than field limit" in str(value) and "xxx" not in str(value)
+
+
+def test_memory_running_out_while_reading_is_left_to_the_guard_not_called_a_damaged_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In-process, MemoryError reaches the caller (isolated, it is a LimitError); never 'cannot be read'."""
+    from pepdocs.engines.docx import DocxEngine
+
+    def exhausted(*_args: Any) -> Any:
+        raise MemoryError
+
+    monkeypatch.setattr(DocxEngine, "open", exhausted)
+    with pytest.raises(MemoryError):
+        pepdocs.parse(DOCX)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from pydantic import ValidationError
 from pypdf import PdfReader, PdfWriter
 
 import pepdocs
@@ -110,16 +111,50 @@ def test_parse_convert_and_merge_never_say_a_typed_value(
     source = tmp_path / f"marked.{fmt}"
     source.write_bytes(data)
     runner = CliRunner()
-    for args in (
+    own, another = (str(ROOT / "examples" / f"{name}.json") for name in ("southwark-primary", "kent-secondary"))
+    commands: list[list[str]] = [
         ["parse", str(source), "-o", str(tmp_path / "p.json")],
         ["convert", str(source), "--to", "southwark-review"],
-        ["merge", str(ROOT / "examples" / "kent-secondary.json"), str(source), "-o", str(tmp_path / "m.json")],
-    ):
+        ["convert", str(source), "--to", "kent", "-o", str(tmp_path / "c.docx"), "--report", str(tmp_path / "c.json")],
+        ["merge", another, str(source), "-o", str(tmp_path / "m.json")],
+        ["merge", own, str(source), "-o", str(tmp_path / "m.json"), "--report", str(tmp_path / "m-report.json")],
+    ]
+    for args in commands:
         result = runner.invoke(main, args)
-        heard.say(result.stderr)
-        if args[0] != "merge":
-            assert result.exit_code == 0, result.output
+        heard.say(result.stderr, result.stdout)
+        assert result.exit_code == (1 if another in args else 0), result.output
     heard.clean()
+    report = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
+    assert MARKER in json.dumps(report) and "holds values" in report["note"]  # the values go to the file asked for
+
+
+def test_merge_names_each_conflict_by_its_path_and_writes_the_values_only_to_its_report(tmp_path: Path) -> None:
+    record = example("southwark-primary")
+    returned = record.model_copy(deep=True)
+    texts = ["people.social_worker.name", "child.religion", "child.first_language", "education.setting.name"]
+    for path in texts:
+        put_on = returned
+        *parents, name = path.split(".")
+        for parent in parents:
+            put_on = getattr(put_on, parent)
+        setattr(put_on, name, f"{MARKER} {path}")
+    source = tmp_path / "returned.docx"
+    source.write_bytes(pepdocs.render(returned, "southwark-full"))
+    runner = CliRunner()
+    args = ["merge", str(ROOT / "examples" / "southwark-primary.json"), str(source), "-o", str(tmp_path / "m.json")]
+    plain = runner.invoke(main, args)
+    assert plain.exit_code == 0, plain.output
+    assert MARKER not in plain.stdout + plain.stderr
+    conflicts = [line for line in plain.stdout.splitlines() if line.startswith("  conflict @ ")]
+    assert {f"  conflict @ $.{path} (kept record)" for path in texts} <= set(conflicts)
+    assert "--report FILE" in plain.stdout
+    reported = runner.invoke(main, [*args, "--prefer", "returned", "--report", str(tmp_path / "r.json")])
+    assert reported.exit_code == 0 and MARKER not in reported.stdout + reported.stderr
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert "holds values" in report["note"] and report["prefer"] == "returned"
+    by_path = {c["path"]: c for c in report["conflicts"]}
+    for path in texts:
+        assert by_path[f"$.{path}"]["returned"] == f"{MARKER} {path}" and by_path[f"$.{path}"]["kept"] == "returned"
 
 
 def marked_record() -> dict[str, Any]:
@@ -151,19 +186,57 @@ def test_validate_and_check_never_say_a_value(caplog: pytest.LogCaptureFixture, 
             pepdocs.read_pep(record)
         assert len(error.value.issues) >= 10
         heard.say(error.value, *(issue.describe() for issue in error.value.issues))
-        for command in ("validate", "check"):
+        for command in ("validate", "check", "qa"):
             result = runner.invoke(main, [command, str(record)])
             assert result.exit_code == 1
             heard.say(result.output)
     heard.clean()
 
 
+def test_check_and_qa_say_no_value_of_a_valid_record(tmp_path: Path) -> None:
+    """Findings name rules and paths: a marker in every text of a record that is valid reaches no output."""
+    data: dict[str, Any] = json.loads((ROOT / "examples" / "southwark-primary.json").read_text(encoding="utf-8"))
+
+    def mark(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: mark(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [mark(item) for item in node]
+        return f"{MARKER} {node}" if isinstance(node, str) else node
+
+    marked = mark(data)
+    try:
+        pepdocs.PEP.model_validate(marked)
+    except ValidationError as error:
+        for problem in error.errors():  # codes, dates and identifiers keep their value: only free text is marked
+            *parents, last = problem["loc"]
+            into: Any = marked
+            before: Any = data
+            for key in parents:
+                into, before = into[key], before[key]
+            into[last] = before[last]
+    record = tmp_path / "marked.json"
+    record.write_text(json.dumps(marked), encoding="utf-8")
+    pep = pepdocs.read_pep(record)  # still valid: only free text was marked
+    assert MARKER in (pep.child.full_name or "")
+    runner = CliRunner()
+    said = []
+    for command in ("check", "qa"):
+        for args in ([command, str(record), "--on", "2027-06-01"], [command, str(record), "--policy", "southwark"]):
+            result = runner.invoke(main, args)
+            assert result.exit_code in (0, 1) and result.stdout, result.output
+            said.append(result.stdout + result.stderr)
+    assert not [text for text in said if MARKER in text]
+
+
 def marked_rows() -> list[list[Any]]:
     good = list(KINDS["southwark"])
     row = dict(zip(HEADERS, good, strict=True))
-    row |= {"DOB": f"31/02/2016 {MARKER}", "UPN": f"A{MARKER}", "DfE Number": MARKER, "Date Joined": MARKER,
+    row |= {"Person ID": f"{MARKER}7", "Forename": MARKER, "Surname": f'=UPPER("{MARKER}")',  # no saved value
+            "DOB": f"31/02/2016 {MARKER}", "UPN": f"A{MARKER}", "DfE Number": MARKER, "Date Joined": MARKER,
             "PEP Number In Year": f"{MARKER}", "Legal Status": MARKER, "EET Status": MARKER}  # fmt: skip
-    return [good, [row[h] for h in HEADERS]]
+    marked = [row[h] for h in HEADERS]
+    return [good, marked, marked]  # the person ID twice
 
 
 def test_batch_and_tracker_never_say_a_cells_value(caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
@@ -174,7 +247,7 @@ def test_batch_and_tracker_never_say_a_cells_value(caplog: pytest.LogCaptureFixt
             heard.say(*(problem.describe() for problem in case.problems))
         report = pepdocs.batch(cases, tmp_path / "api", workers=1, run_date=date(2027, 1, 4), policy="southwark")
         heard.say(*(problem.describe() for row in report.rows for problem in row.problems), *report.notes)
-        assert report.counts["problem"] == 1
+        assert report.counts["problem"] == 2
         result = runner.invoke(
             main, ["batch", str(cases), "--out", str(tmp_path / "cli"), "--workers", "1", "--policy", "southwark"]
         )

@@ -11,6 +11,9 @@ from pepdocs._errors import InputError
 
 _serial = itertools.count()
 
+VALUES_NOTE = "This report holds values from a child's record: keep it as you keep the record."
+"""The header note of every report file that holds values (the terminal is told only paths and counts)."""
+
 
 def write_atomically(
     path: Path, data: bytes, *, sync: bool = True, before_rename: Callable[[Path], None] | None = None

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-LIBRARIES = ("pypdf", "pikepdf", "PIL", "fontTools", "openpyxl", "docx", "docxtpl")
+LIBRARIES = ("pypdf", "pikepdf", "pdfminer", "pdfplumber", "PIL", "fontTools", "openpyxl", "docx", "docxtpl")
 """The loggers of the libraries pepdocs reads files with."""
 
 

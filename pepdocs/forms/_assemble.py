@@ -134,14 +134,15 @@ def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None
         rows = found.rows.get(block.id, [])
         if len(rows) > MAX_ROWS:
             raise LimitError(f'the table "{block.heading or block.path}" has more than {MAX_ROWS} rows')
+        where = json_path(tuple(block.path.split(".")))
+        columns = [(column, column.path.split("[].", 1)[1]) for column in block.columns]
         for index, row in enumerate(rows):
             item = items.setdefault(block.path, {}).setdefault(index, {})
-            for column in block.columns:
+            for column, name in columns:
                 text = row.get(column.id, "")
                 if not text:
                     continue  # an empty cell: no value and nothing to warn about (most rows of a table are empty)
-                name = column.path.split("[].", 1)[1]
-                path = f"{json_path(tuple(block.path.split('.')))}[{index}].{name}"
+                path = f"{where}[{index}].{name}"
                 if text.strip():
                     collector.texts[path] = text
                 value = collector.decoded(column, text, path)

@@ -181,7 +181,6 @@ def parse(
 def _parse(
     source: str | os.PathLike[str] | bytes, *, form: str | Form | None, password: str | None, strict: bool
 ) -> Parsed:
-    """`parse` in this process."""
     data, name = _read_source(source)
     if not data:
         raise DocumentError("the file is empty", name)
@@ -191,7 +190,7 @@ def _parse(
             content = engine.open(data, name, password)
             chosen, keys, warnings = _which_form(name, form, content.properties, lambda: engine.identify(content)[0])
             found = engine.locate(chosen, content, keys)
-        except PepdocsError:
+        except (PepdocsError, MemoryError):  # memory is the guard's to report (a LimitError when isolated)
             raise
         except Exception as error:  # a library failing on a damaged file in a way its engine did not foresee
             raise DocumentError(f"cannot be read ({type(error).__name__})", name) from error
@@ -214,7 +213,8 @@ def _which_form(
         try:
             chosen = get_form(claimed)
         except FormError:
-            warnings.append(Issue(f"the document says it is form {claimed!r}, which pepdocs does not know"))
+            # The property is the file's own text, so it is named, not quoted.
+            warnings.append(Issue("the document's pepdocs.form property names a form pepdocs does not know"))
     if chosen is None:
         chosen = identify_form()
     if chosen is None:

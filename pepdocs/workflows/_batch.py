@@ -16,6 +16,7 @@ import os
 import re
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -28,8 +29,9 @@ from typing import IO, Any
 
 from pepdocs._errors import FormError, InputError, Issue, PepdocsError, RenderError, UsageError
 from pepdocs._types import AUDIENCES, PARTS, Audience, Format, Part, option
-from pepdocs._util.files import sync_folder, write_atomically
+from pepdocs._util.files import VALUES_NOTE, sync_folder, write_atomically
 from pepdocs._util.isolate import isolated
+from pepdocs._util.memory import TreeSampler, tree_rss_mb
 from pepdocs.engines import formats, get_engine
 from pepdocs.forms._spec import add_forms, form_folders, get_form, part_sections
 from pepdocs.model._pep import PEP
@@ -88,7 +90,8 @@ class BatchReport:
     peak_rss_mb: float = 0.0
     """The largest peak resident memory of one process of the batch."""
     peak_tree_mb: float = 0.0
-    """The peak resident memory of the batch's processes together (at most: the sum of their peaks)."""
+    """The largest resident memory of the batch's processes together: this process and its workers, summed
+    as sampled every 50 ms (Linux; 0 elsewhere), or, if larger, this process and the read-through check."""
     cpu_seconds: float = 0.0
     """CPU time of the batch process and every process it started."""
     main_cpu_seconds: float = 0.0
@@ -128,9 +131,10 @@ class BatchReport:
             ]
         )
 
-    def as_dict(self) -> dict[str, Any]:
-        """The report as JSON data."""
-        return {
+    def as_dict(self, rows: bool = True) -> dict[str, Any]:
+        """The report as JSON data (without its rows, if not `rows`)."""
+        data = {
+            "note": VALUES_NOTE,
             "pepdocs": _version(),
             "source": self.source,
             "out_dir": str(self.out_dir),
@@ -159,8 +163,11 @@ class BatchReport:
                     "problems": [asdict(problem) for problem in row.problems],
                 }
                 for row in sorted(self.rows, key=_row_order)
-            ],
+            ]
+            if rows
+            else [],
         }
+        return data
 
 
 def _row_order(row: RowReport) -> int:
@@ -477,12 +484,12 @@ def _jobs(
             continue
         name = output_name(case.person_id, choice.form, when, plan.format)
         if taken is not None:
-            message = f"file name {name} is already used by row {taken}; person IDs must differ"
+            message = f"its {choice.form} file would take the name row {taken}'s has; person IDs must differ"
             row.problems.append(Issue(message, row=case.row))
             continue
         row.files.append(name)
         key = input_key(pep, choice.form, plan.format, keys, plan.audience, source)
-        kept = _kept(plan, name, key, row)
+        kept = _kept(plan, name, key, row, choice.form)
         if kept == "up to date":
             up_to_date += 1
         if kept is None:
@@ -500,7 +507,7 @@ def _keys(plan: Plan, form_id: str) -> tuple[str, ...] | None:
     return tuple(form.section(key).key for key in plan.sections)
 
 
-def _kept(plan: Plan, name: str, key: str, row: RowReport) -> str | None:
+def _kept(plan: Plan, name: str, key: str, row: RowReport, form: str) -> str | None:
     """Why an output is left as it is ("up to date", or "changed" by someone since it was written), else None."""
     if plan.force:
         return None
@@ -513,9 +520,9 @@ def _kept(plan: Plan, name: str, key: str, row: RowReport) -> str | None:
         return None
     if entry.key == key:
         return "up to date"
-    if entry.changed(plan.out_dir / name, stat):
+    if entry.changed(plan.out_dir / name, stat):  # the name holds the person ID: the form says which file
         message = (
-            f"{name} was changed after pepdocs wrote it, so it was not overwritten with the new case data "
+            f"its {form} file was changed after pepdocs wrote it, so it was not overwritten with the new case data "
             "(use --force to overwrite it)"
         )
         row.problems.append(Issue(message, row=row.row))
@@ -726,8 +733,10 @@ def batch(
     if mapping is not None and not isinstance(cases, str | os.PathLike):
         raise InputError("a mapping applies to a case-data file, not to rows already read")
     out = Path(out_dir)
+    reading_mb = 0.0
     if isinstance(cases, str | os.PathLike):
         isolated(_read_through, cases, mapping, today, file=str(cases), seconds=READ_SECONDS, memory=READ_MEMORY)
+        reading_mb = tree_rss_mb() + _children_peak_mb()  # this process and the reader's peak, now it has ended
     with ExitStack() as stack:
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -746,6 +755,7 @@ def batch(
         executor = start_workers(workers, plan, forms, folders) if workers > 1 else None
         if executor is not None:
             stack.callback(executor.shutdown, wait=False, cancel_futures=True)
+        memory = stack.enter_context(TreeSampler())  # a thread, so only once the workers are forked
         if isinstance(cases, str | os.PathLike):
             rows: Iterable[CaseRow] = stack.enter_context(read_cases(cases, mapping, on=today))
             source = str(cases)
@@ -756,6 +766,7 @@ def batch(
             report.notes += rows.notes
             plan = replace(plan, builder=rows.builder)
         run = _Run(report, journal, plan, on_row)
+        stack.push(run.discard_on_error)
         bar = _Progress(progress, rows.total if isinstance(rows, CaseReader) else None)
         stack.callback(bar.stop)
         run.advance = bar.advance
@@ -763,20 +774,23 @@ def batch(
             run.in_process(rows)
         else:
             run.in_pool(rows, executor, workers)
-    journal.checkpoint()  # the outputs are durable before the journal that names them is rewritten
-    journal.compact()
-    report.rows.sort(key=_row_order)
-    report.seconds = time.perf_counter() - started
-    now = os.times()
-    report.main_cpu_seconds = now.user + now.system - cpu.user - cpu.system
-    report.cpu_seconds = report.main_cpu_seconds + now.children_user + now.children_system
-    report.cpu_seconds -= cpu.children_user + cpu.children_system
-    own = peak_rss_mb()
-    report.peak_rss_mb = max([own, *run.peaks.values()])
-    report.peak_tree_mb = own + max(sum(run.peaks.values()), _children_peak_mb())
-    if run.stopped is not None:
-        report.notes.append(f"stopped early: {run.stopped}")
-    write_reports(report)
+    try:
+        journal.checkpoint()  # the outputs are durable before the journal that names them is rewritten
+        journal.compact()
+        report.rows.sort(key=_row_order)
+        report.seconds = time.perf_counter() - started
+        now = os.times()
+        report.main_cpu_seconds = now.user + now.system - cpu.user - cpu.system
+        report.cpu_seconds = report.main_cpu_seconds + now.children_user + now.children_system
+        report.cpu_seconds -= cpu.children_user + cpu.children_system
+        own = peak_rss_mb()
+        report.peak_rss_mb = max([own, *run.peaks.values()])
+        report.peak_tree_mb = max(memory.peak_mb, reading_mb, own)
+        if run.stopped is not None:
+            report.notes.append(f"stopped early: {run.stopped}")
+        write_reports(report, run.finish_book())
+    finally:
+        run.book.discard()
     counts = report.counts
     log.info(
         "batch rows=%d done=%d skipped=%d problem=%d failed=%d written=%d seconds=%.1f workers=%d",
@@ -805,9 +819,19 @@ class _Run:
         self.unsynced = 0
         self.stopped: InputError | None = None
         self.advance: Callable[[], None] = lambda: None
+        self.book = ReportBook(report.out_dir)
+        self.sent: deque[int] = deque()
+        """Rows sent out and not yet in the report workbook, in the order they were read."""
+        self.back: dict[int, list[RowReport]] = {}
+        """Rows finished but not yet in the workbook, waiting for one read before them."""
 
     def items(self, rows: Iterable[CaseRow]) -> Iterator[Item]:
-        """The rows to do, each marked when its person ID, or the file names it makes, came before."""
+        """The rows to do, in order, each marked when its person ID, or the file names it makes, came before."""
+        for item in self._items(rows):
+            self.sent.append(item.row)
+            yield item
+
+    def _items(self, rows: Iterable[CaseRow]) -> Iterator[Item]:
         if isinstance(rows, CaseReader):
             builder = rows.builder
             for number, cells, formulas in rows.raw():
@@ -848,9 +872,33 @@ class _Run:
             elif row.written == 0:
                 row.status = "skipped"
         self.report.rows.append(row)
+        self.back.setdefault(row.row, []).append(row)
+        while self.sent and self.sent[0] in self.back:
+            self.book.add(self._pop(self.sent.popleft()))
         self.advance()
         if self.on_row is not None:
             self.on_row(row)
+
+    def _pop(self, number: int) -> RowReport:
+        waiting = self.back[number]
+        row = waiting.pop(0)
+        if not waiting:
+            del self.back[number]
+        return row
+
+    def discard_on_error(self, kind: type[BaseException] | None, *_: object) -> None:
+        """Delete the report rows written so far if the batch stops with an error."""
+        if kind is not None:
+            self.book.discard()
+
+    def finish_book(self) -> ReportBook:
+        """The report workbook with every row in it, rows that never came back (none should) last, in order."""
+        for number in sorted(self.back):
+            for row in self.back[number]:
+                self.book.add(row)
+        self.back.clear()
+        self.sent.clear()
+        return self.book
 
     def in_process(self, rows: Iterable[CaseRow]) -> None:
         try:
@@ -917,22 +965,41 @@ REPORT_COLUMNS = (
 )  # fmt: skip
 
 
-def report_xlsx(report: BatchReport) -> bytes:
-    """The batch report as an XLSX workbook: a row per child, then a summary sheet."""
-    import io
+class ReportBook:
+    """The batch report as an XLSX workbook, written a row at a time as rows finish (write-only: memory stays
+    flat), then a summary sheet: a row per child, in the order the rows were read."""
 
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment
+    def __init__(self, folder: Path | None = None) -> None:
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment
+        from openpyxl.worksheet._writer import ALL_TEMP_FILES, WorksheetWriter
 
-    from pepdocs._util.xlsx import frame, put, style_header
+        from pepdocs._util.xlsx import frame, style_header
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Rows")
-    frame(sheet, [width for _, width in REPORT_COLUMNS], len(report.rows) + 1)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    sheet.append([style_header(WriteOnlyCell(sheet, title)) for title, _ in REPORT_COLUMNS])
-    for row in sorted(report.rows, key=_row_order):
+        self._book = Workbook(write_only=True)
+        self._sheet = self._book.create_sheet("Rows")
+        frame(self._sheet, [width for _, width in REPORT_COLUMNS], 1)  # the filter's last row is set at the end
+        if folder is not None:
+            # The rows wait in the output folder, beside the forms they name, not in the system's temporary
+            # folder; a run killed before the end leaves them as a .part file, which the next run deletes.
+            rows = str(folder / f".{REPORT_XLSX}.rows.part")
+            ALL_TEMP_FILES.append(rows)  # openpyxl deletes it once saved (and at exit)
+            self._sheet._writer = WorksheetWriter(self._sheet, out=rows)
+            self._sheet._writer.write_top()
+        self._finished = False
+        self._wrap = Alignment(wrap_text=True, vertical="top")
+        self._sheet.append([style_header(self._cell(title)) for title, _ in REPORT_COLUMNS])
+        self.rows = 1
+
+    def _cell(self, value: Any = None) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+
+        from pepdocs._util.xlsx import put
+
+        return put(WriteOnlyCell(self._sheet), value)
+
+    def add(self, row: RowReport) -> None:
+        """A row's line."""
         values: list[Any] = [
             row.row,
             row.person_id or "",
@@ -943,31 +1010,61 @@ def report_xlsx(report: BatchReport) -> bytes:
             "\n".join(row.files),
             "\n".join(problem.describe(row=False) for problem in row.problems),
         ]
-        cells = [put(WriteOnlyCell(sheet), value) for value in values]
+        cells = [self._cell(value) for value in values]
         for cell in cells:
-            cell.alignment = wrap
-        sheet.append(cells)
-    summary = book.create_sheet("Summary")
-    summary.column_dimensions["A"].width = 24
-    summary.column_dimensions["B"].width = 80
-    data = report.as_dict()
-    lines: list[tuple[str, Any]] = [("Source", data["source"]), ("Run date", data["run_date"]),
-                                    ("Format", data["format"]), ("pepdocs", data["pepdocs"])]  # fmt: skip
-    lines += [(f"Rows {status}", count) for status, count in report.counts.items()]
-    lines += [("Files written", report.written), ("Files up to date", report.up_to_date),
-              ("Seconds", data["seconds"]), ("ms per document", data["ms_per_document"]),
-              ("Workers", report.workers)]  # fmt: skip
-    lines += [("Note", note) for note in report.notes]
-    for label, value in lines:
-        summary.append([put(WriteOnlyCell(summary), label), put(WriteOnlyCell(summary), value)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+            cell.alignment = self._wrap
+        self._sheet.append(cells)
+        self.rows += 1
+
+    def finish(self, report: BatchReport) -> bytes:
+        """The workbook, with the summary of `report`."""
+        import io
+
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.utils import get_column_letter
+
+        from pepdocs._util.xlsx import put
+
+        self._sheet.auto_filter.ref = f"A1:{get_column_letter(len(REPORT_COLUMNS))}{self.rows}"
+        summary = self._book.create_sheet("Summary")
+        summary.column_dimensions["A"].width = 24
+        summary.column_dimensions["B"].width = 80
+        data = report.as_dict(rows=False)
+        lines: list[tuple[str, Any]] = [("Note", VALUES_NOTE), ("Source", data["source"]),
+                                        ("Run date", data["run_date"]), ("Format", data["format"]),
+                                        ("pepdocs", data["pepdocs"])]  # fmt: skip
+        lines += [(f"Rows {status}", count) for status, count in report.counts.items()]
+        lines += [("Files written", report.written), ("Files up to date", report.up_to_date),
+                  ("Seconds", data["seconds"]), ("ms per document", data["ms_per_document"]),
+                  ("Workers", report.workers)]  # fmt: skip
+        lines += [("Note", note) for note in report.notes]
+        for label, value in lines:
+            summary.append([put(WriteOnlyCell(summary), label), put(WriteOnlyCell(summary), value)])
+        buffer = io.BytesIO()
+        self._book.save(buffer)
+        self._finished = True
+        return buffer.getvalue()
+
+    def discard(self) -> None:
+        """Close and delete the rows written so far, unless the workbook was finished."""
+        if not self._finished:
+            self._finished = True
+            self._sheet.close()
+            self._sheet._writer.cleanup()
 
 
-def write_reports(report: BatchReport) -> None:
-    """Write `batch-report.xlsx` and `batch-report.json` into the output folder, atomically."""
+def report_xlsx(report: BatchReport) -> bytes:
+    """The batch report as an XLSX workbook: a row per child, then a summary sheet."""
+    book = ReportBook()
+    for row in sorted(report.rows, key=_row_order):
+        book.add(row)
+    return book.finish(report)
+
+
+def write_reports(report: BatchReport, book: ReportBook | None = None) -> None:
+    """Write `batch-report.xlsx` and `batch-report.json` into the output folder, atomically (the XLSX from
+    `book`, if its rows were written as they finished)."""
     write_atomically(
         report.out_dir / REPORT_JSON, (json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n").encode()
     )
-    write_atomically(report.out_dir / REPORT_XLSX, report_xlsx(report))
+    write_atomically(report.out_dir / REPORT_XLSX, book.finish(report) if book is not None else report_xlsx(report))

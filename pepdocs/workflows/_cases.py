@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from pepdocs._errors import InputError, Issue
+from pepdocs._errors import InputError, Issue, PepdocsError
 from pepdocs.forms._codecs import read
 from pepdocs.model._identifiers import nc_year
 from pepdocs.model._paths import Slot, get, slot
@@ -316,7 +316,7 @@ def uncached_formulas(path: Path, part: str) -> dict[int, dict[int, str]]:
     with zipfile.ZipFile(path) as package, package.open(part.lstrip("/")) as stream:
         pending = b""
         while True:
-            chunk = stream.read(1 << 20)
+            chunk = stream.read(1 << 18)
             text = pending + chunk
             cut = len(text) if not chunk else text.rfind(b"</row>") + len(b"</row>")
             if cut < len(b"</row>") and chunk:
@@ -404,7 +404,7 @@ class RowBuilder:
     def duplicate(self, case: CaseRow, first: int) -> CaseRow:
         """The row of a person ID already on row `first`: refused, with its problems."""
         column = self.id_column
-        message = f"person ID {case.person_id} is also on row {first}; only that row is used"
+        message = f"the same person ID is on row {first}; only that row is used"
         issue = Issue(message, column=column.ref if column else "", row=case.row)
         return CaseRow(case.row, case.person_id, None, [*case.problems, issue])
 
@@ -423,9 +423,9 @@ class RowBuilder:
                 raw = cleaned.strip() or None
             if raw is None:
                 formula = (formulas or {}).get(column.index)
-                if formula is not None:
-                    shown = f" ({formula})" if formula != "=" else ""
-                    problems.append(Issue(f"formula with no cached value{shown}", column=column.ref, row=number))
+                if formula is not None:  # the formula itself may hold a value: never shown
+                    message = "formula with no cached value: open and save the workbook in Excel, or type the value"
+                    problems.append(Issue(message, column=column.ref, row=number))
                 continue
             if isinstance(raw, str) and raw in _EXCEL_ERRORS:
                 problems.append(Issue(f"spreadsheet error {raw}", column=column.ref, row=number))
@@ -469,6 +469,23 @@ def _with_errors(number: int, row: tuple[Any, ...], cells: dict[int, str] | None
         row = tuple(errors.get(index, row[index] if index < len(row) else None) for index in range(width))
     formulas = {index: text for index, text in cells.items() if text.startswith("=")}
     return number, row, formulas or None
+
+
+WHOLE_SHEET_BYTES = 16 * 1024 * 1024
+"""The largest worksheet (its XML, unpacked) read whole by the fast reader, which holds every cell at once (about
+1.6 times the XML in memory); a larger one is streamed by openpyxl, at about twelve times the CPU time per cell."""
+
+
+def _sheet_bytes(path: Path, sheet: Any) -> int:
+    """The unpacked size of a worksheet's XML (0 if it cannot be told)."""
+    import zipfile
+
+    part = getattr(sheet, "_worksheet_path", "")
+    try:
+        with zipfile.ZipFile(path) as package:
+            return package.getinfo(part.lstrip("/")).file_size if part else 0
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return 0
 
 
 def _openpyxl_like(sheet: Any) -> Iterator[tuple[Any, ...]]:
@@ -524,54 +541,57 @@ class CaseReader(Iterator[CaseRow]):
     # --- opening ----------------------------------------------------------------------------
 
     def _open_xlsx(self) -> None:
-        import zipfile
-
-        from openpyxl import load_workbook
-        from openpyxl.utils.exceptions import InvalidFileException
-        from python_calamine import CalamineError, CalamineWorkbook  # the cells: ten times openpyxl's speed
-
         try:
-            values = load_workbook(self.path, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-            raise InputError(f"not a readable XLSX workbook ({error.__class__.__name__})", self.file) from None
-        self._closers.append(values)
-        try:
-            cells = CalamineWorkbook.from_path(str(self.path))
-        except (CalamineError, OSError, ValueError) as error:
+            self._open_workbook()
+        except PepdocsError:
+            self.close()
+            raise
+        except MemoryError:
+            self.close()
+            raise
+        except Exception as error:  # a damaged package fails in openpyxl, calamine, zipfile or zlib in many ways
             self.close()
             raise InputError(f"not a readable XLSX workbook ({error.__class__.__name__})", self.file) from None
+
+    def _open_workbook(self) -> None:
+        from openpyxl import load_workbook
+        from python_calamine import CalamineWorkbook  # the cells: ten times openpyxl's speed
+
+        values = load_workbook(self.path, read_only=True, data_only=True)
+        self._closers.append(values)
+        cells = CalamineWorkbook.from_path(str(self.path))
         self._closers.append(cells)
         sheets = [values.active, *(ws for ws in values.worksheets if ws is not values.active)]
         for sheet in sheets:
             if sheet is None:
                 continue
-            try:
-                found = cells.get_sheet_by_name(sheet.title)
-            except (CalamineError, ValueError) as error:
-                self.close()
-                raise InputError(f"not a readable XLSX workbook ({error.__class__.__name__})", self.file) from None
-            rows = enumerate(_openpyxl_like(found), start=1)
+            if _sheet_bytes(self.path, sheet) > WHOLE_SHEET_BYTES:
+                rows = enumerate(sheet.iter_rows(values_only=True), start=1)  # streamed: memory stays flat
+                last = sheet.max_row or 0
+            else:
+                found = cells.get_sheet_by_name(sheet.title)  # the whole sheet, held until the end
+                rows = enumerate(_openpyxl_like(found), start=1)
+                last = found.end[0] + 1 if found.end else 0
             paired = self._with_formulas(sheet, rows)
             if self._find_header(paired):
                 self.sheet = sheet.title
                 self._rows = paired
-                self.total = max(0, found.end[0] + 1 - self._header_row) if found.end else 0
+                self.total = max(0, last - self._header_row)
                 if len(values.worksheets) > 1:
                     self.notes.append(f"read sheet {sheet.title!r}")
                 return
-        self.close()
         raise InputError(self._no_identity(), self.file)
 
     def _with_formulas(
         self, sheet: Any, rows: Iterator[tuple[int, tuple[Any, ...]]]
     ) -> Iterator[tuple[int, tuple[Any, ...], dict[int, str] | None]]:
         """Rows with the formulas that have no saved value (which read as blank), by column index."""
-        import zipfile
-
         part = getattr(sheet, "_worksheet_path", "")
         try:
             formulas = uncached_formulas(self.path, part) if part else None
-        except (KeyError, OSError, zipfile.BadZipFile, RuntimeError):
+        except MemoryError:
+            raise
+        except Exception:  # e.g. zipfile or zlib on a damaged part: the rows may still be read
             formulas = None
         if formulas is None:
             self.notes.append("formulas with no saved value could not be looked for")
@@ -600,7 +620,8 @@ class CaseReader(Iterator[CaseRow]):
             found = self._find_header(rows)
         except (csv.Error, UnicodeDecodeError) as error:
             self.close()
-            raise InputError(f"not a readable CSV ({error})", self.file) from None
+            reason = str(error) if isinstance(error, csv.Error) else "not UTF-8 or Windows-1252 text"
+            raise InputError(f"not a readable CSV ({reason})", self.file) from None
         if not found:
             self.close()
             raise InputError(self._no_identity(), self.file)
@@ -694,19 +715,20 @@ class CaseReader(Iterator[CaseRow]):
 
     def raw(self) -> Iterator[Row]:
         """The rows not yet read, as they are in the file (blank rows left out), for `builder` to make CaseRows of."""
-        import zipfile
-        from xml.etree.ElementTree import ParseError
-
         while True:
             try:
                 number, row, formulas = next(self._rows)
             except StopIteration:
                 self.close()
                 return
-            except (csv.Error, ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile, ParseError) as error:
+            except MemoryError:
                 self.close()
-                raise InputError(f"the file cannot be read past here ({error.__class__.__name__}: {error})",
-                                 self.file, self._last + 1) from None  # fmt: skip
+                raise
+            except Exception as error:  # csv, openpyxl, calamine, zipfile or zlib on a damaged file
+                self.close()
+                # csv's words name what is wrong and never quote; other libraries' may quote a cell: their class only.
+                reason = str(error) if isinstance(error, csv.Error) else error.__class__.__name__
+                raise InputError(f"the file cannot be read past here ({reason})", self.file, self._last + 1) from None
             self._last = number
             if formulas or not all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row):
                 yield number, row, formulas

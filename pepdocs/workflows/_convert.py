@@ -50,7 +50,10 @@ class Report:
         }
 
     def lines(self) -> list[str]:
-        """The report as a person reads it."""
+        """The report as a person reads it: each change's label, path and what happened, never a value.
+
+        The values read and written are in `changes` (and `to_dict`), for a file the user asks for.
+        """
         words = {
             "no-place": "has no place on {target}",
             "left-empty": "stays empty: {source} had nothing for it",
@@ -64,9 +67,8 @@ class Report:
         out = [f"{self.source_form} -> {self.target_form}: {count} {'note' if count == 1 else 'notes'}"]
         for change in self.changes:
             what = words[change.kind].format(source=self.source_form, target=self.target_form)
-            detail = f": {change.source!r} -> {change.target!r}" if change.kind == "translated" else ""
             note = f" ({change.note})" if change.note else ""
-            out.append(f"  {change.label or change.path} [{change.path}] {what}{detail}{note}")
+            out.append(f"  {change.label or change.path} [{change.path}] {what}{note}")
         return out
 
 

@@ -160,8 +160,9 @@ def _placeholder(p: etree._Element, tc: etree._Element) -> bool:
 
 _PRINTING = tuple(f"{_W}{tag}" for tag in ("sdt", "tab", "br", "cr", "noBreakHyphen", "sym"))
 _XPATH = {"w": W}
-_LOOSE = etree.XPath("descendant::w:p[not(ancestor::w:tc)]", namespaces=_XPATH)
-_NESTED = etree.XPath("boolean(descendant::w:p[ancestor::w:p])", namespaces=_XPATH)
+_LOOSE = etree.XPath("descendant-or-self::w:p[not(ancestor::w:tc)]", namespaces=_XPATH)
+"""Paragraphs outside table cells, asked of each of the body's children that is not a table (a table holds none)."""
+_NESTED = etree.XPath("boolean(descendant::w:p/descendant::w:p)", namespaces=_XPATH)
 _ALL_TEXT = etree.XPath("string-length(.)")
 _ODD_TEXT = etree.XPath("descendant::text()[not(parent::w:t) or not(ancestor::w:p)]", namespaces=_XPATH)
 """Text outside `w:t` (deleted text, field codes, white space between elements) or outside paragraphs."""
@@ -169,7 +170,7 @@ _MANY = etree.XPath("descendant::w:tc[count(descendant::w:p) > 1]", namespaces=_
 """Cells of more than one paragraph."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """A table cell found in a document, with where it stands."""
 
@@ -195,10 +196,6 @@ class DocxContent:
         for table in self.tables:
             for row in table:
                 yield from row
-
-
-_ODD_TEXT = etree.XPath(".//text()[not(parent::w:t) or not(ancestor::w:p)]", namespaces=_XPATH)
-"""Text outside `w:t` (deleted text, field codes, white space between elements) or outside paragraphs."""
 
 
 class _Reader:
@@ -285,17 +282,20 @@ def _tables(
     file: str,
 ) -> None:
     """Read each top-level table into rows of cells; a table inside a cell is read as the cell's text."""
+    tbl_tag, tr_tag, tc_tag, read = f"{_W}tbl", f"{_W}tr", f"{_W}tc", reader.cell  # looked up once, not per cell
     for tbl in outer:
         rows = []
-        trs = tbl.iter(f"{_W}tr")
-        for r, tr in enumerate(trs if flat else (tr for tr in trs if _owner(tr, f"{_W}tbl") is tbl)):
+        t = len(tables)
+        trs = tbl.iter(tr_tag)
+        for r, tr in enumerate(trs if flat else (tr for tr in trs if _owner(tr, tbl_tag) is tbl)):
             cells = []
-            tcs = tr.iter(f"{_W}tc")
-            for c, tc in enumerate(tcs if flat else (tc for tc in tcs if _owner(tc, f"{_W}tr") is tr)):
-                cell = Cell(tc, len(tables), r, c, reader.cell(tc))
+            tcs = tr.iter(tc_tag)
+            for c, tc in enumerate(tcs if flat else (tc for tc in tcs if _owner(tc, tr_tag) is tr)):
+                cell = Cell(tc, t, r, c, read(tc))
                 if len(cell.text) > MAX_FIELD_TEXT:
-                    where = f"table {len(tables) + 1} row {r + 1} column {c + 1}"
-                    raise LimitError(f"{where} holds more than {MAX_FIELD_TEXT:,} characters", file)
+                    raise LimitError(
+                        f"table {t + 1} row {r + 1} column {c + 1} holds more than {MAX_FIELD_TEXT:,} characters", file
+                    )
                 cells.append(cell)
                 by_element[tc] = cell
             rows.append(cells)
@@ -330,5 +330,6 @@ def read_docx(data: bytes, file: str) -> DocxContent:
             owner = _owner(following, f"{_W}tc") if following is not None else None
         if name and owner is not None and owner in by_element and name not in bookmarks:
             bookmarks[name] = by_element[owner]
-    paragraphs = [reader.paragraph(p) for p in cast(list[etree._Element], _LOOSE(body))]
+    loose = [p for child in body if child.tag != f"{_W}tbl" for p in cast(list[etree._Element], _LOOSE(child))]
+    paragraphs = [reader.paragraph(p) for p in loose]
     return DocxContent(tables, bookmarks, paragraphs, custom_properties(parts, file), body)
