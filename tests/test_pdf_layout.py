@@ -184,12 +184,20 @@ def _check_tagging(label: str, data: bytes) -> None:
             elems = parents[int(page.StructParents)]
             assert len(elems) == len(mcids), f"{label} page {number}"
             for mcid, elem in enumerate(elems):
+                # A kid is this page's marked content as a bare MCID (on the element's /Pg) or a marked-content
+                # reference naming its own page.
                 kids = elem.K if isinstance(elem.K, pikepdf.Array) else [elem.K]
-                assert any(isinstance(k, pikepdf.Dictionary) and k.get("/MCID") == mcid for k in kids)
+                assert any(
+                    (k == mcid and elem.get("/Pg") == page.obj)
+                    if isinstance(k, int)
+                    else (isinstance(k, pikepdf.Dictionary) and k.get("/MCID") == mcid and k.get("/Pg") == page.obj)
+                    for k in kids
+                ), f"{label} page {number}: MCID {mcid}"
             for annot in page.get("/Annots", []):
                 form = parents[int(annot.StructParent)]
                 assert form.S == "/Form", f"{label}: {_full_name(annot)}"
-                assert any(k.get("/Obj") == annot for k in form.K if isinstance(k, pikepdf.Dictionary))
+                kids = form.K if isinstance(form.K, pikepdf.Array) else [form.K]
+                assert any(k.get("/Obj") == annot for k in kids if isinstance(k, pikepdf.Dictionary))
                 field = annot if "/T" in annot else annot.Parent
                 assert str(field.get("/TU", "")), f"{label}: {_full_name(annot)} has no /TU"
 

@@ -31,6 +31,7 @@ from pepdocs.engines.pdf._syntax import (
     name_bytes,
     number,
     string_bytes,
+    tenth,
     write_packed,
 )
 from pepdocs.engines.pdf._text import (
@@ -298,7 +299,7 @@ class Flow:
         fill: tuple[float, float, float] | None = None,
         stroke: bool = True,
     ) -> None:
-        box = b"%.2f %.2f %.2f %.2f re" % (x, y, w, h)
+        box = b"%s %s %s %s re" % (tenth(x), tenth(y), tenth(w), tenth(h))
         if fill is None:
             self.art(b"0.5 w 0 G %s S" % box if stroke else b"")
         else:
@@ -947,11 +948,11 @@ def widget_bytes(
         out.append(b"/Contents" if w.kind == "radio" else b"/TU")
         out.append(string_bytes(w.label))
     x0, y0, x1, y1 = w.rect
-    out.append(b"/Rect[%.2f %.2f %.2f %.2f]/P %d 0 R/F 4/StructParent %d" % (x0, y0, x1, y1, page, key))
+    out.append(b"/Rect[%.1f %.1f %.1f %.1f]/P %d 0 R/F 4/StructParent %d" % (x0, y0, x1, y1, page, key))
     state = name_bytes(w.state if w.on else "Off")
     if w.kind == "text":
         flags = (MULTILINE if w.multiline else 0) | (READ_ONLY if w.readonly else 0)
-        out.append(b"/Ff %d/DA(/%s %s Tf 0 g)/MK<<>>" % (flags, FONT.encode(), number(w.size)))
+        out.append(b"/Ff %d/DA(/%s %s Tf 0 g)" % (flags, FONT.encode(), number(w.size)))
         if w.value:
             out.append(b"/V" + string_bytes(w.value))
         if ap:
@@ -1027,7 +1028,7 @@ def _appearance(w: Widget, resources: Ref) -> bytes:
     # Not compressed: compressing a stream this short costs more than it saves.
     # No /Type: it is optional in a form XObject, and a filled form has hundreds of these.
     head = b"<</Subtype/Form/BBox[0 0 %s %s]/Resources %d 0 R/Length %d>>"
-    return head % (number(width), number(height), resources.num, len(ops)) + b"\nstream\n" + ops + b"\nendstream"
+    return head % (tenth(width), tenth(height), resources.num, len(ops)) + b"\nstream\n" + ops + b"\nendstream"
 
 
 def _flatten(flow: Flow) -> None:
@@ -1075,13 +1076,33 @@ def _structure(
 ) -> None:
     """Write the structure tree and its parent tree (each page's MCIDs, then each widget, to their elements)."""
     refs: dict[Elem, int] = {}
+    hoisted: dict[Elem, Elem] = {}
 
     def prune(elem: Elem) -> bool:
-        """Leave out elements that came to hold nothing (an empty corner cell, an unticked flattened box)."""
-        elem.kids = [kid for kid in elem.kids if not isinstance(kid, Elem) or prune(kid)]
-        return bool(elem.kids)
+        """Leave out elements that came to hold nothing (an empty corner cell, an unticked flattened box), and
+        put the marked content of a cell's only paragraph in the cell itself (PDF/UA allows it; one element less)."""
+        kept: list[Elem | Mark | Widget] = []
+        for kid in elem.kids:
+            if isinstance(kid, Elem):
+                if not prune(kid):
+                    continue
+                if (
+                    elem.role in ("TD", "TH")
+                    and len(elem.kids) == 1
+                    and kid.role == "P"
+                    and not kid.alt
+                    and all(isinstance(k, Mark) for k in kid.kids)
+                ):
+                    hoisted[kid] = elem
+                    kept.extend(kid.kids)
+                    continue
+            kept.append(kid)
+        elem.kids = kept
+        return bool(kept)
 
     prune(flow.root)
+    for page in flow.pages:
+        page.marks = [hoisted.get(elem, elem) for elem in page.marks]
 
     def number_of(elem: Elem) -> int:
         refs[elem] = objects.reserve()
@@ -1093,20 +1114,29 @@ def _structure(
     pages = [ref.num for ref in page_refs]
 
     def put(elem: Elem, parent: int) -> None:
-        # Written directly, not through serialize: a form has a thousand elements.
+        # Written directly, not through serialize: a form has a thousand elements. The element names the page
+        # of its first marked content (/Pg), so its marked content on that page is a bare MCID; a widget's page is
+        # its annotation's own /P, and /Type, optional in an element, is left out.
+        on = next((kid.page for kid in elem.kids if isinstance(kid, Mark)), None)
         kids: list[bytes] = []
         for kid in elem.kids:
             if isinstance(kid, Elem):
                 put(kid, refs[elem])
                 kids.append(b"%d 0 R" % refs[kid])
             elif isinstance(kid, Mark):
-                kids.append(b"<</Type/MCR/Pg %d 0 R/MCID %d>>" % (pages[kid.page], kid.mcid))
+                if kid.page == on:
+                    kids.append(b"%d" % kid.mcid)
+                else:
+                    kids.append(b"<</Type/MCR/Pg %d 0 R/MCID %d>>" % (pages[kid.page], kid.mcid))
             else:
-                kids.append(b"<</Type/OBJR/Obj %d 0 R/Pg %d 0 R>>" % (annots[kid], pages[kid.page]))
+                kids.append(b"<</Type/OBJR/Obj %d 0 R>>" % annots[kid])
         extra = b"/A<</O/Table/Scope/%s>>" % elem.scope.encode() if elem.scope else b""
         if elem.alt:
             extra += b"/Alt" + string_bytes(elem.alt)
-        body = b"<</Type/StructElem/S/%s/P %d 0 R/K[%s]%s>>" % (elem.role.encode(), parent, b" ".join(kids), extra)
+        if on is not None:
+            extra += b"/Pg %d 0 R" % pages[on]
+        k = kids[0] if len(kids) == 1 else b"[" + b" ".join(kids) + b"]"
+        body = b"<</S/%s/P %d 0 R/K %s%s>>" % (elem.role.encode(), parent, k, extra)
         objects.bodies[refs[elem]] = body
 
     document = number_of(flow.root)

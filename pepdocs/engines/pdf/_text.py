@@ -24,7 +24,7 @@ from pepdocs.engines.pdf._fonts import (
     literal,
     primary,
 )
-from pepdocs.engines.pdf._syntax import number, string_bytes
+from pepdocs.engines.pdf._syntax import number, string_bytes, tenth
 
 FONT_FILE = FOLDER / "DejaVuSans.ttf"
 FONT = PRIMARY  # the main font's resource name in /DR and in every page and appearance stream
@@ -184,12 +184,12 @@ def show(text: str, size: float) -> bytes:
 def _single(text: str, size: float, base: frozenset[int] | None) -> tuple[bytes, bytes] | None:
     """Visual text drawn in the main font alone: the operator choosing the font, and the one showing the text."""
     if latin_chars().issuperset(text):
-        return b"/%s %s Tf" % (LATIN.encode(), number(size)), b"(%s) Tj" % text.translate(latin_codes()).encode(
+        return b"/%s %s Tf" % (LATIN.encode(), number(size)), b"(%s)Tj" % text.translate(latin_codes()).encode(
             "latin-1"
         )
     if _plain(base).issuperset(text):
         shown = text.translate(primary().codes).encode("latin-1")
-        return b"/%s %s Tf" % (SHORT.encode(), number(size)), b"(%s) Tj" % shown
+        return b"/%s %s Tf" % (SHORT.encode(), number(size)), b"(%s)Tj" % shown
     return None
 
 
@@ -351,7 +351,7 @@ def text_op(
     x: float, y: float, text: str, size: float, rgb: tuple[float, float, float] = BLACK, bold: bool = False
 ) -> bytes:
     """Operators drawing one line of visual text with its baseline at (x, y)."""
-    body = b"BT %s 1 0 0 1 %s %s Tm %s ET" % (color(rgb), number(x), number(y), show(text, size))
+    body = b"BT %s %s %s Td %s ET" % (color(rgb), tenth(x), tenth(y), show(text, size))
     if bold:
         # DejaVu Sans is shipped in one weight: bold is drawn as filled and outlined glyphs.
         return b"q 2 Tr %s w %s %s Q" % (number(size / 30), color(rgb, stroke=True), body)
@@ -412,15 +412,17 @@ def draw_fit(result: Fit, width: float, height: float, page: int | None = None) 
             shown.append((marker, False))
     y = height - PAD - size * 0.93
     fnt = font()
-    # No clip of its own: an answer is fitted to its box, and a field's appearance is clipped to its /BBox.
-    out = [b"/Tx BMC BT"]
+    # No clip of its own: an answer is fitted to its box, and a field's appearance is clipped to its /BBox. No
+    # /Tx BMC..EMC either: a viewer that regenerates the appearance replaces the whole stream, and a filled form
+    # has hundreds of these.
+    out = [b"BT"]
     at = (0.0, 0.0)
     chosen = b""  # the font operator in force: a line in the same font as the last does not repeat it
     usage = current()
     for text, rtl in shown:
         x = width - PAD - fnt.width(text, size) if rtl else PAD
         # Each line is placed from the last (Td), which is shorter than a whole matrix per line.
-        out.append(b"%s %s Td" % (number(x - at[0]), number(y - at[1])))
+        out.append(b"%s %s Td" % (tenth(x - at[0]), tenth(y - at[1])))
         single = _single(text, size, usage.base if usage is not None else None)
         if single is None:
             out.append(show(text, size))
@@ -430,7 +432,7 @@ def draw_fit(result: Fit, width: float, height: float, page: int | None = None) 
                 usage.chars.update(text)
             out.extend(single[1:] if single[0] == chosen else single)
             chosen = single[0]
-        at = (x, y)
+        at = (round(x - at[0], 1) + at[0], round(y - at[1], 1) + at[1])
         y -= lead
-    out.append(b"ET EMC")
+    out.append(b"ET")
     return b" ".join(out)
