@@ -66,6 +66,18 @@ def test_one_flipped_byte_in_a_compressed_part_is_a_document_error(compression: 
     assert kind in ("ok", "error"), (kind, value)
 
 
+def test_a_part_compressed_by_an_unknown_method_is_a_document_error_naming_it() -> None:
+    # A flipped byte in the central directory's method field: zipfile raises NotImplementedError (found by fuzzing).
+    name = b"word/document.xml"
+    at = DOCX.index(b"PK\x01\x02")  # the central directory's first entry
+    while DOCX[at + 46 : at + 46 + len(name)] != name:
+        at = DOCX.index(b"PK\x01\x02", at + 4)
+    damaged = DOCX[: at + 10] + (99).to_bytes(2, "little") + DOCX[at + 12 :]
+    error = refused(damaged)
+    assert isinstance(error, pepdocs.DocumentError)
+    assert "word/document.xml" in str(error) and "compressed by a method" in str(error)
+
+
 def _with_property(name: str, value: str) -> bytes:
     custom = zipfile.ZipFile(io.BytesIO(DOCX)).read("docProps/custom.xml").decode()
     custom = re.sub(rf'(name="{re.escape(name)}"><vt:lpwstr>)[^<]*', rf"\g<1>{value}", custom)

@@ -75,6 +75,8 @@ def _read_limited(package: zipfile.ZipFile, name: str, file: str) -> bytes:
     try:
         with package.open(name) as stream:
             data = stream.read(MAX_PART_BYTES + 1)
+    except NotImplementedError as error:  # zipfile's word for a compression method it has no decoder for
+        raise DocumentError(f"{name} is compressed by a method Word does not use; the file is damaged", file) from error
     except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, RuntimeError, ValueError) as error:
         raise DocumentError(f"{name} cannot be read, the file is damaged or truncated ({error})", file) from error
     if len(data) > MAX_PART_BYTES:
