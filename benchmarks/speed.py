@@ -233,7 +233,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20, help="documents per repetition (default 20)")
     parser.add_argument("--reps", type=int, default=3, help="repetitions, interleaved (default 3)")
     parser.add_argument("--rows", type=int, default=10_000, help="rows of the batch; 0 skips it (default 10000)")
-    parser.add_argument("--batch-reps", type=int, default=1, help="runs of the batch per worker count (default 1)")
+    parser.add_argument(
+        "--batch-reps", type=int, default=3, help="runs of the batch per worker count, interleaved (default 3)"
+    )
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, Python {sys.version.split()[0]}")
     ratios(args.n, args.reps)
