@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pepdocs.render(pep, form, 'pdf'), CPU per document:                          {spread(ours)}")
     print(
         f"pepdocs is faster by min {ratios[0]:.1f}x median {statistics.median(ratios):.1f}x max {ratios[-1]:.1f}x;"
-        f" the filled file is {sizes[0] / 1024:.0f} KB"
+        f" the filled file is {sizes[0] / 1000:.1f} KB (1,000 bytes)"
     )
     return 0
 
