@@ -252,6 +252,19 @@ def test_batch_and_tracker_never_say_a_cells_value(caplog: pytest.LogCaptureFixt
             main, ["batch", str(cases), "--out", str(tmp_path / "cli"), "--workers", "1", "--policy", "southwark"]
         )
         heard.say(result.stderr, result.stdout)
+        written = list((tmp_path / "cli").rglob("*.docx"))
+        assert any(MARKER in path.name for path in written)  # the file name holds the person ID as typed
+        for path in written:  # someone edits every form, so the rerun names each file it will not overwrite
+            path.write_bytes(path.read_bytes() + b"\0")
+        rows = marked_rows()
+        forename = HEADERS.index("Forename")
+        for row in rows:  # and the case data changes, so the rerun would write them again
+            row[forename] = f"{row[forename]}x"
+        cases = write_xlsx(tmp_path / "cases.xlsx", HEADERS, rows)
+        rerun = ["batch", str(cases), "--out", str(tmp_path / "cli"), "--workers", "1", "--policy", "southwark"]
+        result = runner.invoke(main, rerun)
+        assert "was changed after pepdocs wrote it" in result.stdout + result.stderr, result.output
+        heard.say(result.stderr, result.stdout)
         result = runner.invoke(main, ["tracker", str(cases), "-o", str(tmp_path / "tracker.xlsx")])
         assert result.exit_code == 0, result.output
         heard.say(result.stderr, result.stdout)
