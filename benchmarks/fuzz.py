@@ -48,15 +48,8 @@ import pepdocs  # noqa: E402
 from pepdocs._util.isolate import address_space  # noqa: E402
 from pepdocs.forms._spec import ROLES  # noqa: E402
 from pepdocs.workflows._cases import read_cases  # noqa: E402
+from tests.examples import EXAMPLE_FOR  # noqa: E402
 
-EXAMPLES = {
-    "southwark-full": "southwark-primary",
-    "southwark-review": "southwark-review",
-    "kent": "kent-secondary",
-    "no-provision": "no-provision",
-    "early-years": "early-years",
-    "post-16": "post-16-neet",
-}
 CASE_ROWS = 41  # the header and 40 children
 CONTENT_TOKENS = [*map(str.encode, "BT ET Tj TJ [( )] q Q cm Tf Td Tm re f S".split()), b"/F1 1e30 Tf",
                   b"1 0 0 1 1e9 1e9 cm", b"0 0 1e9 1e9 re f", b"<ffff> Tj", b"(\\", b"BI ID EI"]  # fmt: skip
@@ -81,7 +74,7 @@ def documents() -> list[tuple[str, bytes]]:
     """Every form in every format, whole and as each role's part, filled from an example PEP."""
     out = []
     for form in pepdocs.list_forms():
-        pep = pepdocs.read_pep(ROOT / "examples" / f"{EXAMPLES.get(form.id, 'southwark-primary')}.json")
+        pep = pepdocs.read_pep(ROOT / "examples" / f"{EXAMPLE_FOR.get(form.id, 'southwark-primary')}.json")
         parts = [None, *(role for role in ROLES if any(role in s.roles for s in form.sections))]
         for fmt in form.formats:
             for part in parts:
@@ -96,7 +89,7 @@ def printed_documents(office: bool) -> list[tuple[str, bytes]]:
     out = []
     soffice = shutil.which("soffice") if office else None
     for form in pepdocs.list_forms():
-        pep = pepdocs.read_pep(ROOT / "examples" / f"{EXAMPLES.get(form.id, 'southwark-primary')}.json")
+        pep = pepdocs.read_pep(ROOT / "examples" / f"{EXAMPLE_FOR.get(form.id, 'southwark-primary')}.json")
         if "pdf" in form.formats:
             out.append((f"{form.id}/printed/flattened", pepdocs.render(pep, form, "pdf", flatten=True)))
         if soffice and "docx" in form.formats:

@@ -27,14 +27,9 @@ import pepdocs
 from pepdocs.engines.pdf._read import read_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = {
-    "southwark-full": "southwark-primary",
-    "southwark-review": "southwark-review",
-    "kent": "kent-secondary",
-    "no-provision": "no-provision",
-    "early-years": "early-years",
-    "post-16": "post-16-neet",
-}
+sys.path.insert(0, str(ROOT))  # for the tests' list of examples
+
+from tests.examples import EXAMPLE_FOR  # noqa: E402
 
 
 def plain_values(pep: pepdocs.PEP, form: pepdocs.Form) -> dict[str, str]:
@@ -80,14 +75,14 @@ def main(argv: list[str] | None = None) -> int:
     """Time both ways of filling one form, interleaved, and print CPU ms per document and the ratio."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--n", type=int, default=50, help="documents rendered by pepdocs per repetition (default 50)")
-    parser.add_argument("--form", default="southwark-full", choices=sorted(EXAMPLES), help="the form to fill")
+    parser.add_argument("--form", default="southwark-full", choices=sorted(EXAMPLE_FOR), help="the form to fill")
     parser.add_argument("--plain-n", type=int, default=1, help="documents filled by the plain loop per repetition")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions, interleaved (default 3, at least 3)")
     args = parser.parse_args(argv)
     # pypdf warns, per field, that it cannot encode the tick-box glyphs of derived answers; that is not timed.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     form = pepdocs.get_form(args.form)
-    pep = pepdocs.read_pep(ROOT / "examples" / f"{EXAMPLES[args.form]}.json")
+    pep = pepdocs.read_pep(ROOT / "examples" / f"{EXAMPLE_FOR[args.form]}.json")
     values = plain_values(pep, form)
     ours: list[float] = []
     plain: list[float] = []

@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
 import pytest
 from hypothesis import settings
@@ -72,30 +73,23 @@ def office(tool: str) -> str:
     return found
 
 
+def libreoffice_convert(sources: list[Path], target: str, outdir: Path, *, timeout: float = 180) -> None:
+    """Files opened by LibreOffice and saved as `target` (a --convert-to filter) into `outdir`, in one run."""
+    soffice = office("soffice")
+    with tempfile.TemporaryDirectory() as work:  # a profile of its own, so runs never wait on each other's lock
+        command = [soffice, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to", target,
+                   "--outdir", str(outdir), *map(str, sources)]  # fmt: skip
+        subprocess.run(command, check=True, capture_output=True, timeout=timeout)
+
+
 def libreoffice_resave(docx: bytes) -> bytes:
     """A DOCX opened and saved again by LibreOffice, as a school's office suite would."""
-    soffice = office("soffice")
     with tempfile.TemporaryDirectory() as work:
         source = Path(work, "in", "form.docx")
         source.parent.mkdir()
         source.write_bytes(docx)
-        out = Path(work, "out")
-        subprocess.run(
-            [
-                soffice,
-                f"-env:UserInstallation=file://{work}/profile",
-                "--headless",
-                "--convert-to",
-                "docx:MS Word 2007 XML",
-                "--outdir",
-                str(out),
-                str(source),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
-        return (out / "form.docx").read_bytes()
+        libreoffice_convert([source], "docx:MS Word 2007 XML", Path(work, "out"))
+        return Path(work, "out", "form.docx").read_bytes()
 
 
 def write_xlsx(path: Path, headers: list[str], rows: list[list[Any]]) -> Path:
@@ -116,3 +110,26 @@ def acroform(pdf: PdfReader | PdfWriter) -> Any:
     """A PDF's AcroForm dictionary, as loosely typed as pypdf's objects are."""
     root: Any = pdf.trailer["/Root"] if isinstance(pdf, PdfReader) else pdf._root_object
     return root["/AcroForm"]
+
+
+def xfdf(values: dict[str, str]) -> bytes:
+    """XFDF for pdftk: full field names joined by dots, nested as parent then kid."""
+    tree: dict[str, Any] = {}
+    for name, value in values.items():
+        node = tree
+        *parents, last = name.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+
+    def fields(node: dict[str, Any]) -> str:
+        out = []
+        for key, value in node.items():
+            inner = fields(value) if isinstance(value, dict) else f"<value>{escape(value)}</value>"
+            out.append(f"<field name={quoteattr(key)}>{inner}</field>")
+        return "".join(out)
+
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<xfdf xmlns="http://ns.adobe.com/xfdf/" xml:space="preserve">'
+        f"<fields>{fields(tree)}</fields></xfdf>"
+    ).encode()

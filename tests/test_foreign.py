@@ -19,7 +19,8 @@ from pepdocs._types import Format
 from pepdocs.forms._spec import Form, load_form
 from pepdocs.model._paths import get
 from pepdocs.workflows._scaffold import scaffold_form
-from tests.conftest import ROOT, example, libreoffice_resave, office
+from tests.conftest import ROOT, example, libreoffice_resave, office, xfdf
+from tests.examples import EXAMPLE_FOR
 from tests.foreign_helpers import score
 
 # Highcombe's form is a hybrid XFA form: reading it warns, as one test below checks.
@@ -92,16 +93,6 @@ def test_the_built_in_forms_treated_as_foreign_map_nineteen_in_twenty(built_ins:
         places, right, _review, wrong, _missed = score(scaffold, expected)
         assert not wrong, name
         assert right / places >= 0.95, f"{name}: {right} of {places}"
-
-
-EXAMPLE_FOR = {
-    "kent": "kent-secondary",
-    "southwark-full": "southwark-primary",
-    "southwark-review": "southwark-review",
-    "no-provision": "no-provision",
-    "early-years": "early-years",
-    "post-16": "post-16-neet",
-}
 
 
 def test_the_built_in_forms_treated_as_foreign_fill_and_read_back_exact(built_ins: list[Any]) -> None:
@@ -324,11 +315,11 @@ def test_a_council_pdf_filled_by_pdftk_reads_the_same(scaffolded: dict[str, Any]
     from pepdocs.engines.pdf._read import read_pdf
 
     fields = read_pdf(pepdocs.render(pep, form, "pdf"), "x")
-    xfdf = tmp_path / "data.xfdf"
-    xfdf.write_text(_xfdf({**fields.text, **fields.states}), encoding="utf-8")
+    xfdf_file = tmp_path / "data.xfdf"
+    xfdf_file.write_bytes(xfdf({**fields.text, **fields.states}))
     out = tmp_path / "filled.pdf"
     subprocess.run(
-        [pdftk, str(form.folder / form.template), "fill_form", str(xfdf), "output", str(out)],
+        [pdftk, str(form.folder / form.template), "fill_form", str(xfdf_file), "output", str(out)],
         check=True,
         capture_output=True,
         timeout=120,
@@ -336,34 +327,6 @@ def test_a_council_pdf_filled_by_pdftk_reads_the_same(scaffolded: dict[str, Any]
     parsed = pepdocs.parse(out.read_bytes(), form=form)
     _same(form, pep, parsed.pep)
     _same(form, pep, rendered.pep)
-
-
-def _xfdf(values: dict[str, str]) -> str:
-    """An XFDF of full field names and values, hierarchical names nested as pdftk reads them."""
-    tree: dict[str, Any] = {}
-    for name, value in values.items():
-        node = tree
-        *parents, last = name.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[last] = value
-
-    def fields(node: dict[str, Any]) -> str:
-        out = []
-        for name, value in node.items():
-            inner = fields(value) if isinstance(value, dict) else f"<value>{_xml(value)}</value>"
-            out.append(f'<field name="{_xml(name)}">{inner}</field>')
-        return "".join(out)
-
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?><xfdf xmlns="http://ns.adobe.com/xfdf/"><fields>'
-        + fields(tree)
-        + "</fields></xfdf>"
-    )
-
-
-def _xml(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # --- known among all forms ----------------------------------------------------------------------

@@ -8,7 +8,6 @@ import subprocess
 import unicodedata
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,7 +20,7 @@ from pepdocs.engines.pdf._read import read_pdf
 from pepdocs.engines.pdf._text import FONT_FILE
 from pepdocs.forms._spec import list_forms
 
-from .conftest import EXAMPLES, acroform, carried, example, office
+from .conftest import EXAMPLES, acroform, carried, example, office, xfdf
 from .strategies import peps
 
 FORMS = [form.id for form in list_forms()]
@@ -178,29 +177,6 @@ def _trimmed(pep: pepdocs.PEP, form: pepdocs.Form) -> pepdocs.PEP:
     return pepdocs.PEP.model_validate(data)
 
 
-def _xfdf(values: dict[str, str]) -> bytes:
-    """XFDF with nested fields (parent, then kid) for full names joined by dots."""
-    tree: dict[str, Any] = {}
-    for name, value in values.items():
-        node = tree
-        *parents, last = name.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[last] = value
-
-    def fields(node: dict[str, Any]) -> str:
-        out = []
-        for key, value in node.items():
-            inner = fields(value) if isinstance(value, dict) else f"<value>{escape(value)}</value>"
-            out.append(f"<field name={quoteattr(key)}>{inner}</field>")
-        return "".join(out)
-
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<xfdf xmlns="http://ns.adobe.com/xfdf/" xml:space="preserve">'
-        f"<fields>{fields(tree)}</fields></xfdf>"
-    ).encode()
-
-
 @pytest.mark.office
 @pytest.mark.parametrize("form_id", FORMS)
 def test_a_form_filled_by_pdftk_reads_the_same(form_id: str, tmp_path: Path) -> None:
@@ -213,7 +189,7 @@ def test_a_form_filled_by_pdftk_reads_the_same(form_id: str, tmp_path: Path) -> 
         values = {n: v for n, v in ours.text.items() if v and not n.startswith("derived.")}
         values |= {n: s for n, s in ours.states.items() if s != "Off"}
         assert set(values) <= blank | {n.rpartition(".")[0] for n in blank}
-        (tmp_path / "data.xfdf").write_bytes(_xfdf(values))
+        (tmp_path / "data.xfdf").write_bytes(xfdf(values))
         out = tmp_path / "out.pdf"
         # pdftk-java draws appearances only with simple fonts: replacement_font hands it the form's own font.
         command = [pdftk, str(form.folder / "form.pdf"), "fill_form", str(tmp_path / "data.xfdf"), "output", str(out)]

@@ -19,7 +19,7 @@ import pepdocs
 from pepdocs.engines.pdf._build import build_pdf
 from pepdocs.forms._spec import list_forms
 
-from .conftest import EXAMPLES, example, office
+from .conftest import EXAMPLES, example, libreoffice_convert, office
 
 FORMS = [form.id for form in list_forms()]
 NAMES = [path.stem for path in EXAMPLES]
@@ -259,7 +259,6 @@ def test_pdffonts_finds_every_font_embedded_on_every_form(tmp_path: Path) -> Non
 
 @pytest.mark.office
 def test_a_filled_pdf_has_no_more_pages_than_its_docx_printed_by_libreoffice_plus_one() -> None:
-    soffice = office("soffice")
     with tempfile.TemporaryDirectory() as work:
         source = Path(work, "in")
         source.mkdir()
@@ -267,21 +266,7 @@ def test_a_filled_pdf_has_no_more_pages_than_its_docx_printed_by_libreoffice_plu
             for name in NAMES:
                 (source / f"{form_id}__{name}.docx").write_bytes(pepdocs.render(example(name), form_id, "docx"))
         out = Path(work, "out")
-        subprocess.run(
-            [
-                soffice,
-                f"-env:UserInstallation=file://{work}/profile",
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(out),
-                *sorted(str(p) for p in source.iterdir()),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=900,
-        )
+        libreoffice_convert(sorted(source.iterdir()), "pdf", out, timeout=900)
         over = []
         for form_id in FORMS:
             for name in NAMES:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import subprocess
 from pathlib import Path
 
 import pikepdf
@@ -12,34 +11,22 @@ import pytest
 import pepdocs
 from pepdocs.engines.pdf._printed import PRINTED_WARNING
 
-from .conftest import carried, example, office
-
-EXAMPLES = {
-    "southwark-full": "southwark-primary",
-    "southwark-review": "southwark-review",
-    "kent": "kent-secondary",
-    "no-provision": "no-provision",
-    "early-years": "early-years",
-    "post-16": "post-16-neet",
-}
+from .conftest import carried, example, libreoffice_convert
+from .examples import EXAMPLE_FOR
 
 
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     """Each form's DOCX filled with its example and saved as PDF by LibreOffice, all in one run."""
-    soffice = office("soffice")
     folder = tmp_path_factory.mktemp("printed")
-    for form_id, name in EXAMPLES.items():
+    for form_id, name in EXAMPLE_FOR.items():
         (folder / f"{form_id}.docx").write_bytes(pepdocs.render(example(name), form_id, "docx"))
-    docs = sorted(str(path) for path in folder.glob("*.docx"))
-    profile = f"-env:UserInstallation=file://{folder}/profile"
-    command = [soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", str(folder), *docs]
-    subprocess.run(command, check=True, capture_output=True, timeout=600)
-    return {form_id: (folder / f"{form_id}.pdf").read_bytes() for form_id in EXAMPLES}
+    libreoffice_convert(sorted(folder.glob("*.docx")), "pdf", folder, timeout=600)
+    return {form_id: (folder / f"{form_id}.pdf").read_bytes() for form_id in EXAMPLE_FOR}
 
 
 @pytest.mark.office
-@pytest.mark.parametrize("form_id", sorted(EXAMPLES))
+@pytest.mark.parametrize("form_id", sorted(EXAMPLE_FOR))
 def test_a_word_form_saved_as_pdf_reads_back_every_value(form_id: str, printed: dict[str, bytes]) -> None:
     data = printed[form_id]
     assert b"/AcroForm" not in data
@@ -48,14 +35,14 @@ def test_a_word_form_saved_as_pdf_reads_back_every_value(form_id: str, printed: 
     assert parsed.form == form_id
     assert [w.message for w in parsed.warnings] == [PRINTED_WARNING]
     assert parsed.unmapped == []
-    assert carried(parsed.pep, form) == carried(example(EXAMPLES[form_id]), form)
+    assert carried(parsed.pep, form) == carried(example(EXAMPLE_FOR[form_id]), form)
 
 
 # Laid out to its content, a flattened copy has no continuation pages, so every example reads back, no-provision's
 # Arabic quotation too: its lam-alef ligature in reading order, its mixed-direction line wrapped where it was.
-@pytest.mark.parametrize("form_id", sorted(EXAMPLES))
+@pytest.mark.parametrize("form_id", sorted(EXAMPLE_FOR))
 def test_a_flattened_pepdocs_pdf_reads_back_every_value(form_id: str) -> None:
-    pep = example(EXAMPLES[form_id])
+    pep = example(EXAMPLE_FOR[form_id])
     parsed = pepdocs.parse(pepdocs.render(pep, form_id, "pdf", flatten=True))
     form = pepdocs.get_form(form_id)
     assert parsed.form == form_id

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import tempfile
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -16,7 +15,7 @@ import pepdocs
 from pepdocs._cli import main
 from pepdocs.rules._check import RULES, check, next_due
 from pepdocs.workflows._tracker import FINDING_COLUMNS, TRACKER_COLUMNS, read_records, write_tracker
-from tests.conftest import office
+from tests.conftest import libreoffice_convert, office
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
@@ -190,13 +189,8 @@ def test_pepdocs_tracker_writes_what_the_api_writes(records: Path, tmp_path: Pat
         assert cli_rows == list(load_workbook(api)[sheet].iter_rows(values_only=True))
 
 
-def _soffice(soffice: str, target: str, source: Path, outdir: Path) -> Path:
-    with tempfile.TemporaryDirectory() as work:
-        subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to", target,
-             "--outdir", str(outdir), str(source)],
-            check=True, capture_output=True, timeout=180,
-        )  # fmt: skip
+def _soffice(target: str, source: Path, outdir: Path) -> Path:
+    libreoffice_convert([source], target, outdir)
     converted = outdir / f"{source.stem}.{target}"
     assert converted.is_file(), f"LibreOffice could not open {source.name} (is its spreadsheet part, Calc, installed?)"
     return converted
@@ -211,7 +205,7 @@ def _colours(ppm: bytes) -> set[tuple[int, int, int]]:
 
 @pytest.mark.office
 def test_libreoffice_opens_the_tracker_and_keeps_its_formatting(records: Path, tmp_path: Path) -> None:
-    soffice, pdftoppm = office("soffice"), office("pdftoppm")
+    pdftoppm = office("pdftoppm")  # LibreOffice is looked for by libreoffice_convert
     out = tmp_path / "in" / "tracker.xlsx"
     write_tracker(
         records, out, policy="southwark", on=date(2026, 12, 5)
@@ -221,7 +215,7 @@ def test_libreoffice_opens_the_tracker_and_keeps_its_formatting(records: Path, t
     # Frozen panes are view settings, which LibreOffice does not write when it runs headless: check ours.
     assert load_workbook(out)["Tracker"].freeze_panes == "A2"
 
-    again = load_workbook(_soffice(soffice, "xlsx", out, tmp_path / "xlsx"))
+    again = load_workbook(_soffice("xlsx", out, tmp_path / "xlsx"))
     tracker = again["Tracker"]
     assert tracker.auto_filter.ref is not None and tracker.auto_filter.ref.startswith("A1:P")
     rules = {rule.formula[0]: rule for area in tracker.conditional_formatting for rule in area.rules}
@@ -232,7 +226,7 @@ def test_libreoffice_opens_the_tracker_and_keeps_its_formatting(records: Path, t
     (hostile,) = [row for row in tracker.iter_rows(min_row=2, values_only=True) if row[-1] == "hostile.json"]
     assert hostile[0] == "+44 7700 900123" and hostile[4] == "@SUM(1+1)" and HOSTILE in str(hostile[1])
 
-    pdf = _soffice(soffice, "pdf", out, tmp_path / "pdf")
+    pdf = _soffice("pdf", out, tmp_path / "pdf")
     subprocess.run(
         [pdftoppm, "-r", "30", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True, timeout=60
     )
