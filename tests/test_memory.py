@@ -33,3 +33,18 @@ def test_sampler_keeps_the_peak_of_a_child_that_has_ended() -> None:
         child.communicate()
     assert sampler.peak_mb - alone > 70
     assert tree_rss_mb() < sampler.peak_mb - 40
+
+
+def test_remembering_per_object_forgets_in_bulk_and_never_mixes_objects_up() -> None:
+    from pepdocs._util.memo import MAX_REMEMBERED, per_object
+
+    made: list[object] = []
+
+    @per_object
+    def remember(key: object) -> int:
+        made.append(key)
+        return id(key)
+
+    keys = [object() for _ in range(3 * MAX_REMEMBERED)]
+    assert [remember(key) for key in keys] == [id(key) for key in keys]
+    assert remember(keys[-1]) == id(keys[-1]) and len(made) == len(keys)  # the latest is still remembered
