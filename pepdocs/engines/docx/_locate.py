@@ -13,12 +13,19 @@ class _Index:
 
     def __init__(self, content: DocxContent) -> None:
         self.content = content
-        self.by_text: dict[str, list[Cell]] = {}
-        for cell in content.cells():
-            key = _normal(cell.text)
-            if key:
-                self.by_text.setdefault(key, []).append(cell)
+        self._by_text: dict[str, list[Cell]] | None = None
         self.used: set[int] = set()
+
+    @property
+    def by_text(self) -> dict[str, list[Cell]]:
+        """The cells by their normalised text, worked out the first time a label has no bookmark to find it by."""
+        if self._by_text is None:
+            self._by_text = {}
+            for cell in self.content.cells():
+                key = _normal(cell.text)
+                if key:
+                    self._by_text.setdefault(key, []).append(cell)
+        return self._by_text
 
     def row(self, cell: Cell) -> list[Cell]:
         return self.content.tables[cell.table][cell.row]
