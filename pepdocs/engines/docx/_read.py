@@ -105,7 +105,18 @@ PROMPTS = {
 }
 """Word's own placeholder prompts: text a cell shows until someone answers it."""
 _LONGEST_PROMPT = max(map(len, PROMPTS))
-"""Case folding never shortens text, so a stripped text longer than this is no prompt: it is not folded to compare."""
+
+
+def _prompt(text: str) -> bool:
+    """Whether a cell's text is one of Word's prompts.
+
+    Every prompt ends in a full stop, which no other character folds to, and case folding never shortens text:
+    text without a full stop, or longer than any prompt once stripped, is not folded to compare.
+    """
+    if "." not in text:
+        return False
+    stripped = text.strip()
+    return len(stripped) <= _LONGEST_PROMPT and stripped.casefold() in PROMPTS
 
 
 def _owner(element: etree._Element, tag: str) -> etree._Element | None:
@@ -171,7 +182,7 @@ _ALL_TEXT = etree.XPath("string-length(.)")
 _ODD_TEXT = etree.XPath("descendant::text()[not(parent::w:t) or not(ancestor::w:p)]", namespaces=_XPATH)
 """Text outside `w:t` (deleted text, field codes, white space between elements) or outside paragraphs."""
 _NO_ODD_TEXT = etree.XPath(
-    "count(descendant::text()) = count(descendant::w:p/descendant::w:t/text())", namespaces=_XPATH
+    "count(descendant::text()) = count(descendant::w:t[ancestor::w:p]/text())", namespaces=_XPATH
 )
 """Whether `_ODD_TEXT` finds nothing, asked by counting (most documents have no odd text, and counting is quicker)."""
 _MANY = etree.XPath("descendant::w:tc[descendant::w:p[2]]", namespaces=_XPATH)
@@ -260,10 +271,7 @@ class _Reader:
                     if (flat or _owner(p, f"{_W}tc") is tc) and not (placeholders and _placeholder(p, tc))
                 ]
             )
-        stripped = text.strip()
-        if len(stripped) <= _LONGEST_PROMPT and stripped.casefold() in PROMPTS:
-            return ""
-        return text
+        return "" if _prompt(text) else text
 
 
 def _within_limits(body: etree._Element, file: str) -> tuple[float, bool]:
@@ -313,8 +321,7 @@ def _tables(
             for c, tc in enumerate(tcs if flat else (tc for tc in tcs if _owner(tc, tr_tag) is tr)):
                 if whole and tc not in slow:
                     text = tostring(tc, method="text", encoding="unicode", with_tail=False)
-                    stripped = text.strip()
-                    if len(stripped) <= _LONGEST_PROMPT and stripped.casefold() in PROMPTS:
+                    if "." in text and _prompt(text):
                         text = ""
                     elif not short and len(text) > MAX_FIELD_TEXT:
                         _too_long(t, r, c, file)
