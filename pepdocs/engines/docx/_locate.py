@@ -128,13 +128,14 @@ def _table(index: _Index, block: Block, found: Found, labels: _Labels) -> None:
         columns = list(block.columns)  # headers retyped beyond recognition: trust the order
     table = index.content.tables[header[0].table]
     rows: list[dict[str, str]] = []
+    headings = [_normal(cell.text) for cell in header] if block.kind == "grid" else []
     for row in table[header[0].row + 1 :]:
         if block.kind == "grid":
-            _grid_row(index, labels.rows[block.id], row, header, found)
+            _grid_row(index, labels.rows[block.id], row, headings, found)
             continue
         values: dict[str, str] = {}
+        index.used.update(map(id, row))
         for position, cell in enumerate(row):
-            index.use(cell)
             column = columns[position] if position < len(columns) else None
             if column is not None:
                 values[column.id] = cell.text
@@ -151,17 +152,18 @@ def _table(index: _Index, block: Block, found: Found, labels: _Labels) -> None:
 
 
 def _grid_row(
-    index: _Index, rows: list[tuple[str, dict[str, Field]]], row: list[Cell], header: list[Cell], found: Found
+    index: _Index, rows: list[tuple[str, dict[str, Field]]], row: list[Cell], headings: list[str], found: Found
 ) -> None:
+    """The answers of one row of a grid; `headings`: its header row's words, normalised."""
     if not row:
         return
     key = _normal(row[0].text)
     by_label = next((fields for label, fields in rows if label == key), None)  # the first row of that label
     if by_label is None:
         return
+    index.used.update(map(id, row))
     for position, cell in enumerate(row):
-        index.use(cell)
-        heading = _normal(header[position].text) if position < len(header) else ""
+        heading = headings[position] if position < len(headings) else ""
         field = by_label.get(heading)
         if field is not None:
             found.values[field.id] = cell.text
