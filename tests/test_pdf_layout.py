@@ -98,6 +98,16 @@ def test_a_filled_pdf_has_no_continuation_page_and_every_answer_at_full_size(nam
                 assert b"continued" not in drawn, annot["/T"]
 
 
+MAX_FILLED_BYTES = 150_000
+"""Issue 14's bound for a filled PDF: a batch of them goes by email and onto every child's file."""
+
+
+@pytest.mark.parametrize("form_id", FORMS)
+def test_every_form_filled_with_every_example_is_at_most_150_kb(form_id: str) -> None:
+    sizes = {name: len(_rendered(name, form_id)) for name in NAMES}
+    assert max(sizes.values()) <= MAX_FILLED_BYTES, sizes
+
+
 def test_boxes_and_tables_grow_with_their_answers() -> None:
     story = " ".join(["The carer says she is settled and reading every night."] * 12)
     targets = [{"description": f"Target {n}: read a chapter book a week", "due_date": "2026-03-01"} for n in range(9)]

@@ -6,10 +6,20 @@ Knows PDF syntax only, nothing of forms or pepdocs.
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+import deflate
+
+
+def flate(data: bytes, level: int = 9) -> bytes:
+    """Data compressed for /FlateDecode, by libdeflate: smaller than zlib's at the same level and no slower.
+
+    Levels 10 to 12 search for the cheapest encoding rather than the longest match: on the object stream of
+    a filled form that is a sixth smaller than zlib's best, for three times the CPU.
+    """
+    return bytes(deflate.zlib_compress(data, level))
 
 
 def number(value: float) -> bytes:
@@ -89,7 +99,7 @@ def serialize(value: Any) -> bytes:
     if isinstance(value, dict):
         return b"<<" + b"".join(name_bytes(k) + b" " + serialize(v) for k, v in value.items()) + b">>"
     if isinstance(value, Stream):
-        data = zlib.compress(value.data, 9) if value.compress else value.data
+        data = flate(value.data) if value.compress else value.data
         entries = dict(value.entries)
         if value.compress:
             entries["Filter"] = Name("FlateDecode")
@@ -128,7 +138,7 @@ def _compressed(body: bytes) -> bytes:
     if b"/Filter" in head or at < 0:
         return body
     plain = body[at + 8 : -10]
-    data = zlib.compress(plain, 6)
+    data = flate(plain, 6)
     if len(data) + 20 >= len(plain):
         return body  # a short stream, smaller as it is
     return (
@@ -168,7 +178,7 @@ def write_packed(
             data.append(body)
             at += len(body) + 1
         head = b" ".join(offsets) + b"\n"
-        stream = zlib.compress(head + b"\n".join(data) + b"\n", 9)
+        stream = flate(head + b"\n".join(data) + b"\n", 10)
         chunk = (
             b"%d 0 obj\n<</Type/ObjStm/N %d/First %d/Filter/FlateDecode/Length %d>>\nstream\n%s\nendstream\nendobj\n"
             % (stream_num, len(group), len(head), len(stream), stream)
@@ -180,7 +190,7 @@ def write_packed(
     size += 1
     entries[xref_num] = b"\x01" + position.to_bytes(4, "big") + b"\x00\x00"
     free = b"\x00\x00\x00\x00\x00\xff\xff"
-    table = zlib.compress(_up(entries.get(num, free) for num in range(size)), 9)
+    table = flate(_up(entries.get(num, free) for num in range(size)))
     out.append(
         b"%d 0 obj\n<</Type/XRef/Size %d/W[1 4 2]/Root %d 0 R/Info %d 0 R/ID[<%s><%s>]/Filter/FlateDecode"
         b"/DecodeParms<</Predictor 12/Columns 7>>/Length %d>>\nstream\n%s\nendstream\nendobj\n"
