@@ -59,7 +59,7 @@ class _Index:
         if self._by_text is None:
             self._by_text = {}
             for cell in self.content.cells():
-                key = _normal(cell.text)
+                key = _normal(cell.text) if cell.text else ""
                 if key:
                     self._by_text.setdefault(key, []).append(cell)
         return self._by_text
