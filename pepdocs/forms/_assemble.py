@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from typing import Any
 
 from pepdocs._errors import Issue, LimitError, ModelError
+from pepdocs._util.memo import per_object
 from pepdocs.forms._codecs import read, ticked
 from pepdocs.forms._spec import IDENTITY, Field, Form, option_label
 from pepdocs.model._paths import put
@@ -57,15 +59,26 @@ DATE_PROMPTS = {"dd/mm/yyyy", "dd/mm/yy", "dd-mm-yyyy", "date"}
 """What a date box says until someone writes a date in it."""
 
 
-def decode(field: Field, text: str) -> Any:
-    """The model value of one answer; None for an empty answer; ValueError if it cannot be read."""
+Choices = tuple[tuple[Enum | bool, ...], tuple[str, ...]]
+"""The options a box answer may tick and the words beside each."""
+
+
+def choices(field: Field) -> Choices:
+    options = field.readable_options()
+    return options, tuple(option_label(o) for o in options)
+
+
+def decode(field: Field, text: str, boxes: Choices | None = None) -> Any:
+    """The model value of one answer; None for an empty answer; ValueError if it cannot be read.
+
+    `boxes`: the field's `choices`, when worked out already.
+    """
     if field.slot.kind == "text" and field.slot.unit != "la":
         return text if text != "" else None
     if not text.strip() or (field.slot.kind == "date" and text.strip().casefold() in DATE_PROMPTS):
         return None
     if field.widget == "boxes":
-        options = field.readable_options()
-        labels = [option_label(o) for o in options]
+        options, labels = boxes or choices(field)
         picked = ticked(text, labels)
         if picked is None:
             return read(field.slot, text)
@@ -80,6 +93,39 @@ def decode(field: Field, text: str) -> Any:
     return read(field.slot, text)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What `assemble` walks for a form, with everything that depends only on the form worked out once."""
+
+    fields: dict[str, tuple[Field, str, bool]]
+    """The fields read into the model, by id, with the JSON path of each and whether its text is its value."""
+    tables: dict[str, tuple[str, tuple[tuple[Field, str, bool], ...]]]
+    """Each table block's JSON path and its columns, with each one's name below the row and whether its text is its
+    value, by block id."""
+    boxes: dict[str, Choices]
+    """The choices of each box answer (field or column), by field id."""
+
+
+def _as_typed(field: Field) -> bool:
+    """Whether `decode` gives a field's text back as it is (free text): no need to call it."""
+    return field.slot.kind == "text" and field.slot.unit != "la"
+
+
+@per_object
+def _plan(form: Form) -> _Plan:
+    fields = {f.id: (f, json_path(tuple(f.path.split("."))), _as_typed(f)) for f in form.fields() if not f.derived}
+    tables = {
+        block.id: (
+            json_path(tuple(block.path.split("."))),
+            tuple((column, column.path.split("[].", 1)[1], _as_typed(column)) for column in block.columns),
+        )
+        for _, block in form.blocks()
+        if block.kind == "table"
+    }
+    boxes = {f.id: choices(f) for f in (*form.title_fields, *form.fields()) if f.widget == "boxes"}
+    return _Plan(fields, tables, boxes)
+
+
 class _Collector:
     def __init__(self, form: Form) -> None:
         self.form = form
@@ -88,6 +134,7 @@ class _Collector:
         self.unmapped: list[Unmapped] = []
         self.labels: dict[str, str] = {}
         self.texts: dict[str, str] = {}
+        self.boxes = _plan(form).boxes
 
     def problem(self, message: str, field: Field, text: str, path: str) -> None:
         self.warnings.append(Issue(message, path, field=field.label))
@@ -95,7 +142,7 @@ class _Collector:
 
     def decoded(self, field: Field, text: str, path: str) -> Any:
         try:
-            return decode(field, text)
+            return decode(field, text, self.boxes.get(field.id))
         except ValueError as error:
             self.problem(str(error), field, text, path)
             return None
@@ -114,16 +161,19 @@ def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None
     collector = _Collector(form)
     collector.unmapped.extend(found.unmapped)
     collector.warnings.extend(found.warnings)
-    fields = {f.id: f for f in form.fields()}
+    plan = _plan(form)
+    fields = plan.fields
     for field_id, text in found.values.items():
-        f = fields.get(field_id)
-        if f is None or f.derived:
+        known = fields.get(field_id)
+        if known is None:
             continue
-        path = json_path(tuple(f.path.split(".")))
+        f, path, as_typed = known
         collector.labels[path] = f.label
+        if not text:
+            continue
         if text.strip():
             collector.texts[path] = text
-        value = collector.decoded(f, text, path) if text else None
+        value = text if as_typed else collector.decoded(f, text, path)
         if value is not None:
             collector.put(f.path, value)
     identity = _band(collector, found)
@@ -134,18 +184,17 @@ def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None
         rows = found.rows.get(block.id, [])
         if len(rows) > MAX_ROWS:
             raise LimitError(f'the table "{block.heading or block.path}" has more than {MAX_ROWS} rows')
-        where = json_path(tuple(block.path.split(".")))
-        columns = [(column, column.path.split("[].", 1)[1]) for column in block.columns]
+        where, columns = plan.tables[block.id]
         for index, row in enumerate(rows):
             item = items.setdefault(block.path, {}).setdefault(index, {})
-            for column, name in columns:
+            for column, name, as_typed in columns:
                 text = row.get(column.id, "")
                 if not text:
                     continue  # an empty cell: no value and nothing to warn about (most rows of a table are empty)
                 path = f"{where}[{index}].{name}"
                 if text.strip():
                     collector.texts[path] = text
-                value = collector.decoded(column, text, path)
+                value = text if as_typed else collector.decoded(column, text, path)
                 if value is not None:
                     item[name] = value
     for list_path, by_index in items.items():
@@ -172,7 +221,7 @@ def _band(collector: _Collector, found: Found) -> dict[str, Any]:
         if where in collector.labels:  # a section holds it too: its answer, even empty, is the record's
             if text == collector.texts.get(where, ""):
                 try:
-                    value = decode(f, text)
+                    value = decode(f, text, collector.boxes.get(f.id))
                 except ValueError:  # the same text in the section is warned about already
                     continue
             else:

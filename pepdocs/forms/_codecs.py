@@ -155,6 +155,18 @@ def _option(label: str) -> re.Pattern[str]:
     return re.compile(rf"(\[\s*[xX✓]?\s*\]|[{_TICKS}{_BOXES}])?\s*(?<!\w){re.escape(label)}(?!\w)")
 
 
+_A_BOX = re.compile(rf"[{_BOXES}☒☑]|\[\s*[xX✓]?\s*\]")
+"""A box glyph, ticked or not, or a box typed as brackets."""
+
+
+@lru_cache(maxsize=1024)
+def _longest_first(labels: tuple[str, ...]) -> tuple[tuple[int, str, re.Pattern[str]], ...]:
+    """Each option's index, folded words and pattern, longest words first, so "Not achieved" is not read as
+    "Achieved"."""
+    order = sorted(range(len(labels)), key=lambda i: -len(labels[i]))
+    return tuple((index, labels[index].casefold(), _option(labels[index].casefold())) for index in order)
+
+
 def ticked(text: str, labels: Sequence[str]) -> list[int] | None:
     """Indexes of the options ticked in a tick-box answer; None when it holds no boxes or ticks at all.
 
@@ -165,13 +177,10 @@ def ticked(text: str, labels: Sequence[str]) -> list[int] | None:
     if not folded:
         return None
     found: list[int] = []
-    saw_box = any(char in text for char in _BOXES + "☒☑") or re.search(r"\[\s*[xX✓]?\s*\]", text) is not None
-    # Longest labels first, so "Not achieved" is not read as "Achieved".
-    order = sorted(range(len(labels)), key=lambda i: -len(labels[i]))
+    saw_box = _A_BOX.search(text) is not None
     claimed: list[tuple[int, int]] = []
-    for index in order:
-        label = labels[index].casefold()
-        for match in _option(label).finditer(folded):
+    for index, label, option in _longest_first(tuple(labels)):
+        for match in option.finditer(folded):
             start, end = match.span()
             if any(s <= match.start(0) + len(match[0]) - len(label) < e for s, e in claimed):
                 continue

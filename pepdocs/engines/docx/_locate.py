@@ -2,10 +2,47 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from pepdocs._util.memo import per_object
 from pepdocs.engines.docx._read import Cell, DocxContent
 from pepdocs.forms._assemble import Found, Unmapped
 from pepdocs.forms._spec import Block, Field, Form, _normal, list_forms
 from pepdocs.forms._wording import block_header, static_texts
+
+
+@dataclass(frozen=True)
+class _Labels:
+    """A form's printed words as `locate` compares them, normalised once per form, not per document."""
+
+    statics: frozenset[str]
+    """Fixed wording outside answer cells."""
+    title: str
+    columns: dict[str, dict[str, Field]]
+    """Each table block's columns by their normalised labels, by block id."""
+    headers: dict[str, list[str]]
+    """Each table or grid block's normalised column labels, by block id."""
+    rows: dict[str, list[tuple[str, dict[str, Field]]]]
+    """Each grid block's normalised row labels, each with its fields by their normalised labels, by block id."""
+
+
+@per_object
+def _labels(form: Form) -> _Labels:
+    columns: dict[str, dict[str, Field]] = {}
+    headers: dict[str, list[str]] = {}
+    rows: dict[str, list[tuple[str, dict[str, Field]]]] = {}
+    for _, block in form.blocks():
+        if block.kind in ("fields", "text"):
+            continue
+        headers[block.id] = [_normal(label) for label in block_header(block)]
+        columns[block.id] = {_normal(c.label): c for c in block.columns}
+        if block.kind == "grid":
+            rows[block.id] = [
+                (_normal(label), {_normal(f.label): f for f in block.columns[r * block.pairs : (r + 1) * block.pairs]})
+                for r, label in enumerate(block.row_labels)
+            ]
+    statics = frozenset(_normal(text) for text in static_texts(form))
+    return _Labels(statics, _normal(form.title), columns, headers, rows)
 
 
 class _Index:
@@ -13,12 +50,19 @@ class _Index:
 
     def __init__(self, content: DocxContent) -> None:
         self.content = content
-        self.by_text: dict[str, list[Cell]] = {}
-        for cell in content.cells():
-            key = _normal(cell.text)
-            if key:
-                self.by_text.setdefault(key, []).append(cell)
+        self._by_text: dict[str, list[Cell]] | None = None
         self.used: set[int] = set()
+
+    @property
+    def by_text(self) -> dict[str, list[Cell]]:
+        """The cells by their normalised text, worked out the first time a label has no bookmark to find it by."""
+        if self._by_text is None:
+            self._by_text = {}
+            for cell in self.content.cells():
+                key = _normal(cell.text) if cell.text else ""
+                if key:
+                    self._by_text.setdefault(key, []).append(cell)
+        return self._by_text
 
     def row(self, cell: Cell) -> list[Cell]:
         return self.content.tables[cell.table][cell.row]
@@ -40,12 +84,11 @@ class _Index:
             return table[label.row + 1][0]
         return None
 
-    def header_row(self, block: Block) -> list[Cell] | None:
-        """The header row of a table or grid block: by bookmark, else by its column labels."""
+    def header_row(self, block: Block, wanted: list[str]) -> list[Cell] | None:
+        """The header row of a table or grid block: by bookmark, else by its normalised column labels `wanted`."""
         marked = self.content.bookmarks.get(block.id)
         if marked is not None:
             return self.row(marked)
-        wanted = [_normal(label) for label in block_header(block)]
         best, best_score = None, 0.0
         for table in self.content.tables:
             for row in table:
@@ -74,24 +117,25 @@ def _field_value(index: _Index, field: Field, found: Found, band: bool = False) 
         found.values[field.id] = value.text
 
 
-def _table(index: _Index, block: Block, found: Found) -> None:
-    header = index.header_row(block)
+def _table(index: _Index, block: Block, found: Found, labels: _Labels) -> None:
+    header = index.header_row(block, labels.headers[block.id])
     if header is None:
         return
     index.use(*header)
-    by_label = {_normal(c.label): c for c in block.columns}
+    by_label = labels.columns[block.id]
     columns = [by_label.get(_normal(cell.text)) for cell in header]
     if block.kind == "table" and not any(columns[1:]) and len(header) == len(block.columns):
         columns = list(block.columns)  # headers retyped beyond recognition: trust the order
     table = index.content.tables[header[0].table]
     rows: list[dict[str, str]] = []
+    headings = [_normal(cell.text) for cell in header] if block.kind == "grid" else []
     for row in table[header[0].row + 1 :]:
         if block.kind == "grid":
-            _grid_row(index, block, row, header, found)
+            _grid_row(index, labels.rows[block.id], row, headings, found)
             continue
         values: dict[str, str] = {}
+        index.used.update(map(id, row))
         for position, cell in enumerate(row):
-            index.use(cell)
             column = columns[position] if position < len(columns) else None
             if column is not None:
                 values[column.id] = cell.text
@@ -107,19 +151,19 @@ def _table(index: _Index, block: Block, found: Found) -> None:
         found.rows[block.id] = rows
 
 
-def _grid_row(index: _Index, block: Block, row: list[Cell], header: list[Cell], found: Found) -> None:
+def _grid_row(
+    index: _Index, rows: list[tuple[str, dict[str, Field]]], row: list[Cell], headings: list[str], found: Found
+) -> None:
+    """The answers of one row of a grid; `headings`: its header row's words, normalised."""
     if not row:
         return
-    labels = [_normal(label) for label in block.row_labels]
     key = _normal(row[0].text)
-    if key not in labels:
+    by_label = next((fields for label, fields in rows if label == key), None)  # the first row of that label
+    if by_label is None:
         return
-    r = labels.index(key)
-    fields = block.columns[r * block.pairs : (r + 1) * block.pairs]
-    by_label = {_normal(f.label): f for f in fields}
+    index.used.update(map(id, row))
     for position, cell in enumerate(row):
-        index.use(cell)
-        heading = _normal(header[position].text) if position < len(header) else ""
+        heading = headings[position] if position < len(headings) else ""
         field = by_label.get(heading)
         if field is not None:
             found.values[field.id] = cell.text
@@ -129,6 +173,7 @@ def locate(form: Form, content: DocxContent, sections: frozenset[str] | None) ->
     """Every answer of `form` found in a DOCX, and everything else it holds as unmapped."""
     index = _Index(content)
     found = Found()
+    labels = _labels(form)
     for field in form.title_fields:
         _field_value(index, field, found, band=True)
     for _, block in form.blocks(sections):
@@ -136,8 +181,8 @@ def locate(form: Form, content: DocxContent, sections: frozenset[str] | None) ->
             for field in block.fields:
                 _field_value(index, field, found)
         else:
-            _table(index, block, found)
-    statics = {_normal(text) for text in static_texts(form)}
+            _table(index, block, found, labels)
+    statics = labels.statics
     for cell in content.cells():
         if id(cell) in index.used or not cell.text.strip() or _normal(cell.text) in statics:
             continue
@@ -146,7 +191,7 @@ def locate(form: Form, content: DocxContent, sections: frozenset[str] | None) ->
         found.unmapped.append(Unmapped(label, cell.text, where=f"table {cell.table + 1} row {cell.row + 1}"))
     for number, text in enumerate(content.paragraphs, start=1):
         key = _normal(text)
-        if key and key not in statics and not key.startswith(_normal(form.title)):
+        if key and key not in statics and not key.startswith(labels.title):
             found.unmapped.append(Unmapped("", text, where=f"paragraph {number}"))
     return found
 

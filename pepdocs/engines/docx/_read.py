@@ -104,6 +104,19 @@ PROMPTS = {
     "choose an item.",
 }
 """Word's own placeholder prompts: text a cell shows until someone answers it."""
+_LONGEST_PROMPT = max(map(len, PROMPTS))
+
+
+def _prompt(text: str) -> bool:
+    """Whether a cell's text is one of Word's prompts.
+
+    Every prompt ends in a full stop, which no other character folds to, and case folding never shortens text:
+    text without a full stop, or longer than any prompt once stripped, is not folded to compare.
+    """
+    if "." not in text:
+        return False
+    stripped = text.strip()
+    return len(stripped) <= _LONGEST_PROMPT and stripped.casefold() in PROMPTS
 
 
 def _owner(element: etree._Element, tag: str) -> etree._Element | None:
@@ -168,7 +181,11 @@ _NESTED = etree.XPath("boolean(descendant::w:p/descendant::w:p)", namespaces=_XP
 _ALL_TEXT = etree.XPath("string-length(.)")
 _ODD_TEXT = etree.XPath("descendant::text()[not(parent::w:t) or not(ancestor::w:p)]", namespaces=_XPATH)
 """Text outside `w:t` (deleted text, field codes, white space between elements) or outside paragraphs."""
-_MANY = etree.XPath("descendant::w:tc[count(descendant::w:p) > 1]", namespaces=_XPATH)
+_NO_ODD_TEXT = etree.XPath(
+    "count(descendant::text()) = count(descendant::w:t[ancestor::w:p]/text())", namespaces=_XPATH
+)
+"""Whether `_ODD_TEXT` finds nothing, asked by counting (most documents have no odd text, and counting is quicker)."""
+_MANY = etree.XPath("descendant::w:tc[descendant::w:p[2]]", namespaces=_XPATH)
 """Cells of more than one paragraph."""
 
 
@@ -210,6 +227,8 @@ class _Reader:
 
     def __init__(self, body: etree._Element, flat: bool) -> None:
         self.flat = flat
+        self.short = False
+        """Whether the body holds too little text for any cell lxml reads whole to pass MAX_FIELD_TEXT."""
         self.marked: set[etree._Element] = set()
         self.placeholders = False
         for el in body.iter(*_PRINTING, f"{_W}showingPlcHdr"):
@@ -218,7 +237,7 @@ class _Reader:
             else:
                 self.marked.update(el.iterancestors(f"{_W}p"))
         odd: set[etree._Element] = set()  # cells holding text a paragraph does not print
-        for text in cast(list[Any], _ODD_TEXT(body)):
+        for text in cast(list[Any], [] if _NO_ODD_TEXT(body) else _ODD_TEXT(body)):
             holder = text.getparent()
             for el in [holder, *holder.iterancestors(f"{_W}p", f"{_W}tc")] if holder is not None else []:
                 if el.tag == f"{_W}p":
@@ -226,6 +245,7 @@ class _Reader:
                 elif el.tag == f"{_W}tc":
                     odd.add(el)
         self.whole = flat and not self.placeholders
+        self.slow: set[etree._Element] = set()
         if self.whole:
             self.slow = odd | set(cast(list[etree._Element], _MANY(body)))
             self.slow.update(tc for p in self.marked for tc in p.iterancestors(f"{_W}tc"))
@@ -251,28 +271,31 @@ class _Reader:
                     if (flat or _owner(p, f"{_W}tc") is tc) and not (placeholders and _placeholder(p, tc))
                 ]
             )
-        if text.strip().casefold() in PROMPTS:
-            return ""
-        return text
+        return "" if _prompt(text) else text
 
 
-def _within_limits(body: etree._Element, file: str) -> None:
-    """Refuse a document whose text, or paragraphs nested in paragraphs, would make reading it slow or huge."""
+def _within_limits(body: etree._Element, file: str) -> tuple[float, bool]:
+    """Refuse a document whose text, or paragraphs nested in paragraphs, would make reading it slow or huge.
+
+    The length of all the body's text and whether any paragraph holds another (a text box), for the readers after.
+    """
     # All the body's text, counted in C, is more than its w:t text: only past the limit is w:t counted alone.
-    if cast(float, _ALL_TEXT(body)) > MAX_TEXT:
+    length = cast(float, _ALL_TEXT(body))
+    if length > MAX_TEXT:
         total = 0
         for t in body.iter(f"{_W}t"):
             total += len(t.text or "")
             if total > MAX_TEXT:
                 raise LimitError(f"holds more than {MAX_TEXT:,} characters of text; a PEP holds far fewer", file)
     if not _NESTED(body):
-        return
+        return length, False
     for p in body.iter(f"{_W}p"):
         depth = 0
         for _ in p.iterancestors(f"{_W}p"):
             depth += 1
             if depth > MAX_NESTED_PARAGRAPHS:
                 raise LimitError(f"nests paragraphs more than {MAX_NESTED_PARAGRAPHS} deep", file)
+    return length, True
 
 
 def _tables(
@@ -285,6 +308,9 @@ def _tables(
 ) -> None:
     """Read each top-level table into rows of cells; a table inside a cell is read as the cell's text."""
     tbl_tag, tr_tag, tc_tag, read = f"{_W}tbl", f"{_W}tr", f"{_W}tc", reader.cell  # looked up once, not per cell
+    # A cell lxml reads whole holds no more text than the body: it is checked against MAX_FIELD_TEXT only if the body
+    # could hold that much.
+    whole, slow, tostring, short = reader.whole, reader.slow, etree.tostring, reader.short
     for tbl in outer:
         rows = []
         t = len(tables)
@@ -293,15 +319,49 @@ def _tables(
             cells = []
             tcs = tr.iter(tc_tag)
             for c, tc in enumerate(tcs if flat else (tc for tc in tcs if _owner(tc, tr_tag) is tr)):
-                cell = Cell(tc, t, r, c, read(tc))
-                if len(cell.text) > MAX_FIELD_TEXT:
-                    raise LimitError(
-                        f"table {t + 1} row {r + 1} column {c + 1} holds more than {MAX_FIELD_TEXT:,} characters", file
-                    )
+                if whole and tc not in slow:
+                    text = tostring(tc, method="text", encoding="unicode", with_tail=False)
+                    if "." in text and _prompt(text):
+                        text = ""
+                    elif not short and len(text) > MAX_FIELD_TEXT:
+                        _too_long(t, r, c, file)
+                else:
+                    text = read(tc)
+                    if len(text) > MAX_FIELD_TEXT:
+                        _too_long(t, r, c, file)
+                cell = Cell(tc, t, r, c, text)
                 cells.append(cell)
                 by_element[tc] = cell
             rows.append(cells)
         tables.append(rows)
+
+
+def _too_long(t: int, r: int, c: int, file: str) -> None:
+    raise LimitError(f"table {t + 1} row {r + 1} column {c + 1} holds more than {MAX_FIELD_TEXT:,} characters", file)
+
+
+def _bookmarks(body: etree._Element, by_element: dict[etree._Element, Cell]) -> dict[str, Cell]:
+    """The cell each bookmark names: the cell it stands in, or the cell of the element it stands just before."""
+    bookmarks: dict[str, Cell] = {}
+    p_tag, tc_tag, name_key = f"{_W}p", f"{_W}tc", f"{_W}name"
+    for mark in body.iter(f"{_W}bookmarkStart"):
+        name = mark.get(name_key, "")
+        if not name or name in bookmarks:
+            continue
+        # Most marks stand in a cell's own paragraph: its owner is two steps up, not an ancestor walk away.
+        parent = mark.getparent()
+        holder = parent.getparent() if parent is not None and parent.tag == p_tag else None
+        if holder is not None and holder.tag == tc_tag:
+            owner: etree._Element | None = holder
+        else:
+            owner = _owner(mark, tc_tag)
+            if owner is None:
+                # Word may put a bookmark that starts a cell just before the cell's paragraph.
+                following = mark.getnext()
+                owner = _owner(following, tc_tag) if following is not None else None
+        if owner is not None and owner in by_element:
+            bookmarks[name] = by_element[owner]
+    return bookmarks
 
 
 def read_docx(data: bytes, file: str) -> DocxContent:
@@ -314,24 +374,23 @@ def read_docx(data: bytes, file: str) -> DocxContent:
     body = root.find(f"{_W}body")
     if body is None:
         raise DocumentError("word/document.xml has no body", file)
-    _within_limits(body, file)
+    length, nested = _within_limits(body, file)
     tables: list[list[list[Cell]]] = []
     by_element: dict[etree._Element, Cell] = {}
     every = list(body.iter(f"{_W}tbl"))
     outer = [tbl for tbl in every if _owner(tbl, f"{_W}tbl") is None]
     flat = len(outer) == len(every)  # no table in a cell: no element's owner to look for
     reader = _Reader(body, flat)
+    reader.short = length <= MAX_FIELD_TEXT
     _tables(outer, flat, reader, tables, by_element, file)
-    bookmarks = {}
-    for mark in body.iter(f"{_W}bookmarkStart"):
-        name = mark.get(f"{_W}name", "")
-        owner = _owner(mark, f"{_W}tc")
-        if owner is None:
-            # Word may put a bookmark that starts a cell just before the cell's paragraph.
-            following = mark.getnext()
-            owner = _owner(following, f"{_W}tc") if following is not None else None
-        if name and owner is not None and owner in by_element and name not in bookmarks:
-            bookmarks[name] = by_element[owner]
-    loose = [p for child in body if child.tag != f"{_W}tbl" for p in cast(list[etree._Element], _LOOSE(child))]
+    bookmarks = _bookmarks(body, by_element)
+    p_tag, tbl_tag = f"{_W}p", f"{_W}tbl"
+    # A paragraph of the body holding no other paragraph is its own only loose paragraph: no XPath asked of it.
+    loose = [
+        p
+        for child in body
+        if child.tag != tbl_tag
+        for p in ((child,) if child.tag == p_tag and not nested else cast(list[etree._Element], _LOOSE(child)))
+    ]
     paragraphs = [reader.paragraph(p) for p in loose]
     return DocxContent(tables, bookmarks, paragraphs, custom_properties(parts, file), body)
