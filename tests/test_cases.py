@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -320,6 +321,21 @@ def test_other_files_are_input_errors(tmp_path: Path) -> None:
     (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
     with pytest.raises(pepdocs.InputError, match=r"broken\.xlsx: not a readable XLSX"):
         read_cases(tmp_path / "broken.xlsx")
+
+
+def test_a_workbook_whose_sheet_is_damaged_is_an_input_error_naming_the_sheet(tmp_path: Path) -> None:
+    good = write_xlsx(tmp_path / "good.xlsx", ["Person ID", "Forename"], [["P1", "Kai"]])
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b"</sheetDat>")
+            target.writestr(info, data)
+    # Read whole, the sheet is named; streamed, the row where reading stopped.
+    where = r"damaged\.xlsx(: sheet 'Sheet' cannot be read, its part of the|, row 3: the file cannot be read past)"
+    with pytest.raises(pepdocs.InputError, match=where), read_cases(damaged) as rows:
+        list(rows)
 
 
 # --- the example workbook -------------------------------------------------------------------

@@ -6,15 +6,22 @@ prints besides text. Hypothesis builds cells of every kind people and office sof
 
 from __future__ import annotations
 
+import gc
 import io
 import zipfile
+from typing import Any
 from xml.sax.saxutils import escape
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+import pepdocs
+from pepdocs.engines.docx import _read
 from pepdocs.engines.docx._read import PROMPTS, W14, W, paragraph_text, read_docx
+
+from .conftest import example
 
 _W = f"{{{W}}}"
 
@@ -123,3 +130,26 @@ def test_every_cell_and_loose_paragraph_reads_as_its_paragraphs_read_one_by_one(
 
 def test_every_prompt_holds_a_full_stop_the_reader_looks_for_before_comparing() -> None:
     assert all("." in prompt for prompt in PROMPTS)
+
+
+def test_parse_holds_off_the_cyclic_collector_and_leaves_it_as_it_found_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    filled = pepdocs.render(example("southwark-primary"), "southwark-full")
+    seen: list[bool] = []
+
+    def watched(data: bytes, file: str) -> Any:
+        seen.append(gc.isenabled())
+        return read_docx(data, file)
+
+    monkeypatch.setattr(_read, "read_docx", watched)
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            pepdocs.parse(filled)
+            assert gc.isenabled() is enabled
+            with pytest.raises(pepdocs.DocumentError):
+                pepdocs.parse(b"PK\x03\x04 not a package")
+            assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert len(seen) == 4 and not any(seen)  # each parse, of the form and of the broken package, read paused

@@ -20,6 +20,7 @@ from pepdocs._errors import (
     UsageError,
 )
 from pepdocs._types import AUDIENCES, PARTS, Audience, Format, Part, option
+from pepdocs._util.collector import collector_paused
 from pepdocs._util.isolate import isolated as run_isolated
 from pepdocs._util.quiet import quiet_libraries
 from pepdocs.engines import RenderOptions, all_engines, formats, get_engine, sniff
@@ -169,7 +170,8 @@ def parse(
         name = "<bytes>" if isinstance(source, bytes | bytearray) else str(source)
         parsed = run_isolated(_parse, source, form=form, password=password, strict=strict, file=name)
     else:
-        parsed = _parse(source, form=form, password=password, strict=strict)
+        with collector_paused():
+            parsed = _parse(source, form=form, password=password, strict=strict)
     log.debug(
         "read form=%s format=%s sections=%s answers=%d warnings=%d unmapped=%d isolated=%s",
         parsed.form, parsed.format, len(parsed.sections) if parsed.sections else "all", len(parsed.texts),

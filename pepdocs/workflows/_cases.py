@@ -565,15 +565,25 @@ class CaseReader(Iterator[CaseRow]):
         for sheet in sheets:
             if sheet is None:
                 continue
-            if _sheet_bytes(self.path, sheet) > WHOLE_SHEET_BYTES:
-                rows = enumerate(sheet.iter_rows(values_only=True), start=1)  # streamed: memory stays flat
-                last = sheet.max_row or 0
-            else:
-                found = cells.get_sheet_by_name(sheet.title)  # the whole sheet, held until the end
-                rows = enumerate(_openpyxl_like(found), start=1)
-                last = found.end[0] + 1 if found.end else 0
-            paired = self._with_formulas(sheet, rows)
-            if self._find_header(paired):
+            try:
+                if _sheet_bytes(self.path, sheet) > WHOLE_SHEET_BYTES:
+                    rows = enumerate(sheet.iter_rows(values_only=True), start=1)  # streamed: memory stays flat
+                    last = sheet.max_row or 0
+                else:
+                    found = cells.get_sheet_by_name(sheet.title)  # the whole sheet, held until the end
+                    rows = enumerate(_openpyxl_like(found), start=1)
+                    last = found.end[0] + 1 if found.end else 0
+                paired = self._with_formulas(sheet, rows)
+                header = self._find_header(paired)
+            except (PepdocsError, MemoryError):
+                raise
+            except Exception as error:  # the sheet's own part is damaged: say which sheet, as Excel would
+                raise InputError(
+                    f"sheet {sheet.title!r} cannot be read, its part of the workbook is damaged "
+                    f"({error.__class__.__name__})",
+                    self.file,
+                ) from None
+            if header:
                 self.sheet = sheet.title
                 self._rows = paired
                 self.total = max(0, last - self._header_row)
