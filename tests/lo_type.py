@@ -79,18 +79,30 @@ def paragraphs(text: Any) -> list[Any]:
 
 
 def controls(paras: list[Any]) -> list[Any]:
-    """The content controls and input fields in paragraphs, as (kind, object) pairs."""
+    """The content controls, input fields and legacy form fields in paragraphs, as (kind, object) pairs.
+
+    A legacy text field ("formtext") is given as the (start, end) of the text between its marks.
+    """
     out = []
     for para in paras:
         walk = para.createEnumeration()
+        opened = None
         while walk.hasMoreElements():
             portion = walk.nextElement()
-            if portion.TextPortionType == "ContentControl":
+            kind = portion.TextPortionType
+            if kind == "ContentControl":
                 out.append(("control", portion.ContentControl))
-            elif portion.TextPortionType == "TextField" and portion.TextField.supportsService(
-                "com.sun.star.text.TextField.Input"
-            ):
+            elif kind == "TextField" and portion.TextField.supportsService("com.sun.star.text.TextField.Input"):
                 out.append(("input", portion.TextField))
+            elif kind == "TextFieldStartEnd" and portion.Bookmark.FieldType.endswith("FORMCHECKBOX"):
+                out.append(("formcheck", portion.Bookmark))
+            elif kind == "TextFieldStartEnd" and portion.Bookmark.FieldType.endswith("FORMDROPDOWN"):
+                out.append(("formdrop", portion.Bookmark))
+            elif kind == "TextFieldSeparator":
+                opened = portion.getEnd()
+            elif kind == "TextFieldEnd" and opened is not None and portion.Bookmark.FieldType.endswith("FORMTEXT"):
+                out.append(("formtext", (opened, portion.getStart())))
+                opened = None
     return out
 
 
@@ -177,6 +189,10 @@ class Typist:
         if kind == "input":  # a plain-text control: LibreOffice asks for its content in a dialog
             control.setPropertyValue("Content", value)
             return
+        if kind == "formtext":  # a legacy text field: typed over its text, between its marks
+            self.select(*control)
+            self.type(value)
+            return
         self.select(control.getAnchor().getStart(), control.getAnchor().getEnd())
         self.type(value)
         if control.Date and re.fullmatch(r"\d\d/\d\d/\d{4}", value):  # the date picker sets both
@@ -187,6 +203,10 @@ class Typist:
     def tick(self, label: str, option: str) -> None:
         text, paras = self.place(label)
         found = [c for kind, c in controls(paras) if kind == "control" and c.Checkbox]
+        legacy = [c for kind, c in controls(paras) if kind == "formcheck"]
+        if legacy and not option:  # a click ticks a legacy check box
+            legacy[0].getParameters().insertByName("Checkbox_Checked", True)
+            return
         if found and not option:
             found[0].Checked = True
             self.select(found[0].getAnchor().getStart(), found[0].getAnchor().getEnd())
@@ -208,6 +228,11 @@ class Typist:
     def choose(self, label: str, item: str) -> None:
         _text, paras = self.place(label)
         for kind, control in controls(paras):
+            if kind == "formdrop":
+                entries = list(control.getParameters().getByName("Dropdown_ListEntry"))
+                if item in entries:
+                    control.getParameters().replaceByName("Dropdown_Selected", entries.index(item))
+                    return
             if kind != "control":
                 continue
             if item in [p.Value for entry in control.ListItems for p in entry if p.Name == "DisplayText"]:
