@@ -179,7 +179,10 @@ class Typist:
         raise NotFound(f"no place labelled {label!r}")
 
     def text(self, label: str, value: str, across: int = 1) -> None:
-        _text, paras = self.place(label, across)
+        self.fill(self.place(label, across)[1], value)
+
+    def fill(self, paras: list[Any], value: str) -> None:
+        """Types `value` into the first control of these paragraphs, or over their text when they hold none."""
         found = controls(paras)
         if not found:
             self.select(paras[0].getStart(), paras[-1].getEnd())
@@ -193,6 +196,8 @@ class Typist:
             self.select(*control)
             self.type(value)
             return
+        if kind != "control" or control.Checkbox:
+            raise NotFound("a check box or drop-down takes no typing")
         self.select(control.getAnchor().getStart(), control.getAnchor().getEnd())
         self.type(value)
         if control.Date and re.fullmatch(r"\d\d/\d\d/\d{4}", value):  # the date picker sets both
@@ -259,8 +264,7 @@ class Typist:
                     raise NotFound(f"row {number} under {headings!r} has {len(targets)} cells")
                 for cell, value in zip(targets, cells, strict=True):
                     if value is not None:
-                        self.select(cell.getText().getStart(), cell.getText().getEnd())
-                        self.type(value)
+                        self.fill(paragraphs(cell.getText()), value)
                 return
         raise NotFound(f"no table headed {headings!r}")
 
