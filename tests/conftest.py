@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from xml.sax.saxutils import escape, quoteattr
 
 import pytest
@@ -67,10 +67,22 @@ def office(tool: str) -> str:
     """The path of an office tool; tests that need one fail in CI and skip elsewhere when it is missing."""
     found = shutil.which(tool)
     if found is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{tool} is not installed; .ci/run installs it")
-        pytest.skip(f"{tool} is not installed")
+        _missing(tool)
     return found
+
+
+def uno_python() -> str:
+    """Debian's own Python with python3-uno, which drives LibreOffice (the rule of `office` when it is missing)."""
+    python = "/usr/bin/python3"
+    if not Path(python).exists() or subprocess.run([python, "-c", "import uno"], capture_output=True).returncode:
+        _missing("python3-uno")
+    return python
+
+
+def _missing(tool: str) -> NoReturn:
+    if os.environ.get("CI"):
+        pytest.fail(f"{tool} is not installed; .ci/run installs it")
+    pytest.skip(f"{tool} is not installed")
 
 
 def libreoffice_convert(sources: list[Path], target: str, outdir: Path, *, timeout: float = 180) -> None:
