@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from lxml import etree
+from pypdf import PdfReader, PdfWriter
 
 import pepdocs
 from pepdocs._types import Format
@@ -205,8 +206,50 @@ def test_a_record_rendered_into_the_council_form_reads_back_exact(scaffolded: di
     assert sum(1 for v in held.values() if v not in (None, [])) >= 0.8 * len(held), "the record leaves the form empty"
     document = pepdocs.render(pep, form, _own(form))
     parsed = pepdocs.parse(document, form=form)
-    assert not parsed.warnings
+    assert not parsed.warnings and not parsed.unmapped
     _same(form, pep, parsed.pep)
+
+
+def _typed_beside(docx: bytes, label: str, text: str) -> bytes:
+    """The document with `text` typed into the cell right of the cell reading `label`, over its prompt."""
+    parts = _parts(docx)
+    root = etree.fromstring(parts["word/document.xml"])
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    cells: list[Any] = list(root.iter(f"{w}tc"))
+    cell = next(cells[i + 1] for i, tc in enumerate(cells) if "".join(tc.itertext()).strip() == label)
+    for prompt in list(cell.iter(f"{w}showingPlcHdr")):
+        prompt.getparent().remove(prompt)
+    first, *rest = cell.iter(f"{w}t")
+    first.text = text
+    for t in rest:
+        t.text = ""
+    parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    return out.getvalue()
+
+
+def test_words_written_where_the_spec_reads_nothing_are_kept_as_unmapped(scaffolded: dict[str, Any]) -> None:
+    # Eastvale's attendance and Riverford's designated teacher's signature are places their scaffolds left for
+    # review: the specs do not read them, so what a school writes there is kept with where it was, never dropped.
+    eastvale = _form(scaffolded, "eastvale")
+    typed = _typed_beside(
+        pepdocs.render(example("southwark-primary"), eastvale, "docx"), "Attendance this year (%)", "94.5"
+    )
+    unmapped = pepdocs.parse(typed, form=eastvale).unmapped
+    assert [(u.label, u.text) for u in unmapped] == [("Attendance this year (%)", "94.5")]
+    assert "does not read" in unmapped[0].where
+    riverford = _form(scaffolded, "riverford")
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pepdocs.render(example("southwark-primary"), riverford, "pdf"))))
+    writer.update_page_form_field_values(None, {"Text40": "J Okafor"}, auto_regenerate=False)
+    signed = io.BytesIO()
+    writer.write(signed)
+    unmapped = pepdocs.parse(signed.getvalue(), form=riverford).unmapped
+    assert [(u.label, u.text, u.where) for u in unmapped] == [
+        ("Text40", "J Okafor", "PDF field Text40: a field the form's spec does not read")
+    ]
 
 
 @pytest.mark.office

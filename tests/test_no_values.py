@@ -269,3 +269,20 @@ def test_batch_and_tracker_never_say_a_cells_value(caplog: pytest.LogCaptureFixt
         assert result.exit_code == 0, result.output
         heard.say(result.stderr, result.stdout)
     heard.clean()
+
+
+def test_rendering_a_councils_own_pdf_never_logs_the_words_its_font_cannot_draw(
+    caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    from pepdocs.forms._spec import load_form
+    from pepdocs.workflows._scaffold import scaffold_form
+
+    scaffolded = scaffold_form(ROOT / "tests" / "corpus" / "riverford" / "original.pdf", "riverford", tmp_path)
+    form = load_form(scaffolded.folder / "form.toml")
+    pep = example("early-years")
+    pep.child.last_name = f"{MARKER} Nguyễn"  # ễ is not in the council PDF's font: pypdf logs the words it cannot draw
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="pypdf")
+    document = pepdocs.render(pep, form, "pdf")
+    assert pepdocs.parse(document, form=form).pep.child.last_name == pep.child.last_name
+    assert not [record.getMessage() for record in caplog.records if MARKER in record.getMessage()]

@@ -114,7 +114,8 @@ def render(
     if keys:
         properties["pepdocs.sections"] = ",".join(sorted(keys))
     options = RenderOptions(title, properties, name, keys, flatten, password, archive)
-    document = engine.render(chosen, filled, options)
+    with quiet_libraries():  # pypdf logs the words it cannot draw in a council's own PDF, and they are a child's
+        document = engine.render(chosen, filled, options)
     log.debug(
         "rendered form=%s format=%s sections=%d audience=%s encrypted=%s bytes=%d",
         chosen.id, engine.format, len(keys) if keys else len(chosen.sections), audience,

@@ -18,6 +18,7 @@ from typing import Any
 from lxml import etree
 
 from pepdocs._errors import DocumentError, RenderError
+from pepdocs._util.memo import per_object
 from pepdocs.engines.docx._places import (
     CHOICE_CONTROLS,
     Control,
@@ -381,7 +382,8 @@ def open_original(data: bytes, file: str) -> Layout:
 
 
 def locate_original(form: Form, layout: Layout) -> Found:
-    """Every answer of a council's own form found in a completed copy of it."""
+    """Every answer of a council's own form found in a completed copy of it; what was written anywhere else
+    (a place its scaffold left for review) is kept as unmapped."""
     found = Found()
     finder = _Finder(layout, _stops(form))
     for _section, block in form.blocks():
@@ -390,7 +392,43 @@ def locate_original(form: Form, layout: Layout) -> Found:
             continue
         for f in block.fields:
             _read_field(finder, f, found)
+    _keep_the_rest(form, layout, finder.used, found)
     return found
+
+
+@per_object
+def _blank_texts(form: Form) -> tuple[dict[int, set[str]], set[str]]:
+    """What the council's blank form prints: each table's cell texts, and the paragraphs outside tables."""
+    layout = open_original(_template_bytes(form), form.template)
+    cells: dict[int, set[str]] = {}
+    for unit in layout.units:
+        if unit.is_cell:
+            cells.setdefault(unit.table, set()).add(unit.text())
+    return cells, {unit.text() for unit in layout.units if not unit.is_cell}
+
+
+def _keep_the_rest(form: Form, layout: Layout, read: set[int], found: Found) -> None:
+    """Keep, as unmapped, text in the completed copy that no place read and the blank form does not print."""
+    cells, paragraphs = _blank_texts(form)
+    for unit in layout.units:
+        text = unit.text()
+        if unit.index in read or not text.strip():
+            continue
+        if not unit.is_cell:
+            if text not in paragraphs:
+                found.unmapped.append(Unmapped("", text, where=f"paragraph {unit.index + 1}: not a place on the form"))
+            continue
+        # Compared with the same table's cells, not the same position: a row added above must not shift the rest.
+        if text in cells.get(unit.table, set()):
+            continue
+        table = layout.tables[unit.table]
+        heading = table[0][unit.column] if unit.row > 0 and unit.column < len(table[0]) else None
+        left = layout.row_of(unit)[unit.column - 1] if unit.column > 0 else None
+        label = next((u.printed().strip() for u in (left, heading) if u is not None and u.printed().strip()), "")
+        where = (
+            f"table {unit.table + 1} row {unit.row + 1} column {unit.column + 1}: a place the form's spec does not read"
+        )
+        found.unmapped.append(Unmapped(label, text, where=where))
 
 
 def identify_original(layout: Layout) -> tuple[Form | None, float]:

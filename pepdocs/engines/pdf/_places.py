@@ -19,7 +19,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 
 from pepdocs._errors import DocumentError, RenderError
-from pepdocs.engines.pdf._read import PdfFields, field_tree, open_pdf
+from pepdocs._util.memo import per_object
+from pepdocs.engines.pdf._read import PdfFields, field_tree, open_pdf, read_pdf
 from pepdocs.forms._answers import Answers
 from pepdocs.forms._assemble import Found, Unmapped
 from pepdocs.forms._match import Spot, choice_words, chosen_values
@@ -476,7 +477,44 @@ def locate_pdf_original(form: Form, fields: PdfFields) -> Found:
             text = _read_one(fields, f, str(f.place.get("name", "")), found)
             if text is not None:
                 found.values[f.id] = text
+    _keep_the_rest(form, fields, found)
     return found
+
+
+@per_object
+def _read_names(form: Form) -> frozenset[str]:
+    """Every field of the council's PDF that the form's spec reads an answer from."""
+    names: set[str] = set()
+    for _section, block in form.blocks():
+        names.update(name for row in block.place.get("fields", []) for name in row)
+        for f in block.fields:
+            names.add(str(f.place.get("name", "")))
+            names.update(str(name) for name in dict(f.place.get("boxes", {})).values())
+    return frozenset(names)
+
+
+@per_object
+def _blank_fields(form: Form) -> PdfFields:
+    """The council's blank PDF's own field values (a field may come with words already in it)."""
+    try:
+        return read_pdf((form.folder / form.template).read_bytes(), form.template)
+    except OSError:
+        raise DocumentError(f"form {form.id} has no readable template PDF", form.template) from None
+
+
+def _keep_the_rest(form: Form, fields: PdfFields, found: Found) -> None:
+    """Keep, as unmapped, what was written in a field the spec does not read (one its scaffold left for review)."""
+    read, blank = _read_names(form), _blank_fields(form)
+    for name, text in fields.text.items():
+        if name not in read and text.strip() and text != blank.text.get(name, ""):
+            found.unmapped.append(
+                Unmapped(name, text, where=f"PDF field {name}: a field the form's spec does not read")
+            )
+    for name, state in fields.states.items():
+        if name not in read and state not in ("Off", "") and state != blank.states.get(name, "Off"):
+            found.unmapped.append(
+                Unmapped(name, state, where=f"PDF field {name}: a field the form's spec does not read")
+            )
 
 
 def identify_pdf_original(fields: PdfFields) -> tuple[Form | None, float]:
