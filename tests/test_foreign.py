@@ -210,13 +210,19 @@ def test_a_record_rendered_into_the_council_form_reads_back_exact(scaffolded: di
     _same(form, pep, parsed.pep)
 
 
-def _typed_beside(docx: bytes, label: str, text: str) -> bytes:
-    """The document with `text` typed into the cell right of the cell reading `label`, over its prompt."""
+def _typed(docx: bytes, label: str, text: str, below: bool = False) -> bytes:
+    """The document with `text` typed into the cell right of (or `below`) the cell reading `label`, over its prompt."""
     parts = _parts(docx)
     root = etree.fromstring(parts["word/document.xml"])
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     cells: list[Any] = list(root.iter(f"{w}tc"))
-    cell = next(cells[i + 1] for i, tc in enumerate(cells) if "".join(tc.itertext()).strip() == label)
+    at = next(i for i, tc in enumerate(cells) if "".join(tc.itertext()).strip() == label)
+    if below:
+        row = cells[at].getparent()
+        column = list(row.iterchildren(f"{w}tc")).index(cells[at])
+        cell = list(row.getnext().iterchildren(f"{w}tc"))[column]
+    else:
+        cell = cells[at + 1]
     for prompt in list(cell.iter(f"{w}showingPlcHdr")):
         prompt.getparent().remove(prompt)
     first, *rest = cell.iter(f"{w}t")
@@ -232,15 +238,18 @@ def _typed_beside(docx: bytes, label: str, text: str) -> bytes:
 
 
 def test_words_written_where_the_spec_reads_nothing_are_kept_as_unmapped(scaffolded: dict[str, Any]) -> None:
-    # Eastvale's attendance and Riverford's designated teacher's signature are places their scaffolds left for
-    # review: the specs do not read them, so what a school writes there is kept with where it was, never dropped.
+    # Eastvale's attendance, Northmoor's "Who will help" column and Riverford's designated teacher's signature are
+    # places their scaffolds left for review: the specs do not read them, so what a school writes there is kept with
+    # where it was, never dropped.
     eastvale = _form(scaffolded, "eastvale")
-    typed = _typed_beside(
-        pepdocs.render(example("southwark-primary"), eastvale, "docx"), "Attendance this year (%)", "94.5"
-    )
-    unmapped = pepdocs.parse(typed, form=eastvale).unmapped
+    blank = pepdocs.render(example("southwark-primary"), eastvale, "docx")
+    unmapped = pepdocs.parse(_typed(blank, "Attendance this year (%)", "94.5"), form=eastvale).unmapped
     assert [(u.label, u.text) for u in unmapped] == [("Attendance this year (%)", "94.5")]
     assert "does not read" in unmapped[0].where
+    northmoor = _form(scaffolded, "northmoor")
+    blank = pepdocs.render(example("southwark-primary"), northmoor, "docx")
+    unmapped = pepdocs.parse(_typed(blank, "Who will help", "Mrs Okafor", below=True), form=northmoor).unmapped
+    assert [(u.label, u.text) for u in unmapped] == [("Who will help", "Mrs Okafor")]
     riverford = _form(scaffolded, "riverford")
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pepdocs.render(example("southwark-primary"), riverford, "pdf"))))
     writer.update_page_form_field_values(None, {"Text40": "J Okafor"}, auto_regenerate=False)

@@ -71,6 +71,8 @@ class _Finder:
     stops: frozenset[str]
     cursor: int = 0
     used: set[int] = field(default_factory=set)
+    unread: set[int] = field(default_factory=set)
+    """Cells of a found table's rows in columns the spec does not read."""
     last: Unit | None = None
 
     def anchor(self, label: str, again: bool = False) -> Unit | None:
@@ -364,6 +366,7 @@ def _read_table(finder: _Finder, block: Block, found: Found) -> None:
     for column in block.columns:
         printed = key(column.label)
         positions[column.id] = keys.index(printed) if printed in keys else int(column.place.get("column", -1))
+    read = set(positions.values())
     rows = []
     for row in finder.rows(header):
         values = {}
@@ -372,6 +375,7 @@ def _read_table(finder: _Finder, block: Block, found: Found) -> None:
             if 0 <= position < len(row):
                 values[column.id] = _read_region([row[position]], column, found) or ""
         rows.append(values)
+        finder.unread.update(cell.index for position, cell in enumerate(row) if position not in read)
     found.rows[block.id] = rows
 
 
@@ -392,7 +396,7 @@ def locate_original(form: Form, layout: Layout) -> Found:
             continue
         for f in block.fields:
             _read_field(finder, f, found)
-    _keep_the_rest(form, layout, finder.used, found)
+    _keep_the_rest(form, layout, finder.used - finder.unread, found)
     return found
 
 
@@ -419,12 +423,15 @@ def _keep_the_rest(form: Form, layout: Layout, read: set[int], found: Found) -> 
                 found.unmapped.append(Unmapped("", text, where=f"paragraph {unit.index + 1}: not a place on the form"))
             continue
         # Compared with the same table's cells, not the same position: a row added above must not shift the rest.
-        if text in cells.get(unit.table, set()):
+        printed = cells.get(unit.table, set())
+        if text in printed:
             continue
         table = layout.tables[unit.table]
         heading = table[0][unit.column] if unit.row > 0 and unit.column < len(table[0]) else None
         left = layout.row_of(unit)[unit.column - 1] if unit.column > 0 else None
-        label = next((u.printed().strip() for u in (left, heading) if u is not None and u.printed().strip()), "")
+        # Its label: the words the blank form prints to its left, else at the head of its column.
+        labels = (u.text().strip() for u in (left, heading) if u is not None and u.text() in printed)
+        label = next((words for words in labels if words), "")
         where = (
             f"table {unit.table + 1} row {unit.row + 1} column {unit.column + 1}: a place the form's spec does not read"
         )
