@@ -20,6 +20,7 @@ from pepdocs.workflows import _cases
 from pepdocs.workflows._cases import COLUMNS, YEAR_GROUP, header_key, load_mapping, read_cases
 
 from .conftest import write_xlsx
+from .test_docx_completed import with_part
 
 ROOT = Path(__file__).resolve().parent.parent
 ON = date(2027, 1, 4)
@@ -325,13 +326,11 @@ def test_other_files_are_input_errors(tmp_path: Path) -> None:
 
 def test_a_workbook_whose_sheet_is_damaged_is_an_input_error_naming_the_sheet(tmp_path: Path) -> None:
     good = write_xlsx(tmp_path / "good.xlsx", ["Person ID", "Forename"], [["P1", "Kai"]])
+    sheet = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(good) as package:
+        broken = package.read(sheet).replace(b"</sheetData>", b"</sheetDat>")
     damaged = tmp_path / "damaged.xlsx"
-    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"</sheetData>", b"</sheetDat>")
-            target.writestr(info, data)
+    damaged.write_bytes(with_part(good.read_bytes(), sheet, broken))
     # Read whole, the sheet is named; streamed, the row where reading stopped.
     where = r"damaged\.xlsx(: sheet 'Sheet' cannot be read, its part of the|, row 3: the file cannot be read past)"
     with pytest.raises(pepdocs.InputError, match=where), read_cases(damaged) as rows:

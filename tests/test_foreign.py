@@ -23,6 +23,7 @@ from pepdocs.workflows._scaffold import scaffold_form
 from tests.conftest import ROOT, example, libreoffice_resave, office, xfdf
 from tests.examples import EXAMPLE_FOR
 from tests.foreign_helpers import score
+from tests.test_docx_completed import answer, edited, fill, label_cell, must, para, run
 
 # Highcombe's form is a hybrid XFA form: reading it warns, as one test below checks.
 pytestmark = pytest.mark.filterwarnings("ignore:.*hybrid XFA form:pepdocs._errors.PepdocsWarning")
@@ -210,31 +211,15 @@ def test_a_record_rendered_into_the_council_form_reads_back_exact(scaffolded: di
     _same(form, pep, parsed.pep)
 
 
-def _typed(docx: bytes, label: str, text: str, below: bool = False) -> bytes:
-    """The document with `text` typed into the cell right of (or `below`) the cell reading `label`, over its prompt."""
-    parts = _parts(docx)
-    root = etree.fromstring(parts["word/document.xml"])
-    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-    cells: list[Any] = list(root.iter(f"{w}tc"))
-    at = next(i for i, tc in enumerate(cells) if "".join(tc.itertext()).strip() == label)
-    if below:
-        row = cells[at].getparent()
-        column = list(row.iterchildren(f"{w}tc")).index(cells[at])
-        cell = list(row.getnext().iterchildren(f"{w}tc"))[column]
-    else:
-        cell = cells[at + 1]
-    for prompt in list(cell.iter(f"{w}showingPlcHdr")):
-        prompt.getparent().remove(prompt)
-    first, *rest = cell.iter(f"{w}t")
-    first.text = text
-    for t in rest:
-        t.text = ""
-    parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
-        for name, data in parts.items():
-            package.writestr(name, data)
-    return out.getvalue()
+def _typed_below(docx: bytes, heading: str, text: str) -> bytes:
+    """The document with `text` typed into the cell under the column heading `heading`."""
+
+    def change(root: Any) -> None:
+        head = label_cell(root, heading)
+        row = must(head.getparent())
+        fill(must(row.getnext())[row.index(head)], para(run(text)))
+
+    return edited(docx, change)
 
 
 def test_words_written_where_the_spec_reads_nothing_are_kept_as_unmapped(scaffolded: dict[str, Any]) -> None:
@@ -242,13 +227,13 @@ def test_words_written_where_the_spec_reads_nothing_are_kept_as_unmapped(scaffol
     # places their scaffolds left for review: the specs do not read them, so what a school writes there is kept with
     # where it was, never dropped.
     eastvale = _form(scaffolded, "eastvale")
-    blank = pepdocs.render(example("southwark-primary"), eastvale, "docx")
-    unmapped = pepdocs.parse(_typed(blank, "Attendance this year (%)", "94.5"), form=eastvale).unmapped
+    typed = answer(pepdocs.render(example("southwark-primary"), eastvale, "docx"), {"Attendance this year (%)": "94.5"})
+    unmapped = pepdocs.parse(typed, form=eastvale).unmapped
     assert [(u.label, u.text) for u in unmapped] == [("Attendance this year (%)", "94.5")]
     assert "does not read" in unmapped[0].where
     northmoor = _form(scaffolded, "northmoor")
     blank = pepdocs.render(example("southwark-primary"), northmoor, "docx")
-    unmapped = pepdocs.parse(_typed(blank, "Who will help", "Mrs Okafor", below=True), form=northmoor).unmapped
+    unmapped = pepdocs.parse(_typed_below(blank, "Who will help", "Mrs Okafor"), form=northmoor).unmapped
     assert [(u.label, u.text) for u in unmapped] == [("Who will help", "Mrs Okafor")]
     riverford = _form(scaffolded, "riverford")
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pepdocs.render(example("southwark-primary"), riverford, "pdf"))))

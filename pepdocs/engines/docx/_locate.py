@@ -102,9 +102,7 @@ class _Index:
         return best
 
     def use(self, *cells: Cell | None) -> None:
-        for cell in cells:
-            if cell is not None:
-                self.used.add(id(cell))
+        self.used.update(id(cell) for cell in cells if cell is not None)
 
 
 def _field_value(index: _Index, field: Field, found: Found, band: bool = False) -> None:
@@ -134,7 +132,7 @@ def _table(index: _Index, block: Block, found: Found, labels: _Labels) -> None:
             _grid_row(index, labels.rows[block.id], row, headings, found)
             continue
         values: dict[str, str] = {}
-        index.used.update(map(id, row))
+        index.use(*row)
         for position, cell in enumerate(row):
             column = columns[position] if position < len(columns) else None
             if column is not None:
@@ -161,7 +159,7 @@ def _grid_row(
     by_label = next((fields for label, fields in rows if label == key), None)  # the first row of that label
     if by_label is None:
         return
-    index.used.update(map(id, row))
+    index.use(*row)
     for position, cell in enumerate(row):
         heading = headings[position] if position < len(headings) else ""
         field = by_label.get(heading)

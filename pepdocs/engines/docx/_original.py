@@ -415,8 +415,10 @@ def _keep_the_rest(form: Form, layout: Layout, read: set[int], found: Found) -> 
     """Keep, as unmapped, text in the completed copy that no place read and the blank form does not print."""
     cells, paragraphs = _blank_texts(form)
     for unit in layout.units:
+        if unit.index in read:
+            continue
         text = unit.text()
-        if unit.index in read or not text.strip():
+        if not text.strip():
             continue
         if not unit.is_cell:
             if text not in paragraphs:

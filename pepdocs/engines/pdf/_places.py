@@ -351,11 +351,10 @@ def _state(place: dict[str, Any], chosen: set[str]) -> str | None:
 
 def render_pdf_original(form: Form, answers: Answers) -> bytes:
     """The council's own PDF with each answer in its own field, appearances drawn; nothing else changed."""
-    path = form.folder / form.template
+    template = _template_bytes(form)
     try:
-        template = path.read_bytes()
         reader = PdfReader(io.BytesIO(template))
-    except (OSError, PyPdfError):
+    except PyPdfError:
         raise RenderError(f"form {form.id} has no readable template PDF at {form.template}") from None
     writer = PdfWriter(clone_from=reader)
     kinds = {f.name: f for f in _fields(template, form.template)}
@@ -484,22 +483,25 @@ def locate_pdf_original(form: Form, fields: PdfFields) -> Found:
 @per_object
 def _read_names(form: Form) -> frozenset[str]:
     """Every field of the council's PDF that the form's spec reads an answer from."""
-    names: set[str] = set()
+    names = {str(f.place.get("name")) for f in form.fields() if f.place.get("name")}
+    names |= {str(n) for f in form.fields() for n in dict(f.place.get("boxes", {})).values()}
     for _section, block in form.blocks():
-        names.update(name for row in block.place.get("fields", []) for name in row)
-        for f in block.fields:
-            names.add(str(f.place.get("name", "")))
-            names.update(str(name) for name in dict(f.place.get("boxes", {})).values())
+        names |= {n for row in block.place.get("fields", []) for n in row}
     return frozenset(names)
+
+
+def _template_bytes(form: Form) -> bytes:
+    """The council's blank PDF."""
+    try:
+        return (form.folder / form.template).read_bytes()
+    except OSError:
+        raise RenderError(f"form {form.id} has no readable template PDF at {form.template}") from None
 
 
 @per_object
 def _blank_fields(form: Form) -> PdfFields:
     """The council's blank PDF's own field values (a field may come with words already in it)."""
-    try:
-        return read_pdf((form.folder / form.template).read_bytes(), form.template)
-    except OSError:
-        raise DocumentError(f"form {form.id} has no readable template PDF", form.template) from None
+    return read_pdf(_template_bytes(form), form.template)
 
 
 def _keep_the_rest(form: Form, fields: PdfFields, found: Found) -> None:
@@ -525,10 +527,7 @@ def identify_pdf_original(fields: PdfFields) -> tuple[Form | None, float]:
     for form in list_forms():
         if not form.foreign or not form.template.endswith(".pdf"):
             continue
-        wanted = {str(f.place.get("name")) for f in form.fields() if f.place.get("name")}
-        wanted |= {str(n) for f in form.fields() for n in dict(f.place.get("boxes", {})).values()}
-        for _section, block in form.blocks():
-            wanted |= {n for row in block.place.get("fields", []) for n in row}
+        wanted = _read_names(form)
         hits = len(wanted & names)
         score = hits + hits / max(1, len(wanted))
         if wanted and hits >= 0.8 * len(wanted) and score > best_score:
