@@ -242,7 +242,7 @@ def test_words_written_where_the_spec_reads_nothing_are_kept_as_unmapped(scaffol
     writer.write(signed)
     unmapped = pepdocs.parse(signed.getvalue(), form=riverford).unmapped
     assert [(u.label, u.text, u.where) for u in unmapped] == [
-        ("Text40", "J Okafor", "PDF field Text40: a field the form's spec does not read")
+        ("Signed (designated teacher)", "J Okafor", "PDF field Text40: a field the form's spec does not read")
     ]
 
 

@@ -504,19 +504,38 @@ def _blank_fields(form: Form) -> PdfFields:
     return read_pdf(_template_bytes(form), form.template)
 
 
+@per_object
+def _printed_labels(form: Form) -> dict[str, str]:
+    """The words the council's blank PDF shows for each of its fields (tooltip, else printed beside it), by name;
+    a table's fields by their column's heading."""
+    template = _template_bytes(form)
+    labels: dict[str, str] = {}
+    for spot in spots_of_pdf(template, form.template)[1]:
+        for row in spot.place.get("fields", []):
+            labels.update((name, heading) for name, heading in zip(row, spot.headers, strict=False) if name)
+        labels.update((name, spot.label) for name in dict(spot.place.get("boxes", {})).values())
+        if "name" in spot.place:
+            labels[str(spot.place["name"])] = spot.label
+    return labels
+
+
 def _keep_the_rest(form: Form, fields: PdfFields, found: Found) -> None:
-    """Keep, as unmapped, what was written in a field the spec does not read (one its scaffold left for review)."""
+    """Keep, as unmapped, what was written in a field the spec does not read (one its scaffold left for review),
+    labelled by the words the blank form shows for it."""
     read, blank = _read_names(form), _blank_fields(form)
-    for name, text in fields.text.items():
-        if name not in read and text.strip() and text != blank.text.get(name, ""):
-            found.unmapped.append(
-                Unmapped(name, text, where=f"PDF field {name}: a field the form's spec does not read")
-            )
-    for name, state in fields.states.items():
-        if name not in read and state not in ("Off", "") and state != blank.states.get(name, "Off"):
-            found.unmapped.append(
-                Unmapped(name, state, where=f"PDF field {name}: a field the form's spec does not read")
-            )
+    written = [
+        *((name, text) for name, text in fields.text.items() if text.strip() and text != blank.text.get(name, "")),
+        *(
+            (name, state)
+            for name, state in fields.states.items()
+            if state not in ("Off", "") and state != blank.states.get(name, "Off")
+        ),
+    ]
+    labels = _printed_labels(form) if any(name not in read for name, _ in written) else {}
+    for name, value in written:
+        if name not in read:
+            where = f"PDF field {name}: a field the form's spec does not read"
+            found.unmapped.append(Unmapped(labels.get(name) or name, value, where=where))
 
 
 def identify_pdf_original(fields: PdfFields) -> tuple[Form | None, float]:
