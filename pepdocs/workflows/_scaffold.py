@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pepdocs._errors import DocumentError, FormError
+from pepdocs._util.quiet import quiet_libraries
 from pepdocs.forms._match import POSSIBLE, SURE, Match, Spot, Vocabulary, normal, similarity, vocabulary
 from pepdocs.model._paths import slot
 
@@ -358,7 +359,16 @@ def scaffold_form(
         data = path.read_bytes()
     except OSError as error:
         raise DocumentError(f"cannot read the file ({error.strerror or error.__class__.__name__})", str(path)) from None
-    fmt, title, spots = find_spots(data, path.name)
+    notes = []
+    with quiet_libraries():  # their log lines may quote the file's bytes
+        fmt, title, spots = find_spots(data, path.name)
+        if fmt == "pdf":
+            from pepdocs.engines.pdf._places import hybrid
+
+            if hybrid(data, path.name):
+                notes.append(
+                    "a hybrid XFA form: pepdocs fills and reads its AcroForm fields, which every PDF reader uses"
+                )
     if not spots:
         raise DocumentError(
             "no place for an answer was found in it: no form fields, empty cells or answer lines", path.name
@@ -372,12 +382,6 @@ def scaffold_form(
     target.mkdir(parents=True, exist_ok=True)
     template = f"original.{fmt}"
     (target / template).write_bytes(data)
-    notes = []
-    if fmt == "pdf":
-        from pepdocs.engines.pdf._places import hybrid
-
-        if hybrid(data):
-            notes.append("a hybrid XFA form: pepdocs fills and reads its AcroForm fields, which every PDF reader uses")
     text = write_spec(form_id, title, fmt, template, mappings, path.name)
     text = "".join(f"# Note: {note}.\n" for note in notes) + text
     spec.write_text(text, encoding="utf-8")
