@@ -711,3 +711,26 @@ def test_a_template_damaged_after_it_was_scaffolded_is_an_error_naming_it_when_w
     (folder / "original.docx").write_bytes(original[:at] + bytes([original[at] ^ 0x5A]) + original[at + 1 :])
     with pytest.raises(pepdocs.DocumentError, match=r"^original\.docx: word/styles\.xml cannot be read"):
         pepdocs.render(_record_for(form), load_form(folder / "form.toml"), "docx")
+
+
+def test_a_field_type_that_is_not_utf8_is_a_document_error_naming_the_file(tmp_path: Path) -> None:
+    # pikepdf cannot make text of the name /T#C7 (a byte that is no UTF-8): a raw UnicodeDecodeError.
+    data = (CORPUS / "riverford" / "original.pdf").read_bytes()
+    path = tmp_path / "riverford.pdf"
+    path.write_bytes(data.replace(b"/FT /Tx", b"/FT /T#C7", 1))
+    with pytest.raises(pepdocs.DocumentError, match=r"^riverford\.pdf: a field of the PDF cannot be read"):
+        scaffold_form(path, "riverford", tmp_path / "forms")
+
+
+def test_a_page_whose_content_pypdf_asserts_on_labels_no_field_and_scaffolding_goes_on(tmp_path: Path) -> None:
+    # Operands before an inline image's BI: pypdf's content parser fails an assert (a raw AssertionError).
+    from pypdf.generic import DecodedStreamObject
+
+    def change(writer: Any, _fields: list[Any]) -> None:
+        stream = DecodedStreamObject()
+        stream.set_data(b"1 2 BI /W 1 /H 1 ID x EI")
+        writer.pages[0].replace_contents(stream)
+
+    path = tmp_path / "riverford.pdf"
+    path.write_bytes(_pdf_edited("riverford", change))
+    assert scaffold_form(path, "riverford", tmp_path / "forms").places()

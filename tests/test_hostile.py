@@ -275,3 +275,13 @@ def test_a_docx_whose_part_name_is_not_the_utf8_it_claims_is_a_document_error(tm
     path.write_bytes(damaged)
     with pytest.raises(pepdocs.DocumentError, match=r"^council\.docx: the zip package is damaged"):
         scaffold_form(path, "council", tmp_path / "forms")
+
+
+def test_a_docx_needing_a_zip_version_no_word_writes_is_a_document_error() -> None:
+    # zipfile raises NotImplementedError("zip file version 22.4"): parse's last resort caught it as
+    # "cannot be read (NotImplementedError)" (found by benchmarks/fuzz.py).
+    at = RENDERED.index(b"PK\x01\x02") + 6  # the first central directory entry's "version needed to extract"
+    damaged = RENDERED[:at] + bytes([224, 0]) + RENDERED[at + 2 :]
+    with pytest.raises(pepdocs.DocumentError) as raised:
+        pepdocs.parse(damaged)
+    assert str(raised.value) == "<bytes>: the zip package is damaged (NotImplementedError)"

@@ -305,7 +305,7 @@ def _whole_package(data: bytes, file: str) -> tuple[dict[str, bytes], dict[str, 
     """Every part of a Word package, each within the size limit, and how each was stored."""
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError) as error:
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError) as error:
         raise DocumentError(f"the zip package is damaged ({type(error).__name__})", file) from error
     with package:
         infos = package.infolist()

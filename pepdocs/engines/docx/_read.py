@@ -56,7 +56,8 @@ def read_package(data: bytes, file: str) -> dict[str, bytes]:
         package = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
         raise DocumentError("not a DOCX file (it is not a zip package)", file) from error
-    except (ValueError, EOFError, OSError) as error:  # a part's name that is not the UTF-8 its flag claims
+    except (ValueError, EOFError, OSError, NotImplementedError) as error:
+        # A part's name that is not the UTF-8 its flag claims; a zip version past any Word writes.
         raise DocumentError(f"the zip package is damaged ({type(error).__name__})", file) from error
     with package:
         infos = package.infolist()

@@ -33,8 +33,8 @@ RADIO = 1 << 15
 PUSH = 1 << 16
 COMBO = 1 << 17
 MAX_FIELDS = 5000
-_BROKEN = (PyPdfError, ArithmeticError, AttributeError, LookupError, TypeError, ValueError, zlib.error)
-"""What pypdf raises on a damaged page or field, beside its own errors."""
+_BROKEN = (PyPdfError, ArithmeticError, AssertionError, AttributeError, LookupError, TypeError, ValueError, zlib.error)
+"""What pypdf raises on a damaged page or field beside its own errors (its content parser asserts)."""
 
 
 @dataclass
@@ -74,10 +74,13 @@ def _fields(data: bytes, file: str) -> list[_PdfField]:
             raise DocumentError("the PDF has no fillable fields", file)
         pages = {page.obj.objgen: number for number, page in enumerate(pdf.pages)}
         out = []
-        for name, kind, node, kids in field_tree(fields, ("/FT", "/Ff", "/TU", "/Opt"), MAX_FIELDS):
-            found = _terminal(name, kind, kids or [node], pages)
-            if found is not None:
-                out.append(found)
+        try:
+            for name, kind, node, kids in field_tree(fields, ("/FT", "/Ff", "/TU", "/Opt"), MAX_FIELDS):
+                found = _terminal(name, kind, kids or [node], pages)
+                if found is not None:
+                    out.append(found)
+        except (ValueError, pikepdf.PdfError) as error:  # a name that is not the text it claims, a damaged object
+            raise DocumentError(f"a field of the PDF cannot be read ({type(error).__name__})", file) from error
         return out
 
 
