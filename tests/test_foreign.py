@@ -734,3 +734,15 @@ def test_a_page_whose_content_pypdf_asserts_on_labels_no_field_and_scaffolding_g
     path = tmp_path / "riverford.pdf"
     path.write_bytes(_pdf_edited("riverford", change))
     assert scaffold_form(path, "riverford", tmp_path / "forms").places()
+
+
+def test_a_council_form_with_more_places_than_any_pep_form_is_a_limit_error(tmp_path: Path) -> None:
+    # Southdale's row of a label and its answer copied 1,500 times: 3,000 places, each matched against every path
+    # of the model, took 8 s of CPU (found by benchmarks/fuzz.py); pepdocs' own forms have about 200.
+    def change(root: Any) -> None:
+        row = next(r for r in root.iter(f"{W}tr") if len(r.findall(f"{W}tc")) == 2)
+        for _ in range(1500):
+            row.addnext(copy.deepcopy(row))
+
+    with pytest.raises(pepdocs.LimitError, match=r"^southdale\.docx: has more than 1,000 places for answers"):
+        scaffold_form(_damaged(tmp_path, "southdale", change), "southdale", tmp_path / "forms")

@@ -9,10 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pepdocs._errors import DocumentError, FormError
+from pepdocs._errors import DocumentError, FormError, LimitError
 from pepdocs._util.quiet import quiet_libraries
 from pepdocs.forms._match import POSSIBLE, SURE, Match, Spot, Vocabulary, normal, similarity, vocabulary
 from pepdocs.model._paths import slot
+
+MAX_PLACES = 1000
+"""Places for answers in one form: pepdocs' own forms have about 200, a table of rows counting as one."""
 
 _CHOICE_KINDS = {
     "checkbox": frozenset({"bool"}),
@@ -373,6 +376,8 @@ def scaffold_form(
         raise DocumentError(
             "no place for an answer was found in it: no form fields, empty cells or answer lines", path.name
         )
+    if len(spots) > MAX_PLACES:  # each is matched against every path of the model
+        raise LimitError(f"has more than {MAX_PLACES:,} places for answers; a PEP form has a few hundred", path.name)
     words = vocabulary(Path(vocabulary_file) if vocabulary_file else None)
     mappings = map_spots(spots, words)
     target = Path(folder) / form_id

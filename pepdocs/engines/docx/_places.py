@@ -366,6 +366,7 @@ class Layout:
         self.body = body
         self.units: list[Unit] = []
         self.tables: list[list[list[Unit]]] = []
+        self._headings: list[str] | None = None
         for child in body:
             if _tag(child, "p"):
                 self.units.append(Unit(child, len(self.units)))
@@ -426,15 +427,22 @@ class Layout:
 
     def heading_before(self, unit: Unit) -> str:
         """The nearest heading above a unit: a heading paragraph, or a table row of one merged cell."""
-        for other in reversed(self.units[: unit.index]):
-            if other.is_cell:
-                row = self.row_of(other)
-                if len(row) == 1 and row[0].span > 1 and not other.empty():
-                    return other.text().strip()
-                continue
-            text = other.text().strip()
-            if text and (_heading_style(other.element) or (_bold(other.element) and not text.endswith(("?", ":")))):
-                return text
+        if self._headings is None:
+            # Every unit's, found in one pass down the document: not a pass up it for each of a thousand rows.
+            self._headings, last = [], ""
+            for other in self.units:
+                self._headings.append(last)
+                last = self._heading(other) or last
+        return self._headings[unit.index]
+
+    def _heading(self, unit: Unit) -> str:
+        """The unit's words if it is a heading, else ""."""
+        if unit.is_cell:
+            row = self.row_of(unit)
+            return unit.text().strip() if len(row) == 1 and row[0].span > 1 and not unit.empty() else ""
+        text = unit.text().strip()
+        if text and (_heading_style(unit.element) or (_bold(unit.element) and not text.endswith(("?", ":")))):
+            return text
         return ""
 
 
