@@ -6,15 +6,18 @@ import io
 import re
 import zipfile
 import zlib
+from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader, PdfWriter
 
 import pepdocs
 from pepdocs.forms._codecs import code_label
+from pepdocs.forms._spec import load_form
 from pepdocs.model._paths import get, put, slot
 
-from .conftest import example
+from .conftest import ROOT, example
 
 MARKER = "QX7-SENSITIVE-MARKER"
 FORMS = [form.id for form in pepdocs.list_forms()]
@@ -116,3 +119,29 @@ def test_a_pdf_for_email_is_locked_with_aes_256_and_opens_with_its_password() ->
 def test_a_docx_cannot_be_given_a_password() -> None:
     with pytest.raises(pepdocs.UsageError, match="only a PDF"):
         pepdocs.render(example("kent-secondary"), "kent", password="x")
+
+
+@pytest.mark.parametrize("council", ["eastvale", "riverford"])
+def test_a_councils_own_form_passes_on_no_author_company_or_path_of_its_original(council: str, tmp_path: Path) -> None:
+    original = next((ROOT / "tests" / "corpus" / council).glob("original.*"))
+    authored = tmp_path / original.name
+    if original.suffix == ".docx":
+        with zipfile.ZipFile(original) as source, zipfile.ZipFile(authored, "w") as target:
+            for name in source.namelist():
+                data = source.read(name)
+                if name == "docProps/core.xml":
+                    data = re.sub(rb"<dc:creator>.*?</dc:creator>", b"<dc:creator>Jane Author</dc:creator>", data)
+                elif name == "docProps/app.xml":
+                    data = data.replace(b"<Company/>", b"<Company>JANEPC Ltd</Company>")
+                target.writestr(name, data)
+    else:
+        writer = PdfWriter(clone_from=PdfReader(original))
+        writer.add_metadata({"/Author": "Jane Author", "/Creator": "C:\\Users\\JANEPC\\form.docx"})
+        writer.write(authored)
+    folder = pepdocs.scaffold_form(authored, council, tmp_path / "forms").folder
+    form = load_form(folder / "form.toml")
+    (fmt,) = form.formats
+    document = pepdocs.render(example("early-years"), form, fmt)
+    data = every_byte(document, fmt)
+    assert b"Jane Author" not in data and b"JANEPC" not in data and b"python-docx" not in data
+    assert pepdocs.parse(document, form=form).form == form.id
