@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
@@ -151,6 +152,12 @@ def main() -> None:
     With --json, validate, check, qa, forms, parse and convert print JSON: one object, or one object per
     line (JSON lines) when given several files.
     """
+    warnings.showwarning = _show_warning
+
+
+def _show_warning(message: Warning | str, *_: Any, **__: Any) -> None:
+    """A warning as one line of the command's own words, not Python's (which names a source file and line)."""
+    click.echo(f"pepdocs: warning: {message}", err=True)
 
 
 @main.command("schema")
