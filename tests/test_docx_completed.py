@@ -460,6 +460,18 @@ def test_two_boxes_ticked_for_a_single_choice_gives_a_warning_naming_the_field_n
         assert option in kept[0].text
 
 
+@pytest.mark.parametrize(("form_id", "name"), [("southwark-full", "southwark-primary"), ("kent", "kent-secondary")])
+def test_words_typed_into_a_labels_own_cell_are_kept_as_unmapped_naming_the_label(form_id: str, name: str) -> None:
+    def change(root: etree._Element) -> None:
+        label_cell(root, "Religion").append(fragment(para(run("Typed here by mistake")))[0])
+
+    parsed = pepdocs.parse(edited(rendered(form_id, name), change))
+    (kept,) = parsed.unmapped
+    assert (kept.label, kept.text) == ("Religion", "Religion\nTyped here by mistake")
+    assert kept.where.endswith("the label's own cell")
+    assert parsed.pep.child.religion == example(name).child.religion
+
+
 def test_an_empty_box_typed_as_square_brackets_is_not_a_tick() -> None:
     typed = para(run("[x] Yes"), TAB, run("[ ] No"))
     completed = edited(
