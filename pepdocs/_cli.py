@@ -445,7 +445,7 @@ def merge_command(
     kept = "returned" if prefer == "returned" else "record"
     if report_path is not None:
         conflicts = [dataclasses.asdict(conflict) | {"kept": kept} for conflict in merged.conflicts]
-        data = {"note": VALUES_NOTE, "record": str(record), "returned": str(returned), "prefer": prefer,
+        data = {"note": VALUES_NOTE, "record": record.name, "returned": returned.name, "prefer": prefer,
                 "taken": merged.taken, "conflicts": conflicts}  # fmt: skip
         write_atomically(report_path, json.dumps(data, indent=2, ensure_ascii=False, default=str).encode("utf-8"))
     taken, conflicts_count = _count(len(merged.taken), "value"), _count(len(merged.conflicts), "conflict")

@@ -145,3 +145,26 @@ def test_a_councils_own_form_passes_on_no_author_company_or_path_of_its_original
     data = every_byte(document, fmt)
     assert b"Jane Author" not in data and b"JANEPC" not in data and b"python-docx" not in data
     assert pepdocs.parse(document, form=form).form == form.id
+
+
+def test_the_batch_and_merge_reports_name_their_files_not_the_folders_of_this_machine(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from pepdocs._cli import main
+
+    from .conftest import write_xlsx
+    from .test_batch import HEADERS, KINDS
+
+    cases = write_xlsx(tmp_path / "cases.xlsx", HEADERS, [KINDS["southwark"]])
+    pepdocs.batch(cases, tmp_path / "out", workers=1, policy="southwark")
+    returned = tmp_path / "returned.docx"
+    returned.write_bytes(pepdocs.render(example("southwark-primary"), "southwark-full"))
+    record = ROOT / "examples" / "southwark-primary.json"
+    args = ["merge", str(record), str(returned), "-o", str(tmp_path / "m.json"), "--report", str(tmp_path / "r.json")]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    batch_report = (tmp_path / "out" / "batch-report.json").read_text(encoding="utf-8")
+    merge_report = (tmp_path / "r.json").read_text(encoding="utf-8")
+    assert '"source": "cases.xlsx"' in batch_report and '"returned": "returned.docx"' in merge_report
+    workbook = every_byte((tmp_path / "out" / "batch-report.xlsx").read_bytes(), "docx")
+    for text in (batch_report.encode(), merge_report.encode(), workbook):
+        assert str(tmp_path).encode() not in text and str(ROOT).encode() not in text

@@ -136,8 +136,7 @@ class BatchReport:
         data = {
             "note": VALUES_NOTE,
             "pepdocs": _version(),
-            "source": self.source,
-            "out_dir": str(self.out_dir),
+            "source": Path(self.source).name,  # names the file, not the folders of this machine it is in
             "run_date": self.run_date.isoformat(),
             "format": self.format,
             "counts": self.counts,
