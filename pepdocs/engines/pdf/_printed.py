@@ -38,6 +38,8 @@ class PrintedContent:
     cells: DocxContent
     info: dict[str, str] = field(default_factory=dict)
     warnings: list[Issue] = field(default_factory=lambda: [Issue(PRINTED_WARNING)])
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    """Words written on the pages outside the printed text (a typed-on text box, a comment), each with where."""
 
     @property
     def properties(self) -> dict[str, str]:
@@ -53,7 +55,13 @@ class _Token:
     bottom: float
 
 
-def read_printed(data: bytes, file: str, info: dict[str, str], password: str | None = None) -> PrintedContent:
+def read_printed(
+    data: bytes,
+    file: str,
+    info: dict[str, str],
+    password: str | None = None,
+    notes: list[tuple[str, str]] | None = None,
+) -> PrintedContent:
     """The tables and lines of a PDF's pages; NotAPepFormError when it holds no text at all (an image scan)."""
     import pdfplumber  # only for PDFs without fields
 
@@ -73,7 +81,7 @@ def read_printed(data: bytes, file: str, info: dict[str, str], password: str | N
     except Exception as error:  # pdfminer raises many kinds on a damaged file
         raise DocumentError(f"the PDF's text cannot be read ({type(error).__name__})", file) from error
     cells = DocxContent(_numbered(reader.tables), {}, reader.paragraphs(), info)
-    return PrintedContent(cells, info)
+    return PrintedContent(cells, info, notes=notes or [])
 
 
 Box = tuple[float, float, float, float]
