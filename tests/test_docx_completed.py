@@ -472,6 +472,20 @@ def test_words_typed_into_a_labels_own_cell_are_kept_as_unmapped_naming_the_labe
     assert parsed.pep.child.religion == example(name).child.religion
 
 
+@pytest.mark.parametrize(("form_id", "name"), [("southwark-full", "southwark-primary"), ("kent", "kent-secondary")])
+def test_a_comment_in_the_margin_is_kept_as_unmapped_without_its_author(form_id: str, name: str) -> None:
+    document = docx.Document(io.BytesIO(rendered(form_id, name)))
+    runs = next(p.runs for table in document.tables for c in table._cells for p in c.paragraphs if p.runs)
+    document.add_comment(runs, text="Moved to a new school in May", author="Jane Author", initials="JA")
+    out = io.BytesIO()
+    document.save(out)
+    parsed = pepdocs.parse(out.getvalue())
+    assert [(u.where, u.text) for u in parsed.unmapped] == [
+        ("comment 1: a comment in the margin, outside any answer", "Moved to a new school in May")
+    ]
+    assert "Jane Author" not in repr(parsed.unmapped)
+
+
 def test_an_empty_box_typed_as_square_brackets_is_not_a_tick() -> None:
     typed = para(run("[x] Yes"), TAB, run("[ ] No"))
     completed = edited(
