@@ -453,6 +453,7 @@ def test_two_boxes_ticked_for_a_single_choice_gives_a_warning_naming_the_field_n
     warning = parsed.warnings[0]
     assert warning.path == json_path
     assert warning.field == label and json_path in str(warning) and f'field "{label}"' in str(warning)
+    assert warning.message == "2 boxes ticked for one choice"  # which two is the child's answer: kept, never said
     assert value_at(parsed.pep, path) is None
     kept = [item for item in parsed.unmapped if item.path == json_path]
     assert len(kept) == 1 and kept[0].label == label
