@@ -17,6 +17,7 @@ import pepdocs
 from pepdocs._errors import LimitError, ModelError, PepdocsError, UsageError
 from pepdocs._types import AUDIENCES, PARTS, PREFERS, Audience, Format, Part, Prefer
 from pepdocs._util.files import VALUES_NOTE, write_atomically
+from pepdocs.forms._wording import shown_label
 
 # `pepdocs.X` loads X on first use, so that `pepdocs --help` and `--version` load no model, engine or
 # library behind them.
@@ -342,8 +343,10 @@ def parse_command(
     parsed = pepdocs.parse(file, form=form_id, password=password, isolated=True)
     for warning in parsed.warnings:
         click.echo(f"{file}: warning: {warning}", err=True)
+    form = pepdocs.get_form(parsed.form)
     for item in parsed.unmapped:
-        label = f'"{item.label}" ' if item.label else ""
+        label = shown_label(form, item.label)  # words the form prints; anything else typed may be a value
+        label = f'"{label}" ' if label else ""
         click.echo(f"{file}: kept without a place: {label}{item.where or item.path}", err=True)
     text = parsed.pep.to_json()
     if output is None:
