@@ -366,6 +366,8 @@ def test_the_journal_survives_a_line_cut_short(cases: Path, tmp_path: Path) -> N
     journal = out / STATE_FILE
     journal.write_text(journal.read_text(encoding="utf-8") + '{"file": "S1_sou', encoding="utf-8")
     assert batch(cases, out, workers=1, run_date=RUN, policy="southwark").written == 0
+    journal.write_text("[" * 100_000 + "\n" + journal.read_text(encoding="utf-8"), encoding="utf-8")  # garbled
+    assert batch(cases, out, workers=1, run_date=RUN, policy="southwark").written == 0
 
 
 # --- workers and formats ------------------------------------------------------------------------

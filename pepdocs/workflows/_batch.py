@@ -277,8 +277,8 @@ class Journal:
                         self.entries[item["file"]] = Written(
                             str(item["key"]), int(item["size"]), int(item["mtime_ns"]), str(item["sha256"])
                         )
-                    except (ValueError, KeyError, TypeError):
-                        continue  # a line cut short when a run was killed
+                    except (ValueError, KeyError, TypeError, RecursionError):
+                        continue  # a line cut short when a run was killed, or garbled
         except FileNotFoundError:
             pass
         except OSError as error:

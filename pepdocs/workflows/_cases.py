@@ -175,6 +175,8 @@ def load_mapping(path: str | os.PathLike[str]) -> dict[str, str]:
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
         raise InputError(f"the mapping file is not valid {file.suffix.lstrip('.').upper() or 'TOML'}: {error}",
                          str(file)) from None  # fmt: skip
+    except RecursionError:  # nested thousands deep: no mapping is
+        raise InputError("the mapping file nests too deep to read; it maps headers to model paths", str(file)) from None
     if not isinstance(data, dict):
         raise InputError('the mapping file must map headers to model paths: {"Their Header": "child.upn"}', str(file))
     mapping: dict[str, str] = {}
