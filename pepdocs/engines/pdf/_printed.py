@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pepdocs._errors import DocumentError, Issue, NotAPepFormError
+from pepdocs._errors import DocumentError, Issue, LimitError, NotAPepFormError
 from pepdocs.engines.docx._locate import identify as identify_cells
 from pepdocs.engines.docx._locate import locate as locate_cells
 from pepdocs.engines.docx._read import Cell, DocxContent
@@ -24,6 +24,9 @@ from pepdocs.forms._assemble import Found
 from pepdocs.forms._codecs import CHECKED, UNCHECKED
 from pepdocs.forms._spec import Form, _normal, option_label
 from pepdocs.forms._wording import block_header, static_texts
+
+MAX_PAGES = 100
+"""The most pages a PDF read by its printed text may have: a PEP has a few dozen; each takes a tenth of a second."""
 
 PRINTED_WARNING = (
     "the PDF has no fillable fields: its answers were read from the printed text by their labels; check them"
@@ -68,6 +71,10 @@ def read_printed(
     reader = _Reader()
     try:
         with pdfplumber.open(io.BytesIO(data), password=password or "") as pdf:
+            if len(pdf.pages) > MAX_PAGES:
+                raise LimitError(
+                    f"has {len(pdf.pages):,} pages to read by their printed text; a PEP has far fewer", file
+                )
             if not any(page.chars for page in pdf.pages):
                 raise NotAPepFormError(
                     "holds no text, only images (a scan?): pepdocs reads a PDF's fields or its printed text, "
@@ -76,7 +83,7 @@ def read_printed(
                 )
             for number, page in enumerate(pdf.pages):
                 reader.page(page, number)
-    except NotAPepFormError:
+    except (NotAPepFormError, LimitError):
         raise
     except Exception as error:  # pdfminer raises many kinds on a damaged file
         raise DocumentError(f"the PDF's text cannot be read ({type(error).__name__})", file) from error
