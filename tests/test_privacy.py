@@ -134,6 +134,13 @@ def test_a_councils_own_form_passes_on_no_author_company_or_path_of_its_original
                 elif name == "docProps/app.xml":
                     data = data.replace(b"<Company/>", b"<Company>JANEPC Ltd</Company>")
                 target.writestr(name, data)
+            template = "file:///C:/Users/JANEPC/AppData/Roaming/Microsoft/Templates/Normal.dotm"
+            target.writestr(
+                "word/_rels/settings.xml.rels",
+                '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship '
+                'Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" '
+                f'Target="{template}" TargetMode="External"/></Relationships>',
+            )
     else:
         writer = PdfWriter(clone_from=PdfReader(original))
         writer.add_metadata({"/Author": "Jane Author", "/Creator": "C:\\Users\\JANEPC\\form.docx"})

@@ -15,13 +15,17 @@ _CORE = (
 )
 # Extended properties that name a person, an organisation or a machine's folder.
 _WHO = re.compile(rb"<(Manager|Company|HyperlinkBase)>.*?</\1>", re.S)
+# Word records the template a document was made from by its full path, e.g. file:///C:/Users/jsmith/.../Normal.dotm.
+_TEMPLATE = re.compile(rb"<Relationship [^>]*/attachedTemplate\"[^>]*>")
 
 
 def scrubbed_part(name: str, data: bytes, title: str, subject: str) -> bytes:
-    """The part as an output carries it: the core and extended properties name no one; any other part as it is."""
+    """The part as an output carries it: properties and the template's path name no one; any other part as it is."""
     if name == "docProps/core.xml":
         return _CORE.format(title=escape(title), subject=escape(subject)).encode()
     if name == "docProps/app.xml":
         data = re.sub(rb"<Application>.*?</Application>", b"<Application>pepdocs</Application>", data)
         return _WHO.sub(rb"<\1/>", data)
+    if name == "word/_rels/settings.xml.rels":
+        return _TEMPLATE.sub(lambda found: re.sub(rb'Target="[^"]*"', b'Target="Normal.dotm"', found[0]), data)
     return data
