@@ -182,6 +182,7 @@ def convert(
     target = get_form(to)
     parsed = parse(source, form=form, isolated=isolated)
     document = render(parsed.pep, target, format)
-    report = report_for(parsed, get_form(parsed.form), target)
+    read_as = form if isinstance(form, Form) and form.id == parsed.form else get_form(parsed.form)  # maybe unlisted
+    report = report_for(parsed, read_as, target)
     log.debug("converted source=%s target=%s format=%s changes=%d", parsed.form, target.id, format, len(report.changes))
     return Converted(document, parsed.pep, report, parsed)
