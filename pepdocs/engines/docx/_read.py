@@ -89,8 +89,11 @@ def comments(parts: dict[str, bytes], file: str) -> list[tuple[str, str]]:
     """The words of each comment in the margin (never who wrote it), each with where it is."""
     if COMMENTS_PART not in parts:
         return []
+    root = safe_xml(parts[COMMENTS_PART], file, COMMENTS_PART)
+    if len(root) > MAX_PARTS or cast(float, _ALL_TEXT(root)) > MAX_TEXT:
+        raise LimitError(f"{COMMENTS_PART} holds more comments than any PEP ({len(root):,})", file)
     out = []
-    for number, comment in enumerate(safe_xml(parts[COMMENTS_PART], file, COMMENTS_PART).iter(f"{_W}comment"), 1):
+    for number, comment in enumerate(root.iter(f"{_W}comment"), 1):
         text = "\n".join(paragraph_text(p) for p in comment.iter(f"{_W}p")).strip()
         if text:
             out.append((f"comment {number}: a comment in the margin, outside any answer", text))

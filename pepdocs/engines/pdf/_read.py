@@ -106,7 +106,7 @@ def _fields(pdf: pikepdf.Pdf, file: str) -> PdfFields:
     if isinstance(fields, pikepdf.Array):
         for name, kind, node, kids in field_tree(fields, ("/FT", "/Ff", "/V"), MAX_FIELDS, own=("/V",)):
             _terminal(node, name, kind, kids, out)
-    out.notes = _notes(pdf)
+    out.notes = _notes(pdf, file)
     if acroform is not None and acroform.get("/XFA") is not None:
         if not out.text and not out.states:
             raise DocumentError(
@@ -125,7 +125,7 @@ def _fields(pdf: pikepdf.Pdf, file: str) -> PdfFields:
 _NOT_NOTES = frozenset({"/Widget", "/Link", "/Popup"})
 
 
-def _notes(pdf: pikepdf.Pdf) -> list[tuple[str, str]]:
+def _notes(pdf: pikepdf.Pdf, file: str) -> list[tuple[str, str]]:
     """Words written on the pages outside any field: a text box typed on (FreeText), a comment, a marked-up note."""
     notes: list[tuple[str, str]] = []
     for number, page in enumerate(pdf.pages, start=1):
@@ -134,7 +134,7 @@ def _notes(pdf: pikepdf.Pdf) -> list[tuple[str, str]]:
             continue
         for annotation in annotations:
             if len(notes) >= MAX_FIELDS:
-                return notes
+                raise LimitError(f"holds more than {MAX_FIELDS:,} notes and comments; a PEP holds far fewer", file)
             if not isinstance(annotation, pikepdf.Dictionary) or annotation.get("/Subtype") in _NOT_NOTES:
                 continue
             words = annotation.get("/Contents")
