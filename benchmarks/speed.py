@@ -109,6 +109,7 @@ def parse_ratios(pep: Any, form: Any, n: int, reps: int, brief: bool) -> None:
     from pypdf import PdfReader
 
     import pepdocs
+    from pepdocs.engines.docx._read import _W, read_package, safe_xml
 
     filled = pepdocs.render(pep, form)
 
@@ -118,6 +119,14 @@ def parse_ratios(pep: Any, form: Any, n: int, reps: int, brief: bool) -> None:
 
     side_by_side(f"DOCX parse, {form.id} filled", lambda: pepdocs.parse(filled), cell_walk, "python-docx", n, reps,
                  limit=0.15, brief=brief)  # fmt: skip
+
+    def floor() -> object:
+        """What any lxml reader pays before reading a cell: unzipping, parsing document.xml, freeing the tree."""
+        parts = read_package(filled, "<bytes>")
+        return safe_xml(parts["word/document.xml"], "<bytes>", "word/document.xml").find(f"{_W}body")
+
+    side_by_side(f"  of which unzip + lxml parse + free, {form.id}", floor, cell_walk, "python-docx", n, reps,
+                 brief=True)  # fmt: skip
     pdf = pepdocs.render(pep, form, "pdf")
     side_by_side(f"PDF parse, {form.id} filled", lambda: pepdocs.parse(pdf),
                  lambda: PdfReader(io.BytesIO(pdf)).get_fields(), "pypdf", max(1, n // 4), reps, limit=0.3,
