@@ -294,15 +294,28 @@ def test_words_typed_where_a_form_prints_its_labels_never_label_what_is_kept(tmp
 
     from lxml import etree
 
-    from .test_docx_completed import _W, TARGET_HEADER, edited, fill, label_cell, para, rendered, run, table_headed
+    from .test_docx_completed import (
+        _W,
+        TARGET_HEADER,
+        edited,
+        fill,
+        label_cell,
+        must,
+        para,
+        rendered,
+        run,
+        table_headed,
+    )
 
     def change(root: etree._Element) -> None:
-        row = label_cell(root, "Religion").getparent()
+        row = must(label_cell(root, "Religion").getparent())
         added = copy.deepcopy(row)
         for cell in added.findall(f"{_W}tc"):
             fill(cell, para(run(f"{MARKER} typed")))
         row.addnext(added)
-        fill(table_headed(root, *TARGET_HEADER).find(f"{_W}tr").findall(f"{_W}tc")[1], para(run(f"Area {MARKER}")))
+        fill(
+            must(table_headed(root, *TARGET_HEADER).find(f"{_W}tr")).findall(f"{_W}tc")[1], para(run(f"Area {MARKER}"))
+        )
 
     source = tmp_path / "typed.docx"
     source.write_bytes(edited(rendered("southwark-full", "southwark-primary"), change))

@@ -205,13 +205,13 @@ def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None
     for entry in collector.unmapped:
         key = entry.path or entry.label or entry.where
         if key:
-            kept = pep.extensions.setdefault(form.id, {})
+            extra = pep.extensions.setdefault(form.id, {})
             # Two answers under one label (two rows' "Area", two fields the blank form prints alike) are both kept.
             unique, n = key, 1
-            while unique in kept:
+            while unique in extra:
                 n += 1
                 unique = f"{key} ({n})"
-            kept[unique] = entry.text
+            extra[unique] = entry.text
     keys = sorted(sections) if sections else None
     return Parsed(pep, form.id, fmt, collector.warnings, collector.unmapped, keys, collector.texts, identity)
 

@@ -197,7 +197,7 @@ def _letter(index: int) -> str:
     """A column's letter, from its index from 0."""
     from openpyxl.utils.cell import get_column_letter
 
-    return get_column_letter(index + 1)
+    return str(get_column_letter(index + 1))
 
 
 def _blank(cell: Any) -> bool:
