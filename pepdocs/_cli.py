@@ -17,7 +17,6 @@ import pepdocs
 from pepdocs._errors import LimitError, ModelError, PepdocsError, UsageError
 from pepdocs._types import AUDIENCES, PARTS, PREFERS, Audience, Format, Part, Prefer
 from pepdocs._util.files import VALUES_NOTE, write_atomically
-from pepdocs.forms._wording import shown_label
 
 # `pepdocs.X` loads X on first use, so that `pepdocs --help` and `--version` load no model, engine or
 # library behind them.
@@ -343,6 +342,8 @@ def parse_command(
     parsed = pepdocs.parse(file, form=form_id, password=password, isolated=True)
     for warning in parsed.warnings:
         click.echo(f"{file}: warning: {warning}", err=True)
+    from pepdocs.forms._wording import shown_label
+
     form = pepdocs.get_form(parsed.form)
     for item in parsed.unmapped:
         label = shown_label(form, item.label)  # words the form prints; anything else typed may be a value
