@@ -17,6 +17,7 @@ from typing import Any
 import pikepdf
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
+from pypdf.generic import NameObject
 
 from pepdocs._errors import DocumentError, RenderError
 from pepdocs._util.memo import per_object
@@ -383,6 +384,9 @@ def render_pdf_original(form: Form, answers: Answers) -> bytes:
             warnings.simplefilter("ignore")
             writer.update_page_form_field_values(None, values, auto_regenerate=False)
     writer.set_need_appearances_writer(False)
+    # The council's author, tool and file path are not ours to pass on: its title, its authority, pepdocs.
+    writer.metadata = {"/Title": form.title, "/Subject": form.authority, "/Producer": "pepdocs"}
+    writer.root_object.pop(NameObject("/Metadata"), None)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
