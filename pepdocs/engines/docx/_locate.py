@@ -115,7 +115,7 @@ def _field_value(index: _Index, field: Field, found: Found, band: bool = False) 
     index.use(label, value)
     if value is not None and (band or not field.derived):
         found.values[field.id] = value.text
-    if _normal(label.text) != _normal(field.label):  # found by its bookmark, with words typed into it
+    if label.text != field.label and _normal(label.text) != _normal(field.label):  # found by its bookmark, retyped
         where = f"table {label.table + 1} row {label.row + 1} column {label.column + 1}: the label's own cell"
         found.unmapped.append(Unmapped(field.label, label.text, where=where))
 
