@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
@@ -151,6 +152,12 @@ def main() -> None:
     With --json, validate, check, qa, forms, parse and convert print JSON: one object, or one object per
     line (JSON lines) when given several files.
     """
+    warnings.showwarning = _show_warning
+
+
+def _show_warning(message: Warning | str, *_: Any, **__: Any) -> None:
+    """A warning as one line of the command's own words, not Python's (which names a source file and line)."""
+    click.echo(f"pepdocs: warning: {message}", err=True)
 
 
 @main.command("schema")
@@ -335,8 +342,12 @@ def parse_command(
     parsed = pepdocs.parse(file, form=form_id, password=password, isolated=True)
     for warning in parsed.warnings:
         click.echo(f"{file}: warning: {warning}", err=True)
+    from pepdocs.forms._wording import shown_label
+
+    form = pepdocs.get_form(parsed.form)
     for item in parsed.unmapped:
-        label = f'"{item.label}" ' if item.label else ""
+        label = shown_label(form, item.label)  # words the form prints; anything else typed may be a value
+        label = f'"{label}" ' if label else ""
         click.echo(f"{file}: kept without a place: {label}{item.where or item.path}", err=True)
     text = parsed.pep.to_json()
     if output is None:
@@ -438,7 +449,7 @@ def merge_command(
     kept = "returned" if prefer == "returned" else "record"
     if report_path is not None:
         conflicts = [dataclasses.asdict(conflict) | {"kept": kept} for conflict in merged.conflicts]
-        data = {"note": VALUES_NOTE, "record": str(record), "returned": str(returned), "prefer": prefer,
+        data = {"note": VALUES_NOTE, "record": record.name, "returned": returned.name, "prefer": prefer,
                 "taken": merged.taken, "conflicts": conflicts}  # fmt: skip
         write_atomically(report_path, json.dumps(data, indent=2, ensure_ascii=False, default=str).encode("utf-8"))
     taken, conflicts_count = _count(len(merged.taken), "value"), _count(len(merged.conflicts), "conflict")

@@ -329,6 +329,9 @@ def test_a_render_that_fails_fails_its_row_only_and_leaves_no_partial_file(
     by_id = {row.person_id: row for row in report.rows}
     assert by_id["N1"].status == "failed" and "an unexpected RuntimeError" in by_id["N1"].problems[0].message
     assert by_id["E1"].status == "failed" and "disk full" in by_id["E1"].problems[0].message
+    for failed in ("N1", "E1"):  # the row and the form say which file: its name, which holds the person ID, is not said
+        assert by_id[failed].problems[0].message.startswith("its early-years file could not be written: ")
+        assert f"{failed}_" not in by_id[failed].problems[0].message
     assert report.counts == {"done": 6, "skipped": 0, "no part": 0, "problem": 0, "failed": 2}
     names = [p.name for p in (tmp_path / "out").iterdir()]
     assert not any(n.startswith(("N1_", "E1_")) or n.endswith(".part") for n in names)
@@ -362,6 +365,8 @@ def test_the_journal_survives_a_line_cut_short(cases: Path, tmp_path: Path) -> N
     batch(cases, out, workers=1, run_date=RUN, policy="southwark")
     journal = out / STATE_FILE
     journal.write_text(journal.read_text(encoding="utf-8") + '{"file": "S1_sou', encoding="utf-8")
+    assert batch(cases, out, workers=1, run_date=RUN, policy="southwark").written == 0
+    journal.write_text("[" * 100_000 + "\n" + journal.read_text(encoding="utf-8"), encoding="utf-8")  # garbled
     assert batch(cases, out, workers=1, run_date=RUN, policy="southwark").written == 0
 
 

@@ -114,6 +114,19 @@ def test_columns_nobody_knows_are_named_in_the_notes(tmp_path: Path) -> None:
         assert "columns not used: Favourite colour" in rows.notes
 
 
+def test_a_value_in_a_column_with_no_header_is_reported_by_row_and_column(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "c.xlsx", ["Person ID", "", "Forename"], [["P1", "a note", "Kai", "", "more"]])
+    (tmp_path / "c.csv").write_text("Person ID,,Forename\nP1,a note,Kai,,more\n", encoding="utf-8")
+    for file in (path, tmp_path / "c.csv"):
+        with read_cases(file) as rows:
+            (row,) = list(rows)
+        assert row.pep is not None and row.pep.child.first_name == "Kai"
+        assert [problem.describe() for problem in row.problems] == [
+            f"a value in a column with no header is not read: give the column a header @ row 2, column {letter}"
+            for letter in ("B", "E")
+        ]
+
+
 # --- mapping files ------------------------------------------------------------------------
 
 

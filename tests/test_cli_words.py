@@ -88,3 +88,15 @@ def test_counts_are_said_in_the_right_number(tmp_path: Path) -> None:
     (one / "k.json").write_bytes(Path(CASE).read_bytes())
     code, out, err = run("tracker", str(one), "-o", str(tmp_path / "t.xlsx"), "--on", "2026-12-01")
     assert "1 child," in out and "1 children" not in out
+
+
+@pytest.mark.filterwarnings("always::pepdocs.PepdocsWarning")
+def test_a_warning_is_one_line_in_the_commands_words_naming_no_source_file(tmp_path: Path) -> None:
+    pep = pepdocs.read_pep(CASE)
+    pep.child.first_name = "Ka\x01i"
+    record = tmp_path / "record.json"
+    record.write_text(pep.to_json(), encoding="utf-8")
+    code, _, err = run("render", str(record), "--form", "kent", "-o", str(tmp_path / "k.docx"))
+    assert code == 0
+    assert "pepdocs: warning: control characters dropped from child.first_name\n" in err
+    assert ".py" not in err and "answers(" not in err

@@ -16,7 +16,7 @@ from pepdocs._cli import main
 from pepdocs.workflows._convert import convert
 from pepdocs.workflows._merge import merge
 
-from .conftest import acroform, carried, example, libreoffice_resave
+from .conftest import ROOT, acroform, carried, example, libreoffice_resave
 from .test_docx_completed import answer
 
 FORMS = [form.id for form in pepdocs.list_forms()]
@@ -249,3 +249,13 @@ def test_a_kent_pdf_completed_by_a_school_becomes_a_southwark_record_and_form() 
     assert translated["$.plan.meeting_date"] == ("14/11/25", "14/11/2025")
     back = pepdocs.parse(converted.document)
     assert back.form == "southwark-full" and back.format == "pdf" and back.pep.plan.meeting_date == date(2025, 11, 14)
+
+
+def test_a_council_form_given_as_a_form_not_in_the_list_converts(tmp_path: Path) -> None:
+    from pepdocs.forms._spec import load_form
+
+    folder = pepdocs.scaffold_form(ROOT / "tests" / "corpus" / "riverford" / "original.pdf", "riverford", tmp_path)
+    form = load_form(folder.folder / "form.toml")
+    returned = pepdocs.render(example("early-years"), form, "pdf")
+    converted = pepdocs.convert(returned, "early-years", form=form)
+    assert converted.report.source_form == form.id and converted.pep.child.full_name

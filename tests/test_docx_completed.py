@@ -453,11 +453,38 @@ def test_two_boxes_ticked_for_a_single_choice_gives_a_warning_naming_the_field_n
     warning = parsed.warnings[0]
     assert warning.path == json_path
     assert warning.field == label and json_path in str(warning) and f'field "{label}"' in str(warning)
+    assert warning.message == "2 boxes ticked for one choice"  # which two is the child's answer: kept, never said
     assert value_at(parsed.pep, path) is None
     kept = [item for item in parsed.unmapped if item.path == json_path]
     assert len(kept) == 1 and kept[0].label == label
     for option in options[:2]:
         assert option in kept[0].text
+
+
+@pytest.mark.parametrize(("form_id", "name"), [("southwark-full", "southwark-primary"), ("kent", "kent-secondary")])
+def test_words_typed_into_a_labels_own_cell_are_kept_as_unmapped_naming_the_label(form_id: str, name: str) -> None:
+    def change(root: etree._Element) -> None:
+        label_cell(root, "Religion").append(fragment(para(run("Typed here by mistake")))[0])
+
+    parsed = pepdocs.parse(edited(rendered(form_id, name), change))
+    (kept,) = parsed.unmapped
+    assert (kept.label, kept.text) == ("Religion", "Religion\nTyped here by mistake")
+    assert kept.where.endswith("the label's own cell")
+    assert parsed.pep.child.religion == example(name).child.religion
+
+
+@pytest.mark.parametrize(("form_id", "name"), [("southwark-full", "southwark-primary"), ("kent", "kent-secondary")])
+def test_a_comment_in_the_margin_is_kept_as_unmapped_without_its_author(form_id: str, name: str) -> None:
+    document = docx.Document(io.BytesIO(rendered(form_id, name)))
+    runs = next(p.runs for table in document.tables for c in table._cells for p in c.paragraphs if p.runs)
+    document.add_comment(runs, text="Moved to a new school in May", author="Jane Author", initials="JA")
+    out = io.BytesIO()
+    document.save(out)
+    parsed = pepdocs.parse(out.getvalue())
+    assert [(u.where, u.text) for u in parsed.unmapped] == [
+        ("comment 1: a comment in the margin, outside any answer", "Moved to a new school in May")
+    ]
+    assert "Jane Author" not in repr(parsed.unmapped)
 
 
 def test_an_empty_box_typed_as_square_brackets_is_not_a_tick() -> None:

@@ -261,6 +261,54 @@ def test_a_workbook_declaring_entities_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("*.docx"))
 
 
+def test_files_nested_thousands_deep_or_not_utf_8_are_clear_errors_naming_the_file(tmp_path: Path) -> None:
+    from pepdocs.forms._spec import load_form
+    from pepdocs.workflows._cases import load_mapping
+
+    deep_json, deep_toml = "[" * 100_000, "a = " + "[" * 100_000
+    record, mapping, policy = tmp_path / "record.json", tmp_path / "map.toml", tmp_path / "policy.toml"
+    record.write_text(deep_json, encoding="utf-8")
+    mapping.write_text(deep_toml, encoding="utf-8")
+    policy.write_text(deep_toml, encoding="utf-8")
+    with pytest.raises(pepdocs.ModelError, match=r"record\.json: .*nests too deep"):
+        pepdocs.read_pep(record)
+    with pytest.raises(pepdocs.InputError, match=r"map\.toml: .*nests too deep"):
+        load_mapping(mapping)
+    with pytest.raises(pepdocs.InputError, match=r"policy\.toml: .*nests too deep"):
+        pepdocs.load_policy(policy)
+    spec = tmp_path / "form.toml"
+    for data in (deep_toml.encode(), b'id = "caf\xe9"\n'):
+        spec.write_bytes(data)
+        with pytest.raises(pepdocs.FormError, match=r"form\.toml: not a readable form spec"):
+            load_form(spec)
+
+
+def test_more_comments_or_notes_than_any_pep_holds_is_a_limit_error_not_a_flood_of_unmapped() -> None:
+    import pikepdf
+
+    from pepdocs.engines.docx._read import MAX_PARTS
+    from pepdocs.engines.pdf._read import MAX_FIELDS
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    comment = '<w:comment w:id="{}"><w:p><w:r><w:t>x</w:t></w:r></w:p></w:comment>'
+    comments = f"<w:comments {w}>" + "".join(comment.format(i) for i in range(MAX_PARTS + 1)) + "</w:comments>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(pepdocs.render(example("kent-secondary"), "kent"))) as source:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for name in source.namelist():
+                target.writestr(name, source.read(name))
+            target.writestr("word/comments.xml", comments)
+    with pytest.raises(LimitError, match="more comments than any PEP"):
+        pepdocs.parse(out.getvalue())
+    pdf = pikepdf.open(io.BytesIO(pepdocs.render(example("kent-secondary"), "kent", "pdf")))
+    note = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Text, Contents="x"))
+    pdf.pages[0].obj.Annots.extend([note] * (MAX_FIELDS + 1))
+    out = io.BytesIO()
+    pdf.save(out)
+    with pytest.raises(LimitError, match="notes and comments"):
+        pepdocs.parse(out.getvalue())
+
+
 def test_a_docx_whose_part_name_is_not_the_utf8_it_claims_is_a_document_error(tmp_path: Path) -> None:
     # zipfile raised a raw UnicodeDecodeError for a name flagged UTF-8 that is not (found by benchmarks/fuzz.py in
     # a council's form being scaffolded; pepdocs' own forms met it only through parse's last resort).

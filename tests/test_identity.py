@@ -11,6 +11,7 @@ from click.testing import CliRunner
 import pepdocs
 from pepdocs._cli import main
 from pepdocs.forms._spec import ROLES, load_form, part_sections
+from pepdocs.model._paths import get
 
 from .conftest import ROOT, example
 
@@ -88,6 +89,19 @@ def test_a_form_saying_nothing_of_who_it_is_about_needs_allow_unidentified() -> 
         pepdocs.merge(record, returned)
     assert caught.value.items == []
     assert pepdocs.merge(record, returned, allow_unidentified=True).pep.child == record.child
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_a_form_whose_name_band_names_this_child_above_sections_about_another_is_refused(fmt: pepdocs.Format) -> None:
+    record = example("kent-secondary")
+    other = record.model_copy(deep=True)
+    other.child.first_name, other.child.person_id = "Another", "ZZ999"
+    returned = pepdocs.parse(pepdocs.render(other, "kent", fmt))
+    returned.identity.update({path: get(record, path) for path in returned.identity})  # the band retyped
+    with pytest.raises(pepdocs.IdentityError) as caught:
+        pepdocs.merge(record, returned)
+    assert caught.value.items == ["name", "person ID"]
+    assert "Another" not in str(caught.value) and "ZZ999" not in str(caught.value)
 
 
 def test_a_name_typed_in_other_case_and_spacing_is_the_same_child() -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from pydantic import ValidationError
 
+import pepdocs
 from pepdocs import PEP, sensitive_paths
 from pepdocs.model._codes import Code, Gender, LegalStatus, PlacementType, SenNeed, SenStatus, TargetArea
 from pepdocs.model._pep import Attendance, Care, Child, Plan, PupilPremium, Sdq, Sen, Setting, Target
@@ -119,6 +121,21 @@ def test_hostile_text_holds_no_xml_illegal_character_unless_asked(text: str) -> 
 def test_hostile_text_with_control_characters_is_still_valid_model_text(text: str) -> None:
     assert "\r" not in text
     assert Child(first_name=text).first_name == text
+
+
+def test_half_a_surrogate_pair_is_refused_naming_its_path_never_its_value(tmp_path: Path) -> None:
+    """JSON can escape a lone surrogate, which no DOCX, PDF or JSON file can hold: a ModelError, not a crash."""
+    record = tmp_path / "record.json"
+    record.write_text(
+        '{"child": {"first_name": "QZ9MARK\\ud800"}, "extensions": {"kent": {"Notes": "QZ9MARK\\udc00"}}}',
+        encoding="utf-8",
+    )
+    with pytest.raises(pepdocs.ModelError) as caught:
+        pepdocs.read_pep(record)
+    assert [issue.path for issue in caught.value.issues] == ["$.child.first_name", "$.extensions.kent.Notes"]
+    assert "surrogate" in str(caught.value) and "QZ9MARK" not in str(caught.value)
+    with pytest.raises(ValidationError):
+        Child().first_name = "\udfff"
 
 
 # --- derived values -----------------------------------------------------------------------

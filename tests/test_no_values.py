@@ -286,3 +286,46 @@ def test_rendering_a_councils_own_pdf_never_logs_the_words_its_font_cannot_draw(
     document = pepdocs.render(pep, form, "pdf")
     assert pepdocs.parse(document, form=form).pep.child.last_name == pep.child.last_name
     assert not [record.getMessage() for record in caplog.records if MARKER in record.getMessage()]
+
+
+def test_words_typed_where_a_form_prints_its_labels_never_label_what_is_kept(tmp_path: Path) -> None:
+    """A row added to a table and a column heading retyped: their words are kept, and said by no message as labels."""
+    import copy
+
+    from lxml import etree
+
+    from .test_docx_completed import (
+        _W,
+        TARGET_HEADER,
+        edited,
+        fill,
+        label_cell,
+        must,
+        para,
+        rendered,
+        run,
+        table_headed,
+    )
+
+    def change(root: etree._Element) -> None:
+        row = must(label_cell(root, "Religion").getparent())
+        added = copy.deepcopy(row)
+        for cell in added.findall(f"{_W}tc"):
+            fill(cell, para(run(f"{MARKER} typed")))
+        row.addnext(added)
+        fill(
+            must(table_headed(root, *TARGET_HEADER).find(f"{_W}tr")).findall(f"{_W}tc")[1], para(run(f"Area {MARKER}"))
+        )
+
+    source = tmp_path / "typed.docx"
+    source.write_bytes(edited(rendered("southwark-full", "southwark-primary"), change))
+    kept = pepdocs.parse(source).pep.extensions["southwark-full"]
+    assert sum(MARKER in text for text in kept.values()) == 5  # the heading and each cell of the added row
+    assert len([key for key in kept if key.startswith(f"Area {MARKER}")]) == 3  # a column's three answers, all kept
+    runner = CliRunner()
+    said = []
+    for args in (["parse", str(source), "-o", str(tmp_path / "p.json")], ["convert", str(source), "--to", "kent"]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+        said.append(result.stdout + result.stderr)
+    assert "kept without a place" in said[0] and not [text for text in said if MARKER in text]

@@ -153,6 +153,25 @@ def test_a_pdf_whose_document_information_was_lost_is_recognised_by_its_field_na
     assert carried(parsed.pep, pepdocs.get_form("kent")) == carried(example("kent-secondary"), pepdocs.get_form("kent"))
 
 
+@pytest.mark.parametrize("flatten", [False, True])
+def test_words_typed_on_the_page_or_left_as_a_comment_are_kept_as_unmapped_naming_the_page(flatten: bool) -> None:
+    from pypdf.annotations import FreeText, Link, Text
+
+    pep = example("kent-secondary")
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pepdocs.render(pep, "kent", "pdf", flatten=flatten))))
+    writer.add_annotation(0, FreeText(text="Typed with the Add Text tool", rect=(50, 50, 300, 80)))
+    writer.add_annotation(1, Text(text="A comment left on page 2", rect=(50, 50, 70, 70)))
+    writer.add_annotation(1, Link(rect=(80, 50, 120, 70), url="https://example.org"))  # no words of anyone's
+    out = io.BytesIO()
+    writer.write(out)
+    parsed = pepdocs.parse(out.getvalue())
+    assert [(u.where, u.text) for u in parsed.unmapped if u.where.startswith("page ")] == [
+        ("page 1: a FreeText annotation, outside any field", "Typed with the Add Text tool"),
+        ("page 2: a Text annotation, outside any field", "A comment left on page 2"),
+    ]
+    assert parsed.pep.child.full_name == pep.child.full_name
+
+
 def test_flatten_is_for_pdf_only() -> None:
     with pytest.raises(pepdocs.UsageError, match="PDF"):
         pepdocs.render(pepdocs.PEP(), "kent", "docx", flatten=True)

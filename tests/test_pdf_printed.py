@@ -9,7 +9,7 @@ import pikepdf
 import pytest
 
 import pepdocs
-from pepdocs.engines.pdf._printed import PRINTED_WARNING
+from pepdocs.engines.pdf._printed import MAX_PAGES, PRINTED_WARNING
 
 from .conftest import carried, example, libreoffice_convert
 from .examples import EXAMPLE_FOR
@@ -78,6 +78,16 @@ def test_a_scanned_pdf_with_no_text_is_refused_saying_so(tmp_path: Path) -> None
     with pytest.raises(pepdocs.NotAPepFormError, match="no text") as error:
         pepdocs.parse(path)
     assert error.value.file == str(path)
+
+
+def test_a_printed_pdf_of_more_pages_than_any_pep_is_refused_before_it_is_read() -> None:
+    flat = pikepdf.open(io.BytesIO(pepdocs.render(example("kent-secondary"), "kent", "pdf", flatten=True)))
+    while len(flat.pages) <= MAX_PAGES:  # the same pages again: a small file that would take minutes to read
+        flat.pages.extend(list(flat.pages))
+    out = io.BytesIO()
+    flat.save(out)
+    with pytest.raises(pepdocs.LimitError, match=r"pages to read by their printed text"):
+        pepdocs.parse(out.getvalue())
 
 
 def test_a_pdf_with_text_but_no_form_is_not_a_pep_form() -> None:

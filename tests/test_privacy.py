@@ -6,15 +6,18 @@ import io
 import re
 import zipfile
 import zlib
+from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader, PdfWriter
 
 import pepdocs
 from pepdocs.forms._codecs import code_label
+from pepdocs.forms._spec import load_form
 from pepdocs.model._paths import get, put, slot
 
-from .conftest import example
+from .conftest import ROOT, example
 
 MARKER = "QX7-SENSITIVE-MARKER"
 FORMS = [form.id for form in pepdocs.list_forms()]
@@ -116,3 +119,60 @@ def test_a_pdf_for_email_is_locked_with_aes_256_and_opens_with_its_password() ->
 def test_a_docx_cannot_be_given_a_password() -> None:
     with pytest.raises(pepdocs.UsageError, match="only a PDF"):
         pepdocs.render(example("kent-secondary"), "kent", password="x")
+
+
+@pytest.mark.parametrize("council", ["eastvale", "riverford"])
+def test_a_councils_own_form_passes_on_no_author_company_or_path_of_its_original(council: str, tmp_path: Path) -> None:
+    original = next((ROOT / "tests" / "corpus" / council).glob("original.*"))
+    authored = tmp_path / original.name
+    if original.suffix == ".docx":
+        with zipfile.ZipFile(original) as source, zipfile.ZipFile(authored, "w") as target:
+            for name in source.namelist():
+                data = source.read(name)
+                if name == "docProps/core.xml":
+                    data = re.sub(rb"<dc:creator>.*?</dc:creator>", b"<dc:creator>Jane Author</dc:creator>", data)
+                elif name == "docProps/app.xml":
+                    data = data.replace(b"<Company/>", b"<Company>JANEPC Ltd</Company>")
+                target.writestr(name, data)
+            template = "file:///C:/Users/JANEPC/AppData/Roaming/Microsoft/Templates/Normal.dotm"
+            target.writestr(
+                "word/_rels/settings.xml.rels",
+                '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship '
+                'Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" '
+                f'Target="{template}" TargetMode="External"/></Relationships>',
+            )
+    else:
+        writer = PdfWriter(clone_from=PdfReader(original))
+        writer.add_metadata({"/Author": "Jane Author", "/Creator": "C:\\Users\\JANEPC\\form.docx"})
+        writer.write(authored)
+    folder = pepdocs.scaffold_form(authored, council, tmp_path / "forms").folder
+    form = load_form(folder / "form.toml")
+    fmt: pepdocs.Format = "docx" if original.suffix == ".docx" else "pdf"
+    assert form.formats == (fmt,)
+    document = pepdocs.render(example("early-years"), form, fmt)
+    data = every_byte(document, fmt)
+    assert b"Jane Author" not in data and b"JANEPC" not in data and b"python-docx" not in data
+    assert pepdocs.parse(document, form=form).form == form.id
+
+
+def test_the_batch_and_merge_reports_name_their_files_not_the_folders_of_this_machine(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from pepdocs._cli import main
+
+    from .conftest import write_xlsx
+    from .test_batch import HEADERS, KINDS
+
+    cases = write_xlsx(tmp_path / "cases.xlsx", HEADERS, [KINDS["southwark"]])
+    pepdocs.batch(cases, tmp_path / "out", workers=1, policy="southwark")
+    returned = tmp_path / "returned.docx"
+    returned.write_bytes(pepdocs.render(example("southwark-primary"), "southwark-full"))
+    record = ROOT / "examples" / "southwark-primary.json"
+    args = ["merge", str(record), str(returned), "-o", str(tmp_path / "m.json"), "--report", str(tmp_path / "r.json")]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    batch_report = (tmp_path / "out" / "batch-report.json").read_text(encoding="utf-8")
+    merge_report = (tmp_path / "r.json").read_text(encoding="utf-8")
+    assert '"source": "cases.xlsx"' in batch_report and '"returned": "returned.docx"' in merge_report
+    workbook = every_byte((tmp_path / "out" / "batch-report.xlsx").read_bytes(), "docx")
+    for text in (batch_report.encode(), merge_report.encode(), workbook):
+        assert str(tmp_path).encode() not in text and str(ROOT).encode() not in text

@@ -88,7 +88,7 @@ def decode(field: Field, text: str, boxes: Choices | None = None) -> Any:
         if field.slot.kind == "codes":
             return chosen
         if len(chosen) > 1:
-            raise ValueError(f"more than one box ticked: {', '.join(labels[i] for i in picked)}")
+            raise ValueError(f"{len(chosen)} boxes ticked for one choice")  # which ones is the child's: never said
         return chosen[0]
     return read(field.slot, text)
 
@@ -205,7 +205,13 @@ def assemble(form: Form, found: Found, fmt: str, sections: frozenset[str] | None
     for entry in collector.unmapped:
         key = entry.path or entry.label or entry.where
         if key:
-            pep.extensions.setdefault(form.id, {}).setdefault(key, entry.text)
+            extra = pep.extensions.setdefault(form.id, {})
+            # Two answers under one label (two rows' "Area", two fields the blank form prints alike) are both kept.
+            unique, n = key, 1
+            while unique in extra:
+                n += 1
+                unique = f"{key} ({n})"
+            extra[unique] = entry.text
     keys = sorted(sections) if sections else None
     return Parsed(pep, form.id, fmt, collector.warnings, collector.unmapped, keys, collector.texts, identity)
 

@@ -264,8 +264,8 @@ def read_vocabulary(path: Path) -> Vocabulary:
     """A vocabulary from a TOML file: [paths], [groups], [members], [choices.CodeList], [ignore] labels."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise FormError(f"{path.name}: {error}") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as error:
+        raise FormError(f"{path.name}: not a readable vocabulary ({error.__class__.__name__}: {error})") from None
     for path_name in raw.get("paths", {}):
         if _kind(path_name) == "":
             raise FormError(f"{path.name}: the model has no path {path_name!r}")

@@ -420,8 +420,8 @@ def load_form(path: Path) -> Form:
     """A form from its spec file; FormError says what is wrong and where."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise FormError(f"{path}: {error}") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as error:
+        raise FormError(f"{path}: not a readable form spec ({error.__class__.__name__}: {error})") from None
     where = str(path)
     template = raw.get("template", "")
     if template and (not isinstance(template, str) or "/" in template or "\\" in template or template.startswith(".")):

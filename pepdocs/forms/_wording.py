@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pepdocs.forms._spec import Block, Form, Section
+from pepdocs._util.memo import per_object
+from pepdocs.forms._spec import Block, Form, Section, _normal
 
 
 def section_heading(section: Section) -> str:
@@ -41,3 +42,20 @@ def block_header(block: Block) -> list[str]:
     if block.kind == "grid":
         return ["", *(c.label for c in block.columns[: block.pairs])]
     return []
+
+
+@per_object
+def printed_words(form: Form) -> frozenset[str]:
+    """Everything a pepdocs form prints besides its answers, normalised: fixed wording, labels, headings."""
+    words = static_texts(form) | {f.label for f in (*form.title_fields, *form.fields())}
+    for _, block in form.blocks():
+        words |= {*block_header(block), *block.row_labels}
+    return frozenset(_normal(word) for word in words if word)
+
+
+def shown_label(form: Form, label: str) -> str:
+    """An unmapped item's label as a message may say it: words the form prints, else nothing (they may be a value).
+
+    A council's own form labels what it keeps only with words its blank form prints.
+    """
+    return label if form.foreign or _normal(label) in printed_words(form) else ""

@@ -7,6 +7,7 @@ record carry `sensitive` in their JSON-schema metadata; `sensitive_paths()` list
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -67,17 +68,28 @@ from pepdocs.model._identifiers import (
 SCHEMA_VERSION = "1.0"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _whole(value: str) -> str:
+    """The string, unless it is not text: JSON can escape half a surrogate pair ("\\ud800"); no file can hold it."""
+    if _SURROGATE.search(value):
+        raise ValueError("not text: it holds half of a UTF-16 surrogate pair")
+    return value
+
+
 def _clean_text(value: Any) -> Any:
-    """Read '' as absent and write every line break as '\\n'."""
+    """Read '' as absent and write every line break as '\\n'; refuse what is not text."""
     if isinstance(value, str):
         if value == "":
             return None
-        return value.replace("\r\n", "\n").replace("\r", "\n")
+        return _whole(value).replace("\r\n", "\n").replace("\r", "\n")
     return value
 
 
 Text = Annotated[str | None, BeforeValidator(_clean_text)]
 """Free text; an empty string means nothing was given."""
+Whole = Annotated[str, AfterValidator(_whole)]
 
 Upn = Annotated[str, AfterValidator(validate_upn)]
 Uln = Annotated[str, AfterValidator(validate_uln)]
@@ -777,7 +789,7 @@ class PEP(Part):
     early_years: EarlyYears = Field(default_factory=EarlyYears)
     post16: Post16 = Field(default_factory=Post16)
     no_provision: NoProvision = Field(default_factory=NoProvision)
-    extensions: dict[str, dict[str, str]] = Field(
+    extensions: dict[Whole, dict[Whole, Whole]] = Field(
         default_factory=dict, description="Values a form holds that have no canonical home, keyed by form id"
     )
 

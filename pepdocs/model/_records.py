@@ -95,6 +95,8 @@ def read_pep(path: str | Path) -> PEP:
         raise ModelError(
             [Issue(f"not JSON: {error.msg} at line {error.lineno} column {error.colno}")], str(path)
         ) from None
+    except RecursionError:  # arrays or objects nested thousands deep: no PEP record is
+        raise ModelError([Issue("not a PEP record: its JSON nests too deep to read")], str(path)) from None
     return pep_from_data(data, str(path))
 
 

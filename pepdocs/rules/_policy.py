@@ -301,6 +301,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise InputError(f"cannot read the policy ({error.strerror or error.__class__.__name__})", str(path)) from None
     except tomllib.TOMLDecodeError as error:
         raise InputError(f"not TOML: {error}", str(path)) from None
+    except RecursionError:  # arrays or tables nested thousands deep: no policy is
+        raise InputError("not a policy: its TOML nests too deep to read", str(path)) from None
 
 
 def _load(path: Path, seen: frozenset[Path]) -> Policy:

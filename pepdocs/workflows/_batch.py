@@ -136,8 +136,7 @@ class BatchReport:
         data = {
             "note": VALUES_NOTE,
             "pepdocs": _version(),
-            "source": self.source,
-            "out_dir": str(self.out_dir),
+            "source": Path(self.source).name,  # names the file, not the folders of this machine it is in
             "run_date": self.run_date.isoformat(),
             "format": self.format,
             "counts": self.counts,
@@ -278,8 +277,8 @@ class Journal:
                         self.entries[item["file"]] = Written(
                             str(item["key"]), int(item["size"]), int(item["mtime_ns"]), str(item["sha256"])
                         )
-                    except (ValueError, KeyError, TypeError):
-                        continue  # a line cut short when a run was killed
+                    except (ValueError, KeyError, TypeError, RecursionError):
+                        continue  # a line cut short when a run was killed, or garbled
         except FileNotFoundError:
             pass
         except OSError as error:
@@ -362,9 +361,9 @@ def _render_one(job: Job, out_dir: Path, format: Format, journal: Journal) -> Re
 
     The file is renamed into place whole but not synced: the run syncs its folder at checkpoints.
     """
+    path = out_dir / job.file
     try:
         data = render(job.pep, job.form, format, sections=job.sections, audience=job.audience, on=job.on)
-        path = out_dir / job.file
         sha256 = hashlib.sha256(data).hexdigest()
 
         written: list[Written] = []
@@ -375,8 +374,8 @@ def _render_one(job: Job, out_dir: Path, format: Format, journal: Journal) -> Re
             journal.record(job.file, written[0])
 
         write_atomically(path, data, sync=False, before_rename=ahead)
-    except PepdocsError as error:
-        return Result(job.row, job.file, job.key, error=str(error))
+    except PepdocsError as error:  # the file's name holds the person ID: the row and the form say which file it is
+        return Result(job.row, job.file, job.key, error=str(error).removeprefix(f"{path}: "))
     except Exception as error:  # a bug must fail its row, not the thousands after it; its text may hold values
         return Result(job.row, job.file, job.key, error=f"an unexpected {error.__class__.__name__}")
     return Result(job.row, job.file, job.key, written[0].size, written[0].mtime_ns, sha256)
@@ -445,9 +444,9 @@ def do_row(plan: Plan, item: Item, journal: Journal) -> Outcome:
         row.problems.append(Issue(f"the row could not be read ({error.__class__.__name__})", row=item.row))
         return row, [], 0
     results = [_render_one(job, plan.out_dir, plan.format, journal) for job in jobs]
-    for result in results:
+    for job, result in zip(jobs, results, strict=True):
         if result.error is not None:
-            row.problems.append(Issue(f"{result.file} could not be rendered: {result.error}", row=result.row))
+            row.problems.append(Issue(f"its {job.form} file could not be written: {result.error}", row=result.row))
             row.status = "failed"
     return row, results, up_to_date
 

@@ -175,6 +175,8 @@ def load_mapping(path: str | os.PathLike[str]) -> dict[str, str]:
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
         raise InputError(f"the mapping file is not valid {file.suffix.lstrip('.').upper() or 'TOML'}: {error}",
                          str(file)) from None  # fmt: skip
+    except RecursionError:  # nested thousands deep: no mapping is
+        raise InputError("the mapping file nests too deep to read; it maps headers to model paths", str(file)) from None
     if not isinstance(data, dict):
         raise InputError('the mapping file must map headers to model paths: {"Their Header": "child.upn"}', str(file))
     mapping: dict[str, str] = {}
@@ -191,6 +193,17 @@ def load_mapping(path: str | os.PathLike[str]) -> dict[str, str]:
     return mapping
 
 
+def _letter(index: int) -> str:
+    """A column's letter, from its index from 0."""
+    from openpyxl.utils.cell import get_column_letter
+
+    return str(get_column_letter(index + 1))
+
+
+def _blank(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
 @dataclass(frozen=True)
 class UsedColumn:
     """A column of the file that fills a model path."""
@@ -203,9 +216,7 @@ class UsedColumn:
     @property
     def ref(self) -> str:
         """The column as a spreadsheet user finds it: its letter and header."""
-        from openpyxl.utils.cell import get_column_letter
-
-        return f'{get_column_letter(self.index + 1)} "{self.header}"'
+        return f'{_letter(self.index)} "{self.header}"'
 
     @property
     def where(self) -> str:
@@ -382,6 +393,8 @@ class RowBuilder:
     file: str
     columns: tuple[UsedColumn, ...]
     on: date
+    headed: frozenset[int]
+    """The indexes of the columns with a header, used or not: a value anywhere else has no column to go by."""
 
     @property
     def id_column(self) -> UsedColumn | None:
@@ -414,6 +427,10 @@ class RowBuilder:
         where: dict[str, str] = {}
         problems: list[Issue] = []
         year: int | None = None
+        for index, cell in enumerate(row):
+            if index not in self.headed and not _blank(cell):
+                message = "a value in a column with no header is not read: give the column a header"
+                problems.append(Issue(message, column=_letter(index), row=number))
         for column in self.columns:
             raw = row[column.index] if column.index < len(row) else None
             if isinstance(raw, str):
@@ -518,6 +535,7 @@ class CaseReader(Iterator[CaseRow]):
         self.notes: list[str] = []
         self.columns: list[UsedColumn] = []
         self.ignored: list[str] = []
+        self._headed: set[int] = set()
         self._seen: dict[str, int] = {}
         self._closers: list[Any] = []
         self._header_row = 0
@@ -686,6 +704,7 @@ class CaseReader(Iterator[CaseRow]):
             header = " ".join(str(cell).split()) if cell is not None else ""
             if not header:
                 continue
+            self._headed.add(index)
             target = self._known.get(header_key(header))
             if target is None:
                 self.ignored.append(header)
@@ -740,17 +759,17 @@ class CaseReader(Iterator[CaseRow]):
                 reason = str(error) if isinstance(error, csv.Error) else error.__class__.__name__
                 raise InputError(f"the file cannot be read past here ({reason})", self.file, self._last + 1) from None
             self._last = number
-            if formulas or not all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row):
+            if formulas or not all(_blank(cell) for cell in row):
                 yield number, row, formulas
 
     @property
     def builder(self) -> RowBuilder:
         """What makes a CaseRow of a raw row (it can be sent to a worker process)."""
-        return RowBuilder(self.file, tuple(self.columns), self.on)
+        return RowBuilder(self.file, tuple(self.columns), self.on, frozenset(self._headed))
 
     def _case(self, number: int, row: tuple[Any, ...], formulas: dict[int, str] | None) -> CaseRow | None:
         """The row as a CaseRow, a person ID seen before refused; None for a row with nothing in it."""
-        if not formulas and all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row):
+        if not formulas and all(_blank(cell) for cell in row):
             return None
         case = self.builder.build(number, row, formulas)
         person_id = case.person_id

@@ -12,6 +12,7 @@ from pepdocs.forms._answers import shown, value_at
 from pepdocs.forms._assemble import Parsed
 from pepdocs.forms._omitted import omitted
 from pepdocs.forms._spec import Field, Form, get_form
+from pepdocs.forms._wording import shown_label
 from pepdocs.model._paths import get
 from pepdocs.model._pep import PEP
 from pepdocs.model._records import json_path
@@ -160,7 +161,10 @@ def report_for(parsed: Parsed, source: Form, target: Form) -> Report:
     if misfit is not None:
         report.changes.append(Change("meaning", "$.year_group", "Who the form is for", note=misfit))
     for entry in parsed.unmapped:
-        report.changes.append(Change("unmapped", entry.path or entry.where, entry.label, entry.text))
+        # Its label only if the form prints it: a row's first cell or a heading typed by a school may be a value.
+        report.changes.append(
+            Change("unmapped", entry.path or entry.where, shown_label(source, entry.label), entry.text)
+        )
     for issue in parsed.warnings:
         report.changes.append(Change("warning", issue.path, issue.field, note=issue.message))
     return report
@@ -178,6 +182,7 @@ def convert(
     target = get_form(to)
     parsed = parse(source, form=form, isolated=isolated)
     document = render(parsed.pep, target, format)
-    report = report_for(parsed, get_form(parsed.form), target)
+    read_as = form if isinstance(form, Form) and form.id == parsed.form else get_form(parsed.form)  # maybe unlisted
+    report = report_for(parsed, read_as, target)
     log.debug("converted source=%s target=%s format=%s changes=%d", parsed.form, target.id, format, len(report.changes))
     return Converted(document, parsed.pep, report, parsed)

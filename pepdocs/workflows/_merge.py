@@ -113,10 +113,16 @@ def identity(pep: PEP | Parsed) -> dict[str, Any]:
 
     A returned form's name band speaks first; its sections fill in what the band lacks.
     """
+    return {k: v for claim in reversed(_claims(pep)) for k, v in claim.items()}
+
+
+def _claims(pep: PEP | Parsed) -> list[dict[str, Any]]:
+    """What a record says of who it is about; for a returned form, its name band's word and its sections', apart."""
     if isinstance(pep, Parsed):
-        return {**identity(pep.pep), **{path: v for path, v in pep.identity.items() if v not in (None, "")}}
+        band = {path: v for path, v in pep.identity.items() if path in ITEMS and v not in (None, "")}
+        return [band, *_claims(pep.pep)]
     found = {path: get(pep, path) for path in ITEMS}
-    return {path: value for path, value in found.items() if value not in (None, "")}
+    return [{path: value for path, value in found.items() if value not in (None, "")}]
 
 
 def _same(mine: Any, theirs: Any) -> bool:
@@ -128,11 +134,15 @@ def _same(mine: Any, theirs: Any) -> bool:
 def check_identity(record: PEP, returned: Parsed | PEP, *, allow_unidentified: bool = False) -> None:
     """Refuse a returned form about another child, or one that says nothing of who it is about.
 
-    IdentityError names the items that differ (name, date of birth, person ID, UPN), never their values.
+    The name band and the form's own sections must each agree with the record: a band naming this
+    child above sections about another is another child's form. IdentityError names the items that
+    differ (name, date of birth, person ID, UPN), never their values.
     """
-    mine, theirs = identity(record), identity(returned)
-    shared = [path for path in ITEMS if path in mine and path in theirs]
-    differ = [ITEMS[path] for path in shared if not _same(mine[path], theirs[path])]
+    mine, claims = identity(record), _claims(returned)
+    shared = [path for path in ITEMS if path in mine and any(path in claim for claim in claims)]
+    differ = [
+        ITEMS[path] for path in shared if any(path in claim and not _same(mine[path], claim[path]) for claim in claims)
+    ]
     if differ:
         raise IdentityError(
             f"the returned form is about another child: its {_listed(differ)} "

@@ -24,6 +24,7 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
+from pepdocs.engines.docx._properties import scrubbed_part
 from pepdocs.forms._spec import Block, Form
 from pepdocs.forms._style import LABEL_FILL, MARGIN_CM, NAVY, PAGE_HEIGHT_CM, PAGE_WIDTH_CM, TEXT_WIDTH_CM
 from pepdocs.forms._wording import block_header, filled_by_line, section_heading
@@ -350,30 +351,14 @@ def build_docx(form: Form) -> bytes:
     return _scrub(out.getvalue(), form)
 
 
-_CORE = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
-    'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
-    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-    "<dc:title>{title}</dc:title><dc:subject>{subject}</dc:subject><cp:revision>1</cp:revision>"
-    "</cp:coreProperties>"
-)
-
-
 def _scrub(docx: bytes, form: Form) -> bytes:
     """Give the package fixed timestamps and core properties with no author, dates or tool names."""
-    from xml.sax.saxutils import escape
-
     source = zipfile.ZipFile(io.BytesIO(docx))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = _CORE.format(title=escape(form.title), subject=escape(form.authority)).encode()
-            elif info.filename == "docProps/app.xml":
-                data = re.sub(rb"<Application>.*?</Application>", b"<Application>pepdocs</Application>", data)
-            elif info.filename.startswith("docProps/thumbnail"):
+            data = scrubbed_part(info.filename, source.read(info.filename), form.title, form.authority)
+            if info.filename.startswith("docProps/thumbnail"):
                 continue
             elif info.filename == "_rels/.rels":
                 data = re.sub(rb'<Relationship [^>]*Target="docProps/thumbnail[^"]*"/>', b"", data)

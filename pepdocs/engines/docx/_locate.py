@@ -8,7 +8,7 @@ from pepdocs._util.memo import per_object
 from pepdocs.engines.docx._read import Cell, DocxContent
 from pepdocs.forms._assemble import Found, Unmapped
 from pepdocs.forms._spec import Block, Field, Form, _normal, list_forms
-from pepdocs.forms._wording import block_header, static_texts
+from pepdocs.forms._wording import block_header, printed_words, static_texts
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ class _Labels:
     """Each table or grid block's normalised column labels, by block id."""
     rows: dict[str, list[tuple[str, dict[str, Field]]]]
     """Each grid block's normalised row labels, each with its fields by their normalised labels, by block id."""
+    printed: frozenset[str]
+    """Everything the form prints besides its answers, normalised."""
 
 
 @per_object
@@ -42,7 +44,7 @@ def _labels(form: Form) -> _Labels:
                 for r, label in enumerate(block.row_labels)
             ]
     statics = frozenset(_normal(text) for text in static_texts(form))
-    return _Labels(statics, _normal(form.title), columns, headers, rows)
+    return _Labels(statics, _normal(form.title), columns, headers, rows, printed_words(form))
 
 
 class _Index:
@@ -113,6 +115,9 @@ def _field_value(index: _Index, field: Field, found: Found, band: bool = False) 
     index.use(label, value)
     if value is not None and (band or not field.derived):
         found.values[field.id] = value.text
+    if label.text != field.label and _normal(label.text) != _normal(field.label):  # found by its bookmark, retyped
+        where = f"table {label.table + 1} row {label.row + 1} column {label.column + 1}: the label's own cell"
+        found.unmapped.append(Unmapped(field.label, label.text, where=where))
 
 
 def _table(index: _Index, block: Block, found: Found, labels: _Labels) -> None:
@@ -122,6 +127,10 @@ def _table(index: _Index, block: Block, found: Found, labels: _Labels) -> None:
     index.use(*header)
     by_label = labels.columns[block.id]
     columns = [by_label.get(_normal(cell.text)) for cell in header]
+    for cell in header:  # a heading retyped or added: its words kept, even over a column with nothing in it
+        if cell.text.strip() and _normal(cell.text) not in labels.printed:
+            where = f"table {cell.table + 1} row {cell.row + 1} column {cell.column + 1}: a column heading"
+            found.unmapped.append(Unmapped("", cell.text, where=where))
     if block.kind == "table" and not any(columns[1:]) and len(header) == len(block.columns):
         columns = list(block.columns)  # headers retyped beyond recognition: trust the order
     table = index.content.tables[header[0].table]
@@ -186,7 +195,8 @@ def locate(form: Form, content: DocxContent, sections: frozenset[str] | None) ->
             continue
         row = index.row(cell)
         label = row[0].text if row[0] is not cell and cell.column > 0 else ""
-        found.unmapped.append(Unmapped(label, cell.text, where=f"table {cell.table + 1} row {cell.row + 1}"))
+        where = f"table {cell.table + 1} row {cell.row + 1} column {cell.column + 1}"
+        found.unmapped.append(Unmapped(label, cell.text, where=where))
     for number, text in enumerate(content.paragraphs, start=1):
         key = _normal(text)
         if key and key not in statics and not key.startswith(labels.title):

@@ -36,6 +36,7 @@ from pepdocs.engines.docx._places import (
     write_paragraphs,
     write_unit,
 )
+from pepdocs.engines.docx._properties import scrubbed_part
 from pepdocs.engines.docx._read import MAX_PARTS, W, read_docx, read_limited, read_package, safe_xml
 from pepdocs.forms._answers import Answers
 from pepdocs.forms._assemble import Found, Unmapped
@@ -297,7 +298,8 @@ def render_original(form: Form, answers: Answers) -> bytes:
         for name in names:
             info = infos[name]
             info.compress_type = zipfile.ZIP_DEFLATED
-            package.writestr(info, parts[name])
+            # The council's author and company are not ours to pass on.
+            package.writestr(info, scrubbed_part(name, parts[name], form.title, form.authority))
     return out.getvalue()
 
 

@@ -21,6 +21,7 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 _W = f"{{{W}}}"
 CUSTOM_PART = "docProps/custom.xml"
+COMMENTS_PART = "word/comments.xml"
 MAX_PART_BYTES = 64 * 1024 * 1024
 MAX_PARTS = 2000
 MAX_DEPTH = 256
@@ -66,7 +67,7 @@ def read_package(data: bytes, file: str) -> dict[str, bytes]:
         names = {info.filename for info in infos}
         if "word/document.xml" not in names:
             raise DocumentError("not a Word document (no word/document.xml)", file)
-        wanted = ["word/document.xml", CUSTOM_PART, "[Content_Types].xml"]
+        wanted = ["word/document.xml", CUSTOM_PART, "[Content_Types].xml", COMMENTS_PART]
         out = {}
         for name in wanted:
             if name in names:
@@ -85,6 +86,21 @@ def read_limited(package: zipfile.ZipFile, name: str, file: str) -> bytes:
     if len(data) > MAX_PART_BYTES:
         raise DocumentError(f"{name} inflates past {MAX_PART_BYTES // 2**20} MB; refusing a possible zip bomb", file)
     return data
+
+
+def comments(parts: dict[str, bytes], file: str) -> list[tuple[str, str]]:
+    """The words of each comment in the margin (never who wrote it), each with where it is."""
+    if COMMENTS_PART not in parts:
+        return []
+    root = safe_xml(parts[COMMENTS_PART], file, COMMENTS_PART)
+    if len(root) > MAX_PARTS or cast(float, _ALL_TEXT(root)) > MAX_TEXT:
+        raise LimitError(f"{COMMENTS_PART} holds more comments than any PEP ({len(root):,})", file)
+    out = []
+    for number, comment in enumerate(root.iter(f"{_W}comment"), 1):
+        text = "\n".join(paragraph_text(p) for p in comment.iter(f"{_W}p")).strip()
+        if text:
+            out.append((f"comment {number}: a comment in the margin, outside any answer", text))
+    return out
 
 
 def custom_properties(parts: dict[str, bytes], file: str) -> dict[str, str]:
@@ -213,6 +229,8 @@ class DocxContent:
     properties: dict[str, str]
     body: Any = field(default=None, repr=False, compare=False)
     """The document body as read, for finding the places of a council's own form."""
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    """Words written outside the body (a comment in the margin), each with where it is."""
 
     def cells(self) -> Iterator[Cell]:
         for table in self.tables:
@@ -396,4 +414,4 @@ def read_docx(data: bytes, file: str) -> DocxContent:
         for p in ((child,) if child.tag == p_tag and not nested else cast(list[etree._Element], _LOOSE(child)))
     ]
     paragraphs = [reader.paragraph(p) for p in loose]
-    return DocxContent(tables, bookmarks, paragraphs, custom_properties(parts, file), body)
+    return DocxContent(tables, bookmarks, paragraphs, custom_properties(parts, file), body, comments(parts, file))

@@ -20,6 +20,7 @@ from typing import Any
 import pikepdf
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
+from pypdf.generic import NameObject
 
 from pepdocs._errors import DocumentError, RenderError
 from pepdocs._util.memo import per_object
@@ -413,32 +414,35 @@ def render_pdf_original(form: Form, answers: Answers) -> bytes:
             elif name in kinds:
                 _fill(values, kinds[name], f, answers.raw.get(f.id), answers.values.get(f.id, ""))
     try:
-        return _filled(reader, values)
+        return _filled(form, reader, values)
     except _BROKEN as error:
         # Which field pypdf cannot fill (one without a rectangle, an appearance that is no dictionary) is found again
         # one field at a time; its name is the council's, never an answer.
-        name = next((n for n in values if not _fills(reader, {n: values[n]})), "")
+        name = next((n for n in values if not _fills(form, reader, {n: values[n]})), "")
         which = f"field {name} of " if name else ""
         raise RenderError(
             f"form {form.id}: {which}its template PDF {form.template} cannot be filled ({type(error).__name__})"
         ) from error
 
 
-def _filled(reader: PdfReader, values: dict[str, str]) -> bytes:
+def _filled(form: Form, reader: PdfReader, values: dict[str, str]) -> bytes:
     writer = PdfWriter(clone_from=reader)
     if values:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             writer.update_page_form_field_values(None, values, auto_regenerate=False)
     writer.set_need_appearances_writer(False)
+    # The council's author, tool and file path are not ours to pass on: its title, its authority, pepdocs.
+    writer.metadata = {"/Title": form.title, "/Subject": form.authority, "/Producer": "pepdocs"}
+    writer.root_object.pop(NameObject("/Metadata"), None)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
-def _fills(reader: PdfReader, values: dict[str, str]) -> bool:
+def _fills(form: Form, reader: PdfReader, values: dict[str, str]) -> bool:
     try:
-        _filled(reader, values)
+        _filled(form, reader, values)
     except _BROKEN:
         return False
     return True

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pepdocs._errors import DocumentError, Issue, NotAPepFormError
+from pepdocs._errors import DocumentError, Issue, LimitError, NotAPepFormError
 from pepdocs.engines.docx._locate import identify as identify_cells
 from pepdocs.engines.docx._locate import locate as locate_cells
 from pepdocs.engines.docx._read import Cell, DocxContent
@@ -24,6 +24,9 @@ from pepdocs.forms._assemble import Found
 from pepdocs.forms._codecs import CHECKED, UNCHECKED
 from pepdocs.forms._spec import Form, _normal, option_label
 from pepdocs.forms._wording import block_header, static_texts
+
+MAX_PAGES = 100
+"""The most pages a PDF read by its printed text may have: a PEP has a few dozen; each takes a tenth of a second."""
 
 PRINTED_WARNING = (
     "the PDF has no fillable fields: its answers were read from the printed text by their labels; check them"
@@ -38,6 +41,8 @@ class PrintedContent:
     cells: DocxContent
     info: dict[str, str] = field(default_factory=dict)
     warnings: list[Issue] = field(default_factory=lambda: [Issue(PRINTED_WARNING)])
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    """Words written on the pages outside the printed text (a typed-on text box, a comment), each with where."""
 
     @property
     def properties(self) -> dict[str, str]:
@@ -53,13 +58,23 @@ class _Token:
     bottom: float
 
 
-def read_printed(data: bytes, file: str, info: dict[str, str], password: str | None = None) -> PrintedContent:
+def read_printed(
+    data: bytes,
+    file: str,
+    info: dict[str, str],
+    password: str | None = None,
+    notes: list[tuple[str, str]] | None = None,
+) -> PrintedContent:
     """The tables and lines of a PDF's pages; NotAPepFormError when it holds no text at all (an image scan)."""
     import pdfplumber  # only for PDFs without fields
 
     reader = _Reader()
     try:
         with pdfplumber.open(io.BytesIO(data), password=password or "") as pdf:
+            if len(pdf.pages) > MAX_PAGES:
+                raise LimitError(
+                    f"has {len(pdf.pages):,} pages to read by their printed text; a PEP has far fewer", file
+                )
             if not any(page.chars for page in pdf.pages):
                 raise NotAPepFormError(
                     "holds no text, only images (a scan?): pepdocs reads a PDF's fields or its printed text, "
@@ -68,12 +83,12 @@ def read_printed(data: bytes, file: str, info: dict[str, str], password: str | N
                 )
             for number, page in enumerate(pdf.pages):
                 reader.page(page, number)
-    except NotAPepFormError:
+    except (NotAPepFormError, LimitError):
         raise
     except Exception as error:  # pdfminer raises many kinds on a damaged file
         raise DocumentError(f"the PDF's text cannot be read ({type(error).__name__})", file) from error
     cells = DocxContent(_numbered(reader.tables), {}, reader.paragraphs(), info)
-    return PrintedContent(cells, info)
+    return PrintedContent(cells, info, notes=notes or [])
 
 
 Box = tuple[float, float, float, float]

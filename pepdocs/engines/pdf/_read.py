@@ -44,6 +44,8 @@ class PdfFields:
     info: dict[str, str]
     by_appearance: list[str] = field(default_factory=list)
     """Box fields with no value (/V) whose state was read from their widgets' appearance (/AS)."""
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    """Words written on the pages outside any field (a typed-on text box, a comment), each with where it is."""
 
     @property
     def properties(self) -> dict[str, str]:
@@ -54,9 +56,10 @@ class PdfFields:
 class NoFieldsError(DocumentError):
     """A readable PDF with no form fields: read by its printed text instead."""
 
-    def __init__(self, message: str, file: str, info: dict[str, str]) -> None:
+    def __init__(self, message: str, file: str, info: dict[str, str], notes: list[tuple[str, str]]) -> None:
         super().__init__(message, file)
         self.info = info
+        self.notes = notes
 
 
 def read_pdf(data: bytes, file: str, password: str | None = None) -> PdfFields:
@@ -103,6 +106,7 @@ def _fields(pdf: pikepdf.Pdf, file: str) -> PdfFields:
     if isinstance(fields, pikepdf.Array):
         for name, kind, node, kids in field_tree(fields, ("/FT", "/Ff", "/V"), MAX_FIELDS, own=("/V",)):
             _terminal(node, name, kind, kids, out)
+    out.notes = _notes(pdf, file)
     if acroform is not None and acroform.get("/XFA") is not None:
         if not out.text and not out.states:
             raise DocumentError(
@@ -113,8 +117,31 @@ def _fields(pdf: pikepdf.Pdf, file: str) -> PdfFields:
     if not out.text and not out.states:
         claimed = info.get("pepdocs.form")
         hint = f"; it is a flattened copy of form {claimed}: parse the fillable original" if claimed else ""
-        raise NoFieldsError(f"the PDF has no fillable fields{hint}", file, info)
+        raise NoFieldsError(f"the PDF has no fillable fields{hint}", file, info, out.notes)
     return out
+
+
+# Annotations that hold no words of their own: the fields' widgets, links, and the pop-ups that show a note's words.
+_NOT_NOTES = frozenset({"/Widget", "/Link", "/Popup"})
+
+
+def _notes(pdf: pikepdf.Pdf, file: str) -> list[tuple[str, str]]:
+    """Words written on the pages outside any field: a text box typed on (FreeText), a comment, a marked-up note."""
+    notes: list[tuple[str, str]] = []
+    for number, page in enumerate(pdf.pages, start=1):
+        annotations = page.obj.get("/Annots")
+        if not isinstance(annotations, pikepdf.Array):
+            continue
+        for annotation in annotations:
+            if len(notes) >= MAX_FIELDS:
+                raise LimitError(f"holds more than {MAX_FIELDS:,} notes and comments; a PEP holds far fewer", file)
+            if not isinstance(annotation, pikepdf.Dictionary) or annotation.get("/Subtype") in _NOT_NOTES:
+                continue
+            words = annotation.get("/Contents")
+            if isinstance(words, pikepdf.String) and str(words).strip():
+                kind = str(annotation.get("/Subtype", "/Annotation"))[1:]
+                notes.append((f"page {number}: a {kind} annotation, outside any field", _text_value(words)))
+    return notes
 
 
 Terminal = tuple[str, dict[str, Any], Any, list[Any]]
