@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import json
+import logging
 import re
 import subprocess
 import tomllib
@@ -489,3 +491,261 @@ def test_one_section_of_a_council_form_fills_only_that_section(scaffolded: dict[
             assert value == carried(form, pep)[path], path
         else:
             assert value in (None, []), path
+
+
+# --- damaged councils' forms (each found by benchmarks/fuzz.py) --------------------------------------------------
+
+W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
+
+
+def _damaged(tmp_path: Path, name: str, change: Any) -> Path:
+    """The council's blank Word form with its document.xml changed by `change`, written under `tmp_path`."""
+    path = tmp_path / f"{name}.docx"
+    path.write_bytes(edited((CORPUS / name / "original.docx").read_bytes(), change))
+    return path
+
+
+def _round_trip(path: Path, name: str, folder: Path) -> tuple[Form, pepdocs.PEP, pepdocs.Parsed]:
+    """The damaged form scaffolded, a record written into it, and that read back."""
+    form = load_form(scaffold_form(path, name, folder).folder / "form.toml")
+    pep = _record_for(form)
+    return form, pep, pepdocs.parse(pepdocs.render(pep, form, "docx"), form=form)
+
+
+def test_cell_spans_that_are_no_number_and_a_row_without_cells_are_read_past(
+    scaffolded: dict[str, Any], tmp_path: Path
+) -> None:
+    # Was a raw ValueError (int("x")) in scaffolding, and "cannot be read (ValueError)" from parse's last resort.
+    def change(root: Any) -> None:
+        for number, span in enumerate(root.iter(f"{W}gridSpan")):
+            span.set(f"{W}val", ["x", "0", "-1", "99999999999"][number % 4])
+        row = next(root.iter(f"{W}tr"))
+        for cell in row.findall(f"{W}tc"):
+            row.remove(cell)  # and a row with no cells, which has no first cell to find a heading by (IndexError)
+
+    _, _pep, parsed = _round_trip(_damaged(tmp_path, "southdale", change), "southdale", tmp_path / "forms")
+    assert parsed.texts
+    southdale = _form(scaffolded, "southdale")
+    completed = edited(pepdocs.render(_record_for(southdale), southdale, "docx"), change)
+    assert pepdocs.parse(completed, form=southdale).texts
+
+
+@pytest.mark.parametrize("state", ["0", "ZZZZ", "110000", "D800", ""])
+def test_a_tick_box_control_whose_glyph_xml_cannot_hold_is_ticked_with_words_box(tmp_path: Path, state: str) -> None:
+    # Eastvale's content-control tick boxes name the glyph they show as a hex code; one that is no character, a
+    # control character or half a surrogate pair was a raw ValueError from int() or lxml while writing the tick.
+    def change(root: Any) -> None:
+        for glyph in root.iter(f"{W14}checkedState"):
+            glyph.set(f"{W14}val", state)
+
+    form, pep, parsed = _round_trip(_damaged(tmp_path, "eastvale", change), "eastvale", tmp_path / "forms")
+    _same(form, pep, parsed.pep)
+    boxes = [f for f in form.fields() if f.place.get("control") == "sdt-check"]
+    assert boxes and all(get(parsed.pep, f.path) is True for f in boxes)
+
+
+def test_legacy_fields_with_a_list_choice_that_is_no_number_or_no_end_are_read(tmp_path: Path) -> None:
+    # Northmoor's legacy fields: a drop-down's chosen entry "x" was a raw ValueError, and a text field whose end
+    # never comes a raw AttributeError when an answer was written into it.
+    def change(root: Any) -> None:
+        for result in root.iter(f"{W}result"):
+            result.set(f"{W}val", "x")
+        for result in root.iter(f"{W}ddList"):
+            etree.SubElement(result, f"{W}result").set(f"{W}val", "x")
+        end = next(c for c in root.iter(f"{W}fldChar") if c.get(f"{W}fldCharType") == "end")
+        must(end.getparent()).remove(end)
+
+    _, _pep, parsed = _round_trip(_damaged(tmp_path, "northmoor", change), "northmoor", tmp_path / "forms")
+    assert len(parsed.texts) >= 10
+
+
+def test_a_council_table_given_fifteen_hundred_rows_is_scaffolded_within_the_guard(tmp_path: Path) -> None:
+    # Each row looked through every row after it (quadratic): 25 s of CPU for a Westbrook form so given rows.
+    from tests.test_limits import ends
+
+    def change(root: Any) -> None:
+        # An empty row for an answer under a question, as a school adds more room to write.
+        row = next(r for r in root.iter(f"{W}tr") if len(r.findall(f"{W}tc")) == 1 and not "".join(r.itertext()))
+        for _ in range(1500):
+            row.addnext(copy.deepcopy(row))
+
+    kind, value = ends(scaffold_form, _damaged(tmp_path, "westbrook", change), "westbrook", tmp_path / "forms")
+    assert kind == "ok", (kind, value)
+
+
+def _pdf_edited(name: str, change: Any) -> bytes:
+    """The council's blank PDF with its field dictionaries changed by `change(writer, fields)`."""
+    from pypdf.generic import ArrayObject
+
+    writer = PdfWriter(clone_from=PdfReader(CORPUS / name / "original.pdf"))
+    fields: list[Any] = []
+    todo = list(writer._root_object["/AcroForm"]["/Fields"])  # type: ignore[index]
+    while todo:
+        node = todo.pop().get_object()
+        fields.append(node)
+        kids = node.get("/Kids")
+        todo += list(kids) if isinstance(kids, ArrayObject) else []
+    change(writer, fields)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name", PDF)
+def test_field_entries_of_the_wrong_type_are_passed_over_when_scaffolding(name: str, tmp_path: Path) -> None:
+    # Each was a raw exception: /Ff a name (TypeError), a kid that is a number (AttributeError), /Rect of names
+    # (ValueError), /Opt a number (TypeError) or [[]] (IndexError), a tooltip's row of 5,000 digits (ValueError).
+    from pypdf.generic import ArrayObject, NameObject, NumberObject, TextStringObject
+
+    def change(_writer: Any, fields: list[Any]) -> None:
+        odd = [
+            ("/Ff", NameObject("/Yes")),
+            ("/Kids", ArrayObject([NumberObject(1), TextStringObject("k")])),
+            ("/Rect", ArrayObject([NameObject("/a")] * 4)),
+            ("/Opt", NumberObject(5)),
+            ("/Opt", ArrayObject([ArrayObject()])),
+            ("/TU", TextStringObject("Targets, row " + "9" * 5000 + ": By when")),
+        ]
+        terminal = [f for f in fields if "/T" in f and not any("/T" in k.get_object() for k in f.get("/Kids", []))]
+        for number, node in enumerate(terminal[: 3 * len(odd)]):
+            key, value = odd[number % len(odd)]
+            node[NameObject(key)] = value
+
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(_pdf_edited(name, change))
+    assert scaffold_form(path, name, tmp_path / "forms").places()
+
+
+def test_a_page_whose_text_cannot_be_decoded_labels_no_field_and_scaffolding_goes_on(tmp_path: Path) -> None:
+    # pypdf's text extraction raised a raw ValueError (binascii) for a page stream that is not the ASCII85 it says.
+    from pypdf.generic import NameObject
+
+    def change(writer: Any, _fields: list[Any]) -> None:
+        contents = writer.pages[0].get_contents()
+        contents[NameObject("/Filter")] = NameObject("/ASCII85Decode")
+        contents.set_data(b"~~ not ascii85 ~~")
+        writer.pages[0].replace_contents(contents)
+
+    path = tmp_path / "riverford.pdf"
+    path.write_bytes(_pdf_edited("riverford", change))
+    assert scaffold_form(path, "riverford", tmp_path / "forms").places()
+
+
+def test_a_council_pdf_whose_widget_cannot_be_filled_is_a_render_error_naming_the_field(
+    scaffolded: dict[str, Any], tmp_path: Path
+) -> None:
+    # pypdf raised a raw KeyError filling a widget with no /Rect, an AttributeError for an /AP that is an array.
+    form = _form(scaffolded, "riverford")
+    pep = _record_for(form)
+    held = carried(form, pep)
+    named = next(str(f.place["name"]) for f in form.fields() if f.place.get("name") and held.get(f.path))
+    from pypdf.generic import ArrayObject, NameObject
+
+    def change(_writer: Any, fields: list[Any]) -> None:
+        for node in fields:
+            if node.get("/T") == named:
+                node.pop(NameObject("/Rect"), None)
+                node[NameObject("/AP")] = ArrayObject()
+
+    folder = tmp_path / "forms" / "riverford"
+    folder.mkdir(parents=True)
+    (folder / "form.toml").write_text((form.folder / "form.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "original.pdf").write_bytes(_pdf_edited("riverford", change))
+    with pytest.raises(pepdocs.RenderError, match=rf"form riverford: field {named} of its template PDF original\.pdf"):
+        pepdocs.render(pep, load_form(folder / "form.toml"), "pdf")
+
+
+def test_scaffolding_a_damaged_pdf_logs_nothing_of_its_bytes(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # pypdf logged lines quoting the file's bytes while scaffolding ("Invalid Elementary Object starting with ...").
+    caplog.set_level(logging.DEBUG)
+    data = (CORPUS / "riverford" / "original.pdf").read_bytes()
+    at = data.index(b"/Rect")
+    path = tmp_path / "riverford.pdf"
+    path.write_bytes(data[:at] + b"/Rect [ 1 2 Okafor" + data[at + 12 :].replace(b"startxref", b"startxref 1", 1))
+    try:
+        scaffold_form(path, "riverford", tmp_path / "forms")
+    except pepdocs.PepdocsError:
+        pass
+    assert not [r for r in caplog.records if r.name.split(".")[0] in ("pypdf", "pikepdf")]
+
+
+def test_a_word_form_whose_copies_could_not_be_read_back_is_refused_when_scaffolded(tmp_path: Path) -> None:
+    # Scaffolding read only document.xml: a form with a damaged styles part, properties that are not XML or
+    # paragraphs nested past the limit was onboarded, then failed raw (BadZipFile) when written into, or its
+    # every completed copy was refused.
+    from tests.test_hostile import with_part
+
+    original = (CORPUS / "westbrook" / "original.docx").read_bytes()
+    styles = zipfile.ZipFile(io.BytesIO(original)).getinfo("word/styles.xml")
+    start = styles.header_offset + 30 + len(styles.filename.encode()) + len(styles.extra)
+    at = start + styles.compress_size // 2
+    damaged = {
+        "styles": original[:at] + bytes([original[at] ^ 0x5A]) + original[at + 1 :],
+        "properties": with_part(original, "docProps/custom.xml", b"<Properties><unclosed></Properties>"),
+        "nesting": edited(original, lambda root: must(root.find(f"{W}body")).insert(0, _nested(40))),
+    }
+    for why, data in damaged.items():
+        path = tmp_path / f"{why}.docx"
+        path.write_bytes(data)
+        with pytest.raises(pepdocs.DocumentError) as raised:
+            scaffold_form(path, "westbrook", tmp_path / "forms")
+        assert str(raised.value).startswith(f"{why}.docx: "), why
+
+
+def _nested(depth: int) -> Any:
+    inner = etree.fromstring(f'<w:p xmlns:w="{W[1:-1]}"><w:r><w:t>x</w:t></w:r></w:p>')
+    for _ in range(depth):
+        outer = etree.fromstring(f'<w:p xmlns:w="{W[1:-1]}"/>')
+        outer.append(inner)
+        inner = outer
+    return inner
+
+
+def test_a_template_damaged_after_it_was_scaffolded_is_an_error_naming_it_when_written_into(
+    scaffolded: dict[str, Any], tmp_path: Path
+) -> None:
+    form = _form(scaffolded, "westbrook")
+    folder = tmp_path / "westbrook"
+    folder.mkdir()
+    (folder / "form.toml").write_text((form.folder / "form.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    original = (form.folder / "original.docx").read_bytes()
+    styles = zipfile.ZipFile(io.BytesIO(original)).getinfo("word/styles.xml")
+    at = styles.header_offset + 30 + len(styles.filename.encode()) + len(styles.extra) + styles.compress_size // 2
+    (folder / "original.docx").write_bytes(original[:at] + bytes([original[at] ^ 0x5A]) + original[at + 1 :])
+    with pytest.raises(pepdocs.DocumentError, match=r"^original\.docx: word/styles\.xml cannot be read"):
+        pepdocs.render(_record_for(form), load_form(folder / "form.toml"), "docx")
+
+
+def test_a_field_type_that_is_not_utf8_is_a_document_error_naming_the_file(tmp_path: Path) -> None:
+    # pikepdf cannot make text of the name /T#C7 (a byte that is no UTF-8): a raw UnicodeDecodeError.
+    data = (CORPUS / "riverford" / "original.pdf").read_bytes()
+    path = tmp_path / "riverford.pdf"
+    path.write_bytes(data.replace(b"/FT /Tx", b"/FT /T#C7", 1))
+    with pytest.raises(pepdocs.DocumentError, match=r"^riverford\.pdf: a field of the PDF cannot be read"):
+        scaffold_form(path, "riverford", tmp_path / "forms")
+
+
+def test_a_page_whose_content_pypdf_asserts_on_labels_no_field_and_scaffolding_goes_on(tmp_path: Path) -> None:
+    # Operands before an inline image's BI: pypdf's content parser fails an assert (a raw AssertionError).
+    from pypdf.generic import DecodedStreamObject
+
+    def change(writer: Any, _fields: list[Any]) -> None:
+        stream = DecodedStreamObject()
+        stream.set_data(b"1 2 BI /W 1 /H 1 ID x EI")
+        writer.pages[0].replace_contents(stream)
+
+    path = tmp_path / "riverford.pdf"
+    path.write_bytes(_pdf_edited("riverford", change))
+    assert scaffold_form(path, "riverford", tmp_path / "forms").places()
+
+
+def test_a_council_form_with_more_places_than_any_pep_form_is_a_limit_error(tmp_path: Path) -> None:
+    # Southdale's row of a label and its answer copied 1,500 times: 3,000 places, each matched against every path
+    # of the model, took 8 s of CPU (found by benchmarks/fuzz.py); pepdocs' own forms have about 200.
+    def change(root: Any) -> None:
+        row = next(r for r in root.iter(f"{W}tr") if len(r.findall(f"{W}tc")) == 2)
+        for _ in range(1500):
+            row.addnext(copy.deepcopy(row))
+
+    with pytest.raises(pepdocs.LimitError, match=r"^southdale\.docx: has more than 1,000 places for answers"):
+        scaffold_form(_damaged(tmp_path, "southdale", change), "southdale", tmp_path / "forms")

@@ -19,4 +19,7 @@ def test_a_derandomised_sample_of_fuzzed_forms_gives_no_raw_exception() -> None:
     bad = [o for o in counts if o.startswith("RAW") or "last resort" in o or o in ("timeout", "memory")]
     assert not bad, lines
     assert counts["read"] and counts["DocumentError"] and counts["InputError"]  # forms, and case-data files
-    assert "| outcome (--seed=0) | forms | PDFs read by their text | case-data files | total |" in lines
+    kinds = "forms | PDFs read by their text | case-data files | councils' blank forms | councils' completed forms"
+    assert f"| outcome (--seed=0) | {kinds} | total |" in lines
+    read = next(line for line in lines if line.startswith("| read |")).split(" | ")
+    assert int(read[4]) and int(read[5].replace(",", "")), read  # councils' forms scaffolded, and read back

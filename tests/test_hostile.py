@@ -307,3 +307,29 @@ def test_more_comments_or_notes_than_any_pep_holds_is_a_limit_error_not_a_flood_
     pdf.save(out)
     with pytest.raises(LimitError, match="notes and comments"):
         pepdocs.parse(out.getvalue())
+
+
+def test_a_docx_whose_part_name_is_not_the_utf8_it_claims_is_a_document_error(tmp_path: Path) -> None:
+    # zipfile raised a raw UnicodeDecodeError for a name flagged UTF-8 that is not (found by benchmarks/fuzz.py in
+    # a council's form being scaffolded; pepdocs' own forms met it only through parse's last resort).
+    from pepdocs.workflows._scaffold import scaffold_form
+
+    named = with_part(RENDERED, "word/caf\u00e9.xml", b"<x/>")
+    damaged = named.replace("caf\u00e9".encode(), b"caf\x96\x96")
+    assert damaged.count(b"caf\x96\x96") == 2  # the local header's name and the central directory's
+    with pytest.raises(pepdocs.DocumentError, match=r"^<bytes>: the zip package is damaged \(UnicodeDecodeError\)$"):
+        pepdocs.parse(damaged)
+    path = tmp_path / "council.docx"
+    path.write_bytes(damaged)
+    with pytest.raises(pepdocs.DocumentError, match=r"^council\.docx: the zip package is damaged"):
+        scaffold_form(path, "council", tmp_path / "forms")
+
+
+def test_a_docx_needing_a_zip_version_no_word_writes_is_a_document_error() -> None:
+    # zipfile raises NotImplementedError("zip file version 22.4"): parse's last resort caught it as
+    # "cannot be read (NotImplementedError)" (found by benchmarks/fuzz.py).
+    at = RENDERED.index(b"PK\x01\x02") + 6  # the first central directory entry's "version needed to extract"
+    damaged = RENDERED[:at] + bytes([224, 0]) + RENDERED[at + 2 :]
+    with pytest.raises(pepdocs.DocumentError) as raised:
+        pepdocs.parse(damaged)
+    assert str(raised.value) == "<bytes>: the zip package is damaged (NotImplementedError)"

@@ -6,7 +6,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ MARGIN = 4.0
 _FILLER = {"the", "a", "an", "please", "enter", "give", "state", "insert", "if", "applicable", "any", "your", "is"}
 
 
+@lru_cache(maxsize=8192)  # the same labels and code words are compared for every place of a form
 def normal(label: str) -> str:
     """A label as matched: case, punctuation, filler words and a trailing colon or question mark ignored."""
     text = label.casefold().replace("&", " and ").replace("%", " percent ").replace("’", "'")

@@ -9,9 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pepdocs._errors import DocumentError, FormError
+from pepdocs._errors import DocumentError, FormError, LimitError
+from pepdocs._util.quiet import quiet_libraries
 from pepdocs.forms._match import POSSIBLE, SURE, Match, Spot, Vocabulary, normal, similarity, vocabulary
 from pepdocs.model._paths import slot
+
+MAX_PLACES = 1000
+"""Places for answers in one form: pepdocs' own forms have about 200, a table of rows counting as one."""
 
 _CHOICE_KINDS = {
     "checkbox": frozenset({"bool"}),
@@ -358,11 +362,22 @@ def scaffold_form(
         data = path.read_bytes()
     except OSError as error:
         raise DocumentError(f"cannot read the file ({error.strerror or error.__class__.__name__})", str(path)) from None
-    fmt, title, spots = find_spots(data, path.name)
+    notes = []
+    with quiet_libraries():  # their log lines may quote the file's bytes
+        fmt, title, spots = find_spots(data, path.name)
+        if fmt == "pdf":
+            from pepdocs.engines.pdf._places import hybrid
+
+            if hybrid(data, path.name):
+                notes.append(
+                    "a hybrid XFA form: pepdocs fills and reads its AcroForm fields, which every PDF reader uses"
+                )
     if not spots:
         raise DocumentError(
             "no place for an answer was found in it: no form fields, empty cells or answer lines", path.name
         )
+    if len(spots) > MAX_PLACES:  # each is matched against every path of the model
+        raise LimitError(f"has more than {MAX_PLACES:,} places for answers; a PEP form has a few hundred", path.name)
     words = vocabulary(Path(vocabulary_file) if vocabulary_file else None)
     mappings = map_spots(spots, words)
     target = Path(folder) / form_id
@@ -372,12 +387,6 @@ def scaffold_form(
     target.mkdir(parents=True, exist_ok=True)
     template = f"original.{fmt}"
     (target / template).write_bytes(data)
-    notes = []
-    if fmt == "pdf":
-        from pepdocs.engines.pdf._places import hybrid
-
-        if hybrid(data):
-            notes.append("a hybrid XFA form: pepdocs fills and reads its AcroForm fields, which every PDF reader uses")
     text = write_spec(form_id, title, fmt, template, mappings, path.name)
     text = "".join(f"# Note: {note}.\n" for note in notes) + text
     spec.write_text(text, encoding="utf-8")

@@ -37,7 +37,7 @@ from pepdocs.engines.docx._places import (
     write_unit,
 )
 from pepdocs.engines.docx._properties import scrubbed_part
-from pepdocs.engines.docx._read import W, read_package, safe_xml
+from pepdocs.engines.docx._read import MAX_PARTS, W, read_docx, read_limited, read_package, safe_xml
 from pepdocs.forms._answers import Answers
 from pepdocs.forms._assemble import Found, Unmapped
 from pepdocs.forms._match import Spot, choice_words, chosen_values
@@ -55,8 +55,10 @@ def _body(root: Any, file: str) -> Any:
 
 def spots_of_docx(data: bytes, file: str) -> tuple[str, list[Spot]]:
     """The title (its first line of text) and every place an answer goes in a Word form."""
-    parts = read_package(data, file)
-    layout = Layout(_body(safe_xml(parts["word/document.xml"], file, "word/document.xml"), file))
+    # Read as each completed copy will be (its limits, properties, macros), so a form whose copies pepdocs could
+    # not read back is refused when it is onboarded; and every part, as each is copied into each copy.
+    layout = Layout(read_docx(data, file).body)
+    _whole_package(data, file)
     title = next((u.text().strip() for u in layout.units if not u.is_cell and u.text().strip()), "")
     return title, find_places(layout)
 
@@ -274,10 +276,8 @@ def _stops(form: Form) -> frozenset[str]:
 def render_original(form: Form, answers: Answers) -> bytes:
     """The council's own document with the answers written where a person would type them."""
     template = _template_bytes(form)
-    with zipfile.ZipFile(io.BytesIO(template)) as package:
-        names = package.namelist()
-        parts = {name: package.read(name) for name in names}
-        infos = {info.filename: info for info in package.infolist()}
+    parts, infos = _whole_package(template, form.template)
+    names = list(parts)
     root = safe_xml(parts["word/document.xml"], form.template, "word/document.xml")
     finder = _Finder(Layout(_body(root, form.template)), _stops(form))
     for section, block in form.blocks():
@@ -301,6 +301,19 @@ def render_original(form: Form, answers: Answers) -> bytes:
             # The council's author and company are not ours to pass on.
             package.writestr(info, scrubbed_part(name, parts[name], form.title, form.authority))
     return out.getvalue()
+
+
+def _whole_package(data: bytes, file: str) -> tuple[dict[str, bytes], dict[str, zipfile.ZipInfo]]:
+    """Every part of a Word package, each within the size limit, and how each was stored."""
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError) as error:
+        raise DocumentError(f"the zip package is damaged ({type(error).__name__})", file) from error
+    with package:
+        infos = package.infolist()
+        if len(infos) > MAX_PARTS:
+            raise DocumentError(f"holds {len(infos)} parts; a Word form has a few dozen", file)
+        return {i.filename: read_limited(package, i.filename, file) for i in infos}, {i.filename: i for i in infos}
 
 
 @cache

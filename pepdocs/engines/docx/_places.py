@@ -41,6 +41,19 @@ def _tag(el: Any, name: str) -> bool:
     return bool(el.tag == f"{_W}{name}")
 
 
+def _integer(text: str | None, default: int) -> int:
+    """A whole number a Word attribute gives (a span, a list index); `default` when it gives none."""
+    return int(text) if text is not None and re.fullmatch(r"-?[0-9]{1,9}", text) else default
+
+
+def _glyph(state: Any, value: bool) -> str:
+    """The box a content control's tick box shows: its own glyph (a hex code) if XML can hold it, else Word's."""
+    text = state.get(f"{_W14}val", "") if state is not None else ""
+    code = int(text, 16) if re.fullmatch(r"[0-9A-Fa-f]{1,6}", text) else -1
+    usable = code in (9, 10, 13) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+    return chr(code) if usable else ("☒" if value else "☐")
+
+
 def _owner(el: Any, name: str) -> Any:
     for ancestor in el.iterancestors(f"{_W}{name}"):
         return ancestor
@@ -76,7 +89,7 @@ class Control:
             return checked.get(f"{_W}val", "1") not in ("0", "false")
         if self.kind == "dropdown":
             result = self.element.find(f"{_W}ddList/{_W}result")
-            index = int(result.get(f"{_W}val", "0")) if result is not None else 0
+            index = _integer(result.get(f"{_W}val"), 0) if result is not None else 0
             return self.entries[index] if 0 <= index < len(self.entries) else ""
         if self.kind == "sdt-check":
             checked = self.element.find(f"{_W}sdtPr/{_W14}checkbox/{_W14}checked")
@@ -118,7 +131,7 @@ class Control:
                     checked = etree.SubElement(box, f"{_W14}checked")
                 checked.set(f"{_W14}val", "1" if value else "0")
                 state = box.find(f"{_W14}{'checkedState' if value else 'uncheckedState'}")
-                glyph = chr(int(state.get(f"{_W14}val"), 16)) if state is not None else ("☒" if value else "☐")
+                glyph = _glyph(state, bool(value))
             else:
                 glyph = "☒" if value else "☐"
             for t in self.element.iter(f"{_W}t"):
@@ -208,7 +221,8 @@ def controls(region: list[Any]) -> list[Control]:
                 current, collecting = None, False
             elif collecting and current is not None:
                 current.result.append(el)
-    return out
+    # A text field whose end never comes is no field Word shows: its place is read and written as plain text.
+    return [c for c in out if c.kind != "formtext" or c.end_run is not None]
 
 
 def _sdt_control(sdt: Any) -> Control:
@@ -352,6 +366,7 @@ class Layout:
         self.body = body
         self.units: list[Unit] = []
         self.tables: list[list[list[Unit]]] = []
+        self._headings: list[str] | None = None
         for child in body:
             if _tag(child, "p"):
                 self.units.append(Unit(child, len(self.units)))
@@ -365,17 +380,18 @@ class Layout:
     def _table(self, tbl: Any) -> None:
         number = len(self.tables)
         rows: list[list[Unit]] = []
-        for r, tr in enumerate(tr for tr in tbl.iter(f"{_W}tr") if _owner(tr, "tbl") is tbl):
+        for tr in (tr for tr in tbl.iter(f"{_W}tr") if _owner(tr, "tbl") is tbl):
             cells = []
             grid = 0
             for c, tc in enumerate(tc for tc in tr.iter(f"{_W}tc") if _owner(tc, "tr") is tr):
                 span_el = tc.find(f"{_W}tcPr/{_W}gridSpan")
-                span = int(span_el.get(f"{_W}val", "1")) if span_el is not None else 1
-                unit = Unit(tc, len(self.units), number, r, c, grid, span)
+                span = max(1, _integer(span_el.get(f"{_W}val"), 1)) if span_el is not None else 1
+                unit = Unit(tc, len(self.units), number, len(rows), c, grid, span)
                 self.units.append(unit)
                 cells.append(unit)
                 grid += span
-            rows.append(cells)
+            if cells:  # a row without cells holds nothing and has no first cell to stand for it
+                rows.append(cells)
         self.tables.append(rows)
 
     def row_of(self, unit: Unit) -> list[Unit]:
@@ -411,15 +427,22 @@ class Layout:
 
     def heading_before(self, unit: Unit) -> str:
         """The nearest heading above a unit: a heading paragraph, or a table row of one merged cell."""
-        for other in reversed(self.units[: unit.index]):
-            if other.is_cell:
-                row = self.row_of(other)
-                if len(row) == 1 and row[0].span > 1 and not other.empty():
-                    return other.text().strip()
-                continue
-            text = other.text().strip()
-            if text and (_heading_style(other.element) or (_bold(other.element) and not text.endswith(("?", ":")))):
-                return text
+        if self._headings is None:
+            # Every unit's, found in one pass down the document: not a pass up it for each of a thousand rows.
+            self._headings, last = [], ""
+            for other in self.units:
+                self._headings.append(last)
+                last = self._heading(other) or last
+        return self._headings[unit.index]
+
+    def _heading(self, unit: Unit) -> str:
+        """The unit's words if it is a heading, else ""."""
+        if unit.is_cell:
+            row = self.row_of(unit)
+            return unit.text().strip() if len(row) == 1 and row[0].span > 1 and not unit.empty() else ""
+        text = unit.text().strip()
+        if text and (_heading_style(unit.element) or (_bold(unit.element) and not text.endswith(("?", ":")))):
+            return text
         return ""
 
 
@@ -754,14 +777,17 @@ def _paragraph_places(layout: Layout, unit: Unit, used: set[int]) -> list[Spot]:
 def _table_places(layout: Layout, number: int, used: set[int]) -> list[Spot]:
     rows = layout.tables[number]
     spots: list[Spot] = []
+    # How many rows from each on are rows of answers of its shape, counted once: a table a school has given
+    # a thousand rows is looked through once, not once for each row.
+    answers = [0] * (len(rows) + 1)
+    for i in range(len(rows) - 1, -1, -1):
+        if all(_answer_like(c) for c in rows[i]):
+            answers[i] = 1 + (answers[i + 1] if i + 1 < len(rows) and len(rows[i + 1]) == len(rows[i]) else 0)
     r = 0
     while r < len(rows):
         row = rows[r]
-        data = []
-        for other in rows[r + 1 :]:
-            if len(other) != len(row) or not all(_answer_like(c) for c in other):
-                break
-            data.append(other)
+        same = r + 1 < len(rows) and len(rows[r + 1]) == len(row)
+        data = rows[r + 1 : r + 1 + answers[r + 1]] if same else []
         printed = [c.printed() for c in row]
         plain = all(
             not c.empty() and "\x00" not in p and len(boxes(c.paragraphs())) < 2

@@ -57,6 +57,9 @@ def read_package(data: bytes, file: str) -> dict[str, bytes]:
         package = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
         raise DocumentError("not a DOCX file (it is not a zip package)", file) from error
+    except (ValueError, EOFError, OSError, NotImplementedError) as error:
+        # A part's name that is not the UTF-8 its flag claims; a zip version past any Word writes.
+        raise DocumentError(f"the zip package is damaged ({type(error).__name__})", file) from error
     with package:
         infos = package.infolist()
         if len(infos) > MAX_PARTS:
@@ -68,11 +71,11 @@ def read_package(data: bytes, file: str) -> dict[str, bytes]:
         out = {}
         for name in wanted:
             if name in names:
-                out[name] = _read_limited(package, name, file)
+                out[name] = read_limited(package, name, file)
         return out
 
 
-def _read_limited(package: zipfile.ZipFile, name: str, file: str) -> bytes:
+def read_limited(package: zipfile.ZipFile, name: str, file: str) -> bytes:
     try:
         with package.open(name) as stream:
             data = stream.read(MAX_PART_BYTES + 1)

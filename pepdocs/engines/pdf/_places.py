@@ -9,9 +9,12 @@ a table. A field's place is its full name; nothing else in the PDF is changed wh
 from __future__ import annotations
 
 import io
+import math
 import re
 import warnings
+import zlib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pikepdf
@@ -31,6 +34,8 @@ RADIO = 1 << 15
 PUSH = 1 << 16
 COMBO = 1 << 17
 MAX_FIELDS = 5000
+_BROKEN = (PyPdfError, ArithmeticError, AssertionError, AttributeError, LookupError, TypeError, ValueError, zlib.error)
+"""What pypdf raises on a damaged page or field beside its own errors (its content parser asserts)."""
 
 
 @dataclass
@@ -70,17 +75,33 @@ def _fields(data: bytes, file: str) -> list[_PdfField]:
             raise DocumentError("the PDF has no fillable fields", file)
         pages = {page.obj.objgen: number for number, page in enumerate(pdf.pages)}
         out = []
-        for name, kind, node, kids in field_tree(fields, ("/FT", "/Ff", "/TU", "/Opt"), MAX_FIELDS):
-            found = _terminal(name, kind, kids or [node], pages)
-            if found is not None:
-                out.append(found)
+        try:
+            for name, kind, node, kids in field_tree(fields, ("/FT", "/Ff", "/TU", "/Opt"), MAX_FIELDS):
+                found = _terminal(name, kind, kids or [node], pages)
+                if found is not None:
+                    out.append(found)
+        except (ValueError, pikepdf.PdfError) as error:  # a name that is not the text it claims, a damaged object
+            raise DocumentError(f"a field of the PDF cannot be read ({type(error).__name__})", file) from error
         return out
+
+
+def _number(value: Any, default: float = 0) -> float:
+    """A PDF number as a float; `default` for anything else (a name, a string, an array where a number goes)."""
+    return float(value) if isinstance(value, int | float | Decimal) and not isinstance(value, bool) else default
+
+
+def _rect(value: Any) -> tuple[float, float, float, float] | None:
+    """A widget's rectangle, or None when it is not four numbers."""
+    if not isinstance(value, pikepdf.Array) or len(value) < 4:
+        return None
+    corners = [_number(v, math.nan) for v in list(value)[:4]]
+    return None if not all(math.isfinite(c) for c in corners) else (corners[0], corners[1], corners[2], corners[3])
 
 
 def _terminal(
     name: str, kind: dict[str, Any], widgets: list[Any], pages: dict[tuple[int, int], int]
 ) -> _PdfField | None:
-    flags = int(kind.get("/Ff", 0))
+    flags = int(_number(kind.get("/Ff")))
     field_type = str(kind.get("/FT"))
     if field_type == "/Tx":
         sort = "text"
@@ -92,14 +113,21 @@ def _terminal(
         return None
     found = _PdfField(name, sort, str(kind.get("/TU", "") or ""))
     if sort in ("combo", "list"):
-        for option in kind.get("/Opt") or []:
-            found.options.append(str(option[0] if isinstance(option, pikepdf.Array) else option))
+        options = kind.get("/Opt")
+        for option in options if isinstance(options, pikepdf.Array) else []:
+            # An entry is its words, or [export value, words]; anything else is not an option.
+            if isinstance(option, pikepdf.Array) and len(option):
+                option = option[0]
+            if isinstance(option, pikepdf.String | pikepdf.Name):
+                found.options.append(str(option))
     for widget in widgets:
+        if not isinstance(widget, pikepdf.Dictionary):
+            continue  # a kid that is not a widget (a number, a string) has nowhere to be
         page_ref = widget.get("/P")
         page = pages.get(page_ref.objgen, 0) if isinstance(page_ref, pikepdf.Dictionary) else 0
-        rect = widget.get("/Rect")
+        rect = _rect(widget.get("/Rect"))
         if rect is not None:
-            found.widgets.append(_Widget(page, tuple(float(v) for v in rect)[:4]))  # type: ignore[arg-type]
+            found.widgets.append(_Widget(page, rect))
         if sort in ("radio", "checkbox"):
             appearance = widget.get("/AP")
             normal = appearance.get("/N") if isinstance(appearance, pikepdf.Dictionary) else None
@@ -114,7 +142,11 @@ def _terminal(
 def _texts(reader: PdfReader) -> dict[int, list[tuple[float, float, str]]]:
     """The printed words of each page with where they start: (x, y, text)."""
     out: dict[int, list[tuple[float, float, str]]] = {}
-    for number, page in enumerate(reader.pages):
+    try:
+        pages = list(reader.pages)
+    except _BROKEN:
+        return out  # pages pypdf cannot find (qpdf, which found the fields, repairs more): no printed words
+    for number, page in enumerate(pages):
         pieces: list[tuple[float, float, str]] = []
 
         def visit(
@@ -127,8 +159,8 @@ def _texts(reader: PdfReader) -> dict[int, list[tuple[float, float, str]]]:
 
         try:
             page.extract_text(visitor_text=visit)
-        except PyPdfError:
-            pass
+        except _BROKEN:
+            pass  # a page whose text cannot be read labels no field: tooltips and names still do
         out[number] = pieces
     return out
 
@@ -188,7 +220,7 @@ def _tables(
     return out
 
 
-_ROW = re.compile(r"(?i)^(?P<table>.+?)[,:;]?\s+row\s+(?P<row>\d+)\s*[:,.\-–]\s*(?P<column>.+)$")
+_ROW = re.compile(r"(?i)^(?P<table>.+?)[,:;]?\s+row\s+(?P<row>\d{1,6})\s*[:,.\-–]\s*(?P<column>.+)$")
 
 
 def _options(f: _PdfField, texts: list[tuple[float, float, str]]) -> tuple[list[str], dict[str, str]]:
@@ -268,11 +300,11 @@ def _box_lists(fields: list[_PdfField], taken: set[str]) -> list[tuple[Spot, _Wi
     return out
 
 
-def hybrid(data: bytes) -> bool:
+def hybrid(data: bytes, file: str) -> bool:
     """Whether a PDF form carries an XFA packet beside its AcroForm fields (LiveCycle's hybrid forms)."""
-    root: Any = PdfReader(io.BytesIO(data)).trailer["/Root"]
-    acroform = root.get("/AcroForm")
-    return acroform is not None and acroform.get("/XFA") is not None
+    with open_pdf(data, file) as pdf:
+        acroform = pdf.Root.get("/AcroForm")
+        return isinstance(acroform, pikepdf.Dictionary) and acroform.get("/XFA") is not None
 
 
 def spots_of_pdf(data: bytes, file: str) -> tuple[str, list[Spot]]:
@@ -280,7 +312,10 @@ def spots_of_pdf(data: bytes, file: str) -> tuple[str, list[Spot]]:
     reader = _open(data, file)
     fields = _fields(data, file)
     texts = _texts(reader)
-    title = str(reader.metadata.get("/Title", "") or "") if reader.metadata else ""
+    try:
+        title = str(reader.metadata.get("/Title", "") or "") if reader.metadata else ""
+    except _BROKEN:
+        title = ""
     if not title and texts.get(0):
         title = max(texts[0], key=lambda t: t[1])[2]
     spots: list[Spot] = []
@@ -357,7 +392,6 @@ def render_pdf_original(form: Form, answers: Answers) -> bytes:
         reader = PdfReader(io.BytesIO(template))
     except PyPdfError:
         raise RenderError(f"form {form.id} has no readable template PDF at {form.template}") from None
-    writer = PdfWriter(clone_from=reader)
     kinds = {f.name: f for f in _fields(template, form.template)}
     values: dict[str, str] = {}
     for section, block in form.blocks():
@@ -379,6 +413,20 @@ def render_pdf_original(form: Form, answers: Answers) -> bytes:
                 _fill(values, _PdfField("", "boxes"), f, answers.raw.get(f.id), "")
             elif name in kinds:
                 _fill(values, kinds[name], f, answers.raw.get(f.id), answers.values.get(f.id, ""))
+    try:
+        return _filled(form, reader, values)
+    except _BROKEN as error:
+        # Which field pypdf cannot fill (one without a rectangle, an appearance that is no dictionary) is found again
+        # one field at a time; its name is the council's, never an answer.
+        name = next((n for n in values if not _fills(form, reader, {n: values[n]})), "")
+        which = f"field {name} of " if name else ""
+        raise RenderError(
+            f"form {form.id}: {which}its template PDF {form.template} cannot be filled ({type(error).__name__})"
+        ) from error
+
+
+def _filled(form: Form, reader: PdfReader, values: dict[str, str]) -> bytes:
+    writer = PdfWriter(clone_from=reader)
     if values:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -390,6 +438,14 @@ def render_pdf_original(form: Form, answers: Answers) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _fills(form: Form, reader: PdfReader, values: dict[str, str]) -> bool:
+    try:
+        _filled(form, reader, values)
+    except _BROKEN:
+        return False
+    return True
 
 
 def _text(f: Field, value: Any) -> str:
