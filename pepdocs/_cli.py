@@ -249,7 +249,7 @@ def forms_scaffold_command(document: Path, form_id: str, out_dir: Path, vocabula
     """Onboard a council's own DOCX or PDF form: write OUT/ID/form.toml mapping its places to the model."""
     from pepdocs.workflows._scaffold import scaffold_form
 
-    scaffold = scaffold_form(document, form_id, out_dir, vocabulary_file=vocabulary, overwrite=force)
+    scaffold = scaffold_form(document, form_id, out_dir, vocabulary_file=vocabulary, overwrite=force, isolated=True)
     # Counts only: a completed form's words could be a child's answers; form.toml marks each place to review.
     click.echo(scaffold.summary())
 

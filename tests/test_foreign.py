@@ -415,6 +415,22 @@ def test_a_completed_council_form_converts_as_the_same_answers_typed_into_kents_
         assert from_council[path] == carried(form, pep)[path], path
 
 
+@pytest.mark.parametrize("name", ["southdale", "riverford"])
+def test_a_form_scaffolded_in_a_child_process_is_the_same_and_its_errors_name_the_file(
+    tmp_path: Path, name: str
+) -> None:
+    original = next((CORPUS / name).glob("original.*"))
+    here = scaffold_form(original, name, tmp_path / "here")
+    apart = scaffold_form(original, name, tmp_path / "apart", isolated=True)
+    assert (apart.folder / "form.toml").read_bytes() == (here.folder / "form.toml").read_bytes()
+    assert apart.summary().replace(str(apart.folder), "") == here.summary().replace(str(here.folder), "")
+    cut = tmp_path / f"cut{original.suffix}"
+    cut.write_bytes(original.read_bytes()[: original.stat().st_size // 3])
+    with pytest.raises(pepdocs.DocumentError) as raised:
+        scaffold_form(cut, name, tmp_path / "cut", isolated=True)
+    assert raised.value.file == cut.name
+
+
 def test_the_command_line_scaffolds_a_form_and_prints_what_it_found(tmp_path: Path) -> None:
     from click.testing import CliRunner
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pepdocs._errors import DocumentError, FormError, LimitError
+from pepdocs._util.isolate import isolated as run_isolated
 from pepdocs._util.quiet import quiet_libraries
 from pepdocs.forms._match import POSSIBLE, SURE, Match, Spot, Vocabulary, normal, similarity, vocabulary
 from pepdocs.model._paths import slot
@@ -343,6 +344,21 @@ def find_spots(data: bytes, name: str) -> tuple[str, str, list[Spot]]:
     raise DocumentError("not a DOCX or PDF file", name)
 
 
+def _read_places(data: bytes, name: str) -> tuple[str, str, list[Spot], list[str]]:
+    """A council document's format, title, places for answers, and notes on it for its spec."""
+    notes = []
+    with quiet_libraries():  # their log lines may quote the file's bytes
+        fmt, title, spots = find_spots(data, name)
+        if fmt == "pdf":
+            from pepdocs.engines.pdf._places import hybrid
+
+            if hybrid(data, name):
+                notes.append(
+                    "a hybrid XFA form: pepdocs fills and reads its AcroForm fields, which every PDF reader uses"
+                )
+    return fmt, title, spots, notes
+
+
 def scaffold_form(
     source: str | os.PathLike[str],
     form_id: str,
@@ -350,10 +366,13 @@ def scaffold_form(
     *,
     vocabulary_file: str | os.PathLike[str] | None = None,
     overwrite: bool = False,
+    isolated: bool = False,
 ) -> Scaffold:
     """Onboard a council's own form: write `folder/form_id/` with its `form.toml` and the document kept unchanged.
 
     Places mapped with confidence are used; the rest are written commented out for a person to confirm.
+    `isolated` reads the document in a child process limited in time and memory, as `parse` does (the command
+    line always does).
     """
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", form_id):
         raise FormError(f"form id {form_id!r} must be lower-case letters, digits and hyphens")
@@ -362,16 +381,10 @@ def scaffold_form(
         data = path.read_bytes()
     except OSError as error:
         raise DocumentError(f"cannot read the file ({error.strerror or error.__class__.__name__})", str(path)) from None
-    notes = []
-    with quiet_libraries():  # their log lines may quote the file's bytes
-        fmt, title, spots = find_spots(data, path.name)
-        if fmt == "pdf":
-            from pepdocs.engines.pdf._places import hybrid
-
-            if hybrid(data, path.name):
-                notes.append(
-                    "a hybrid XFA form: pepdocs fills and reads its AcroForm fields, which every PDF reader uses"
-                )
+    if isolated:
+        fmt, title, spots, notes = run_isolated(_read_places, data, path.name, file=path.name)
+    else:
+        fmt, title, spots, notes = _read_places(data, path.name)
     if not spots:
         raise DocumentError(
             "no place for an answer was found in it: no form fields, empty cells or answer lines", path.name
