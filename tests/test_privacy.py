@@ -176,3 +176,8 @@ def test_the_batch_and_merge_reports_name_their_files_not_the_folders_of_this_ma
     workbook = every_byte((tmp_path / "out" / "batch-report.xlsx").read_bytes(), "docx")
     for text in (batch_report.encode(), merge_report.encode(), workbook):
         assert str(tmp_path).encode() not in text and str(ROOT).encode() not in text
+    tracker = tmp_path / "tracker.xlsx"
+    assert CliRunner().invoke(main, ["tracker", str(cases), "-o", str(tracker), "--policy", "southwark"]).exit_code == 0
+    for book in (tmp_path / "out" / "batch-report.xlsx", tracker):
+        with zipfile.ZipFile(book) as package:
+            assert re.search(r"<dc:creator[^>]*>pepdocs</dc:creator>", package.read("docProps/core.xml").decode()), book

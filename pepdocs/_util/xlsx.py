@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -22,6 +23,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read text as a formula (OWASP CSV-injection list)."""
 HEADER_FONT = Font(bold=True)
 HEADER_ALIGNMENT = Alignment(vertical="top", wrap_text=False)
+
+
+def workbook(*, write_only: bool = False) -> Workbook:
+    """A new workbook that names pepdocs as its creator (openpyxl would name itself)."""
+    book = Workbook(write_only=write_only)
+    book.properties.creator = "pepdocs"
+    return book
 
 
 def put(cell: Cell, value: Any) -> Cell:

@@ -969,13 +969,12 @@ class ReportBook:
     flat), then a summary sheet: a row per child, in the order the rows were read."""
 
     def __init__(self, folder: Path | None = None) -> None:
-        from openpyxl import Workbook
         from openpyxl.styles import Alignment
         from openpyxl.worksheet._writer import ALL_TEMP_FILES, WorksheetWriter
 
-        from pepdocs._util.xlsx import frame, style_header
+        from pepdocs._util.xlsx import frame, style_header, workbook
 
-        self._book = Workbook(write_only=True)
+        self._book = workbook(write_only=True)
         self._sheet = self._book.create_sheet("Rows")
         frame(self._sheet, [width for _, width in REPORT_COLUMNS], 1)  # the filter's last row is set at the end
         if folder is not None:

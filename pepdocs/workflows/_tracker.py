@@ -15,7 +15,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -23,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pepdocs._errors import InputError, Issue, ModelError
 from pepdocs._util.files import write_atomically
-from pepdocs._util.xlsx import frame, put, style_header
+from pepdocs._util.xlsx import frame, put, style_header, workbook
 from pepdocs.model._identifiers import nc_year, year_group_label
 from pepdocs.model._pep import PEP
 from pepdocs.model._records import read_pep
@@ -141,7 +140,7 @@ def year_group(pep: PEP, on: date) -> int | None:
 
 def tracker_workbook(children: list[TrackedChild], problems: list[Record], *, policy: Policy, on: date) -> bytes:
     """The tracker as XLSX bytes."""
-    book = Workbook()
+    book = workbook()
     tracker = book.active
     assert tracker is not None
     tracker.title = "Tracker"
