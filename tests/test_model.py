@@ -17,6 +17,7 @@ from pepdocs import PEP, sensitive_paths
 from pepdocs.model._codes import Code, Gender, LegalStatus, PlacementType, SenNeed, SenStatus, TargetArea
 from pepdocs.model._pep import Attendance, Care, Child, Plan, PupilPremium, Sdq, Sen, Setting, Target
 
+from .conftest import example
 from .strategies import XML_ILLEGAL, hostile_text, peps
 
 ROUND_TRIP = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -136,6 +137,24 @@ def test_half_a_surrogate_pair_is_refused_naming_its_path_never_its_value(tmp_pa
     assert "surrogate" in str(caught.value) and "QZ9MARK" not in str(caught.value)
     with pytest.raises(ValidationError):
         Child().first_name = "\udfff"
+
+
+def test_an_answer_longer_than_any_form_holds_is_refused_and_the_longest_one_reads_back_from_a_form() -> None:
+    """What the model accepts a form can hold and pepdocs can read back: the longest answer, whole, in one cell."""
+    from pepdocs.model._pep import MAX_ANSWER
+    from pepdocs.model._records import pep_from_data
+
+    pep = example("southwark-primary")
+    longest = ("Reads every evening. " * MAX_ANSWER)[:MAX_ANSWER]
+    data = pep.model_dump(mode="json", exclude_none=True)
+    data["plan"]["discussion"]["progress"] = longest + "Q"
+    with pytest.raises(pepdocs.ModelError) as caught:
+        pep_from_data(data)
+    assert [issue.path for issue in caught.value.issues] == ["$.plan.discussion.progress"]
+    assert "100,000 characters" in str(caught.value) and "Reads every" not in str(caught.value)
+    filled = pep.model_copy(update={"plan": pep.plan.model_copy(update={"discussion": pep.plan.discussion.model_copy(
+        update={"progress": longest})})})  # fmt: skip
+    assert pepdocs.parse(pepdocs.render(filled, "southwark-full")).pep.plan.discussion.progress == longest
 
 
 # --- derived values -----------------------------------------------------------------------

@@ -78,11 +78,17 @@ def _whole(value: str) -> str:
     return value
 
 
+MAX_ANSWER = 100_000
+"""Characters in one free-text answer: a PEP's longest run to a few thousand, and a form's cell must hold it."""
+
+
 def _clean_text(value: Any) -> Any:
-    """Read '' as absent and write every line break as '\\n'; refuse what is not text."""
+    """Read '' as absent and write every line break as '\\n'; refuse what is not text, or is longer than any answer."""
     if isinstance(value, str):
         if value == "":
             return None
+        if len(value) > MAX_ANSWER:
+            raise ValueError(f"longer than {MAX_ANSWER:,} characters; a PEP answer is far shorter")
         return _whole(value).replace("\r\n", "\n").replace("\r", "\n")
     return value
 
