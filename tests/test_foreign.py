@@ -6,6 +6,7 @@ import copy
 import io
 import json
 import logging
+import os
 import re
 import subprocess
 import tomllib
@@ -730,6 +731,25 @@ def test_a_template_damaged_after_it_was_scaffolded_is_an_error_naming_it_when_w
     (folder / "original.docx").write_bytes(original[:at] + bytes([original[at] ^ 0x5A]) + original[at + 1 :])
     with pytest.raises(pepdocs.DocumentError, match=r"^original\.docx: word/styles\.xml cannot be read"):
         pepdocs.render(_record_for(form), load_form(folder / "form.toml"), "docx")
+
+
+def test_a_council_template_saved_again_and_again_keeps_only_a_few_copies_in_memory(
+    scaffolded: dict[str, Any], tmp_path: Path
+) -> None:
+    """A service whose forms folder is edited for months keeps a few forms' documents in memory, not each version."""
+    from pepdocs.engines.docx._original import _template_cached
+
+    form = _form(scaffolded, "westbrook")
+    folder = tmp_path / "westbrook"
+    folder.mkdir()
+    (folder / "form.toml").write_text((form.folder / "form.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    template = folder / "original.docx"
+    template.write_bytes((form.folder / "original.docx").read_bytes())
+    edited, pep = load_form(folder / "form.toml"), _record_for(form)
+    for version in range(40):
+        os.utime(template, (1_700_000_000 + version, 1_700_000_000 + version))  # saved again: a new time
+        pepdocs.render(pep, edited, "docx")
+    assert _template_cached.cache_info().currsize <= 32
 
 
 def test_a_field_type_that_is_not_utf8_is_a_document_error_naming_the_file(tmp_path: Path) -> None:

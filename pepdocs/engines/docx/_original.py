@@ -11,7 +11,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -316,7 +316,7 @@ def _whole_package(data: bytes, file: str) -> tuple[dict[str, bytes], dict[str, 
         return {i.filename: read_limited(package, i.filename, file) for i in infos}, {i.filename: i for i in infos}
 
 
-@cache
+@lru_cache(maxsize=32)  # a form's document, read again when it changes; a few forms' worth kept, not every version
 def _template_cached(path: Path, mtime: float) -> bytes:
     return path.read_bytes()
 
