@@ -134,6 +134,17 @@ def test_a_councils_own_form_passes_on_no_author_company_or_path_of_its_original
                 elif name == "docProps/app.xml":
                     data = data.replace(b"<Company/>", b"<Company>JANEPC Ltd</Company>")
                 target.writestr(name, data)
+            vt = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+            fmtid = 'fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"'
+            target.writestr(
+                "docProps/custom.xml",
+                '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+                f'xmlns:vt="{vt}"><property {fmtid} pid="2" name="_AuthorEmail"><vt:lpwstr>jane@janepc.example'
+                f'</vt:lpwstr></property><property {fmtid} pid="3" name="_AuthorEmailDisplayName"><vt:lpwstr>Author, '
+                f'Jane</vt:lpwstr></property><property {fmtid} pid="4" name="MSIP_Label_1234_Owner"><vt:lpwstr>'
+                f'jane@janepc.example</vt:lpwstr></property><property {fmtid} pid="5" name="MSIP_Label_1234_Name">'
+                "<vt:lpwstr>OFFICIAL-SENSITIVE</vt:lpwstr></property></Properties>",
+            )
             template = "file:///C:/Users/JANEPC/AppData/Roaming/Microsoft/Templates/Normal.dotm"
             target.writestr(
                 "word/_rels/settings.xml.rels",
@@ -152,6 +163,10 @@ def test_a_councils_own_form_passes_on_no_author_company_or_path_of_its_original
     document = pepdocs.render(example("early-years"), form, fmt)
     data = every_byte(document, fmt)
     assert b"Jane Author" not in data and b"JANEPC" not in data and b"python-docx" not in data
+    assert b"janepc" not in data and b"Author, Jane" not in data
+    if fmt == "docx":  # the council's own marking of its document stays
+        with zipfile.ZipFile(io.BytesIO(document)) as package:
+            assert b"MSIP_Label_1234_Name" in package.read("docProps/custom.xml")
     assert pepdocs.parse(document, form=form).form == form.id
 
 

@@ -15,6 +15,14 @@ _CORE = (
 )
 # Extended properties that name a person, an organisation or a machine's folder.
 _WHO = re.compile(rb"<(Manager|Company|HyperlinkBase)>.*?</\1>", re.S)
+# Custom properties that name a person: Outlook's review cycle (the sender's e-mail address, name and subject) and
+# a sensitivity label's owner (older Azure Information Protection clients). The label itself stays: it is the
+# council's marking of the document, e.g. OFFICIAL-SENSITIVE.
+_PERSONAL = re.compile(
+    rb'<property\b[^>]*\bname="(?:_AuthorEmail|_AuthorEmailDisplayName|_EmailSubject|MSIP_Label_[^"]*_Owner)"'
+    rb"[^>]*>.*?</property>",
+    re.S,
+)
 # Word records the template a document was made from by its full path, e.g. file:///C:/Users/jsmith/.../Normal.dotm.
 _TEMPLATE = re.compile(rb"<Relationship [^>]*/attachedTemplate\"[^>]*>")
 
@@ -26,6 +34,8 @@ def scrubbed_part(name: str, data: bytes, title: str, subject: str) -> bytes:
     if name == "docProps/app.xml":
         data = re.sub(rb"<Application>.*?</Application>", b"<Application>pepdocs</Application>", data)
         return _WHO.sub(rb"<\1/>", data)
+    if name == "docProps/custom.xml":
+        return _PERSONAL.sub(b"", data)
     if name == "word/_rels/settings.xml.rels":
         return _TEMPLATE.sub(lambda found: re.sub(rb'Target="[^"]*"', b'Target="Normal.dotm"', found[0]), data)
     return data
