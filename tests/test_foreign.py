@@ -718,13 +718,19 @@ def _nested(depth: int) -> Any:
     return inner
 
 
+def _spec_copied(form: Form, tmp_path: Path) -> Path:
+    """A new folder for the form holding only a copy of its spec: the test puts the document beside it."""
+    folder = tmp_path / form.id
+    folder.mkdir()
+    (folder / "form.toml").write_text((form.folder / "form.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    return folder
+
+
 def test_a_template_damaged_after_it_was_scaffolded_is_an_error_naming_it_when_written_into(
     scaffolded: dict[str, Any], tmp_path: Path
 ) -> None:
     form = _form(scaffolded, "westbrook")
-    folder = tmp_path / "westbrook"
-    folder.mkdir()
-    (folder / "form.toml").write_text((form.folder / "form.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    folder = _spec_copied(form, tmp_path)
     original = (form.folder / "original.docx").read_bytes()
     styles = zipfile.ZipFile(io.BytesIO(original)).getinfo("word/styles.xml")
     at = styles.header_offset + 30 + len(styles.filename.encode()) + len(styles.extra) + styles.compress_size // 2
@@ -737,19 +743,16 @@ def test_a_council_template_saved_again_and_again_keeps_only_a_few_copies_in_mem
     scaffolded: dict[str, Any], tmp_path: Path
 ) -> None:
     """A service whose forms folder is edited for months keeps a few forms' documents in memory, not each version."""
-    from pepdocs.engines.docx._original import _template_cached
+    from pepdocs.engines._engine import _read_template
 
     form = _form(scaffolded, "westbrook")
-    folder = tmp_path / "westbrook"
-    folder.mkdir()
-    (folder / "form.toml").write_text((form.folder / "form.toml").read_text(encoding="utf-8"), encoding="utf-8")
-    template = folder / "original.docx"
+    template = _spec_copied(form, tmp_path) / "original.docx"
     template.write_bytes((form.folder / "original.docx").read_bytes())
-    edited, pep = load_form(folder / "form.toml"), _record_for(form)
+    edited, pep = load_form(template.parent / "form.toml"), _record_for(form)
     for version in range(40):
         os.utime(template, (1_700_000_000 + version, 1_700_000_000 + version))  # saved again: a new time
         pepdocs.render(pep, edited, "docx")
-    assert _template_cached.cache_info().currsize <= 32
+    assert _read_template.cache_info().currsize <= 32
 
 
 def test_a_field_type_that_is_not_utf8_is_a_document_error_naming_the_file(tmp_path: Path) -> None:

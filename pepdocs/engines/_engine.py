@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Protocol
 
+from pepdocs._errors import RenderError
 from pepdocs.forms._answers import Answers
 from pepdocs.forms._assemble import Found
 from pepdocs.forms._spec import Form
@@ -72,3 +75,17 @@ class Engine(Protocol):
     def build(self, form: Form) -> bytes:
         """The form's template of this format, built from its spec (offline, by `python -m pepdocs.build`)."""
         ...
+
+
+@lru_cache(maxsize=32)  # a form's document, read again when it changes; a few forms' worth kept, not every version
+def _read_template(path: Path, mtime: float) -> bytes:
+    return path.read_bytes()
+
+
+def council_template(form: Form) -> bytes:
+    """The blank document of a council's own form (`form.template` in its folder), which answers are written into."""
+    path = form.folder / form.template
+    try:
+        return _read_template(path, path.stat().st_mtime)
+    except OSError:
+        raise RenderError(f"form {form.id} has no readable template document at {form.template}") from None

@@ -25,7 +25,7 @@ from pepdocs._util.isolate import isolated as run_isolated
 from pepdocs._util.quiet import quiet_libraries
 from pepdocs.engines import RenderOptions, all_engines, formats, get_engine, sniff
 from pepdocs.forms._answers import answers
-from pepdocs.forms._assemble import Parsed, assemble
+from pepdocs.forms._assemble import Parsed, Unmapped, assemble
 from pepdocs.forms._omitted import Omission, omitted
 from pepdocs.forms._spec import Form, get_form, list_forms, part_sections
 from pepdocs.forms._wording import partial_title
@@ -193,6 +193,8 @@ def _parse(
             content = engine.open(data, name, password)
             chosen, keys, warnings = _which_form(name, form, content.properties, lambda: engine.identify(content)[0])
             found = engine.locate(chosen, content, keys)
+            # Words written outside any place (a comment in the margin, a typed-on text box), as an engine found them.
+            found.unmapped += [Unmapped("", words, where=where) for where, words in getattr(content, "notes", ())]
         except (PepdocsError, MemoryError):  # memory is the guard's to report (a LimitError when isolated)
             raise
         except Exception as error:  # a library failing on a damaged file in a way its engine did not foresee

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from pepdocs.engines._engine import RenderOptions
 from pepdocs.engines.docx._render import docx_context, render_docx, template_for
 from pepdocs.forms._answers import Answers
-from pepdocs.forms._assemble import Found, Unmapped
+from pepdocs.forms._assemble import Found
 from pepdocs.forms._spec import Form
 
 if TYPE_CHECKING:
@@ -55,9 +55,9 @@ class DocxEngine:
         from pepdocs.engines.docx._original import locate_original
         from pepdocs.engines.docx._places import Layout
 
-        found = locate_original(form, Layout(content.body)) if form.foreign else locate(form, content, sections)
-        found.unmapped += [Unmapped("", words, where=where) for where, words in content.notes]
-        return found
+        if form.foreign:
+            return locate_original(form, Layout(content.body))
+        return locate(form, content, sections)
 
     def load(self, form: Form) -> None:
         if not form.foreign:

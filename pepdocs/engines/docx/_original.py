@@ -11,14 +11,13 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
-from pepdocs._errors import DocumentError, RenderError
+from pepdocs._errors import DocumentError
 from pepdocs._util.memo import per_object
+from pepdocs.engines._engine import council_template
 from pepdocs.engines.docx._places import (
     CHOICE_CONTROLS,
     Control,
@@ -37,7 +36,7 @@ from pepdocs.engines.docx._places import (
     write_unit,
 )
 from pepdocs.engines.docx._properties import scrubbed_part
-from pepdocs.engines.docx._read import MAX_PARTS, W, read_docx, read_limited, read_package, safe_xml
+from pepdocs.engines.docx._read import W, open_package, read_docx, read_limited, read_package, safe_xml
 from pepdocs.forms._answers import Answers
 from pepdocs.forms._assemble import Found, Unmapped
 from pepdocs.forms._match import Spot, choice_words, chosen_values
@@ -275,7 +274,7 @@ def _stops(form: Form) -> frozenset[str]:
 
 def render_original(form: Form, answers: Answers) -> bytes:
     """The council's own document with the answers written where a person would type them."""
-    template = _template_bytes(form)
+    template = council_template(form)
     parts, infos = _whole_package(template, form.template)
     names = list(parts)
     root = safe_xml(parts["word/document.xml"], form.template, "word/document.xml")
@@ -305,28 +304,9 @@ def render_original(form: Form, answers: Answers) -> bytes:
 
 def _whole_package(data: bytes, file: str) -> tuple[dict[str, bytes], dict[str, zipfile.ZipInfo]]:
     """Every part of a Word package, each within the size limit, and how each was stored."""
-    try:
-        package = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError) as error:
-        raise DocumentError(f"the zip package is damaged ({type(error).__name__})", file) from error
-    with package:
+    with open_package(data, file) as package:
         infos = package.infolist()
-        if len(infos) > MAX_PARTS:
-            raise DocumentError(f"holds {len(infos)} parts; a Word form has a few dozen", file)
         return {i.filename: read_limited(package, i.filename, file) for i in infos}, {i.filename: i for i in infos}
-
-
-@lru_cache(maxsize=32)  # a form's document, read again when it changes; a few forms' worth kept, not every version
-def _template_cached(path: Path, mtime: float) -> bytes:
-    return path.read_bytes()
-
-
-def _template_bytes(form: Form) -> bytes:
-    path = form.folder / form.template
-    try:
-        return _template_cached(path, path.stat().st_mtime)
-    except OSError:
-        raise RenderError(f"form {form.id} has no template document at {form.template}") from None
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -418,7 +398,7 @@ def locate_original(form: Form, layout: Layout) -> Found:
 @per_object
 def _blank_texts(form: Form) -> tuple[dict[int, set[str]], set[str]]:
     """What the council's blank form prints: each table's cell texts, and the paragraphs outside tables."""
-    layout = open_original(_template_bytes(form), form.template)
+    layout = open_original(council_template(form), form.template)
     cells: dict[int, set[str]] = {}
     for unit in layout.units:
         if unit.is_cell:

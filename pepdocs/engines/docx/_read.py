@@ -51,8 +51,8 @@ def safe_xml(data: bytes, file: str, part: str) -> etree._Element:
         raise DocumentError(f"{part} is not well-formed XML ({error.msg})", file) from error
 
 
-def read_package(data: bytes, file: str) -> dict[str, bytes]:
-    """The XML parts of a DOCX that pepdocs reads, with size limits against zip bombs."""
+def open_package(data: bytes, file: str) -> zipfile.ZipFile:
+    """A Word document's zip package, opened, of no more parts than the limit."""
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
@@ -60,11 +60,17 @@ def read_package(data: bytes, file: str) -> dict[str, bytes]:
     except (ValueError, EOFError, OSError, NotImplementedError) as error:
         # A part's name that is not the UTF-8 its flag claims; a zip version past any Word writes.
         raise DocumentError(f"the zip package is damaged ({type(error).__name__})", file) from error
-    with package:
-        infos = package.infolist()
-        if len(infos) > MAX_PARTS:
-            raise DocumentError(f"holds {len(infos)} parts; a PEP form has a few dozen", file)
-        names = {info.filename for info in infos}
+    parts = len(package.infolist())
+    if parts > MAX_PARTS:
+        package.close()
+        raise DocumentError(f"holds {parts} parts; a PEP form has a few dozen", file)
+    return package
+
+
+def read_package(data: bytes, file: str) -> dict[str, bytes]:
+    """The XML parts of a DOCX that pepdocs reads, with size limits against zip bombs."""
+    with open_package(data, file) as package:
+        names = {info.filename for info in package.infolist()}
         if "word/document.xml" not in names:
             raise DocumentError("not a Word document (no word/document.xml)", file)
         wanted = ["word/document.xml", CUSTOM_PART, "[Content_Types].xml", COMMENTS_PART]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from pepdocs._errors import RenderError
 from pepdocs.engines._engine import RenderOptions
 from pepdocs.forms._answers import Answers
-from pepdocs.forms._assemble import Found, Unmapped
+from pepdocs.forms._assemble import Found
 from pepdocs.forms._spec import Form
 
 if TYPE_CHECKING:
@@ -79,13 +79,10 @@ class PdfEngine:
         from pepdocs.engines.pdf._read import locate_pdf
 
         if isinstance(content, PrintedContent):
-            found = locate_printed(form, content, sections)
-        elif form.foreign:
-            found = locate_pdf_original(form, content)
-        else:
-            found = locate_pdf(form, content, sections)
-        found.unmapped += [Unmapped("", words, where=where) for where, words in content.notes]
-        return found
+            return locate_printed(form, content, sections)
+        if form.foreign:
+            return locate_pdf_original(form, content)
+        return locate_pdf(form, content, sections)
 
     def load(self, form: Form) -> None:
         from pepdocs.engines.pdf._fill import template_for

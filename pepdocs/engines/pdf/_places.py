@@ -24,6 +24,7 @@ from pypdf.generic import NameObject
 
 from pepdocs._errors import DocumentError, RenderError
 from pepdocs._util.memo import per_object
+from pepdocs.engines._engine import council_template
 from pepdocs.engines.pdf._read import PdfFields, field_tree, open_pdf, read_pdf
 from pepdocs.forms._answers import Answers
 from pepdocs.forms._assemble import Found, Unmapped
@@ -387,7 +388,7 @@ def _state(place: dict[str, Any], chosen: set[str]) -> str | None:
 
 def render_pdf_original(form: Form, answers: Answers) -> bytes:
     """The council's own PDF with each answer in its own field, appearances drawn; nothing else changed."""
-    template = _template_bytes(form)
+    template = council_template(form)
     try:
         reader = PdfReader(io.BytesIO(template))
     except PyPdfError:
@@ -550,25 +551,17 @@ def _read_names(form: Form) -> frozenset[str]:
     return frozenset(names)
 
 
-def _template_bytes(form: Form) -> bytes:
-    """The council's blank PDF."""
-    try:
-        return (form.folder / form.template).read_bytes()
-    except OSError:
-        raise RenderError(f"form {form.id} has no readable template PDF at {form.template}") from None
-
-
 @per_object
 def _blank_fields(form: Form) -> PdfFields:
     """The council's blank PDF's own field values (a field may come with words already in it)."""
-    return read_pdf(_template_bytes(form), form.template)
+    return read_pdf(council_template(form), form.template)
 
 
 @per_object
 def _printed_labels(form: Form) -> dict[str, str]:
     """The words the council's blank PDF shows for each of its fields (tooltip, else printed beside it), by name;
     a table's fields by their column's heading."""
-    template = _template_bytes(form)
+    template = council_template(form)
     labels: dict[str, str] = {}
     for spot in spots_of_pdf(template, form.template)[1]:
         for row in spot.place.get("fields", []):
